@@ -9,7 +9,7 @@ import { join, relative, resolve, dirname, sep } from 'node:path'
 import ts from 'typescript'
 
 const IO_MODULES = new Set(['fs', 'fs/promises', 'net', 'http', 'https', 'http2', 'dgram', 'child_process',
-  'worker_threads', 'cluster', 'dns', 'tls', 'readline', 'os', 'process', 'stream', 'zlib', 'timers', 'timers/promises'])
+  'worker_threads', 'cluster', 'dns', 'tls', 'readline', 'os', 'process', 'timers', 'timers/promises'])
 // Sources of time and randomness that protocols/ must receive injected instead.
 const AMBIENT = [/\bDate\.now\s*\(/, /\bnew Date\s*\(\s*\)/, /\bMath\.random\s*\(/, /\brandomBytes\s*\(/,
   /\bgetRandomValues\s*\(/, /\bperformance\.now\s*\(/, /\brandomUUID\s*\(/, /\bsetTimeout\s*\(/, /\bsetInterval\s*\(/]
