@@ -12,8 +12,9 @@ import { SessionError } from './errors.js'
 import { xchachaOpen, xchachaSeal } from './xchacha20poly1305.js'
 
 const AAD_PREFIX = utf8(CHUNK_AAD_PREFIX)
-const SAMPLE_BYTES = 64 * KIB
-/** A sample that zstd cannot shrink below this fraction marks the chunk as incompressible (media, encrypted data). */
+const SAMPLE_BYTES = 16 * KIB
+const SAMPLES = 4
+/** Samples that zstd cannot shrink below this fraction mark the chunk as incompressible (media, encrypted data). */
 const INCOMPRESSIBLE_RATIO = 0.97
 
 export function chunkAad (sessionId: Uint8Array, index: number, flags: number): Uint8Array {
@@ -25,14 +26,18 @@ function zstd (data: Uint8Array): Buffer {
 }
 
 /**
- * zstd level 3, unless a 64 KiB sample from the middle of the chunk shows it will not compress: trying the whole
- * chunk would cost as much as the encryption and hashing together for no gain.
+ * zstd level 3, unless four 16 KiB samples spread over the chunk (at 1/8, 3/8, 5/8, 7/8) show it will not compress:
+ * trying the whole chunk would cost as much as the encryption and hashing together for no gain. Spreading the
+ * samples keeps a chunk that mixes video with text events from being judged by its video alone.
  */
 export function compressChunk (plaintext: Uint8Array): { body: Uint8Array, flags: number } {
-  if (plaintext.length >= 4 * SAMPLE_BYTES) {
-    const start = Math.floor(plaintext.length / 2)
-    const sample = plaintext.subarray(start, start + SAMPLE_BYTES)
-    if (zstd(sample).length > sample.length * INCOMPRESSIBLE_RATIO) return { body: plaintext, flags: 0 }
+  if (plaintext.length >= 4 * SAMPLES * SAMPLE_BYTES) {
+    let packed = 0
+    for (let s = 0; s < SAMPLES; s++) {
+      const start = Math.floor(plaintext.length * (2 * s + 1) / (2 * SAMPLES))
+      packed += zstd(plaintext.subarray(start, start + SAMPLE_BYTES)).length
+    }
+    if (packed > SAMPLES * SAMPLE_BYTES * INCOMPRESSIBLE_RATIO) return { body: plaintext, flags: 0 }
   }
   const packed = zstd(plaintext)
   return packed.length < plaintext.length ? { body: packed, flags: FLAG_ZSTD } : { body: plaintext, flags: 0 }

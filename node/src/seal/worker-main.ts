@@ -1,0 +1,29 @@
+/** Runs seal and open jobs on a worker thread with the pure session-format functions. */
+import { parentPort } from 'node:worker_threads'
+import { chunkKey } from '../../../protocols/session/chunk-key.js'
+import { openChunk, sealChunk } from '../../../protocols/session/chunk.js'
+import { sha256 } from '../../../protocols/session/cid.js'
+import { leafHash } from '../../../protocols/session/merkle.js'
+import { SessionError } from '../../../protocols/session/errors.js'
+import type { Job, JobReply } from './worker-protocol.js'
+
+function run (job: Job): { reply: JobReply, transfer: ArrayBuffer[] } {
+  const key = chunkKey(job.sessionKey, job.sessionId, job.index)
+  if (job.op === 'seal') {
+    const blob = sealChunk({ chunkKey: key, sessionId: job.sessionId, index: job.index, plaintext: job.plaintext, nonce: job.nonce })
+    return { reply: { id: job.id, blob, cidDigest: sha256(blob), leaf: leafHash(blob) }, transfer: [blob.buffer as ArrayBuffer] }
+  }
+  const plaintext = openChunk({ chunkKey: key, sessionId: job.sessionId, index: job.index, blob: job.blob, plaintextLength: job.plaintextLength })
+  const copy = plaintext.byteOffset === 0 && plaintext.byteLength === plaintext.buffer.byteLength ? plaintext : plaintext.slice()
+  return { reply: { id: job.id, plaintext: copy }, transfer: [copy.buffer as ArrayBuffer] }
+}
+
+parentPort?.on('message', (job: Job) => {
+  try {
+    const { reply, transfer } = run(job)
+    parentPort?.postMessage(reply, transfer)
+  } catch (err) {
+    const e = err as Error
+    parentPort?.postMessage({ id: job.id, error: { code: err instanceof SessionError ? err.code : 'internal', message: e.message, chunk: err instanceof SessionError ? err.chunk : undefined } })
+  }
+})
