@@ -37,7 +37,19 @@ function * solFiles (dir: string): Generator<string> {
 
 interface SolcOutput {
   errors?: Array<{ severity: string, formattedMessage: string }>
-  contracts: Record<string, Record<string, { abi: unknown[], evm: { bytecode: { object: string }, deployedBytecode: { object: string } } }>>
+  contracts: Record<string, Record<string, { abi: unknown[], evm: { bytecode: { object: string }, deployedBytecode: { object: string }, legacyAssembly: LegacyAssembly | null } }>>
+}
+interface LegacyAssembly { '.data'?: Record<string, LegacyAssembly | string> }
+
+/**
+ * Bytes of raw data (not instructions) that solc appends to each contract's runtime code before the CBOR
+ * metadata, e.g. 32-byte constants. An opcode scan must stop before them. Filled by compileAll().
+ */
+export const runtimeDataSize = new Map<string, number>()
+
+function dataBytes (runtime: LegacyAssembly | string | undefined): number {
+  if (runtime === undefined || typeof runtime === 'string') return 0
+  return Object.values(runtime['.data'] ?? {}).reduce<number>((n, d) => n + (typeof d === 'string' ? d.length / 2 : 0), 0)
 }
 
 function compileGroup (solc: { compile: (input: string, cb: object) => string, version: () => string }, group: Group, sources: string[]): Artifact[] {
@@ -47,7 +59,7 @@ function compileGroup (solc: { compile: (input: string, cb: object) => string, v
     settings: {
       evmVersion: EVM_FOR_GROUP[group],
       optimizer: { enabled: true, runs: OPTIMIZER_RUNS },
-      outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object'] } }
+      outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object', 'evm.legacyAssembly'] } }
     }
   }
   const findImports = (path: string): { contents: string } | { error: string } => {
@@ -62,6 +74,7 @@ function compileGroup (solc: { compile: (input: string, cb: object) => string, v
   for (const sourceName of sources) {
     for (const [contractName, c] of Object.entries(out.contracts[sourceName] ?? {})) {
       if (c.evm.bytecode.object === '') continue // abstract contracts and interfaces
+      runtimeDataSize.set(contractName, dataBytes(c.evm.legacyAssembly?.['.data']?.['0']))
       artifacts.push({
         contractName,
         sourceName,
