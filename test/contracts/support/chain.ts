@@ -31,7 +31,7 @@ async function open (): Promise<TestChain> {
   let provider: ethers.JsonRpcProvider | ethers.BrowserProvider
   let accounts: ethers.Signer[]
   if (url !== undefined && url !== '') {
-    provider = new ethers.JsonRpcProvider(url, undefined, { polling: true, pollingInterval: 250 })
+    provider = new ethers.JsonRpcProvider(url, undefined, { polling: true, pollingInterval: 250, cacheTimeout: -1 })
     const keys = (process.env.LUCID_TEST_KEYS ?? '').split(',').map((k) => k.trim()).filter((k) => k !== '')
     if (keys.length < 8) throw new Error('LUCID_RPC_URL needs LUCID_TEST_KEYS: at least 8 comma-separated funded private keys')
     accounts = keys.map((k) => new ethers.NonceManager(new ethers.Wallet(k, provider)))
@@ -40,13 +40,14 @@ async function open (): Promise<TestChain> {
     const { createHardhatRuntimeEnvironment } = await import('hardhat/hre')
     const hre = await createHardhatRuntimeEnvironment({}, {}, process.cwd())
     const { provider: eip1193 } = await hre.network.connect()
-    provider = new ethers.BrowserProvider(eip1193 as ethers.Eip1193Provider, undefined, { pollingInterval: 50 })
+    provider = new ethers.BrowserProvider(eip1193 as ethers.Eip1193Provider, undefined, { pollingInterval: 50, cacheTimeout: -1 })
     const addrs = await provider.send('eth_accounts', []) as string[]
     accounts = await Promise.all(addrs.map(async (a) => await (provider as ethers.BrowserProvider).getSigner(a)))
   }
   const rpc: Rpc = provider
   const canTimeTravel = await probe(rpc)
-  const latestTimestamp = async (): Promise<number> => (await provider.getBlock('latest'))!.timestamp
+  // read uncached: right after a mined block or a time jump the answer must be fresh
+  const latestTimestamp = async (): Promise<number> => Number((await rpc.send('eth_getBlockByNumber', ['latest', false]) as { timestamp: string }).timestamp)
   const mine = async (n: number): Promise<void> => {
     if (n <= 0) return
     try { await rpc.send('hardhat_mine', ['0x' + n.toString(16)]); return } catch {}
