@@ -1,0 +1,55 @@
+/**
+ * Fork choice of one node over the valid blocks it knows. Only descendants of the node's finalized block count
+ * (no reorg below finality). Head: the greatest height; between two chains of equal height, at the block where they
+ * diverge the lower rank wins (the primary's block over a fallback's), then the lower hash. The finalized block
+ * follows the head's finalizedHeight and never moves back.
+ */
+import type { ChainState } from './state.js'
+import { ancestorAtHeight, isAncestor } from './state.js'
+import { invalid, VALID, type Validity } from './validity.js'
+
+/** Does chain `a` win over chain `b` (both leaves of known blocks)? */
+export function preferred (a: ChainState, b: ChainState): boolean {
+  if (a.height !== b.height) return a.height > b.height
+  if (a === b) return false
+  // Walk both back to the children of their common ancestor.
+  let x = a
+  let y = b
+  while (x.parent !== y.parent) { x = x.parent as ChainState; y = y.parent as ChainState }
+  const rx = x.header?.rank ?? 0
+  const ry = y.header?.rank ?? 0
+  if (rx !== ry) return rx < ry
+  return x.hash < y.hash
+}
+
+export class ForkChoice {
+  private headState: ChainState
+  private finalizedState: ChainState
+  private readonly known = new Map<string, ChainState>()
+
+  constructor (genesis: ChainState) {
+    this.headState = genesis
+    this.finalizedState = genesis
+    this.known.set(genesis.hash, genesis)
+  }
+
+  get head (): ChainState { return this.headState }
+  get finalized (): ChainState { return this.finalizedState }
+  has (hash: string): boolean { return this.known.has(hash) }
+  get (hash: string): ChainState | undefined { return this.known.get(hash) }
+  /** Every known state, in insertion order (parents before children). */
+  states (): IterableIterator<ChainState> { return this.known.values() }
+
+  /** Adds a state whose block passed applyBlock. Refused when it does not descend from the finalized block. */
+  add (state: ChainState): Validity {
+    if (this.known.has(state.hash)) return VALID
+    if (state.parent === null || !this.known.has(state.parent.hash)) return invalid('unknown-parent')
+    if (!isAncestor(this.finalizedState, state)) return invalid('conflicts-with-finalized')
+    this.known.set(state.hash, state)
+    if (preferred(state, this.headState)) this.headState = state
+    if (this.headState.finalizedHeight > this.finalizedState.height) {
+      this.finalizedState = ancestorAtHeight(this.headState, this.headState.finalizedHeight) as ChainState
+    }
+    return VALID
+  }
+}

@@ -1,0 +1,27 @@
+/** Signed task proofs, made with a node key (the honest side of every rule; used by nodes, the harness and tests). */
+import type { NodeKey } from './keys.js'
+import type { Attestation, HeartbeatProof, RelayReceipt, StorageProof } from './proofs.js'
+import { attestationMessage, heartbeatMessage, relayMessage, storageMessage } from './proofs.js'
+
+export function makeHeartbeat (key: NodeKey, slot: number, beat: number): HeartbeatProof {
+  const body = { node: key.id, slot, beat }
+  return { kind: 'heartbeat', ...body, sig: key.sign(heartbeatMessage(body)) }
+}
+
+export function makeAttestation (key: NodeKey, slot: number, blockHash: string): Attestation {
+  const body = { node: key.id, slot, blockHash }
+  return { kind: 'attestation', ...body, sig: key.sign(attestationMessage(body)) }
+}
+
+/** The relayer signs; the receiver countersigns the same message. */
+export function makeRelayReceipt (relayer: NodeKey, receiver: NodeKey, slot: number, bytes: number): RelayReceipt {
+  const body = { node: relayer.id, receiver: receiver.id, slot, bytes }
+  const message = relayMessage(body)
+  return { kind: 'relay', ...body, sig: relayer.sign(message), receiverSig: receiver.sign(message) }
+}
+
+export function makeStorageProof (key: NodeKey, challenge: { slot: number, index: number, sessionId: string, chunkIndex: number },
+  blob: Uint8Array, path: Uint8Array[]): StorageProof {
+  const body = { node: key.id, slot: challenge.slot, index: challenge.index, sessionId: challenge.sessionId, chunkIndex: challenge.chunkIndex, blob }
+  return { kind: 'storage', ...body, path, sig: key.sign(storageMessage(body)) }
+}

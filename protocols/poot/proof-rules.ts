@@ -1,0 +1,119 @@
+/**
+ * Validity of each kind of task proof, against the parent state of the block that includes it.
+ * Common rules: the signer is a registered node; the proof's slot is not after the including block's (future-dated)
+ * and at most maxProofAgeSlots before it (stale); its key was not counted on this chain or earlier in the block
+ * (replayed / double-counted); signatures verify (forged). Cheap checks run before signature checks.
+ */
+import type { PootConfig } from './config.js'
+import type { ChainState, Challenge } from './state.js'
+import type { Attestation, HeartbeatProof, RelayReceipt, StorageProof, TaskProof } from './proofs.js'
+import { attestationMessage, heartbeatMessage, proofKey, relayMessage, storageMessage } from './proofs.js'
+import { verifySignature } from './keys.js'
+import { slotOfBeat } from './params.js'
+import { leafHash } from './merkle.js'
+import { invalid, VALID, type Validity } from './validity.js'
+
+export interface ProofContext {
+  readonly config: PootConfig
+  readonly parent: ChainState
+  /** Slot and time of the including block. */
+  readonly slot: number
+  readonly timeMs: number
+  /** Keys already counted earlier in the including block. */
+  readonly blockKeys: ReadonlySet<string>
+  /** Challenges still open when this block's answers are checked. */
+  readonly openChallenges: readonly Challenge[]
+}
+
+/** Was `key` counted by a block of this chain at or after `sinceSlot`? Proofs older than that are stale anyway. */
+export function countedBefore (parent: ChainState, key: string, sinceSlot: number): boolean {
+  for (let s: ChainState | null = parent; s !== null && s.slot >= sinceSlot; s = s.parent) {
+    if (s.proofKeys.has(key)) return true
+  }
+  return false
+}
+
+// Signature checks are deterministic in the proof object, so their outcome is memoised per object.
+const signatureMemo = new WeakMap<TaskProof, boolean>()
+
+function signedBy (proof: TaskProof, check: () => boolean): boolean {
+  let ok = signatureMemo.get(proof)
+  if (ok === undefined) { ok = check(); signatureMemo.set(proof, ok) }
+  return ok
+}
+
+function commonChecks (p: TaskProof, ctx: ProofContext): Validity {
+  if (!ctx.config.registry.entityOfNode.has(p.node)) return invalid('unknown-node')
+  if (!Number.isSafeInteger(p.slot) || p.slot < 0) return invalid('bad-slot')
+  if (p.slot > ctx.slot) return invalid('future-slot')
+  if (ctx.slot - p.slot > ctx.config.params.maxProofAgeSlots) return invalid('stale')
+  const key = proofKey(p)
+  if (ctx.blockKeys.has(key) || countedBefore(ctx.parent, key, p.slot)) return invalid('duplicate')
+  return VALID
+}
+
+export function validateHeartbeat (p: HeartbeatProof, ctx: ProofContext): Validity {
+  const common = commonChecks(p, ctx)
+  if (!common.ok) return common
+  const { params, genesisMs } = ctx.config
+  if (!Number.isSafeInteger(p.beat) || p.beat < 0 || slotOfBeat(params, p.beat) !== p.slot) return invalid('beat-not-in-slot')
+  if (genesisMs + p.beat * params.heartbeatIntervalMs > ctx.timeMs) return invalid('future-beat')
+  if (!signedBy(p, () => verifySignature(p.node, heartbeatMessage(p), p.sig))) return invalid('bad-signature')
+  return VALID
+}
+
+export function validateStorageProof (p: StorageProof, ctx: ProofContext): Validity {
+  if (!ctx.config.registry.entityOfNode.has(p.node)) return invalid('unknown-node')
+  // Freshness and uniqueness come from the open-challenge list: an answered or expired challenge is no longer open.
+  const challenge = ctx.openChallenges.find((c) => c.slot === p.slot && c.index === p.index)
+  if (challenge === undefined) return invalid('unknown-challenge')
+  if (challenge.holder !== p.node) return invalid('wrong-holder')
+  if (challenge.sessionId !== p.sessionId || challenge.chunkIndex !== p.chunkIndex) return invalid('wrong-chunk')
+  const session = ctx.config.catalog.find((s) => s.sessionId === p.sessionId)
+  if (session === undefined) return invalid('unknown-session')
+  if (!ctx.config.verifyInclusion(session.root, session.chunkCount, p.chunkIndex, leafHash(p.blob), [...p.path])) return invalid('bad-merkle-proof')
+  if (!signedBy(p, () => verifySignature(p.node, storageMessage(p), p.sig))) return invalid('bad-signature')
+  return VALID
+}
+
+export function validateRelayReceipt (p: RelayReceipt, ctx: ProofContext): Validity {
+  const common = commonChecks(p, ctx)
+  if (!common.ok) return common
+  const { registry, params } = ctx.config
+  const receiverEntity = registry.entityOfNode.get(p.receiver)
+  if (receiverEntity === undefined) return invalid('unknown-receiver')
+  // Relaying to oneself, or inside one entity, earns nothing: the receipt must come from someone else.
+  if (receiverEntity === registry.entityOfNode.get(p.node)) return invalid('self-relay')
+  if (!Number.isSafeInteger(p.bytes) || p.bytes < 1 || p.bytes > params.maxRelayBytesPerReceipt) return invalid('bad-bytes')
+  if (!signedBy(p, () => verifySignature(p.node, relayMessage(p), p.sig) && verifySignature(p.receiver, relayMessage(p), p.receiverSig))) {
+    return verifySignature(p.node, relayMessage(p), p.sig) ? invalid('bad-receiver-signature') : invalid('bad-signature')
+  }
+  return VALID
+}
+
+/** The block of this chain at `slot`, if there is one (walks back at most maxProofAgeSlots blocks). */
+export function blockAtSlot (parent: ChainState, slot: number): ChainState | null {
+  let s: ChainState | null = parent
+  while (s !== null && s.slot > slot) s = s.parent
+  return s !== null && s.slot === slot ? s : null
+}
+
+export function validateAttestation (p: Attestation, ctx: ProofContext): Validity {
+  const common = commonChecks(p, ctx)
+  if (!common.ok) return common
+  if (p.slot >= ctx.slot) return invalid('future-slot')
+  const target = blockAtSlot(ctx.parent, p.slot)
+  if (target === null || target.hash !== p.blockHash) return invalid('unknown-target')
+  if (!signedBy(p, () => verifySignature(p.node, attestationMessage(p), p.sig))) return invalid('bad-signature')
+  return VALID
+}
+
+export function validateProof (p: TaskProof, ctx: ProofContext): Validity {
+  switch (p.kind) {
+    case 'heartbeat': return validateHeartbeat(p, ctx)
+    case 'storage': return validateStorageProof(p, ctx)
+    case 'relay': return validateRelayReceipt(p, ctx)
+    case 'attestation': return validateAttestation(p, ctx)
+    default: return invalid('unknown-kind')
+  }
+}

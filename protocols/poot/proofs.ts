@@ -1,0 +1,96 @@
+/**
+ * The four kinds of task proof. Each is signed by its node key over a domain-separated message, is bound to a
+ * slot, and has a key under which it is counted at most once per chain.
+ */
+import { concatBytes, fromHex, u32, u64, utf8 } from './bytes.js'
+import type { NodeId } from './keys.js'
+
+export interface HeartbeatProof {
+  readonly kind: 'heartbeat'
+  readonly node: NodeId
+  readonly slot: number
+  /** Heartbeat number since genesis; due at beat × heartbeatIntervalMs, inside `slot`. */
+  readonly beat: number
+  readonly sig: Uint8Array
+}
+
+export interface StorageProof {
+  readonly kind: 'storage'
+  readonly node: NodeId
+  /** Slot of the block whose randomness issued the challenge. */
+  readonly slot: number
+  /** Which of that slot's challenges this answers. */
+  readonly index: number
+  readonly sessionId: string
+  readonly chunkIndex: number
+  /** The encrypted chunk itself: its leaf hash must lead to the anchored root. */
+  readonly blob: Uint8Array
+  readonly path: readonly Uint8Array[]
+  readonly sig: Uint8Array
+}
+
+export interface RelayReceipt {
+  readonly kind: 'relay'
+  /** The relaying node, credited. */
+  readonly node: NodeId
+  readonly receiver: NodeId
+  readonly slot: number
+  readonly bytes: number
+  readonly sig: Uint8Array
+  readonly receiverSig: Uint8Array
+}
+
+export interface Attestation {
+  readonly kind: 'attestation'
+  readonly node: NodeId
+  /** Slot of the attested block. */
+  readonly slot: number
+  readonly blockHash: string
+  readonly sig: Uint8Array
+}
+
+export type TaskProof = HeartbeatProof | StorageProof | RelayReceipt | Attestation
+
+const DOMAIN = {
+  heartbeat: utf8('lucid/poot/v1/heartbeat'),
+  storage: utf8('lucid/poot/v1/storage'),
+  relay: utf8('lucid/poot/v1/relay'),
+  attestation: utf8('lucid/poot/v1/attestation')
+}
+
+export function heartbeatMessage (p: Pick<HeartbeatProof, 'node' | 'slot' | 'beat'>): Uint8Array {
+  return concatBytes(DOMAIN.heartbeat, fromHex(p.node), u64(p.slot), u64(p.beat))
+}
+
+export function storageMessage (p: Omit<StorageProof, 'kind' | 'sig' | 'path'>): Uint8Array {
+  return concatBytes(DOMAIN.storage, fromHex(p.node), u64(p.slot), u32(p.index), utf8(p.sessionId), u32(p.chunkIndex), u32(p.blob.length), p.blob)
+}
+
+/** Signed by both the relayer and the receiver. */
+export function relayMessage (p: Pick<RelayReceipt, 'node' | 'receiver' | 'slot' | 'bytes'>): Uint8Array {
+  return concatBytes(DOMAIN.relay, fromHex(p.node), fromHex(p.receiver), u64(p.slot), u64(p.bytes))
+}
+
+export function attestationMessage (p: Pick<Attestation, 'node' | 'slot' | 'blockHash'>): Uint8Array {
+  return concatBytes(DOMAIN.attestation, fromHex(p.node), u64(p.slot), fromHex(p.blockHash))
+}
+
+/** The key under which a proof is counted once. Storage answers are keyed by their challenge. */
+export function proofKey (p: TaskProof): string {
+  switch (p.kind) {
+    case 'heartbeat': return `h/${p.node}/${p.beat}`
+    case 'storage': return `s/${p.slot}/${p.index}`
+    case 'relay': return `r/${p.node}/${p.receiver}/${p.slot}`
+    case 'attestation': return `a/${p.node}/${p.slot}`
+  }
+}
+
+/** Canonical bytes of a proof (for the block body hash). */
+export function encodeProof (p: TaskProof): Uint8Array {
+  switch (p.kind) {
+    case 'heartbeat': return concatBytes(u32(0), heartbeatMessage(p), p.sig)
+    case 'storage': return concatBytes(u32(1), storageMessage(p), u32(p.path.length), ...p.path, p.sig)
+    case 'relay': return concatBytes(u32(2), relayMessage(p), p.sig, p.receiverSig)
+    case 'attestation': return concatBytes(u32(3), attestationMessage(p), p.sig)
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * The PoOT state after a block. States are immutable and form a tree through `parent`; a `skip` pointer per state
+ * (Bitcoin's CBlockIndex::pskip) finds any ancestor in O(log height). Everything here is derived from the chain
+ * alone, so every node holding the same blocks holds equal states.
+ */
+import type { EntityId } from './entities.js'
+import type { BlockHeader } from './block.js'
+import { sha256 } from './hash.js'
+import { toHex, utf8 } from './bytes.js'
+import type { PootConfig } from './config.js'
+
+export interface Challenge {
+  /** Slot of the block whose randomness issued it. */
+  readonly slot: number
+  readonly index: number
+  readonly holder: string
+  readonly sessionId: string
+  readonly chunkIndex: number
+}
+
+export interface ChainState {
+  readonly hash: string
+  readonly slot: number
+  readonly height: number
+  readonly parent: ChainState | null
+  readonly skip: ChainState | null
+  /** The header this state follows from (null for genesis). */
+  readonly header: BlockHeader | null
+  /** RANDAO mix after this block's reveal. */
+  readonly mix: Uint8Array
+  /** Keys of the proofs this block counted (replay and double-count checks walk back through these). */
+  readonly proofKeys: ReadonlySet<string>
+  /** Window credit per entity (entities with no credit are absent). */
+  readonly credits: ReadonlyMap<EntityId, number>
+  /** What this block added to `credits`, subtracted again when the block leaves the window. */
+  readonly delta: ReadonlyMap<EntityId, number>
+  /** Height of the oldest block whose delta is still inside the window. */
+  readonly windowStart: number
+  readonly epoch: number
+  /** Missed slots per entity in `epoch`. */
+  readonly missed: ReadonlyMap<EntityId, number>
+  /** Entities proven to equivocate, excluded from the schedule until the given slot. */
+  readonly jailedUntil: ReadonlyMap<EntityId, number>
+  readonly openChallenges: readonly Challenge[]
+  /** Per entity, the greatest height of an attested block on this chain. */
+  readonly latestVote: ReadonlyMap<EntityId, number>
+  readonly finalizedHeight: number
+  /** LUCID minted up to and including this block, in wei (18 decimals). */
+  readonly totalMinted: bigint
+  /** This block's reward in wei and the entity it is minted to (the proposer, or the Server for an empty slot). */
+  readonly reward: bigint
+  readonly rewardTo: EntityId | null
+}
+
+function invertLowestOne (n: number): number { return n & (n - 1) }
+
+/** Height that the skip pointer of a state at `height` targets. */
+export function skipHeight (height: number): number {
+  if (height < 2) return 0
+  return (height & 1) === 1 ? invertLowestOne(invertLowestOne(height - 1)) + 1 : invertLowestOne(height)
+}
+
+export function ancestorAtHeight (state: ChainState, height: number): ChainState | null {
+  if (height > state.height || height < 0) return null
+  let walk: ChainState = state
+  let h = state.height
+  while (h > height) {
+    const hs = skipHeight(h)
+    const hsPrev = skipHeight(h - 1)
+    if (walk.skip !== null && (hs === height || (hs > height && !(hsPrev < hs - 2 && hsPrev >= height)))) {
+      walk = walk.skip
+      h = hs
+    } else {
+      walk = walk.parent as ChainState
+      h--
+    }
+  }
+  return walk
+}
+
+/** Is `ancestor` on the chain ending at `state` (itself included)? */
+export function isAncestor (ancestor: ChainState, state: ChainState): boolean {
+  return ancestorAtHeight(state, ancestor.height) === ancestor
+}
+
+export function genesisState (config: PootConfig): ChainState {
+  const mix = sha256(utf8('lucid/poot/v1/genesis'), config.genesisSeed)
+  return {
+    hash: toHex(sha256(utf8('lucid/poot/v1/genesis-block'), mix)),
+    slot: 0,
+    height: 0,
+    parent: null,
+    skip: null,
+    header: null,
+    mix,
+    proofKeys: new Set(),
+    credits: new Map(),
+    delta: new Map(),
+    windowStart: 1,
+    epoch: 0,
+    missed: new Map(),
+    jailedUntil: new Map(),
+    openChallenges: [],
+    latestVote: new Map(),
+    finalizedHeight: 0,
+    totalMinted: 0n,
+    reward: 0n,
+    rewardTo: null
+  }
+}

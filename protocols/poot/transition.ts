@@ -1,0 +1,147 @@
+/**
+ * The state transition: applyBlock(parent, block) checks a block against the rules and, when it is valid, returns
+ * the state after it. Pure and deterministic: two nodes applying the same blocks get equal states.
+ * Order: header → body hash → expire challenges (penalties) → task proofs (credits, votes, answers) → evidence
+ * (jail) → missed slots (liveScore) → randomness and new challenges → window expiry → reward → finality.
+ */
+import type { Block } from './block.js'
+import { bodyHash, headerHash } from './block.js'
+import type { PootConfig } from './config.js'
+import { SERVER_ENTITY, type EntityId } from './entities.js'
+import { validateEquivocation, validateHeader } from './header-rules.js'
+import { validateProof } from './proof-rules.js'
+import { proofKey } from './proofs.js'
+import { addCredit, proofCredit } from './credits.js'
+import { issueChallenges, challengeDeadline } from './challenges.js'
+import { nextMix } from './randomness.js'
+import { epochOf } from './live-score.js'
+import { scheduleFor } from './schedule.js'
+import { windowSlots } from './params.js'
+import { slotReward } from './rewards.js'
+import { activeEntities, activeNodeCount, supermajorityHeight } from './finality.js'
+import { ancestorAtHeight, skipHeight, type Challenge, type ChainState } from './state.js'
+import { invalid, okValue, type Result } from './validity.js'
+
+/** Skipped slots older than this before a block are not charged to anyone (bounds the work after a long stall). */
+export const MAX_CHARGED_SKIPPED_SLOTS = 64
+
+/** Entities charged a miss by a block at `slot` and `rank` on `parent`: the primaries of skipped slots, ranks below it. */
+export function missedBy (parent: ChainState, slot: number, rank: number, config: PootConfig): EntityId[] {
+  const out: EntityId[] = []
+  const epoch = epochOf(config.params, slot)
+  for (let x = Math.max(parent.slot + 1, slot - MAX_CHARGED_SKIPPED_SLOTS); x < slot; x++) {
+    if (epochOf(config.params, x) !== epoch) continue
+    const primary = scheduleFor(parent, x, config)[0]
+    if (primary !== SERVER_ENTITY) out.push(primary)
+  }
+  const schedule = scheduleFor(parent, slot, config)
+  for (let k = 0; k < rank; k++) if (schedule[k] !== SERVER_ENTITY) out.push(schedule[k])
+  return out
+}
+
+export function applyBlock (parent: ChainState, block: Block, config: PootConfig): Result<ChainState> {
+  const { header } = block.signed
+  const { params, registry } = config
+  const slot = header.slot
+  const headerOk = validateHeader(parent, block.signed, config)
+  if (!headerOk.ok) return invalid(`header:${headerOk.reason}`)
+  if (bodyHash(block.body) !== header.bodyHash) return invalid('body-hash-mismatch')
+  const { sessions } = block.body
+  if (sessions.length !== header.sessions || sessions.reduce((n, s) => n + s.bytes, 0) !== header.sessionBytes) return invalid('session-count-mismatch')
+  if (new Set(sessions.map((s) => s.sessionId)).size !== sessions.length) return invalid('duplicate-session')
+
+  const delta = new Map<EntityId, number>()
+  const entityOf = (node: string): EntityId => registry.entityOfNode.get(node) as EntityId
+
+  // Challenges whose deadline passed without an answer cost their holder.
+  const open: Challenge[] = []
+  for (const c of parent.openChallenges) {
+    if (challengeDeadline(c, params.challengeResponseSlots) < slot) addCredit(delta, entityOf(c.holder), -params.storageMissPenalty)
+    else open.push(c)
+  }
+
+  const blockKeys = new Set<string>()
+  let latestVote: Map<EntityId, number> | null = null
+  const ctx = { config, parent, slot, timeMs: header.timeMs, blockKeys, openChallenges: open }
+  for (let i = 0; i < block.body.proofs.length; i++) {
+    const p = block.body.proofs[i]
+    const ok = validateProof(p, ctx)
+    if (!ok.ok) return invalid(`proof-${i}:${p.kind}:${ok.reason}`)
+    blockKeys.add(proofKey(p))
+    const entity = entityOf(p.node)
+    addCredit(delta, entity, proofCredit(p, params))
+    if (p.kind === 'storage') open.splice(open.findIndex((c) => c.slot === p.slot && c.index === p.index), 1)
+    if (p.kind === 'attestation') {
+      latestVote ??= new Map(parent.latestVote)
+      const height = parent.height - countBlocksAfter(parent, p.slot)
+      if (height > (latestVote.get(entity) ?? 0)) latestVote.set(entity, height)
+    }
+  }
+
+  let jailedUntil: Map<EntityId, number> | null = null
+  for (let i = 0; i < block.body.evidence.length; i++) {
+    const e = block.body.evidence[i]
+    const ok = validateEquivocation(e, registry)
+    if (!ok.ok) return invalid(`evidence-${i}:${ok.reason}`)
+    const offender = e.a.header.proposer
+    if (e.a.header.slot > slot) return invalid(`evidence-${i}:future-evidence`)
+    if (offender === SERVER_ENTITY) return invalid(`evidence-${i}:server-not-jailable`)
+    jailedUntil ??= new Map(parent.jailedUntil)
+    if ((jailedUntil.get(offender) ?? -1) > slot) return invalid(`evidence-${i}:already-jailed`)
+    jailedUntil.set(offender, slot + windowSlots(params))
+  }
+
+  const epoch = epochOf(params, slot)
+  const missed = new Map(epoch === parent.epoch ? parent.missed : [])
+  for (const e of missedBy(parent, slot, header.rank, config)) missed.set(e, (missed.get(e) ?? 0) + 1)
+
+  const mix = nextMix(parent.mix, header.reveal)
+  open.push(...issueChallenges(mix, slot, config.catalog, params.challengesPerSlot))
+
+  // Window: add this block's delta, subtract the deltas of blocks whose slot fell out of (slot − W, slot].
+  const credits = new Map(parent.credits)
+  for (const [e, v] of delta) addCredit(credits, e, v)
+  let windowStart = parent.windowStart
+  const oldest = slot - windowSlots(params)
+  while (windowStart <= parent.height) {
+    const old = ancestorAtHeight(parent, windowStart) as ChainState
+    if (old.slot > oldest) break
+    for (const [e, v] of old.delta) addCredit(credits, e, -v)
+    windowStart++
+  }
+
+  const reward = slotReward({ sessions: header.sessions, sessionBytes: header.sessionBytes, activeNodes: activeNodeCount(parent, slot, config), totalMinted: parent.totalMinted }, params)
+  const jailed = jailedUntil ?? parent.jailedUntil
+  const votes = latestVote ?? parent.latestVote
+  const finalized = supermajorityHeight(activeEntities({ credits, jailedUntil: jailed }, slot, config), votes)
+
+  return okValue({
+    hash: headerHash(header),
+    slot,
+    height: parent.height + 1,
+    parent,
+    skip: ancestorAtHeight(parent, skipHeight(parent.height + 1)),
+    header,
+    mix,
+    proofKeys: blockKeys,
+    credits,
+    delta,
+    windowStart,
+    epoch,
+    missed,
+    jailedUntil: jailed,
+    openChallenges: open,
+    latestVote: votes,
+    finalizedHeight: Math.max(parent.finalizedHeight, finalized),
+    totalMinted: parent.totalMinted + reward.amount,
+    reward: reward.amount,
+    rewardTo: reward.to === 'server' ? SERVER_ENTITY : header.proposer
+  })
+}
+
+/** How many blocks of the chain ending at `parent` have a slot after `slot`. */
+function countBlocksAfter (parent: ChainState, slot: number): number {
+  let n = 0
+  for (let s: ChainState | null = parent; s !== null && s.slot > slot; s = s.parent) n++
+  return n
+}
