@@ -64,7 +64,7 @@ describe('contracts: properties over random call sequences', function () {
         for (const cmd of cmds) {
           if (cmd.t === 'pause' || cmd.t === 'unpause') {
             const ok = await succeeds(as(f.router, cmd.byPauser ? f.pauser : f.outsider)[cmd.t]())
-            const expected = cmd.byPauser && (cmd.t === 'pause' ? !paused : paused)
+            const expected: boolean = cmd.byPauser && (cmd.t === 'pause' ? !paused : paused)
             assert.equal(ok, expected, `${cmd.t} by ${cmd.byPauser ? 'pauser' : 'outsider'}`)
             if (ok) paused = cmd.t === 'pause'
           } else if (cmd.t === 'caps') {
@@ -77,7 +77,7 @@ describe('contracts: properties over random call sequences', function () {
             const fresh = !(await f.router.nonceUsed(p.nonce) as boolean)
             const balance = FUNDING - paid
             const before = await f.token.balanceOf(routerAddr) as bigint
-            const expected = !paused && fresh && ['two', 'three'].includes(cmd.approval) && p.amount > 0n &&
+            const expected: boolean = !paused && fresh && ['two', 'three'].includes(cmd.approval) && p.amount > 0n &&
               p.amount <= perTx && (paidOn.get(day) ?? 0n) + p.amount <= daily && p.amount <= balance
             const ok = await submit(f, p, cmd.approval)
             assert.equal(ok, expected, JSON.stringify({ ...cmd, paused, fresh, perTx, daily }, (_, v) => typeof v === 'bigint' ? v.toString() : v))
@@ -141,7 +141,7 @@ describe('contracts: properties over random call sequences', function () {
     await fc.assert(fc.asyncProperty(fc.array(attemptArb, { minLength: 1, maxLength: 10 }), async (attempts) => {
       for (const a of attempts) {
         const f = a.onKyc ? kyc : v0
-        const key: ethers.Wallet = a.holder.startsWith('disburser') ? f.disbursers[Number(a.holder.slice(-1))]
+        const key: ethers.BaseWallet = a.holder.startsWith('disburser') ? f.disbursers[Number(a.holder.slice(-1))]
           : a.holder === 'compliance' ? f.compliance : stranger
         const sender = a.holder === 'pauser' ? f.pauser : a.holder === 'deployer' ? f.deployer : f.outsider
         const p = await f.payout(a.amount)

@@ -80,12 +80,12 @@ export async function domainOf (router: ethers.Contract, name: string): Promise<
 }
 
 /** Signatures of `signers` over a payout, ordered by ascending signer address as the routers require. */
-export async function approve (domain: ethers.TypedDataDomain, p: Payout, signers: ethers.Wallet[]): Promise<string[]> {
+export async function approve (domain: ethers.TypedDataDomain, p: Payout, signers: ethers.BaseWallet[]): Promise<string[]> {
   const sorted = [...signers].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1))
   return await Promise.all(sorted.map(async (s) => await s.signTypedData(domain, PAYOUT_TYPES, p)))
 }
 
-export async function attest (domain: ethers.TypedDataDomain, signer: ethers.Wallet, to: string, kycHash: string, expiry: bigint): Promise<string> {
+export async function attest (domain: ethers.TypedDataDomain, signer: ethers.BaseWallet, to: string, kycHash: string, expiry: bigint): Promise<string> {
   return await signer.signTypedData(domain, KYC_TYPES, { to, kycHash, expiry })
 }
 

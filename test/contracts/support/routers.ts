@@ -25,7 +25,7 @@ export interface RouterFixture {
   /** a fresh payout (unique nonce) with a deadline an hour after the latest block */
   payout: (amount: bigint, to?: string) => Promise<Payout>
   /** submits a payout approved by `signers` (default: disbursers 0 and 1), with a fresh attestation for KYC */
-  pay: (p: Payout, signers?: ethers.Wallet[], from?: ethers.Signer) => Promise<ethers.ContractTransactionResponse>
+  pay: (p: Payout, signers?: ethers.BaseWallet[], from?: ethers.Signer) => Promise<ethers.ContractTransactionResponse>
 }
 
 let nonceCounter = 1n
@@ -47,7 +47,7 @@ export async function routerFixture (kind: 'V0' | 'KYC', opts: { token?: 'MockSt
   const payout = async (amount: bigint, to = payee): Promise<Payout> => ({
     sessionId: ethers.id(`session ${nonceCounter}`), to, amount, nonce: nonceCounter++, deadline: BigInt(await chain.latestTimestamp() + 3600)
   })
-  const pay = async (p: Payout, signers = disbursers.slice(0, 2), from: ethers.Signer = deployer): Promise<ethers.ContractTransactionResponse> => {
+  const pay = async (p: Payout, signers: ethers.BaseWallet[] = disbursers.slice(0, 2), from: ethers.Signer = deployer): Promise<ethers.ContractTransactionResponse> => {
     const sigs = await approve(domain, p, signers)
     const r = router.connect(from) as ethers.Contract
     if (kind === 'V0') return await r.disburse(p.sessionId, p.to, p.amount, p.nonce, p.deadline, sigs)
