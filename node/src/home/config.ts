@@ -4,7 +4,17 @@
  */
 import { readFile } from 'node:fs/promises'
 import { z } from 'zod'
+import { multiaddr } from '@multiformats/multiaddr'
 import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE } from '../../../protocols/session/constants.js'
+import { DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_PEERS, DEFAULT_REPAIR_GRACE_MS, DEFAULT_REPLICATION, MAX_REPLICATION, MIN_REPLICATION } from '../../../protocols/swarm/constants.js'
+
+export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/4701', '/ip4/0.0.0.0/tcp/4702/ws']
+export const DEFAULT_API_PORT = 4780
+export const DEFAULT_MAX_UPLOAD = 64 * 1024 ** 3
+
+const multiaddrText = z.string().max(512).refine((text) => {
+  try { multiaddr(text); return true } catch { return false }
+}, 'not a valid multiaddr')
 
 export const configSchema = z.strictObject({
   version: z.literal(1),
@@ -15,7 +25,29 @@ export const configSchema = z.strictObject({
   }).default({ chunkSize: DEFAULT_CHUNK_SIZE }),
   log: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
-  }).default({ level: 'info' })
+  }).default({ level: 'info' }),
+  /** The libp2p peer (`lucid start`). */
+  node: z.strictObject({
+    listen: z.array(multiaddrText).max(16).default(DEFAULT_LISTEN),
+    bootstrap: z.array(multiaddrText.refine((a) => a.includes('/p2p/'), 'a bootstrap address must end in /p2p/<peer ID>')).max(64).default([]),
+    mdns: z.boolean().default(false),
+    /** Connection manager bound (MAX_PEERS). */
+    maxPeers: z.number().int().min(2).max(200).default(DEFAULT_MAX_PEERS)
+  }).default(() => ({ listen: DEFAULT_LISTEN, bootstrap: [], mdns: false, maxPeers: DEFAULT_MAX_PEERS })),
+  /** The operator HTTP API (and /metrics). */
+  api: z.strictObject({
+    host: z.string().min(1).max(253).default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(DEFAULT_API_PORT),
+    maxUploadBytes: z.number().int().min(1).max(2 ** 42).default(DEFAULT_MAX_UPLOAD)
+  }).default({ host: '127.0.0.1', port: DEFAULT_API_PORT, maxUploadBytes: DEFAULT_MAX_UPLOAD }),
+  /** Replication and membership. */
+  swarm: z.strictObject({
+    replication: z.number().int().min(MIN_REPLICATION).max(MAX_REPLICATION).default(DEFAULT_REPLICATION),
+    heartbeatMs: z.number().int().min(100).max(120_000).default(DEFAULT_HEARTBEAT_MS),
+    repairGraceMs: z.number().int().min(300).max(86_400_000).default(DEFAULT_REPAIR_GRACE_MS),
+    /** Gossipsub P6 weight (≤ 0); 0 turns IP-colocation scoring off, as a devnet needs. */
+    ipColocationWeight: z.number().max(0).default(0)
+  }).default({ replication: DEFAULT_REPLICATION, heartbeatMs: DEFAULT_HEARTBEAT_MS, repairGraceMs: DEFAULT_REPAIR_GRACE_MS, ipColocationWeight: 0 })
 })
 
 export type Config = z.infer<typeof configSchema>

@@ -1,7 +1,8 @@
 /**
  * Streams a recording into a sealed session: re-chunks the input, seals chunks on the worker pool (at most
- * 2 × pool size in flight, so memory stays at a few chunks whatever the input size), hands blobs to the sink in
- * index order, and signs the manifest at the end.
+ * pool size + 1 in flight, so memory stays at a few chunks whatever the input size), hands blobs to the sink in
+ * index order, and signs the manifest at the end. Plaintext buffers travel to a worker and back and are refilled,
+ * so steady-state sealing allocates no new chunk-sized plaintext buffers.
  */
 import { randomBytes } from 'node:crypto'
 import { CID } from 'multiformats/cid'
@@ -31,11 +32,43 @@ export interface SealOutcome {
   storedBytes: number
 }
 
-export async function sealStream (source: AsyncIterable<Uint8Array>, opts: SealStreamOptions): Promise<SealOutcome> {
+/** Where plaintext comes from: `fill` writes up to `buffer.length` bytes and returns how many (fewer only at the end). */
+export interface ChunkSource {
+  fill: (buffer: Uint8Array) => Promise<number>
+}
+
+/** Any byte stream (stdin, an upload): its pieces are copied into chunk buffers. */
+export function iterableSource (iterable: AsyncIterable<Uint8Array>): ChunkSource {
+  const it = iterable[Symbol.asyncIterator]()
+  let rest: Uint8Array | undefined
+  let done = false
+  return {
+    async fill (buffer) {
+      let filled = 0
+      while (filled < buffer.length && !done) {
+        if (rest === undefined || rest.length === 0) {
+          const next = await it.next()
+          if (next.done === true) { done = true; break }
+          rest = next.value
+          continue
+        }
+        const n = Math.min(buffer.length - filled, rest.length)
+        buffer.set(rest.subarray(0, n), filled)
+        rest = rest.subarray(n)
+        filled += n
+      }
+      return filled
+    }
+  }
+}
+
+export async function sealStream (input: AsyncIterable<Uint8Array> | ChunkSource, opts: SealStreamOptions): Promise<SealOutcome> {
+  const source = 'fill' in input ? input : iterableSource(input)
   const builder = new ManifestBuilder(opts.params)
   const { chunkSize, sessionIdBytes } = builder
   const sessionKey = opts.params.sessionKey
-  const maxInFlight = 2 * opts.pool.size
+  const maxInFlight = opts.pool.size + 1
+  const free: Uint8Array[] = []
   const inFlight: Array<Promise<{ blob: Uint8Array, cid: CID, leaf: Uint8Array }>> = []
   const progress: SealProgress = { bytesIn: 0, chunks: 0, bytesStored: 0 }
   let nextIndex = 0
@@ -53,30 +86,23 @@ export async function sealStream (source: AsyncIterable<Uint8Array>, opts: SealS
     if (inFlight.length >= maxInFlight) await drainOne()
     const index = nextIndex++
     const job = opts.pool.seal({ sessionKey, sessionId: sessionIdBytes, index, plaintext, nonce: new Uint8Array(randomBytes(NONCE_BYTES)) })
-      .then((r) => ({ blob: r.blob, leaf: r.leaf, cid: CID.createV1(RAW_CODEC, Digest.create(SHA2_256, r.cidDigest)) }))
+      .then((r) => {
+        if (r.plaintext.length === chunkSize) free.push(r.plaintext)
+        return { blob: r.blob, leaf: r.leaf, cid: CID.createV1(RAW_CODEC, Digest.create(SHA2_256, r.cidDigest)) }
+      })
     job.catch(() => {}) // observed when drained; avoids an unhandled rejection while it waits in the queue
     inFlight.push(job)
   }
 
-  let buffer = new Uint8Array(chunkSize)
-  let filled = 0
   try {
-    for await (const piece of source) {
-      let offset = 0
-      while (offset < piece.length) {
-        const n = Math.min(chunkSize - filled, piece.length - offset)
-        buffer.set(piece.subarray(offset, offset + n), filled)
-        filled += n
-        offset += n
-        progress.bytesIn += n
-        if (filled === chunkSize) {
-          await dispatch(buffer)
-          buffer = new Uint8Array(chunkSize)
-          filled = 0
-        }
-      }
+    for (;;) {
+      const buffer = free.pop() ?? new Uint8Array(chunkSize)
+      const filled = await source.fill(buffer)
+      progress.bytesIn += filled
+      if (filled === chunkSize) { await dispatch(buffer); continue }
+      if (filled > 0 || nextIndex === 0) await dispatch(buffer.slice(0, filled))
+      break
     }
-    if (filled > 0 || nextIndex === 0) await dispatch(buffer.slice(0, filled))
     while (inFlight.length > 0) await drainOne()
   } catch (err) {
     await Promise.allSettled(inFlight)

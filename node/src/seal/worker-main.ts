@@ -1,5 +1,7 @@
 /** Runs seal and open jobs on a worker thread with the pure session-format functions. */
 import { parentPort } from 'node:worker_threads'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { chunkKey } from '../../../protocols/session/chunk-key.js'
 import { openChunk, sealChunk } from '../../../protocols/session/chunk.js'
 import { sha256 } from '../../../protocols/session/cid.js'
@@ -11,17 +13,23 @@ function run (job: Job): { reply: JobReply, transfer: ArrayBuffer[] } {
   const key = chunkKey(job.sessionKey, job.sessionId, job.index)
   if (job.op === 'seal') {
     const blob = sealChunk({ chunkKey: key, sessionId: job.sessionId, index: job.index, plaintext: job.plaintext, nonce: job.nonce })
-    return { reply: { id: job.id, blob, cidDigest: sha256(blob), leaf: leafHash(blob) }, transfer: [blob.buffer as ArrayBuffer] }
+    return { reply: { id: job.id, blob, cidDigest: sha256(blob), leaf: leafHash(blob), plaintext: job.plaintext }, transfer: [blob.buffer as ArrayBuffer, job.plaintext.buffer as ArrayBuffer] }
   }
   const plaintext = openChunk({ chunkKey: key, sessionId: job.sessionId, index: job.index, blob: job.blob, plaintextLength: job.plaintextLength })
   const copy = plaintext.byteOffset === 0 && plaintext.byteLength === plaintext.buffer.byteLength ? plaintext : plaintext.slice()
   return { reply: { id: job.id, plaintext: copy }, transfer: [copy.buffer as ArrayBuffer] }
 }
 
+// A job leaves chunk-sized temporaries behind (the zstd frame, OpenSSL's output slices); a minor GC after each job
+// frees them at once instead of letting them pile up until V8's external-memory heuristics notice.
+setFlagsFromString('--expose-gc')
+const collect = runInNewContext('gc') as (opts?: { type: 'minor' | 'major', execution: 'sync' | 'async' }) => void
+
 parentPort?.on('message', (job: Job) => {
   try {
     const { reply, transfer } = run(job)
     parentPort?.postMessage(reply, transfer)
+    collect({ type: 'minor', execution: 'sync' })
   } catch (err) {
     const e = err as Error
     parentPort?.postMessage({ id: job.id, error: { code: err instanceof SessionError ? err.code : 'internal', message: e.message, chunk: err instanceof SessionError ? err.chunk : undefined } })

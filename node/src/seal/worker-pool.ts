@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads'
 import { availableParallelism } from 'node:os'
 import { SessionError, type SessionErrorCode } from '../../../protocols/session/errors.js'
 import type { Job, JobReply, OpenResult, SealResult } from './worker-protocol.js'
+import { sealWorkerEntry } from './worker-bundle.js'
 
 type Pending = { resolve: (r: JobReply) => void, reject: (e: Error) => void }
 type JobInput<T extends Job> = T extends Job ? Omit<T, 'id'> : never
@@ -17,25 +18,32 @@ export function defaultPoolSize (): number {
 export class WorkerPool {
   private readonly workers: Array<{ worker: Worker, busy: number }> = []
   private readonly pending = new Map<number, Pending>()
+  private readonly started: Promise<void>
   private nextId = 1
   private failure: Error | undefined
+  private closed = false
 
   constructor (readonly size = defaultPoolSize()) {
-    for (let i = 0; i < size; i++) {
-      const worker = new Worker(new URL('./worker.mjs', import.meta.url), { execArgv: [] })
-      const slot = { worker, busy: 0 }
-      worker.on('message', (reply: JobReply) => {
-        slot.busy--
-        const p = this.pending.get(reply.id)
-        this.pending.delete(reply.id)
-        if (p === undefined) return
-        if ('error' in reply) p.reject(new SessionError(reply.error.code as SessionErrorCode, reply.error.message, reply.error.chunk))
-        else p.resolve(reply)
-      })
-      worker.on('error', (err) => this.fail(err))
-      worker.on('exit', (code) => { if (code !== 0) this.fail(new Error(`seal worker exited with code ${code}`)) })
-      this.workers.push(slot)
-    }
+    this.started = sealWorkerEntry().then((entry) => {
+      if (this.closed) return
+      for (let i = 0; i < size; i++) this.startWorker(entry)
+    })
+  }
+
+  private startWorker (entry: URL): void {
+    const worker = new Worker(entry, { execArgv: [] })
+    const slot = { worker, busy: 0 }
+    worker.on('message', (reply: JobReply) => {
+      slot.busy--
+      const p = this.pending.get(reply.id)
+      this.pending.delete(reply.id)
+      if (p === undefined) return
+      if ('error' in reply) p.reject(new SessionError(reply.error.code as SessionErrorCode, reply.error.message, reply.error.chunk))
+      else p.resolve(reply)
+    })
+    worker.on('error', (err) => this.fail(err))
+    worker.on('exit', (code) => { if (code !== 0 && !this.closed) this.fail(new Error(`seal worker exited with code ${code}`)) })
+    this.workers.push(slot)
   }
 
   private fail (err: Error): void {
@@ -44,8 +52,10 @@ export class WorkerPool {
     this.pending.clear()
   }
 
-  private submit (job: JobInput<Job>, transfer: ArrayBuffer[]): Promise<JobReply> {
-    if (this.failure !== undefined) return Promise.reject(this.failure)
+  private async submit (job: JobInput<Job>, transfer: ArrayBuffer[]): Promise<JobReply> {
+    await this.started
+    if (this.failure !== undefined) throw this.failure
+    if (this.closed) throw new Error('the seal worker pool is closed')
     const id = this.nextId++
     const slot = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a))
     slot.busy++
@@ -55,16 +65,24 @@ export class WorkerPool {
     })
   }
 
-  /** Seals one chunk; `plaintext` is transferred to the worker (the caller must not reuse it). */
+  /** Seals one chunk. `plaintext` is transferred to the worker and comes back in the result, for reuse. */
   async seal (job: Omit<Extract<Job, { op: 'seal' }>, 'id' | 'op'>): Promise<SealResult> {
     return await this.submit({ op: 'seal', ...job }, [job.plaintext.buffer as ArrayBuffer]) as SealResult
   }
 
+  /**
+   * Opens one chunk. The blob's buffer is transferred when the blob is all of it; a blob that is a view into a larger
+   * buffer (a network message holding several blocks) is copied first, so the other views stay intact.
+   */
   async open (job: Omit<Extract<Job, { op: 'open' }>, 'id' | 'op'>): Promise<OpenResult> {
-    return await this.submit({ op: 'open', ...job }, [job.blob.buffer as ArrayBuffer]) as OpenResult
+    const whole = job.blob.byteOffset === 0 && job.blob.byteLength === job.blob.buffer.byteLength && !(job.blob.buffer instanceof SharedArrayBuffer)
+    const blob = whole ? job.blob : job.blob.slice()
+    return await this.submit({ op: 'open', ...job, blob }, [blob.buffer as ArrayBuffer]) as OpenResult
   }
 
   async close (): Promise<void> {
+    this.closed = true
+    await this.started
     await Promise.all(this.workers.map(async (w) => await w.worker.terminate()))
   }
 }

@@ -21,7 +21,8 @@ export interface OpenJob {
 
 export type Job = SealJob | OpenJob
 
-export interface SealResult { id: number, blob: Uint8Array, cidDigest: Uint8Array, leaf: Uint8Array }
+/** `plaintext` is the job's input buffer, handed back so the pipeline can refill it. */
+export interface SealResult { id: number, blob: Uint8Array, cidDigest: Uint8Array, leaf: Uint8Array, plaintext: Uint8Array }
 export interface OpenResult { id: number, plaintext: Uint8Array }
 export interface JobError { id: number, error: { code: string, message: string, chunk?: number } }
 export type JobReply = SealResult | OpenResult | JobError

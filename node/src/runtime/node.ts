@@ -1,0 +1,379 @@
+/**
+ * A running Lucid node: Helia (on-disk blockstore + LevelDB datastore, bitswap) on libp2p, gossip, membership,
+ * replication and repair, composed from the pieces in store/ and swarm/. The HTTP API (api/) drives it.
+ */
+import { join } from 'node:path'
+import { mkdir } from 'node:fs/promises'
+import { createHeliaLight } from 'helia'
+import { withLibp2pLight, type HeliaWithLibp2p } from '@helia/libp2p'
+import { withBitswap } from '@helia/bitswap'
+import { FsBlockstore } from 'blockstore-fs'
+import { LevelDatastore } from 'datastore-level'
+import * as dagCbor from '@ipld/dag-cbor'
+import { CID } from 'multiformats/cid'
+import { privateKeyFromRaw } from '@libp2p/crypto/keys'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import { decodeSignedManifest, type Manifest } from '../../../protocols/session/manifest.js'
+import { SessionVerifier } from '../../../protocols/session/verify.js'
+import { parseSessionId } from '../../../protocols/session/session-id.js'
+import { chunkPlaintextLength } from '../../../protocols/session/manifest.js'
+import { encodeAnnouncement, type SignedAnnouncement } from '../../../protocols/swarm/announcement.js'
+import { MAX_ADDRS, SWARM_VERSION } from '../../../protocols/swarm/constants.js'
+import type { Config } from '../home/config.js'
+import type { OpenHome } from '../home/home.js'
+import { sessionKeyName } from '../home/keystore.js'
+import { sealSessionTo, type SealSummary } from '../seal/seal-session.js'
+import { WorkerPool } from '../seal/worker-pool.js'
+import { BlockStore } from '../store/block-store.js'
+import { countServedReads, ownReads } from '../store/counting-blockstore.js'
+import { recordFromAnnouncement, SessionIndex, type SessionRecord } from '../store/session-index.js'
+import { libp2pOptions, type SwarmServices } from '../swarm/libp2p-options.js'
+import { Gossip } from '../swarm/gossip.js'
+import { Membership } from '../swarm/membership.js'
+import { Replicator } from '../swarm/replicator.js'
+import { NodeMetrics } from '../api/metrics.js'
+import type { Logger } from './logger.js'
+
+export class NotFoundError extends Error { constructor (m: string) { super(m); this.name = 'NotFoundError' } }
+export class NoKeyError extends Error { constructor (m: string) { super(m); this.name = 'NoKeyError' } }
+
+export interface NodeInit { home: OpenHome, config: Config, logger: Logger, now?: () => number }
+
+export interface PutOptions { owner?: string, participants?: string[], chunkSize?: number }
+export interface PutResult extends SealSummary { announcedTo: number, sessionKey: Uint8Array }
+
+export interface SessionView extends SessionRecord {
+  holders: string[]
+  desired: string[]
+  replication: number
+  state: 'replicated' | 'under-replicated' | 'fetching'
+}
+
+export class LucidNode {
+  readonly startedAt = Date.now()
+  readonly metrics: NodeMetrics
+  private timer?: NodeJS.Timeout
+  private heartbeatSoon?: NodeJS.Timeout
+  private stopping = false
+  readonly pool = new WorkerPool()
+
+  private constructor (
+    readonly home: OpenHome,
+    readonly config: Config,
+    readonly log: Logger,
+    readonly helia: HeliaWithLibp2p<SwarmServices>,
+    private readonly datastore: LevelDatastore,
+    readonly index: SessionIndex,
+    readonly blocks: BlockStore,
+    readonly membership: Membership,
+    private readonly now: () => number,
+    servedCounter: { add: (n: number) => void }
+  ) {
+    this.metrics = new NodeMetrics({
+      peers: () => this.helia.libp2p.getPeers().length,
+      members: () => this.membership.members().length,
+      storedBytes: () => this.index.held().reduce((s, r) => s + r.storedBytes, 0),
+      sessionsHeld: () => this.index.held().length,
+      sessionsKnown: () => this.index.size,
+      replicationDeficit: () => this.replicator.deficit,
+      bitswapReceived: () => this.blocks.bytesFetched
+    })
+    servedCounter.add = (n) => this.metrics.bitswapServed.inc(n)
+  }
+
+  gossip!: Gossip
+  replicator!: Replicator
+
+  get peerId (): string { return this.home.identity.peerId }
+  get libp2p (): HeliaWithLibp2p<SwarmServices>['libp2p'] { return this.helia.libp2p }
+
+  static async start (init: NodeInit): Promise<LucidNode> {
+    const { home, config, logger } = init
+    const now = init.now ?? Date.now
+    const root = home.paths.root
+    await mkdir(join(root, 'blocks'), { recursive: true, mode: 0o700 })
+    const datastore = new LevelDatastore(join(root, 'datastore'))
+    await datastore.open()
+    const raw = new FsBlockstore(join(root, 'blocks'))
+    await raw.open()
+    const served = { add: (_n: number) => {} }
+    const blockstore = countServedReads(raw, (n) => served.add(n))
+    const privateKey = privateKeyFromRaw(new Uint8Array([...home.identity.secretKey, ...home.identity.publicKey]))
+    const helia = withBitswap(withLibp2pLight(createHeliaLight({ blockstore, datastore, codecs: [dagCbor] }), libp2pOptions({
+      privateKey,
+      listen: config.node.listen,
+      bootstrap: config.node.bootstrap,
+      mdns: config.node.mdns,
+      maxPeers: config.node.maxPeers,
+      lanDht: true,
+      ipColocationWeight: config.swarm.ipColocationWeight
+    })), {
+      maxIncomingMessageSize: 20 * 1024 * 1024,
+      maxOutgoingMessageSize: 20 * 1024 * 1024,
+      messageReceiveTimeout: 60_000,
+      messageSendTimeout: 60_000,
+      sendBlocksTimeout: 60_000
+    })
+    try {
+      await helia.start()
+    } catch (err) {
+      await datastore.close().catch(() => {})
+      throw err
+    }
+    const index = new SessionIndex(datastore)
+    await index.load()
+    const membership = new Membership(home.identity.peerId, config.swarm.repairGraceMs, now)
+    const node = new LucidNode(home, config, logger, helia as unknown as HeliaWithLibp2p<SwarmServices>, datastore, index, new BlockStore(helia), membership, now, served)
+    node.wire()
+    return node
+  }
+
+  private wire (): void {
+    const m = this.metrics
+    this.gossip = new Gossip(this.libp2p.services.pubsub, {
+      knownManifest: (id) => this.index.get(id)?.manifest,
+      onAnnouncement: (signed, encoded, from) => { this.acceptAnnouncement(signed, encoded, from) },
+      onConflict: (signed, from, known) => {
+        m.incidents.inc({ kind: 'session-id-reuse' })
+        void this.index.addIncident({ at: this.now(), kind: 'session-id-reuse', sessionId: signed.announcement.sessionId, from, knownManifest: known, offeredManifest: signed.announcement.manifest.toString() })
+      },
+      onHeartbeat: (from, hb) => {
+        const wasMember = this.membership.isMember(from)
+        this.membership.see(from, hb)
+        if (!wasMember) { this.log.info({ peer: from }, 'member joined'); this.kick() }
+      }
+    }, {
+      received: (topic) => m.gossipIn.inc({ topic }),
+      published: (topic) => m.gossipOut.inc({ topic }),
+      rejected: (topic, reason) => m.gossipRejected.inc({ topic, reason })
+    }, this.log, this.now)
+    this.gossip.start()
+    this.replicator = new Replicator({
+      self: this.peerId,
+      index: this.index,
+      blocks: this.blocks,
+      membership: this.membership,
+      replication: this.config.swarm.replication,
+      dial: async (addr: Multiaddr) => { await this.libp2p.dial(addr, { signal: AbortSignal.timeout(5000) }) },
+      log: this.log,
+      onHeldChanged: () => { this.heartbeatNow(); this.kick() }
+    })
+    this.timer = setInterval(() => { void this.beat() }, this.config.swarm.heartbeatMs)
+    this.timer.unref()
+    void this.beat()
+  }
+
+  /** Addresses other peers can dial (no wildcard addresses), with our peer ID. */
+  addrs (): string[] {
+    return this.libp2p.getMultiaddrs().map((a) => a.toString()).slice(0, MAX_ADDRS)
+  }
+
+  private async beat (): Promise<void> {
+    if (this.stopping) return
+    try {
+      await this.gossip.publishHeartbeat({ v: SWARM_VERSION, at: this.now(), addrs: this.addrs(), held: this.index.held().map((r) => r.sessionId) })
+    } catch (err) { this.log.debug({ err: (err as Error).message }, 'heartbeat not published') }
+    this.membership.prune()
+    await this.runTick()
+  }
+
+  private async runTick (): Promise<void> {
+    if (this.stopping) return
+    try { await ownReads.run(true, async () => { await this.replicator.tick() }) } catch (err) { this.log.warn({ err: (err as Error).message }, 'replication tick failed') }
+  }
+
+  /** Runs a replication tick soon (after a change), without waiting for the next heartbeat. */
+  kick (): void {
+    setTimeout(() => { void this.runTick() }, 50).unref()
+  }
+
+  heartbeatNow (): void {
+    if (this.heartbeatSoon !== undefined) return
+    this.heartbeatSoon = setTimeout(() => {
+      this.heartbeatSoon = undefined
+      if (this.stopping) return
+      this.gossip.publishHeartbeat({ v: SWARM_VERSION, at: this.now(), addrs: this.addrs(), held: this.index.held().map((r) => r.sessionId) })
+        .catch(() => {})
+    }, 100)
+    this.heartbeatSoon.unref()
+  }
+
+  private acceptAnnouncement (signed: SignedAnnouncement, encoded: Uint8Array, from: string): void {
+    const rec = recordFromAnnouncement(signed.announcement, encoded, this.now())
+    this.log.info({ sessionId: rec.sessionId, origin: rec.origin, from }, 'session announced')
+    this.index.put(rec).then(() => { this.kick() }, (err) => this.log.error({ err: (err as Error).message }, 'cannot record announced session'))
+  }
+
+  /** Seals a recording into the blockstore, pins it, announces it and provides its CIDs. */
+  async putSession (input: AsyncIterable<Uint8Array>, opts: PutOptions = {}): Promise<PutResult> {
+    let sessionKey: Uint8Array = new Uint8Array()
+    const started = performance.now()
+    const result = await ownReads.run(true, async () => await sealSessionTo(this.home, {
+      input,
+      pool: this.pool,
+      owner: opts.owner,
+      participants: opts.participants,
+      chunkSize: opts.chunkSize ?? this.config.seal.chunkSize,
+      onKey: async (_id, key) => { sessionKey = key }
+    }, {
+      putChunk: async (_i, blob, cid) => { await this.blocks.put(cid, blob) },
+      putManifest: async (encoded, cid) => { await this.blocks.put(cid, encoded) }
+    }))
+    const { summary, manifest, encodedManifest } = result
+    this.metrics.ingestBytes.inc(summary.plaintextSize)
+    this.metrics.ingestSeconds.inc((performance.now() - started) / 1000)
+    const manifestCid = CID.parse(summary.manifestCid)
+    await ownReads.run(true, async () => { await this.blocks.pin(manifestCid, summary.sessionId) })
+    const announcement = {
+      v: SWARM_VERSION,
+      sessionId: summary.sessionId,
+      manifest: manifestCid,
+      merkleRoot: manifest.merkleRoot,
+      chunkCount: manifest.chunkCount,
+      storedBytes: summary.storedBytes + encodedManifest.length,
+      recorder: manifest.recorder,
+      origin: this.peerId,
+      addrs: this.addrs(),
+      issuedAt: this.now()
+    }
+    const encoded = encodeAnnouncement(announcement, this.home.identity.secretKey)
+    await this.index.put({ ...recordFromAnnouncement(announcement, encoded, this.now()), held: true })
+    let announcedTo = 0
+    try { announcedTo = await this.gossip.publishAnnouncement(encoded) } catch (err) { this.log.warn({ err: (err as Error).message }, 'announcement not published') }
+    this.log.info({ sessionId: summary.sessionId, chunks: summary.chunkCount, bytes: summary.plaintextSize, announcedTo }, 'session sealed, stored and announced')
+    this.provideInBackground([manifestCid, ...manifest.chunks])
+    this.heartbeatNow()
+    this.kick()
+    return { ...summary, announcedTo, sessionKey }
+  }
+
+  private provideInBackground (cids: CID[]): void {
+    void (async () => {
+      for (const cid of cids) {
+        if (this.stopping) return
+        try { await this.helia.routing.provide(cid, { signal: AbortSignal.timeout(30_000) }) } catch (err) {
+          this.log.debug({ cid: cid.toString(), err: (err as Error).message }, 'DHT provide failed')
+        }
+      }
+    })()
+  }
+
+  /** Re-publishes the stored announcement of a session (e.g. after new peers joined). */
+  async reannounce (sessionId: string): Promise<number> {
+    const rec = this.index.get(sessionId)
+    if (rec === undefined) throw new NotFoundError(`no session ${sessionId} is known to this node`)
+    return await this.gossip.publishAnnouncement(Buffer.from(rec.announcement, 'base64'))
+  }
+
+  view (rec: SessionRecord): SessionView {
+    const holders = this.membership.holdersOf(rec.sessionId)
+    if (rec.held) holders.add(this.peerId)
+    const decision = this.replicator.decisions().find((d) => d.sessionId === rec.sessionId)
+    const target = Math.min(this.config.swarm.replication, this.membership.members().length + 1)
+    return {
+      ...rec,
+      holders: [...holders].sort(),
+      desired: decision?.desired ?? [],
+      replication: this.config.swarm.replication,
+      state: this.replicator.inFlight.has(rec.sessionId) ? 'fetching' : holders.size >= target ? 'replicated' : 'under-replicated'
+    }
+  }
+
+  async sessionKeyFor (sessionId: string, given?: Uint8Array): Promise<Uint8Array> {
+    if (given !== undefined) return given
+    const name = sessionKeyName(sessionId)
+    if (await this.home.keystore.has(name)) return await this.home.keystore.get(name)
+    throw new NoKeyError(`this node does not have the key of session ${sessionId}; pass the exported key file (--key)`)
+  }
+
+  /**
+   * Fetches (locally or from holders), verifies and decrypts a session. Resolves once the manifest is verified;
+   * the returned stream yields plaintext chunk by chunk, each blob checked against its CID before it is opened, and
+   * throws at the end if the Merkle root does not match.
+   */
+  async openContent (sessionId: string, key?: Uint8Array): Promise<{ manifest: Manifest, stream: AsyncGenerator<Uint8Array> }> {
+    const rec = this.index.get(sessionId)
+    if (rec === undefined) throw new NotFoundError(`no session ${sessionId} is known to this node`)
+    const sessionKey = await this.sessionKeyFor(sessionId, key)
+    const providers = this.replicator.providers(rec)
+    const encoded = await ownReads.run(true, async () => await this.blocks.get(CID.parse(rec.manifest), { providers, signal: AbortSignal.timeout(60_000) }))
+    const { manifest } = decodeSignedManifest(encoded)
+    if (manifest.sessionId !== sessionId) throw new Error('the stored manifest is for another session')
+    const pool = this.pool
+    const blocks = this.blocks
+    const stream = async function * (): AsyncGenerator<Uint8Array> {
+      const verifier = new SessionVerifier(manifest)
+      const idBytes = parseSessionId(sessionId)
+      const inFlight: Array<Promise<Uint8Array>> = []
+      const fetchBlob = async (i: number): Promise<Uint8Array> => {
+        const blob = await ownReads.run(true, async () => await blocks.get(manifest.chunks[i], { providers, signal: AbortSignal.timeout(120_000) }))
+        const report = verifier.check(i, blob)
+        if (!report.ok) throw new Error(report.error ?? `chunk ${i} failed verification`)
+        return (await pool.open({ sessionKey, sessionId: idBytes, index: i, blob, plaintextLength: chunkPlaintextLength(manifest, i) })).plaintext
+      }
+      try {
+        for (let i = 0; i < manifest.chunkCount; i++) {
+          const job = fetchBlob(i)
+          job.catch(() => {})
+          inFlight.push(job)
+          if (inFlight.length >= 2 * pool.size) yield await (inFlight.shift() as Promise<Uint8Array>)
+        }
+        while (inFlight.length > 0) yield await (inFlight.shift() as Promise<Uint8Array>)
+      } finally {
+        await Promise.allSettled(inFlight)
+      }
+      const report = verifier.finish()
+      if (!report.ok) throw new Error(report.errors[0] ?? 'verification failed')
+    }
+    return { manifest, stream: stream() }
+  }
+
+  async gc (): Promise<number> {
+    return await ownReads.run(true, async () => await this.blocks.gc())
+  }
+
+  peers (): Array<{ peerId: string, addrs: string[], connected: boolean, member: boolean, lastHeartbeat?: number, score: number, held: number }> {
+    const connected = new Set(this.libp2p.getPeers().map((p) => p.toString()))
+    const ids = new Set([...connected, ...this.membership.all().map((m) => m.peerId)])
+    return [...ids].sort().map((peerId) => {
+      const info = this.membership.info(peerId)
+      return {
+        peerId,
+        addrs: info?.addrs ?? this.libp2p.getConnections().filter((c) => c.remotePeer.toString() === peerId).map((c) => c.remoteAddr.toString()),
+        connected: connected.has(peerId),
+        member: this.membership.isMember(peerId),
+        lastHeartbeat: info?.lastSeen,
+        score: (this.libp2p.services.pubsub as unknown as { getScore: (id: string) => number }).getScore(peerId),
+        held: info?.held.size ?? 0
+      }
+    })
+  }
+
+  status (): Record<string, unknown> {
+    return {
+      peerId: this.peerId,
+      addrs: this.addrs(),
+      uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
+      peers: this.libp2p.getPeers().length,
+      members: this.membership.members().length,
+      sessionsKnown: this.index.size,
+      sessionsHeld: this.index.held().length,
+      storedBytes: this.index.held().reduce((s, r) => s + r.storedBytes, 0),
+      replication: this.config.swarm.replication,
+      replicationDeficit: this.replicator.deficit,
+      fetching: [...this.replicator.inFlight]
+    }
+  }
+
+  async stop (): Promise<void> {
+    if (this.stopping) return
+    this.stopping = true
+    if (this.timer !== undefined) clearInterval(this.timer)
+    if (this.heartbeatSoon !== undefined) clearTimeout(this.heartbeatSoon)
+    this.replicator.stop()
+    this.gossip.stop()
+    try { await this.helia.stop() } catch (err) { this.log.warn({ err: (err as Error).message }, 'helia stop failed') }
+    await this.datastore.close().catch(() => {})
+    await this.pool.close()
+  }
+}

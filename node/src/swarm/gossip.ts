@@ -1,0 +1,92 @@
+/**
+ * Gossip: subscribes to the Lucid topics and validates every message in gossipsub's validation hook before it is
+ * delivered or forwarded. A Reject verdict makes gossipsub count an invalid delivery against the sender (P4), which
+ * lowers its peer score; Ignore drops without penalty (duplicates). Accepted messages are handed to the node here.
+ */
+import { TopicValidatorResult, type GossipSub, type Message } from '@libp2p/gossipsub'
+import type { PeerId } from '@libp2p/interface'
+import { TOPIC_ANNOUNCE, TOPIC_HEARTBEAT, TOPICS } from '../../../protocols/swarm/constants.js'
+import { checkSingleUse, decodeAnnouncement, type SignedAnnouncement, type SingleUse } from '../../../protocols/swarm/announcement.js'
+import { decodeHeartbeat, encodeHeartbeat, type Heartbeat } from '../../../protocols/swarm/heartbeat.js'
+
+export interface GossipHandlers {
+  knownManifest: (sessionId: string) => string | undefined
+  /** A new, valid announcement: the node records the session (synchronously claiming its ID) and replicates. */
+  onAnnouncement: (signed: SignedAnnouncement, encoded: Uint8Array, from: string) => void
+  onConflict: (signed: SignedAnnouncement, from: string, knownManifest: string) => void
+  onHeartbeat: (from: string, hb: Heartbeat) => void
+}
+
+export interface GossipCounters {
+  received: (topic: string) => void
+  published: (topic: string) => void
+  rejected: (topic: string, reason: string) => void
+}
+
+export interface GossipLog { debug: (obj: object, msg: string) => void, warn: (obj: object, msg: string) => void }
+
+export class Gossip {
+  constructor (
+    private readonly pubsub: GossipSub,
+    private readonly handlers: GossipHandlers,
+    private readonly counters: GossipCounters,
+    private readonly log: GossipLog,
+    private readonly now: () => number
+  ) {}
+
+  start (): void {
+    this.pubsub.topicValidators.set(TOPIC_ANNOUNCE, (peer, msg) => this.validateAnnouncement(peer, msg))
+    this.pubsub.topicValidators.set(TOPIC_HEARTBEAT, (peer, msg) => this.validateHeartbeat(peer, msg))
+    for (const t of TOPICS) this.pubsub.subscribe(t)
+  }
+
+  stop (): void {
+    for (const t of TOPICS) {
+      this.pubsub.topicValidators.delete(t)
+      try { this.pubsub.unsubscribe(t) } catch { /* already stopped */ }
+    }
+  }
+
+  private reject (topic: string, reason: string, detail: string, peer: PeerId): TopicValidatorResult {
+    this.counters.rejected(topic, reason)
+    this.log.warn({ topic, reason, detail, peer: peer.toString() }, 'gossip message rejected')
+    return TopicValidatorResult.Reject
+  }
+
+  validateAnnouncement (peer: PeerId, msg: Message): TopicValidatorResult {
+    this.counters.received(TOPIC_ANNOUNCE)
+    const verdict = decodeAnnouncement(msg.data, this.now())
+    if (!verdict.ok) return this.reject(TOPIC_ANNOUNCE, verdict.reason, verdict.detail, peer)
+    const a = verdict.value.announcement
+    const known = this.handlers.knownManifest(a.sessionId)
+    const use: SingleUse = checkSingleUse(known, a)
+    if (use === 'duplicate') return TopicValidatorResult.Ignore
+    const from = msg.type === 'signed' ? msg.from.toString() : peer.toString()
+    if (use === 'conflict') {
+      this.handlers.onConflict(verdict.value, from, known as string)
+      return this.reject(TOPIC_ANNOUNCE, 'session-id-reuse', `session ${a.sessionId} is already announced with manifest ${known as string}`, peer)
+    }
+    this.handlers.onAnnouncement(verdict.value, msg.data, from)
+    return TopicValidatorResult.Accept
+  }
+
+  validateHeartbeat (peer: PeerId, msg: Message): TopicValidatorResult {
+    this.counters.received(TOPIC_HEARTBEAT)
+    if (msg.type !== 'signed') return this.reject(TOPIC_HEARTBEAT, 'unsigned', 'heartbeats must be signed by their sender', peer)
+    const verdict = decodeHeartbeat(msg.data)
+    if (!verdict.ok) return this.reject(TOPIC_HEARTBEAT, verdict.reason, verdict.detail, peer)
+    this.handlers.onHeartbeat(msg.from.toString(), verdict.value)
+    return TopicValidatorResult.Accept
+  }
+
+  async publishAnnouncement (encoded: Uint8Array): Promise<number> {
+    const r = await this.pubsub.publish(TOPIC_ANNOUNCE, encoded)
+    this.counters.published(TOPIC_ANNOUNCE)
+    return r.recipients.length
+  }
+
+  async publishHeartbeat (hb: Heartbeat): Promise<void> {
+    await this.pubsub.publish(TOPIC_HEARTBEAT, encodeHeartbeat(hb))
+    this.counters.published(TOPIC_HEARTBEAT)
+  }
+}

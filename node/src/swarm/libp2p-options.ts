@@ -1,0 +1,76 @@
+/**
+ * The libp2p configuration of a Lucid node: TCP + WebSockets, noise, yamux, identify, ping, Lucid's own kad-dht in
+ * server mode, @libp2p/gossipsub with our scoring, bootstrap and optional mDNS, a connection manager bounded by
+ * maxPeers. Bitswap is added by Helia (withBitswap).
+ */
+import { tcp } from '@libp2p/tcp'
+import { webSockets } from '@libp2p/websockets'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify } from '@libp2p/identify'
+import { ping } from '@libp2p/ping'
+import { kadDHT, passthroughMapper, removePrivateAddressesMapper, type KadDHT } from '@libp2p/kad-dht'
+import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
+import { bootstrap } from '@libp2p/bootstrap'
+import { mdns } from '@libp2p/mdns'
+import type { PrivateKey, PeerDiscovery } from '@libp2p/interface'
+import type { Identify } from '@libp2p/identify'
+import type { Ping } from '@libp2p/ping'
+import type { Libp2pOptions } from 'libp2p'
+import { KAD_PROTOCOL, TOPICS } from '../../../protocols/swarm/constants.js'
+import { MAX_HEARTBEAT_BYTES } from '../../../protocols/swarm/constants.js'
+import { scoreParams, SCORE_THRESHOLDS } from './scoring.js'
+
+export interface SwarmServices {
+  identify: Identify
+  ping: Ping
+  dht: KadDHT
+  pubsub: GossipSub
+  [key: string]: unknown
+}
+
+export interface Libp2pSettings {
+  privateKey: PrivateKey
+  listen: string[]
+  bootstrap: string[]
+  mdns: boolean
+  maxPeers: number
+  /** On loopback/private networks keep private addresses in the DHT. */
+  lanDht: boolean
+  ipColocationWeight?: number
+}
+
+export function libp2pOptions (s: Libp2pSettings): Libp2pOptions<SwarmServices> {
+  const discovery: Array<(components: any) => PeerDiscovery> = []
+  if (s.bootstrap.length > 0) discovery.push(bootstrap({ list: s.bootstrap, timeout: 100, tagTTL: 3_600_000 }))
+  if (s.mdns) discovery.push(mdns({ interval: 5000 }))
+  return {
+    privateKey: s.privateKey,
+    addresses: { listen: s.listen },
+    transports: [tcp(), webSockets()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionManager: { maxConnections: s.maxPeers },
+    peerDiscovery: discovery,
+    services: {
+      identify: identify(),
+      ping: ping(),
+      dht: kadDHT({
+        protocol: KAD_PROTOCOL,
+        clientMode: false,
+        peerInfoMapper: s.lanDht ? passthroughMapper : removePrivateAddressesMapper,
+        allowQueryWithZeroPeers: true
+      }),
+      pubsub: gossipsub({
+        allowPublishToZeroTopicPeers: true,
+        ignoreDuplicatePublishError: true,
+        emitSelf: false,
+        allowedTopics: [...TOPICS],
+        // Larger than our own limits, so that oversize messages reach the validator and cost the sender score.
+        maxInboundDataLength: 4 * MAX_HEARTBEAT_BYTES,
+        scoreParams: scoreParams(s.ipColocationWeight ?? 0),
+        scoreThresholds: SCORE_THRESHOLDS
+      })
+    }
+  } as Libp2pOptions<SwarmServices>
+}

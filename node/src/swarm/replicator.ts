@@ -1,0 +1,140 @@
+/**
+ * Replication and repair: on every tick, plan() (protocols/swarm/repair.ts) says per session whether this node must
+ * fetch it, keep it or hand it over. A fetch gets the manifest and every chunk over bitswap from the known holders,
+ * checks the manifest against the announcement, each blob against its CID and all of them against the Merkle root,
+ * and only then pins the session. A drop unpins (gc deletes the blocks later).
+ */
+import { CID } from 'multiformats/cid'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { decodeSignedManifest } from '../../../protocols/session/manifest.js'
+import { SessionVerifier } from '../../../protocols/session/verify.js'
+import { toHex } from '../../../protocols/session/bytes.js'
+import { plan, type Decision } from '../../../protocols/swarm/repair.js'
+import type { SessionIndex, SessionRecord } from '../store/session-index.js'
+import type { BlockStore } from '../store/block-store.js'
+import type { Membership } from './membership.js'
+
+export interface ReplicatorDeps {
+  self: string
+  index: SessionIndex
+  blocks: BlockStore
+  membership: Membership
+  replication: number
+  dial: (addr: Multiaddr) => Promise<void>
+  log: { info: (o: object, m: string) => void, warn: (o: object, m: string) => void }
+  /** Called when what this node holds changed (to send a heartbeat at once). */
+  onHeldChanged: () => void
+  fetchTimeoutMs?: number
+  concurrency?: number
+}
+
+export class Replicator {
+  readonly inFlight = new Set<string>()
+  private readonly failures = new Map<string, number>()
+  lastPlan: Decision[] = []
+  deficit = 0
+  private running = false
+  private stopped = false
+
+  constructor (private readonly d: ReplicatorDeps) {}
+
+  stop (): void { this.stopped = true }
+
+  /** Addresses to fetch a session from: live holders first, then the origin's announced ones. */
+  providers (rec: SessionRecord): Multiaddr[] {
+    const out: Multiaddr[] = []
+    const add = (peer: string, addrs: string[]): void => {
+      for (const a of addrs) {
+        try { out.push(multiaddr(a.includes('/p2p/') ? a : `${a}/p2p/${peer}`)) } catch { /* skip a bad address */ }
+      }
+    }
+    for (const h of this.d.membership.holdersOf(rec.sessionId)) if (h !== this.d.self) add(h, this.d.membership.info(h)?.addrs ?? [])
+    if (rec.origin !== this.d.self) add(rec.origin, this.d.membership.info(rec.origin)?.addrs ?? rec.addrs)
+    return out
+  }
+
+  decisions (): Decision[] {
+    const members = this.d.membership.members()
+    return plan({
+      self: this.d.self,
+      members,
+      replication: this.d.replication,
+      sessions: this.d.index.list().map((r) => {
+        const holders = this.d.membership.holdersOf(r.sessionId)
+        if (r.held) holders.add(this.d.self)
+        return { sessionId: r.sessionId, heldBySelf: r.held, holders }
+      })
+    })
+  }
+
+  async tick (): Promise<void> {
+    if (this.running || this.stopped) return
+    this.running = true
+    try {
+      const decisions = this.decisions()
+      this.lastPlan = decisions
+      this.deficit = decisions.reduce((s, d) => s + d.deficit, 0)
+      const limit = this.d.concurrency ?? 2
+      for (const dec of decisions) {
+        if (this.stopped) break
+        if (dec.action === 'fetch' && !this.inFlight.has(dec.sessionId) && this.inFlight.size < limit) {
+          const rec = this.d.index.get(dec.sessionId)
+          if (rec === undefined) continue
+          this.inFlight.add(dec.sessionId)
+          void this.fetch(rec).finally(() => this.inFlight.delete(dec.sessionId))
+        } else if (dec.action === 'drop') {
+          const rec = this.d.index.get(dec.sessionId)
+          if (rec === undefined) continue
+          await this.d.blocks.unpin(CID.parse(rec.manifest))
+          await this.d.index.setHeld(rec.sessionId, false)
+          this.d.log.info({ sessionId: rec.sessionId, desired: dec.desired }, 'handed session over to its desired holders; unpinned')
+          this.d.onHeldChanged()
+        }
+      }
+    } finally {
+      this.running = false
+    }
+  }
+
+  async fetch (rec: SessionRecord): Promise<void> {
+    const started = performance.now()
+    try {
+      await this.replicate(rec)
+      this.failures.delete(rec.sessionId)
+      this.d.log.info({ sessionId: rec.sessionId, seconds: (performance.now() - started) / 1000 }, 'replica fetched, verified and pinned')
+      this.d.onHeldChanged()
+    } catch (err) {
+      const n = (this.failures.get(rec.sessionId) ?? 0) + 1
+      this.failures.set(rec.sessionId, n)
+      this.d.log.warn({ sessionId: rec.sessionId, attempt: n, err: (err as Error).message }, 'replica fetch failed; will retry')
+    }
+  }
+
+  private async replicate (rec: SessionRecord): Promise<void> {
+    const providers = this.providers(rec)
+    await Promise.allSettled(providers.slice(0, 4).map(async (a) => { await this.d.dial(a) }))
+    const signal = AbortSignal.timeout(this.d.fetchTimeoutMs ?? 120_000)
+    const manifestCid = CID.parse(rec.manifest)
+    const encoded = await this.d.blocks.get(manifestCid, { providers, signal })
+    const { manifest } = decodeSignedManifest(encoded)
+    if (manifest.sessionId !== rec.sessionId) throw new Error('manifest is for another session')
+    if (toHex(manifest.merkleRoot) !== rec.merkleRoot) throw new Error('manifest Merkle root differs from the announcement')
+    if (toHex(manifest.recorder) !== rec.recorder) throw new Error('manifest recorder differs from the announcement')
+    if (manifest.chunkCount !== rec.chunkCount) throw new Error('manifest chunk count differs from the announcement')
+    const verifier = new SessionVerifier(manifest)
+    let next = 0
+    const worker = async (): Promise<void> => {
+      while (next < manifest.chunkCount) {
+        const i = next++
+        const blob = await this.d.blocks.get(manifest.chunks[i], { providers, signal })
+        const report = verifier.check(i, blob)
+        if (!report.ok) throw new Error(report.error ?? `chunk ${i} failed`)
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(4, manifest.chunkCount) }, worker))
+    const report = verifier.finish()
+    if (!report.ok) throw new Error(report.errors[0] ?? 'verification failed')
+    await this.d.blocks.pin(manifestCid, rec.sessionId)
+    await this.d.index.setHeld(rec.sessionId, true)
+  }
+}

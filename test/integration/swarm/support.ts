@@ -1,0 +1,62 @@
+/** Helpers for swarm integration tests: throwaway node homes and in-process nodes on 127.0.0.1 over TCP. */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Writable } from 'node:stream'
+import { initHome, openHome, type OpenHome } from '../../../node/src/home/home.js'
+import { configSchema, type Config } from '../../../node/src/home/config.js'
+import { LucidNode } from '../../../node/src/runtime/node.js'
+import { createLogger } from '../../../node/src/runtime/logger.js'
+
+export const PASSPHRASE = 'swarm-test-passphrase'
+
+export async function tempDir (prefix = 'lucid-swarm-'): Promise<{ dir: string, cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix))
+  return { dir, cleanup: async () => { await rm(dir, { recursive: true, force: true }) } }
+}
+
+export async function makeHome (dir: string): Promise<OpenHome> {
+  await initHome(dir, PASSPHRASE)
+  return await openHome(dir, PASSPHRASE)
+}
+
+export function testConfig (over: { bootstrap?: string[], replication?: number, port?: number } = {}): Config {
+  return configSchema.parse({
+    version: 1,
+    seal: { chunkSize: 256 * 1024 },
+    log: { level: process.env.LUCID_TEST_LOG ?? 'silent' },
+    node: { listen: [`/ip4/127.0.0.1/tcp/${over.port ?? 0}`], bootstrap: over.bootstrap ?? [], maxPeers: 50 },
+    api: { host: '127.0.0.1', port: 0 },
+    swarm: { replication: over.replication ?? 3, heartbeatMs: 400, repairGraceMs: 2500 }
+  })
+}
+
+const quiet = new Writable({ write (_c, _e, cb) { cb() } })
+
+export async function startNode (home: OpenHome, config: Config): Promise<LucidNode> {
+  const logger = createLogger(config.log.level, { node: home.identity.peerId.slice(-6) }, config.log.level === 'silent' ? quiet : process.stderr)
+  return await LucidNode.start({ home, config, logger })
+}
+
+/** Polls `check` until it returns true or the deadline passes (then fails with `what`). */
+export async function waitFor (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000, everyMs = 100): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  let last: unknown
+  while (Date.now() < deadline) {
+    try { if (await check()) return } catch (err) { last = err }
+    await new Promise((resolve) => setTimeout(resolve, everyMs))
+  }
+  throw new Error(`timed out waiting for ${what}${last !== undefined ? ` (last error: ${(last as Error).message})` : ''}`)
+}
+
+export async function readAll (stream: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const parts: Buffer[] = []
+  for await (const p of stream) parts.push(Buffer.from(p))
+  return Buffer.concat(parts)
+}
+
+export function bootstrapAddr (node: LucidNode): string {
+  const a = node.addrs().find((x) => x.includes('/tcp/') && !x.includes('/ws'))
+  if (a === undefined) throw new Error('node has no TCP address')
+  return a.includes('/p2p/') ? a : `${a}/p2p/${node.peerId}`
+}
