@@ -130,13 +130,16 @@ describe('contracts: LucidGovernor + LucidTimelock', function () {
     assert.deepEqual([against, forVotes, abstain], [0n, 1n, 0n])
   })
 
-  it('a node made ineligible after the snapshot still votes with its snapshot weight', async function () {
+  it('votes weigh what eligibility was at the snapshot, whatever it became afterwards', async function () {
     const p = await propose(s, s.nodes[0], [{ target: s.c.registry, fn: 'setParameter', args: [key('net.maxPeers'), 80n] }], 'max peers 80')
     await openVoting(s, p)
-    await mined(as(s.c.eligibility, s.system).report([await s.nodes[1].getAddress()], [0], [0n]))
+    await mined(as(s.c.eligibility, s.system).report([await s.nodes[1].getAddress(), await s.outsider.getAddress()], [0, 9000], [0n, ethers.parseEther('3')]))
     assert.equal(await s.c.eligibility.isEligible(await s.nodes[1].getAddress()), false)
-    const r = await mined(as(s.c.governor, s.nodes[1]).castVote(p.id, Support.For))
-    assert.equal(eventsOf(r, s.c.governor, 'VoteCast')[0][3], 1n)
+    assert.equal(await s.c.eligibility.isEligible(await s.outsider.getAddress()), true)
+    const r1 = await mined(as(s.c.governor, s.nodes[1]).castVote(p.id, Support.For))
+    assert.equal(eventsOf(r1, s.c.governor, 'VoteCast')[0][3], 1n)
+    const r2 = await mined(as(s.c.governor, s.outsider).castVote(p.id, Support.For))
+    assert.equal(eventsOf(r2, s.c.governor, 'VoteCast')[0][3], 0n)
   })
 
   it('needs the quorum: 60% of 5 eligible nodes is 3 votes', async function () {
