@@ -7,12 +7,18 @@ import { sealCommand } from './commands/seal.js'
 import { verifyCommand } from './commands/verify.js'
 import { unsealCommand } from './commands/unseal.js'
 import { demoCommand } from './commands/demo.js'
+import { startCommand } from './commands/start.js'
+import { configCommand } from './commands/config.js'
+import { sessionCommand } from './commands/session.js'
+import { gcCommand } from './commands/gc.js'
+import { devnetCommand } from './commands/devnet.js'
 
 export function buildProgram (): Command {
   const program = new Command('lucid')
     .description('Lucid: sealed, replicated, anchored session recordings on a peer-to-peer swarm')
     .version(LUCID_VERSION)
   for (const cmd of [demoCommand(), initCommand(), sealCommand(), verifyCommand(), unsealCommand()]) program.addCommand(cmd)
+  for (const cmd of [startCommand(), configCommand(), sessionCommand(), gcCommand(), devnetCommand()]) program.addCommand(cmd)
   const strict = (cmd: Command): void => {
     cmd.exitOverride().showHelpAfterError(false).allowExcessArguments(false)
       .configureOutput({ outputError: () => {} })

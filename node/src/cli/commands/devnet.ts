@@ -1,0 +1,51 @@
+import { Command, InvalidArgumentError } from 'commander'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { Devnet } from '../../devnet/devnet.js'
+
+function count (text: string): number {
+  const n = Number(text)
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('--nodes must be an integer from 1 to 64')
+  return n
+}
+
+export function devnetCommand (): Command {
+  return new Command('devnet')
+    .description('run a local swarm of N real node processes on 127.0.0.1, bootstrapped to each other; Ctrl-C stops them all')
+    .option('--nodes <n>', 'number of nodes', count, 5)
+    .option('--dir <dir>', 'where the node homes go (kept; default: a temporary directory, removed on exit)')
+    .option('--replication <r>', 'replication factor R for every node', count)
+    .option('--json', 'one JSON line per node: home, API URL, admin token, multiaddrs')
+    .action(async (opts: { nodes: number, dir?: string, replication?: number, json?: boolean }) => {
+      const dir = opts.dir !== undefined ? resolve(opts.dir) : await mkdtemp(join(tmpdir(), 'lucid-devnet-'))
+      const devnet = await Devnet.create({ nodes: opts.nodes, dir, replication: opts.replication })
+      let stopping = false
+      const stop = async (): Promise<void> => {
+        if (stopping) return
+        stopping = true
+        process.stderr.write('devnet: stopping all nodes…\n')
+        await devnet.stop()
+        if (opts.dir === undefined) await rm(dir, { recursive: true, force: true })
+        process.stderr.write('devnet: stopped\n')
+      }
+      const signalled = new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve())
+        process.once('SIGTERM', () => resolve())
+      })
+      try {
+        await devnet.start()
+        for (const n of devnet.nodes) {
+          if (opts.json === true) {
+            process.stdout.write(JSON.stringify({ node: n.index, home: n.home, api: n.api, adminToken: n.adminToken, peerId: n.peerId, multiaddrs: n.multiaddrs, log: n.log }) + '\n')
+          } else {
+            process.stdout.write(`node ${n.index}  ${n.api}  ${n.peerId}  home ${n.home}\n`)
+          }
+        }
+        if (opts.json !== true) process.stdout.write(`devnet: ${devnet.nodes.length} nodes running (logs beside the homes in ${dir}); Ctrl-C stops them\n`)
+        await signalled
+      } finally {
+        await stop()
+      }
+    })
+}

@@ -1,0 +1,148 @@
+/**
+ * A local swarm of real `lucid start` processes on 127.0.0.1: one home per node (passphrase generated per home and
+ * passed in the child's environment only), free ports, every node bootstrapped to all the others. Children run on
+ * this process's Node (process.execPath) with the lucid entry; stop() sends SIGTERM and waits for each.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { createWriteStream } from 'node:fs'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { initHome, readAdminToken } from '../home/home.js'
+import { freePorts } from './ports.js'
+
+export const LUCID_BIN = fileURLToPath(new URL('../../bin/lucid.js', import.meta.url))
+
+export interface DevnetOptions {
+  nodes: number
+  dir: string
+  replication?: number
+  heartbeatMs?: number
+  repairGraceMs?: number
+  logLevel?: string
+  /** Extra environment for every child. */
+  env?: Record<string, string>
+  readyTimeoutMs?: number
+}
+
+export interface DevnetNode {
+  index: number
+  home: string
+  peerId: string
+  api: string
+  adminToken: string
+  multiaddrs: string[]
+  passphrase: string
+  log: string
+  process?: ChildProcess
+}
+
+async function passphraseFor (home: string): Promise<string> {
+  const file = `${home}.passphrase`
+  try { return (await readFile(file, 'utf8')).trim() } catch {
+    const p = randomBytes(24).toString('base64url')
+    await writeFile(file, p + '\n', { mode: 0o600 })
+    return p
+  }
+}
+
+export class Devnet {
+  constructor (readonly opts: DevnetOptions, readonly nodes: DevnetNode[]) {}
+
+  static async create (opts: DevnetOptions): Promise<Devnet> {
+    const dir = resolve(opts.dir)
+    await mkdir(dir, { recursive: true, mode: 0o700 })
+    const ports = await freePorts(opts.nodes * 3)
+    const nodes: DevnetNode[] = []
+    for (let i = 0; i < opts.nodes; i++) {
+      const home = join(dir, `node-${i + 1}`)
+      const passphrase = await passphraseFor(home)
+      const init = await initHome(home, passphrase)
+      const [tcpPort, wsPort, apiPort] = ports.slice(3 * i, 3 * i + 3)
+      nodes.push({
+        index: i + 1,
+        home,
+        peerId: init.peerId,
+        api: `http://127.0.0.1:${apiPort}`,
+        adminToken: await readAdminToken(home),
+        multiaddrs: [`/ip4/127.0.0.1/tcp/${tcpPort}/p2p/${init.peerId}`, `/ip4/127.0.0.1/tcp/${wsPort}/ws/p2p/${init.peerId}`],
+        passphrase,
+        log: join(dir, `node-${i + 1}.log`)
+      })
+    }
+    return new Devnet({ ...opts, dir }, nodes)
+  }
+
+  args (n: DevnetNode): string[] {
+    const api = new URL(n.api)
+    const listen = n.multiaddrs.map((a) => a.replace(/\/p2p\/.*$/, ''))
+    const others = this.nodes.filter((o) => o !== n).map((o) => o.multiaddrs[0])
+    return [LUCID_BIN, 'start', '--home', n.home, ...listen.flatMap((a) => ['--listen', a]), '--api', `${api.hostname}:${api.port}`, ...others.flatMap((a) => ['--bootstrap', a])]
+  }
+
+  /** Starts one node's process (again, after a stop or kill) and waits until its API says it is ready. */
+  async startNode (n: DevnetNode): Promise<void> {
+    const env: Record<string, string> = {
+      ...process.env as Record<string, string>,
+      LUCID_PASSPHRASE: n.passphrase,
+      LUCID_LOG_LEVEL: this.opts.logLevel ?? 'info',
+      ...(this.opts.replication !== undefined ? { LUCID_REPLICATION: String(this.opts.replication) } : {}),
+      ...(this.opts.heartbeatMs !== undefined ? { LUCID_HEARTBEAT_MS: String(this.opts.heartbeatMs) } : {}),
+      ...(this.opts.repairGraceMs !== undefined ? { LUCID_REPAIR_GRACE_MS: String(this.opts.repairGraceMs) } : {}),
+      ...(this.opts.env ?? {})
+    }
+    delete env.LUCID_HOME
+    const out = createWriteStream(n.log, { flags: 'a' })
+    // Own process group: a terminal's Ctrl-C reaches only the devnet, which then stops each node with one SIGTERM.
+    const child = spawn(process.execPath, this.args(n), { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+    child.stdout?.pipe(out)
+    child.stderr?.pipe(out)
+    n.process = child
+    let exited: string | undefined
+    child.once('exit', (code, signal) => { exited = `exited with ${signal ?? code}` })
+    const deadline = Date.now() + (this.opts.readyTimeoutMs ?? 90_000)
+    while (Date.now() < deadline) {
+      if (exited !== undefined) throw new Error(`devnet node ${n.index} ${exited} before it was ready; see ${n.log}`)
+      try {
+        const r = await fetch(`${n.api}/readyz`, { signal: AbortSignal.timeout(1000) })
+        if (r.ok) return
+      } catch { /* not listening yet */ }
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
+    throw new Error(`devnet node ${n.index} was not ready within the deadline; see ${n.log}`)
+  }
+
+  async start (): Promise<void> {
+    try {
+      await Promise.all(this.nodes.map(async (n) => { await this.startNode(n) }))
+    } catch (err) {
+      await this.stop()
+      throw err
+    }
+  }
+
+  /** SIGTERM, then wait for the exit (SIGKILL after `graceMs`). */
+  async stopNode (n: DevnetNode, graceMs = 20_000): Promise<void> {
+    const child = n.process
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return
+    const done = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+    child.kill('SIGTERM')
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs)
+    await done
+    clearTimeout(timer)
+  }
+
+  /** SIGKILL, for crash tests. */
+  async killNode (n: DevnetNode): Promise<void> {
+    const child = n.process
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return
+    const done = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+    child.kill('SIGKILL')
+    await done
+  }
+
+  async stop (): Promise<void> {
+    await Promise.all(this.nodes.map(async (n) => { await this.stopNode(n) }))
+  }
+}
