@@ -1,8 +1,9 @@
 /**
  * Fork choice of one node over the valid blocks it knows. Only descendants of the node's finalized block count
- * (no reorg below finality). Head: the greatest height; between two chains of equal height, at the block where they
- * diverge the lower rank wins (the primary's block over a fallback's), then the lower hash. The finalized block
- * follows the head's finalizedHeight and never moves back.
+ * (no reorg below finality). Head: the chain with the latest justified checkpoint (as in Gasper, so an honest node's
+ * vote source never moves back), then the greatest height; between chains equal in both, at the block where they
+ * diverge the lower rank wins (the primary's block over a fallback's), then the lower hash. The node's finalized
+ * block follows the head's finalized checkpoint and never moves back.
  */
 import type { ChainState } from './state.js'
 import { ancestorAtHeight, isAncestor } from './state.js'
@@ -10,6 +11,9 @@ import { invalid, VALID, type Validity } from './validity.js'
 
 /** Does chain `a` win over chain `b` (both leaves of known blocks)? */
 export function preferred (a: ChainState, b: ChainState): boolean {
+  const ja = a.justified[a.justified.length - 1].epoch
+  const jb = b.justified[b.justified.length - 1].epoch
+  if (ja !== jb) return ja > jb
   if (a.height !== b.height) return a.height > b.height
   if (a === b) return false
   // Walk both back to the children of their common ancestor.
@@ -47,8 +51,8 @@ export class ForkChoice {
     if (!isAncestor(this.finalizedState, state)) return invalid('conflicts-with-finalized')
     this.known.set(state.hash, state)
     if (preferred(state, this.headState)) this.headState = state
-    if (this.headState.finalizedHeight > this.finalizedState.height) {
-      this.finalizedState = ancestorAtHeight(this.headState, this.headState.finalizedHeight) as ChainState
+    if (this.headState.finalized.height > this.finalizedState.height) {
+      this.finalizedState = ancestorAtHeight(this.headState, this.headState.finalized.height) as ChainState
     }
     return VALID
   }

@@ -1,5 +1,6 @@
 /** Signed task proofs, made with a node key (the honest side of every rule; used by nodes, the harness and tests). */
 import type { NodeKey } from './keys.js'
+import type { ChainState } from './state.js'
 import type { Attestation, HeartbeatProof, RelayReceipt, StorageProof } from './proofs.js'
 import { attestationMessage, heartbeatMessage, relayMessage, storageMessage } from './proofs.js'
 
@@ -8,9 +9,14 @@ export function makeHeartbeat (key: NodeKey, slot: number, beat: number): Heartb
   return { kind: 'heartbeat', ...body, sig: key.sign(heartbeatMessage(body)) }
 }
 
-export function makeAttestation (key: NodeKey, slot: number, blockHash: string): Attestation {
-  const body = { node: key.id, slot, blockHash }
+export function makeAttestation (key: NodeKey, slot: number, blockHash: string, source: { readonly epoch: number, readonly hash: string }): Attestation {
+  const body = { node: key.id, slot, blockHash, sourceSlot: source.epoch, sourceHash: source.hash }
   return { kind: 'attestation', ...body, sig: key.sign(attestationMessage(body)) }
+}
+
+/** The honest vote in `slot` of a node whose head is `head`: target = head, source = head's latest justified checkpoint. */
+export function makeVote (key: NodeKey, head: ChainState, slot: number): Attestation {
+  return makeAttestation(key, slot, head.hash, head.justified[head.justified.length - 1])
 }
 
 /** The relayer signs; the receiver countersigns the same message. */

@@ -91,19 +91,24 @@ export function validateRelayReceipt (p: RelayReceipt, ctx: ProofContext): Valid
   return VALID
 }
 
-/** The block of this chain at `slot`, if there is one (walks back at most maxProofAgeSlots blocks). */
-export function blockAtSlot (parent: ChainState, slot: number): ChainState | null {
-  let s: ChainState | null = parent
-  while (s !== null && s.slot > slot) s = s.parent
-  return s !== null && s.slot === slot ? s : null
+/** The latest block of this chain at or before `slot` (walks back at most maxProofAgeSlots blocks). */
+export function blockAtOrBefore (parent: ChainState, slot: number): ChainState {
+  let s: ChainState = parent
+  while (s.slot > slot && s.parent !== null) s = s.parent
+  return s
 }
 
+/**
+ * A vote cast in slot v (< the including slot) counts only if its target is this chain's latest block at or before v
+ * and its source is a checkpoint justified on this chain, from an earlier slot.
+ */
 export function validateAttestation (p: Attestation, ctx: ProofContext): Validity {
   const common = commonChecks(p, ctx)
   if (!common.ok) return common
   if (p.slot >= ctx.slot) return invalid('future-slot')
-  const target = blockAtSlot(ctx.parent, p.slot)
-  if (target === null || target.hash !== p.blockHash) return invalid('unknown-target')
+  if (blockAtOrBefore(ctx.parent, p.slot).hash !== p.blockHash) return invalid('unknown-target')
+  if (!Number.isSafeInteger(p.sourceSlot) || p.sourceSlot >= p.slot) return invalid('source-not-before-target')
+  if (!ctx.parent.justified.some((c) => c.epoch === p.sourceSlot && c.hash === p.sourceHash)) return invalid('unjustified-source')
   if (!signedBy(p, () => verifySignature(p.node, attestationMessage(p), p.sig))) return invalid('bad-signature')
   return VALID
 }

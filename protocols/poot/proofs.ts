@@ -40,12 +40,18 @@ export interface RelayReceipt {
   readonly receiverSig: Uint8Array
 }
 
+/**
+ * A validation vote (Casper FFG style, one vote per node per slot): in slot `slot` the node attests its head
+ * `blockHash` (the chain's latest block at or before `slot`) as the target checkpoint (blockHash, slot), linked from
+ * the latest justified checkpoint it knows, (sourceHash, sourceSlot).
+ */
 export interface Attestation {
   readonly kind: 'attestation'
   readonly node: NodeId
-  /** Slot of the attested block. */
   readonly slot: number
   readonly blockHash: string
+  readonly sourceSlot: number
+  readonly sourceHash: string
   readonly sig: Uint8Array
 }
 
@@ -71,8 +77,8 @@ export function relayMessage (p: Pick<RelayReceipt, 'node' | 'receiver' | 'slot'
   return concatBytes(DOMAIN.relay, fromHex(p.node), fromHex(p.receiver), u64(p.slot), u64(p.bytes))
 }
 
-export function attestationMessage (p: Pick<Attestation, 'node' | 'slot' | 'blockHash'>): Uint8Array {
-  return concatBytes(DOMAIN.attestation, fromHex(p.node), u64(p.slot), fromHex(p.blockHash))
+export function attestationMessage (p: Pick<Attestation, 'node' | 'slot' | 'blockHash' | 'sourceSlot' | 'sourceHash'>): Uint8Array {
+  return concatBytes(DOMAIN.attestation, fromHex(p.node), u64(p.slot), fromHex(p.blockHash), u64(p.sourceSlot), fromHex(p.sourceHash))
 }
 
 /** The key under which a proof is counted once. Storage answers are keyed by their challenge. */

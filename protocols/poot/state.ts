@@ -18,6 +18,20 @@ export interface Challenge {
   readonly chunkIndex: number
 }
 
+/** A block as the target of votes cast in slot `epoch` (the block is the chain's latest at or before that slot). */
+export interface Checkpoint {
+  readonly hash: string
+  readonly height: number
+  readonly epoch: number
+}
+
+/** Votes of one source → target link on this chain. */
+export interface Link {
+  readonly source: Checkpoint
+  readonly target: Checkpoint
+  readonly voters: ReadonlySet<EntityId>
+}
+
 export interface ChainState {
   readonly hash: string
   readonly slot: number
@@ -42,8 +56,12 @@ export interface ChainState {
   /** Entities proven to equivocate, excluded from the schedule until the given slot. */
   readonly jailedUntil: ReadonlyMap<EntityId, number>
   readonly openChallenges: readonly Challenge[]
-  /** Per entity, the greatest height of an attested block on this chain. */
-  readonly latestVote: ReadonlyMap<EntityId, number>
+  /** Vote tallies of recent links (target epoch within maxProofAgeSlots), keyed by linkKey. */
+  readonly links: ReadonlyMap<string, Link>
+  /** Justified checkpoints from the finalized one on, by increasing epoch; the last is the latest. */
+  readonly justified: readonly Checkpoint[]
+  readonly finalized: Checkpoint
+  /** finalized.height, for convenience. */
   readonly finalizedHeight: number
   /** LUCID minted up to and including this block, in wei (18 decimals). */
   readonly totalMinted: bigint
@@ -85,8 +103,10 @@ export function isAncestor (ancestor: ChainState, state: ChainState): boolean {
 
 export function genesisState (config: PootConfig): ChainState {
   const mix = sha256(utf8('lucid/poot/v1/genesis'), config.genesisSeed)
+  const hash = toHex(sha256(utf8('lucid/poot/v1/genesis-block'), mix))
+  const checkpoint: Checkpoint = { hash, height: 0, epoch: 0 }
   return {
-    hash: toHex(sha256(utf8('lucid/poot/v1/genesis-block'), mix)),
+    hash,
     slot: 0,
     height: 0,
     parent: null,
@@ -101,7 +121,9 @@ export function genesisState (config: PootConfig): ChainState {
     missed: new Map(),
     jailedUntil: new Map(),
     openChallenges: [],
-    latestVote: new Map(),
+    links: new Map(),
+    justified: [checkpoint],
+    finalized: checkpoint,
     finalizedHeight: 0,
     totalMinted: 0n,
     reward: 0n,

@@ -18,8 +18,9 @@ import { epochOf } from './live-score.js'
 import { scheduleFor } from './schedule.js'
 import { windowSlots } from './params.js'
 import { slotReward } from './rewards.js'
-import { activeEntities, activeNodeCount, supermajorityHeight } from './finality.js'
-import { ancestorAtHeight, skipHeight, type Challenge, type ChainState } from './state.js'
+import { activeEntities, activeNodeCount, linkKey, updateFinality } from './finality.js'
+import { blockAtOrBefore } from './proof-rules.js'
+import { ancestorAtHeight, skipHeight, type Challenge, type ChainState, type Link } from './state.js'
 import { invalid, okValue, type Result } from './validity.js'
 
 /** Skipped slots older than this before a block are not charged to anyone (bounds the work after a long stall). */
@@ -61,7 +62,7 @@ export function applyBlock (parent: ChainState, block: Block, config: PootConfig
   }
 
   const blockKeys = new Set<string>()
-  let latestVote: Map<EntityId, number> | null = null
+  const votes = new Map<string, { source: Link['source'], target: Link['target'], voters: EntityId[] }>()
   const ctx = { config, parent, slot, timeMs: header.timeMs, blockKeys, openChallenges: open }
   for (let i = 0; i < block.body.proofs.length; i++) {
     const p = block.body.proofs[i]
@@ -72,9 +73,12 @@ export function applyBlock (parent: ChainState, block: Block, config: PootConfig
     addCredit(delta, entity, proofCredit(p, params))
     if (p.kind === 'storage') open.splice(open.findIndex((c) => c.slot === p.slot && c.index === p.index), 1)
     if (p.kind === 'attestation') {
-      latestVote ??= new Map(parent.latestVote)
-      const height = parent.height - countBlocksAfter(parent, p.slot)
-      if (height > (latestVote.get(entity) ?? 0)) latestVote.set(entity, height)
+      const source = parent.justified.find((c) => c.epoch === p.sourceSlot && c.hash === p.sourceHash) as Link['source']
+      const target = { hash: p.blockHash, height: blockAtOrBefore(parent, p.slot).height, epoch: p.slot }
+      const key = linkKey(source, target)
+      const row = votes.get(key) ?? { source, target, voters: [] }
+      row.voters.push(entity)
+      votes.set(key, row)
     }
   }
 
@@ -112,8 +116,20 @@ export function applyBlock (parent: ChainState, block: Block, config: PootConfig
 
   const reward = slotReward({ sessions: header.sessions, sessionBytes: header.sessionBytes, activeNodes: activeNodeCount(parent, slot, config), totalMinted: parent.totalMinted }, params)
   const jailed = jailedUntil ?? parent.jailedUntil
-  const votes = latestVote ?? parent.latestVote
-  const finalized = supermajorityHeight(activeEntities({ credits, jailedUntil: jailed }, slot, config), votes)
+  // Votes: merge this block's into the link tallies (one copy per touched link), forget links too old to gain votes.
+  const links = new Map<string, Link>()
+  for (const [k, l] of parent.links) if (l.target.epoch >= slot - params.maxProofAgeSlots) links.set(k, l)
+  const touched: Link[] = []
+  for (const [k, row] of votes) {
+    const voters = new Set(links.get(k)?.voters)
+    for (const e of row.voters) voters.add(e)
+    const link = { source: row.source, target: row.target, voters }
+    links.set(k, link)
+    touched.push(link)
+  }
+  const { justified, finalized } = touched.length === 0
+    ? parent
+    : updateFinality(parent.justified, parent.finalized, touched, activeEntities({ credits, jailedUntil: jailed }, slot, config).length)
 
   return okValue({
     hash: headerHash(header),
@@ -131,17 +147,12 @@ export function applyBlock (parent: ChainState, block: Block, config: PootConfig
     missed,
     jailedUntil: jailed,
     openChallenges: open,
-    latestVote: votes,
-    finalizedHeight: Math.max(parent.finalizedHeight, finalized),
+    links,
+    justified,
+    finalized,
+    finalizedHeight: finalized.height,
     totalMinted: parent.totalMinted + reward.amount,
     reward: reward.amount,
     rewardTo: reward.to === 'server' ? SERVER_ENTITY : header.proposer
   })
-}
-
-/** How many blocks of the chain ending at `parent` have a slot after `slot`. */
-function countBlocksAfter (parent: ChainState, slot: number): number {
-  let n = 0
-  for (let s: ChainState | null = parent; s !== null && s.slot > slot; s = s.parent) n++
-  return n
 }

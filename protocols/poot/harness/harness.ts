@@ -20,7 +20,7 @@ import { scheduleFor } from '../schedule.js'
 import { validateArrival, validateEquivocation } from '../header-rules.js'
 import { validateProof } from '../proof-rules.js'
 import { proofKey, type TaskProof } from '../proofs.js'
-import { makeAttestation, makeHeartbeat, makeRelayReceipt, makeStorageProof } from '../make-proofs.js'
+import { makeAttestation, makeHeartbeat, makeRelayReceipt, makeStorageProof, makeVote } from '../make-proofs.js'
 import { beatsOfSlot, slotStartMs, type PootParams } from '../params.js'
 import { challengeDeadline } from '../challenges.js'
 import { inclusionProof } from '../merkle.js'
@@ -194,13 +194,14 @@ export class Harness {
     const real = makeHeartbeat(n.key, slot, beat)
     const flipped = new Uint8Array(real.sig); flipped[0] ^= 1
     this.publish(n.index, { ...real, sig: flipped }, true) // bad-signature
-    this.publish(n.index, makeAttestation(n.key, slot + 3, '11'.repeat(32)), true) // future-slot
+    const source = n.fc.head.justified[0]
+    this.publish(n.index, makeAttestation(n.key, slot + 3, '11'.repeat(32), source), true) // future-slot
     this.publish(n.index, makeHeartbeat(n.key, slot, beat + 1_000_000), true) // beat-not-in-slot
     const partner = this.nodes[(n.index + 1) % this.opts.nodes]
     this.publish(n.index, makeRelayReceipt(n.key, n.key, slot, 1 << 20), true) // self-relay
     const receipt = makeRelayReceipt(n.key, partner.key, slot, 1 << 20)
     this.publish(n.index, { ...receipt, receiverSig: receipt.sig }, true) // bad-receiver-signature
-    this.publish(n.index, makeAttestation(n.key, Math.max(0, slot - 1), '00'.repeat(32)), true) // unknown-target
+    this.publish(n.index, makeAttestation(n.key, Math.max(0, slot - 1), '00'.repeat(32), source), true) // unknown-target
     this.publish(n.index, makeStorageProof(n.key, { slot, index: 99, sessionId: 'none', chunkIndex: 0 }, new Uint8Array(1), []), true) // unknown-challenge
   }
 
@@ -219,9 +220,9 @@ export class Harness {
       if (!this.active(n) || n.index === this.serverIndex) continue
       const head = n.fc.head
       // A forger attests only falsely (forgeProofs), so its bogus attestation is not mistaken for a duplicate.
-      if (head.header !== null && head.slot > n.lastAttestedSlot && n.behaviour !== 'forge') {
-        this.publish(n.index, makeAttestation(n.key, head.slot, head.hash))
-        n.lastAttestedSlot = head.slot
+      if (slot > n.lastAttestedSlot && n.behaviour !== 'forge') {
+        this.publish(n.index, makeVote(n.key, head, slot))
+        n.lastAttestedSlot = slot
       }
       for (const c of head.openChallenges) {
         const id = `${c.slot}/${c.index}`
@@ -336,9 +337,12 @@ export class Harness {
     if (!arrival.ok) { bump(this.stats.rejectedBlocks, arrival.reason); return }
     const parent = n.fc.get(block.signed.header.parent)
     if (parent === undefined) {
-      const waiting = n.orphans.get(block.signed.header.parent) ?? []
+      const missing = block.signed.header.parent
+      const waiting = n.orphans.get(missing) ?? []
       waiting.push(block)
-      n.orphans.set(block.signed.header.parent, waiting)
+      n.orphans.set(missing, waiting)
+      // Ask a peer for the missing parent: it arrives one round trip later (if any node has it).
+      if (waiting.length === 1) this.queue.at(this.queue.now + 2 * this.net.maxDelayMs, () => { if (this.blocks.has(missing)) this.receive(n, this.blockOf(missing)) })
       return
     }
     const result = this.applyShared(parent, block)

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert'
 import fc from 'fast-check'
 import { fixture, genesis, extend, apply, nextBlock, keyOf } from './helpers.js'
 import { validateProof, type ProofContext } from '../../../protocols/poot/proof-rules.js'
-import { makeAttestation, makeHeartbeat, makeRelayReceipt, makeStorageProof } from '../../../protocols/poot/make-proofs.js'
+import { makeAttestation, makeHeartbeat, makeRelayReceipt, makeStorageProof, makeVote } from '../../../protocols/poot/make-proofs.js'
 import { nodeKeyFromSeed } from '../../../protocols/poot/keys.js'
 import { slotStartMs } from '../../../protocols/poot/params.js'
 import { inclusionProof } from '../../../protocols/poot/merkle.js'
@@ -114,24 +114,29 @@ describe('poot task proofs', () => {
     })
   })
 
-  describe('attestation', () => {
-    const att = makeAttestation(solo, chain.slot, chain.hash)
+  describe('attestation (vote)', () => {
+    const att = makeVote(solo, chain, chain.slot)
+    const genesisCheckpoint = chain.justified[0]
 
-    it('accepts an attestation of a block on this chain', () => {
+    it('accepts a vote for this chain\'s latest block at or before the vote\'s slot, from a justified source', () => {
       assert.equal(reason(att, ctx(chain)), 'ok')
-      assert.equal(reason(makeAttestation(solo, chain.parent!.slot, chain.parent!.hash), ctx(chain)), 'ok')
+      assert.equal(reason(makeVote(solo, chain.parent!, chain.parent!.slot), ctx(chain)), 'ok')
+      assert.equal(reason(makeVote(solo, chain, chain.slot + 1), ctx(chain, { slot: chain.slot + 2 })), 'ok') // slot with no block yet
     })
     it('rejects each invalid kind with its reason', () => {
-      assert.equal(reason(makeAttestation(solo, chain.slot, '00'.repeat(32)), ctx(chain)), 'unknown-target')
-      assert.equal(reason(makeAttestation(solo, chain.slot + 1, chain.hash), ctx(chain)), 'future-slot')
-      assert.equal(reason(makeAttestation(solo, 1, Harness1Hash()), ctx(chain)), 'stale')
+      assert.equal(reason(makeAttestation(solo, chain.slot, '00'.repeat(32), genesisCheckpoint), ctx(chain)), 'unknown-target')
+      assert.equal(reason(makeAttestation(solo, chain.slot + 1, chain.hash, genesisCheckpoint), ctx(chain)), 'future-slot')
+      assert.equal(reason(makeAttestation(solo, 1, blockOfSlot1(), genesisCheckpoint), ctx(chain)), 'stale')
+      assert.equal(reason(makeAttestation(solo, chain.slot, chain.hash, { epoch: chain.slot, hash: chain.hash }), ctx(chain)), 'source-not-before-target')
+      assert.equal(reason(makeAttestation(solo, chain.slot, chain.hash, { epoch: 3, hash: chain.hash }), ctx(chain)), 'unjustified-source')
       assert.equal(reason({ ...att, sig: flip(att.sig) }, ctx(chain)), 'bad-signature')
       assert.equal(reason({ ...att, blockHash: chain.parent!.hash }, ctx(chain)), 'unknown-target')
+      assert.equal(reason(makeVote(solo, chain.parent!, chain.slot), ctx(chain)), 'unknown-target') // not the latest block at that slot
       assert.equal(reason(att, ctx(apply(f, chain, nextBlock(f, chain, { body: { proofs: [att] } })))), 'duplicate')
     })
-    it('rejects an attestation of a block on another fork', () => {
+    it('rejects a vote for a block on another fork', () => {
       const fork = apply(f, chain.parent!, nextBlock(f, chain.parent!, { slot: chain.slot + 1 }))
-      assert.equal(reason(makeAttestation(solo, fork.slot, fork.hash), ctx(chain, { slot: fork.slot + 1 })), 'unknown-target')
+      assert.equal(reason(makeVote(solo, fork, fork.slot), ctx(chain, { slot: fork.slot + 1 })), 'unknown-target')
     })
   })
 
@@ -140,7 +145,7 @@ describe('poot task proofs', () => {
     const data = f.blobs.get(c.sessionId)!
     const proofs: TaskProof[] = [
       makeHeartbeat(solo, chain.slot, chain.slot),
-      makeAttestation(solo, chain.slot, chain.hash),
+      makeVote(solo, chain, chain.slot),
       makeRelayReceipt(solo, other, chain.slot, 1 << 20),
       makeStorageProof(keyOf(f, c.holder), c, data.blobs[c.chunkIndex], inclusionProof(data.leaves, c.chunkIndex))
     ]
@@ -153,7 +158,7 @@ describe('poot task proofs', () => {
   })
 })
 
-function Harness1Hash (): string {
+function blockOfSlot1 (): string {
   let s: ChainState = chain
   while (s.slot > 1) s = s.parent!
   return s.hash

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert'
 import fc from 'fast-check'
 import { fixture, genesis, extend, apply, nextBlock, keyOf } from './helpers.js'
 import { applyBlock } from '../../../protocols/poot/transition.js'
-import { makeAttestation, makeHeartbeat, makeStorageProof } from '../../../protocols/poot/make-proofs.js'
+import { makeVote, makeHeartbeat, makeStorageProof } from '../../../protocols/poot/make-proofs.js'
 import { proofCredit } from '../../../protocols/poot/credits.js'
 import { windowSlots, beatsOfSlot } from '../../../protocols/poot/params.js'
 import { scheduleFor } from '../../../protocols/poot/schedule.js'
@@ -150,18 +150,27 @@ describe('poot state transition', () => {
   describe('finality', () => {
     const f = fixture({ nodes: 9, catalog: noCatalog })
 
-    /** Blocks in which the given nodes attest the parent. */
+    /** A block in which the first `voters` nodes' votes of the parent's slot (for the parent) are included. */
     function attested (s: ChainState, voters: number): ChainState {
-      const proofs = f.keys.slice(0, voters).map((k) => makeAttestation(k, s.slot, s.hash))
+      const proofs = f.keys.slice(0, voters).map((k) => makeVote(k, s, s.slot))
       return apply(f, s, nextBlock(f, s, { body: { proofs } }))
     }
 
-    it('finalizes a block once ≥ 2/3 of the active entities attested it or a descendant', () => {
-      let s = extend(f, genesis(f), 3)
-      s = attested(s, 6) // 6 of 9 = 2/3
-      assert.equal(s.finalizedHeight, 3)
-      s = attested(s, 5)
-      assert.equal(s.finalizedHeight, 3, '5 of 9 is not enough for height 4')
+    it('justifies a block with ≥ 2/3 votes and finalizes it when the next slot\'s block is justified from it', () => {
+      let s = extend(f, genesis(f), 1) // block 1
+      s = attested(s, 6) // 6 of 9 = 2/3 vote genesis → block 1: block 1 justified
+      assert.deepEqual(s.justified.map((c) => c.height), [0, 1])
+      assert.equal(s.finalizedHeight, 0)
+      s = attested(s, 6) // block 1 → block 2 (adjacent slots): block 1 final
+      assert.equal(s.finalizedHeight, 1)
+      assert.deepEqual(s.justified.map((c) => c.height), [1, 2])
+      s = attested(s, 5) // 5 of 9 is not enough
+      assert.equal(s.finalizedHeight, 1)
+      assert.deepEqual(s.justified.map((c) => c.height), [1, 2])
+      s = attested(s, 9) // source block 2 → block 4 skips a slot: justifies 4 but finalizes nothing
+      assert.equal(s.finalizedHeight, 1)
+      s = attested(s, 9)
+      assert.equal(s.finalizedHeight, 4)
     })
     it('property: finalizedHeight never decreases and never passes the chain', () => {
       fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 5, maxLength: 25 }), (votes) => {
