@@ -43,7 +43,8 @@ async function open (): Promise<TestChain> {
     const keys = (process.env.LUCID_TEST_KEYS ?? '').split(',').map((k) => k.trim()).filter((k) => k !== '')
     if (keys.length < 9) throw new Error('LUCID_RPC_URL needs LUCID_TEST_KEYS: at least 9 comma-separated funded private keys')
     // the last key is kept out of `accounts` for code under test that signs for itself (the deploy command)
-    accounts = keys.slice(0, -1).map((k) => new ethers.NonceManager(new ethers.Wallet(k, provider)))
+    // plain wallets: tests wait for every receipt, and ethers' NonceManager skips a nonce when estimateGas reverts
+    accounts = keys.slice(0, -1).map((k) => new ethers.Wallet(k, provider))
     fundedKey = keys[keys.length - 1]
     rpcUrl = async () => url
   } else {

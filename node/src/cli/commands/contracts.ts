@@ -70,10 +70,11 @@ export async function runContractsDeploy (flags: ContractsDeployFlags, env: Node
   const quorumPercent = intFlag('--quorum-percent', flags.quorumPercent, 1, 100)
   const key = readDeployerKey(flags.keyFile, env)
 
-  const provider = url.startsWith('ws') ? new ethers.WebSocketProvider(url) : new ethers.JsonRpcProvider(url)
+  // no response cache: back-to-back deployments must each see the account's fresh pending nonce
+  const provider = url.startsWith('ws') ? new ethers.WebSocketProvider(url, undefined, { cacheTimeout: -1 }) : new ethers.JsonRpcProvider(url, undefined, { cacheTimeout: -1 })
   try {
     try { await provider.getNetwork() } catch (e) { throw new Error(`--rpc: cannot reach ${url}: ${(e as Error).message}`) }
-    const deployer = new ethers.NonceManager(new ethers.Wallet(key, provider))
+    const deployer = new ethers.Wallet(key, provider) // each step waits for its receipt, so the pending nonce is always right
     const deployment = await deployLucidContracts(deployer, { disbursers: signerSet, pauser, token, complianceSigner: compliance, systemAddress: system, timelockDelay, votingDelay, votingPeriod, quorumPercent, log })
     writeFileSync(flags.out, JSON.stringify(deployment, null, 2) + '\n')
     log(`addresses written to ${flags.out}`)
