@@ -27,15 +27,24 @@ function loadNative (): Blake3 | undefined {
   }
 }
 
-const wasmHasher = await createBLAKE3()
-export const wasmBlake3: Blake3 = {
+export const nativeBlake3: Blake3 | undefined = loadNative()
+// The WASM instance (and its memory) exists only where it is the implementation in use, or when asked for.
+let wasmHasher: Awaited<ReturnType<typeof createBLAKE3>> | undefined = nativeBlake3 === undefined ? await createBLAKE3() : undefined
+
+/** Loads the WASM implementation (tests compare it with the native one). */
+export async function loadWasmBlake3 (): Promise<Blake3> {
+  wasmHasher ??= await createBLAKE3()
+  return wasmBlake3
+}
+
+const wasmBlake3: Blake3 = {
   name: 'wasm',
   hash (...parts) {
+    if (wasmHasher === undefined) throw new Error('call loadWasmBlake3() first')
     wasmHasher.init()
     for (const p of parts) wasmHasher.update(p)
     return wasmHasher.digest('binary')
   }
 }
 
-export const nativeBlake3: Blake3 | undefined = loadNative()
 export const blake3: Blake3 = nativeBlake3 ?? wasmBlake3

@@ -52,15 +52,21 @@ export interface SealChunkInput {
   nonce: Uint8Array
 }
 
-export function sealChunk ({ chunkKey, sessionId, index, plaintext, nonce }: SealChunkInput): Uint8Array {
+/** The largest blob a plaintext of `length` bytes can seal to (stored uncompressed). */
+export function maxBlobSize (length: number): number {
+  return BLOB_HEADER_BYTES + length + TAG_BYTES
+}
+
+/** Seals into `out` when it is large enough (a recycled buffer; the result is a view of it), else into a new array. */
+export function sealChunk ({ chunkKey, sessionId, index, plaintext, nonce }: SealChunkInput, out?: Uint8Array): Uint8Array {
   if (nonce.length !== NONCE_BYTES) throw new SessionError('bad-input', `chunk nonce must be ${NONCE_BYTES} bytes`)
   const { body, flags } = compressChunk(plaintext)
-  const sealed = xchachaSeal(chunkKey, nonce, body, chunkAad(sessionId, index, flags))
-  const blob = new Uint8Array(BLOB_HEADER_BYTES + sealed.length)
+  const size = BLOB_HEADER_BYTES + body.length + TAG_BYTES
+  const blob = out !== undefined && out.length >= size ? out.subarray(0, size) : new Uint8Array(size)
   blob[0] = FORMAT_VERSION
   blob[1] = flags
   blob.set(nonce, 2)
-  blob.set(sealed, BLOB_HEADER_BYTES)
+  xchachaSeal(chunkKey, nonce, body, chunkAad(sessionId, index, flags), blob, BLOB_HEADER_BYTES)
   return blob
 }
 

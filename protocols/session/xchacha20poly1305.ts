@@ -8,6 +8,7 @@ import { createCipheriv, createDecipheriv } from 'node:crypto'
 import { hchacha } from '@noble/ciphers/chacha.js'
 import { NONCE_BYTES, TAG_BYTES } from './constants.js'
 
+const SLICE = 1 << 20
 const SIGMA = new Uint32Array([0x61707865, 0x3320646e, 0x79622d32, 0x6b206574])
 
 function u32le (bytes: Uint8Array): Uint32Array {
@@ -29,19 +30,28 @@ function subkeyAndNonce (key: Uint8Array, nonce: Uint8Array): { subkey: Buffer, 
   return { subkey, iv }
 }
 
-/** Returns ciphertext ‖ 16-byte tag. */
-export function xchachaSeal (key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
+/**
+ * Writes ciphertext ‖ 16-byte tag into `out` at `offset` (which must have room for plaintext + 16 bytes) and returns
+ * that region; without `out`, into a new array. Writing in place saves a full-size copy per chunk.
+ */
+export function xchachaSeal (key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, out?: Uint8Array, offset = 0): Uint8Array {
   const { subkey, iv } = subkeyAndNonce(key, nonce)
+  const target = out ?? new Uint8Array(plaintext.length + TAG_BYTES)
+  if (target.length - offset < plaintext.length + TAG_BYTES) throw new RangeError('XChaCha20-Poly1305 output buffer is too small')
   const cipher = createCipheriv('chacha20-poly1305', subkey, iv, { authTagLength: TAG_BYTES })
   cipher.setAAD(aad, { plaintextLength: plaintext.length })
-  const body = cipher.update(plaintext)
+  let at = offset
+  // Encrypt in 1 MiB slices so the transient buffers OpenSSL hands back stay small.
+  for (let i = 0; i < plaintext.length; i += SLICE) {
+    const part = cipher.update(plaintext.subarray(i, i + SLICE))
+    target.set(part, at)
+    at += part.length
+  }
   const tail = cipher.final()
-  const tag = cipher.getAuthTag()
-  const out = new Uint8Array(body.length + tail.length + TAG_BYTES)
-  out.set(body, 0)
-  out.set(tail, body.length)
-  out.set(tag, body.length + tail.length)
-  return out
+  target.set(tail, at)
+  at += tail.length
+  target.set(cipher.getAuthTag(), at)
+  return target.subarray(offset, at + TAG_BYTES)
 }
 
 /** Returns the plaintext, or undefined when the tag does not authenticate (wrong key, nonce, AAD or data). */

@@ -2,23 +2,32 @@
 import { Command, CommanderError } from 'commander'
 import { LUCID_VERSION } from '../version.js'
 import { UsageError } from './usage-error.js'
-import { initCommand } from './commands/init.js'
-import { sealCommand } from './commands/seal.js'
-import { verifyCommand } from './commands/verify.js'
-import { unsealCommand } from './commands/unseal.js'
-import { demoCommand } from './commands/demo.js'
-import { startCommand } from './commands/start.js'
-import { configCommand } from './commands/config.js'
-import { sessionCommand } from './commands/session.js'
-import { gcCommand } from './commands/gc.js'
-import { devnetCommand } from './commands/devnet.js'
 
-export function buildProgram (): Command {
+/**
+ * Each command's module is imported only when that command runs: `lucid seal` must not pay for libp2p and Helia
+ * (190 MB of RSS and a slower start). Help and unknown commands load them all. One line per command.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  demo: async () => (await import('./commands/demo.js')).demoCommand(),
+  init: async () => (await import('./commands/init.js')).initCommand(),
+  seal: async () => (await import('./commands/seal.js')).sealCommand(),
+  verify: async () => (await import('./commands/verify.js')).verifyCommand(),
+  unseal: async () => (await import('./commands/unseal.js')).unsealCommand(),
+  start: async () => (await import('./commands/start.js')).startCommand(),
+  config: async () => (await import('./commands/config.js')).configCommand(),
+  session: async () => (await import('./commands/session.js')).sessionCommand(),
+  gc: async () => (await import('./commands/gc.js')).gcCommand(),
+  devnet: async () => (await import('./commands/devnet.js')).devnetCommand()
+}
+
+export async function buildProgram (argv: string[] = []): Promise<Command> {
   const program = new Command('lucid')
     .description('Lucid: sealed, replicated, anchored session recordings on a peer-to-peer swarm')
     .version(LUCID_VERSION)
-  for (const cmd of [demoCommand(), initCommand(), sealCommand(), verifyCommand(), unsealCommand()]) program.addCommand(cmd)
-  for (const cmd of [startCommand(), configCommand(), sessionCommand(), gcCommand(), devnetCommand()]) program.addCommand(cmd)
+  const first = argv.find((a) => !a.startsWith('-'))
+  const versionOnly = first === undefined && (argv.includes('--version') || argv.includes('-V'))
+  const names = versionOnly ? [] : first !== undefined && first in COMMANDS ? [first] : Object.keys(COMMANDS)
+  for (const name of names) program.addCommand(await COMMANDS[name]())
   const strict = (cmd: Command): void => {
     cmd.exitOverride().showHelpAfterError(false).allowExcessArguments(false)
       .configureOutput({ outputError: () => {} })
@@ -30,7 +39,7 @@ export function buildProgram (): Command {
 
 export async function main (argv: string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv, { from: 'user' })
+    await (await buildProgram(argv)).parseAsync(argv, { from: 'user' })
     return 0
   } catch (err) {
     if (err instanceof CommanderError) {

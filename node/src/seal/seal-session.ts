@@ -49,6 +49,8 @@ export interface SealTarget {
   prepare?: (sessionId: string) => Promise<void>
   putChunk: (index: number, blob: Uint8Array, cid: CID) => Promise<void>
   putManifest: (encoded: Uint8Array, cid: CID) => Promise<void>
+  /** True when putChunk keeps no reference to a blob once it resolves, so blob buffers can be recycled. */
+  releasesBlobs?: boolean
   /** Called when sealing fails after prepare (to remove partial output). */
   abort?: (sessionId: string) => Promise<void>
 }
@@ -59,6 +61,7 @@ export function dirTarget (outDir: string): SealTarget {
   return {
     prepare: async () => { await prepareOutDir(outDir) },
     putChunk: async (index, blob) => { await writeChunk(outDir, index, blob) },
+    releasesBlobs: true,
     putManifest: async (encoded) => { await writeManifest(outDir, encoded) }
   }
 }
@@ -97,6 +100,7 @@ export async function sealSessionTo (home: OpenHome, req: Omit<SealRequest, 'out
       recorderSecretKey: home.identity.secretKey,
       pool,
       sink: target.putChunk,
+      sinkReleasesBlobs: target.releasesBlobs,
       onProgress: req.onProgress
     })
     const cid = manifestCid(outcome.encodedManifest)

@@ -1,8 +1,8 @@
 /**
  * Streams a recording into a sealed session: re-chunks the input, seals chunks on the worker pool (at most
- * pool size + 1 in flight, so memory stays at a few chunks whatever the input size), hands blobs to the sink in
+ * one per worker in flight, so memory stays at a few chunks whatever the input size), hands blobs to the sink in
  * index order, and signs the manifest at the end. Plaintext buffers travel to a worker and back and are refilled,
- * so steady-state sealing allocates no new chunk-sized plaintext buffers.
+ * and (for sinks that release them) so do blob buffers: steady-state sealing allocates no chunk-sized buffers.
  */
 import { randomBytes } from 'node:crypto'
 import { CID } from 'multiformats/cid'
@@ -21,6 +21,11 @@ export interface SealStreamOptions {
   pool: WorkerPool
   /** Receives each blob in index order; the session is complete only once the caller stores the manifest too. */
   sink: (index: number, blob: Uint8Array, cid: CID) => Promise<void>
+  /**
+   * Set when the sink is finished with a blob once its promise resolves (it copies or writes it, keeps no
+   * reference): blob buffers are then recycled for later chunks. Leave unset for sinks that may hold on to blobs.
+   */
+  sinkReleasesBlobs?: boolean
   onProgress?: (p: SealProgress) => void
   now?: () => number
 }
@@ -67,8 +72,9 @@ export async function sealStream (input: AsyncIterable<Uint8Array> | ChunkSource
   const builder = new ManifestBuilder(opts.params)
   const { chunkSize, sessionIdBytes } = builder
   const sessionKey = opts.params.sessionKey
-  const maxInFlight = opts.pool.size + 1
+  const maxInFlight = opts.pool.size
   const free: Uint8Array[] = []
+  const spareBlobs: Uint8Array[] = []
   const inFlight: Array<Promise<{ blob: Uint8Array, cid: CID, leaf: Uint8Array }>> = []
   const progress: SealProgress = { bytesIn: 0, chunks: 0, bytesStored: 0 }
   let nextIndex = 0
@@ -77,15 +83,15 @@ export async function sealStream (input: AsyncIterable<Uint8Array> | ChunkSource
     const done = await (inFlight.shift() as Promise<{ blob: Uint8Array, cid: CID, leaf: Uint8Array }>)
     const { index } = builder.add(done.blob, done.cid, done.leaf)
     await opts.sink(index, done.blob, done.cid)
+    if (opts.sinkReleasesBlobs === true) spareBlobs.push(new Uint8Array(done.blob.buffer))
     progress.chunks++
     progress.bytesStored += done.blob.length
     opts.onProgress?.(progress)
   }
 
-  const dispatch = async (plaintext: Uint8Array): Promise<void> => {
-    if (inFlight.length >= maxInFlight) await drainOne()
+  const dispatch = (plaintext: Uint8Array): void => {
     const index = nextIndex++
-    const job = opts.pool.seal({ sessionKey, sessionId: sessionIdBytes, index, plaintext, nonce: new Uint8Array(randomBytes(NONCE_BYTES)) })
+    const job = opts.pool.seal({ sessionKey, sessionId: sessionIdBytes, index, plaintext, nonce: new Uint8Array(randomBytes(NONCE_BYTES)), spare: spareBlobs.pop() })
       .then((r) => {
         if (r.plaintext.length === chunkSize) free.push(r.plaintext)
         return { blob: r.blob, leaf: r.leaf, cid: CID.createV1(RAW_CODEC, Digest.create(SHA2_256, r.cidDigest)) }
@@ -96,11 +102,13 @@ export async function sealStream (input: AsyncIterable<Uint8Array> | ChunkSource
 
   try {
     for (;;) {
+      // Drain first, so the buffer to fill is one a worker just handed back: one plaintext buffer per worker.
+      if (inFlight.length >= maxInFlight) await drainOne()
       const buffer = free.pop() ?? new Uint8Array(chunkSize)
       const filled = await source.fill(buffer)
       progress.bytesIn += filled
-      if (filled === chunkSize) { await dispatch(buffer); continue }
-      if (filled > 0 || nextIndex === 0) await dispatch(buffer.slice(0, filled))
+      if (filled === chunkSize) { dispatch(buffer); continue }
+      if (filled > 0 || nextIndex === 0) dispatch(buffer.slice(0, filled))
       break
     }
     while (inFlight.length > 0) await drainOne()

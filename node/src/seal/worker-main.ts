@@ -12,7 +12,7 @@ import type { Job, JobReply } from './worker-protocol.js'
 function run (job: Job): { reply: JobReply, transfer: ArrayBuffer[] } {
   const key = chunkKey(job.sessionKey, job.sessionId, job.index)
   if (job.op === 'seal') {
-    const blob = sealChunk({ chunkKey: key, sessionId: job.sessionId, index: job.index, plaintext: job.plaintext, nonce: job.nonce })
+    const blob = sealChunk({ chunkKey: key, sessionId: job.sessionId, index: job.index, plaintext: job.plaintext, nonce: job.nonce }, job.spare)
     return { reply: { id: job.id, blob, cidDigest: sha256(blob), leaf: leafHash(blob), plaintext: job.plaintext }, transfer: [blob.buffer as ArrayBuffer, job.plaintext.buffer as ArrayBuffer] }
   }
   const plaintext = openChunk({ chunkKey: key, sessionId: job.sessionId, index: job.index, blob: job.blob, plaintextLength: job.plaintextLength })

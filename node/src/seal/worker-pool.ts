@@ -67,7 +67,9 @@ export class WorkerPool {
 
   /** Seals one chunk. `plaintext` is transferred to the worker and comes back in the result, for reuse. */
   async seal (job: Omit<Extract<Job, { op: 'seal' }>, 'id' | 'op'>): Promise<SealResult> {
-    return await this.submit({ op: 'seal', ...job }, [job.plaintext.buffer as ArrayBuffer]) as SealResult
+    const transfer = [job.plaintext.buffer as ArrayBuffer]
+    if (job.spare !== undefined) transfer.push(job.spare.buffer as ArrayBuffer)
+    return await this.submit({ op: 'seal', ...job }, transfer) as SealResult
   }
 
   /**

@@ -7,6 +7,8 @@ export interface SealJob {
   index: number
   plaintext: Uint8Array
   nonce: Uint8Array
+  /** A recycled buffer to seal into, when the pipeline has one. */
+  spare?: Uint8Array
 }
 
 export interface OpenJob {

@@ -27,7 +27,7 @@ export function sealCommand (): Command {
       const home = await openHome(resolveHome(opts.home), await readPassphrase())
       const progress = createProgress('sealing', recording.size, process.stderr.isTTY === true && opts.json !== true)
       const summary = await sealSession(home, {
-        input: recording.stream,
+        input: recording.source,
         outDir: resolve(opts.out),
         chunkSize: opts.chunkSize,
         sessionId: opts.sessionId,
@@ -35,10 +35,11 @@ export function sealCommand (): Command {
         participants: opts.participant,
         onProgress: (p) => progress.update(p.bytesIn),
         onKey: opts.exportKey === undefined ? undefined : async (id, key) => { await writeKeyFile(opts.exportKey as string, id, key) }
-      })
+      }).finally(recording.close)
       progress.finish()
       if (opts.json === true) {
-        process.stdout.write(JSON.stringify(summary) + '\n')
+        // Peak memory of this process (worker threads included), for operators sizing small machines.
+        process.stdout.write(JSON.stringify({ ...summary, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }) + '\n')
         return
       }
       const mb = summary.plaintextSize / 1e6
