@@ -98,7 +98,7 @@ export function ancestorAtHeight (state: ChainState, height: number): ChainState
 
 /** Is `ancestor` on the chain ending at `state` (itself included)? */
 export function isAncestor (ancestor: ChainState, state: ChainState): boolean {
-  return ancestorAtHeight(state, ancestor.height) === ancestor
+  return ancestorAtHeight(state, ancestor.height)?.hash === ancestor.hash
 }
 
 export function genesisState (config: PootConfig): ChainState {

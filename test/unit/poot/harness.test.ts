@@ -169,3 +169,18 @@ describe('poot harness (virtual time, many nodes)', function () {
     assert.equal(h.finalized(3).hash, h.finalized(0).hash)
   })
 })
+
+describe('poot harness safety under adversity', function () {
+  this.timeout(120_000)
+  it('property: with < 1/3 Byzantine, 15 % drops and delays near the timeout, honest nodes never finalize conflicting blocks', () => {
+    const behaviours = { 0: 'silent', 1: 'equivocate', 2: 'equivocate', 3: 'forge', 4: 'equivocate', 5: 'silent' } as const
+    for (let seed = 100; seed < 106; seed++) {
+      const h = new Harness({ seed, nodes: 20, behaviours, network: { maxDelayMs: 1_900, dropRate: 0.15 }, sessionsPerSlot: 2 })
+      h.runUntilSlot(40)
+      const honest = h.nodes.filter((n) => n.behaviour === 'honest').map((n) => n.index)
+      assertFinalityConsistent(h, honest)
+      assert.equal(h.stats.finalityReverts, 0)
+      assert.ok(h.finalized(10).height >= 20, `seed ${seed}: finalized ${h.finalized(10).height}`)
+    }
+  })
+})
