@@ -10,6 +10,7 @@ import { as, deploy, mined } from '../../test/contracts/support/contracts.js'
 import { routerFixture, USD } from '../../test/contracts/support/routers.js'
 import { fullCycle, systemFixture } from '../../test/contracts/support/governance.js'
 import { getChain } from '../../test/contracts/support/chain.js'
+import { approveBatch, batchLeaf, merkleTree } from '../../test/contracts/support/merkle.js'
 
 interface Row { op: string, gasUsed: number, note?: string }
 const rows: Row[] = []
@@ -40,6 +41,15 @@ record('PayoutRouterV0.disburse', await mined(v0.pay(await v0.payout(5n * USD, a
 const kyc = await routerFixture('KYC', { recipientDailyLimit: 1_000n * USD })
 await mined(kyc.pay(await kyc.payout(1n * USD)))
 record('PayoutRouterKYC.disburseKYC', await mined(kyc.pay(await kyc.payout(5n * USD, addr('bench/kyc')))), '2 signatures + attestation, per-recipient limit on, fresh recipient')
+
+// a batch of 64 payouts approved by one root; each leaf then paid with a 6-hash proof
+const leaves = Array.from({ length: 64 }, (_, i) => ({ sessionId: ethers.id(`bench/batch/${i}`), to: addr(`bench/batch/to/${i}`), amount: 2n * USD, nonce: 5_000_000n + BigInt(i) }))
+const tree = merkleTree(leaves.map(batchLeaf))
+const deadline = BigInt(await chain.latestTimestamp() + 3600)
+const total = 128n * USD
+record('PayoutRouterV0.approveBatch', await mined(v0.router.approveBatch(tree.root, total, deadline, await approveBatch(v0.domain, { root: tree.root, total, deadline }, v0.disbursers.slice(0, 2)))), '2 signatures over PayoutBatch(root,total,deadline)')
+await mined(v0.router.disburseFromBatch(tree.root, leaves[0], tree.proof(0)))
+record('PayoutRouterV0.disburseFromBatch', await mined(v0.router.disburseFromBatch(tree.root, leaves[1], tree.proof(1))), '64-leaf batch (6-hash proof), fresh recipient')
 
 const [, governance] = chain.accounts
 const registry = await deploy('ParamRegistry', deployer, await governance.getAddress(), [addr('bench/d0'), addr('bench/d1'), addr('bench/d2')])

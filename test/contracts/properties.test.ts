@@ -6,6 +6,7 @@ import { ethers } from 'ethers'
 import { approve, as, attest, deploy, wallets } from './support/contracts.js'
 import { routerFixture, USD, type RouterFixture } from './support/routers.js'
 import { getChain } from './support/chain.js'
+import { approveBatch, batchLeaf, merkleTree } from './support/merkle.js'
 import { PARAMETERS } from './support/parameters.js'
 
 const RUNS = Number(process.env.LUCID_PROPERTY_RUNS ?? 25)
@@ -135,7 +136,7 @@ describe('contracts: properties over random call sequences', function () {
       holder: fc.constantFrom(...holders),
       onKyc: fc.boolean(),
       amount: fc.bigInt({ min: 1n, max: 500n * USD }),
-      shape: fc.constantFrom('one', 'same-twice', 'with-junk')
+      shape: fc.constantFrom('one', 'same-twice', 'with-junk', 'batch')
     })
     const stranger = ethers.Wallet.createRandom()
     await fc.assert(fc.asyncProperty(fc.array(attemptArb, { minLength: 1, maxLength: 10 }), async (attempts) => {
@@ -149,6 +150,20 @@ describe('contracts: properties over random call sequences', function () {
         const junk = ethers.hexlify(ethers.randomBytes(65))
         const sigs = a.shape === 'one' ? [sig] : a.shape === 'same-twice' ? [sig, sig] : [sig, junk]
         const r = as(f.router, sender)
+        if (a.shape === 'batch') {
+          // the key approves a one-leaf batch by itself (alone, then twice), then tries to pay the leaf
+          const leaf = { sessionId: p.sessionId, to: p.to, amount: p.amount, nonce: p.nonce }
+          const tree = merkleTree([batchLeaf(leaf)])
+          const [bs] = await approveBatch(f.domain, { root: tree.root, total: p.amount, deadline: p.deadline }, [key])
+          assert.equal(await succeeds(r.approveBatch(tree.root, p.amount, p.deadline, [bs])), false)
+          assert.equal(await succeeds(r.approveBatch(tree.root, p.amount, p.deadline, [bs, bs])), false)
+          const kh = ethers.id('single key batch')
+          const paidLeaf = f.kind === 'V0'
+            ? await succeeds(r.disburseFromBatch(tree.root, leaf, []))
+            : await succeeds(r.disburseKYCFromBatch(tree.root, leaf, [], kh, p.deadline, await attest(f.domain, key, p.to, kh, p.deadline)))
+          assert.equal(paidLeaf, false, `${a.holder} alone paid a batch leaf`)
+          continue
+        }
         const kycHash = ethers.id('single key')
         const ok = f.kind === 'V0'
           ? await succeeds(r.disburse(p.sessionId, p.to, p.amount, p.nonce, p.deadline, sigs))

@@ -5,13 +5,16 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {TvmEIP712} from "./TvmEIP712.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 
 /// @title PayoutRouterBase
 /// @notice What both payout routers share: a stablecoin balance that leaves only through payouts approved by
-/// 2 of the 3 registered disburser signers (EIP-712, one nonce per payout), a pause switch, a per-transaction
-/// cap and a daily cap (UTC days). Compiled for EVM "paris" so that it runs on TRON's TVM (docs/contracts.md).
+/// 2 of the 3 registered disburser signers, a pause switch, a per-transaction cap and a daily cap (UTC days).
+/// Approval is either EIP-712 signatures over one payout, or over the Merkle root of a batch of payouts (each
+/// leaf then paid once with its proof). One nonce space covers both, so no payout is paid twice.
+/// Compiled for EVM "paris" so that it runs on TRON's TVM (docs/contracts.md).
 abstract contract PayoutRouterBase is AccessControl, Pausable, TvmEIP712 {
     using SafeERC20 for IERC20;
 
@@ -19,7 +22,22 @@ abstract contract PayoutRouterBase is AccessControl, Pausable, TvmEIP712 {
     bytes32 public constant GOVERNANCE_ROLE = keccak256("GOVERNANCE_ROLE");
     bytes32 public constant PAYOUT_TYPEHASH =
         keccak256("Payout(bytes32 sessionId,address to,uint256 amount,uint256 nonce,uint256 deadline)");
+    bytes32 public constant BATCH_TYPEHASH = keccak256("PayoutBatch(bytes32 root,uint256 total,uint256 deadline)");
     uint256 public constant THRESHOLD = 2;
+
+    /// @notice One payout in an approved batch; the leaf is keccak256(keccak256(abi.encode(sessionId, to, amount, nonce))).
+    struct BatchPayout {
+        bytes32 sessionId;
+        address to;
+        uint256 amount;
+        uint256 nonce;
+    }
+
+    struct Batch {
+        uint256 remaining;
+        uint256 deadline;
+        bool approved;
+    }
 
     IERC20 public immutable token;
 
@@ -30,10 +48,12 @@ abstract contract PayoutRouterBase is AccessControl, Pausable, TvmEIP712 {
     mapping(uint256 day => uint256 amount) public paidOnDay;
     mapping(uint256 nonce => bool used) public nonceUsed;
     uint256 public totalPaid;
+    mapping(bytes32 root => Batch) public batches;
 
     event Paid(bytes32 indexed sessionId, address indexed to, uint256 amount, uint256 indexed nonce);
     event SignersRotated(uint256 indexed version, address[3] signers);
     event CapsSet(uint256 maxPerTx, uint256 dailyCap);
+    event BatchApproved(bytes32 indexed root, uint256 total, uint256 deadline);
 
     error InvalidSignerSet();
     error InvalidCaps(uint256 maxPerTx, uint256 dailyCap);
@@ -48,6 +68,10 @@ abstract contract PayoutRouterBase is AccessControl, Pausable, TvmEIP712 {
     error PerTxCapExceeded(uint256 amount, uint256 cap);
     error DailyCapExceeded(uint256 paidToday, uint256 amount, uint256 cap);
     error TransferFailed();
+    error BatchAlreadyApproved(bytes32 root);
+    error BatchNotApproved(bytes32 root);
+    error InvalidProof();
+    error BatchExhausted(bytes32 root, uint256 remaining, uint256 amount);
 
     /// @param governance gets DEFAULT_ADMIN_ROLE and GOVERNANCE_ROLE (signers, caps); the deployer gets no role.
     constructor(
@@ -110,21 +134,65 @@ abstract contract PayoutRouterBase is AccessControl, Pausable, TvmEIP712 {
         return _domainSeparatorV4();
     }
 
-    /// @dev Checks everything, consumes the nonce, counts the caps, transfers, emits Paid.
-    function _disburse(
+    /// @notice The EIP-712 digest the disbursers sign to approve a batch of payouts.
+    function batchDigest(bytes32 root, uint256 total, uint256 deadline) public view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(BATCH_TYPEHASH, root, total, deadline)));
+    }
+
+    /// @notice The Merkle leaf of one batch payout (OpenZeppelin's double-hashed standard leaf).
+    function batchLeaf(BatchPayout calldata p) public pure returns (bytes32) {
+        return keccak256(bytes.concat(keccak256(abi.encode(p.sessionId, p.to, p.amount, p.nonce))));
+    }
+
+    /// @notice Approves a batch: its leaves may then be paid, up to `total` in all, until `deadline`.
+    /// Anyone may submit; the signatures (as for a single payout) are the authority. A root is approved once.
+    function approveBatch(bytes32 root, uint256 total, uint256 deadline, bytes[] calldata signatures)
+        external
+        whenNotPaused
+    {
+        if (batches[root].approved) revert BatchAlreadyApproved(root);
+        // solhint-disable-next-line not-rely-on-time
+        if (block.timestamp > deadline) revert Expired(deadline, block.timestamp);
+        _requireApprovals(batchDigest(root, total, deadline), signatures);
+        batches[root] = Batch({remaining: total, deadline: deadline, approved: true});
+        emit BatchApproved(root, total, deadline);
+    }
+
+    /// @dev A payout approved on its own: deadline and signatures, then the common checks.
+    function _disburseSigned(
         bytes32 sessionId,
         address to,
         uint256 amount,
         uint256 nonce,
         uint256 deadline,
         bytes[] calldata signatures
-    ) internal whenNotPaused {
-        if (to == address(0) || to == address(this)) revert InvalidRecipient(to);
-        if (amount == 0) revert ZeroAmount();
+    ) internal {
         // solhint-disable-next-line not-rely-on-time
         if (block.timestamp > deadline) revert Expired(deadline, block.timestamp);
         if (nonceUsed[nonce]) revert NonceAlreadyUsed(nonce);
         _requireApprovals(payoutDigest(sessionId, to, amount, nonce, deadline), signatures);
+        _pay(sessionId, to, amount, nonce);
+    }
+
+    /// @dev A payout from an approved batch: the batch's deadline, the proof and its remaining total.
+    function _disburseBatched(bytes32 root, BatchPayout calldata p, bytes32[] calldata proof) internal {
+        Batch storage b = batches[root];
+        if (!b.approved) revert BatchNotApproved(root);
+        // solhint-disable-next-line not-rely-on-time
+        if (block.timestamp > b.deadline) revert Expired(b.deadline, block.timestamp);
+        if (!MerkleProof.verifyCalldata(proof, root, batchLeaf(p))) revert InvalidProof();
+        if (nonceUsed[p.nonce]) revert NonceAlreadyUsed(p.nonce);
+        if (p.amount > b.remaining) revert BatchExhausted(root, b.remaining, p.amount);
+        b.remaining -= p.amount;
+        _pay(p.sessionId, p.to, p.amount, p.nonce);
+    }
+
+    /// @dev The checks every payout passes whatever approved it; consumes the nonce, counts the caps, transfers,
+    /// emits Paid.
+    function _pay(bytes32 sessionId, address to, uint256 amount, uint256 nonce) private whenNotPaused {
+        if (to == address(0) || to == address(this)) revert InvalidRecipient(to);
+        if (amount == 0) revert ZeroAmount();
+        if (nonceUsed[nonce]) revert NonceAlreadyUsed(nonce);
         if (amount > maxPerTx) revert PerTxCapExceeded(amount, maxPerTx);
         uint256 day = today();
         uint256 paid = paidOnDay[day];

@@ -8,7 +8,8 @@ import {PayoutRouterBase} from "./PayoutRouterBase.sol";
 /// @title PayoutRouterKYC
 /// @notice Pays node workers: everything PayoutRouterV0 checks, plus the compliance signer's EIP-712 attestation
 /// over (to, kycHash, expiry). An attestation is single-use, bound to this router and chain by the domain, and
-/// refused once expired. Optional daily limit per recipient. There is no payout path without an attestation.
+/// refused once expired. Optional daily limit per recipient. There is no payout path without an attestation:
+/// the single-payout and batch paths of PayoutRouterV0 exist here only as disburseKYC and disburseKYCFromBatch.
 contract PayoutRouterKYC is PayoutRouterBase {
     bytes32 public constant KYC_TYPEHASH = keccak256("KycAttestation(address to,bytes32 kycHash,uint256 expiry)");
 
@@ -70,7 +71,21 @@ contract PayoutRouterKYC is PayoutRouterBase {
     ) external {
         _consumeAttestation(to, kycHash, kycExpiry, kycSignature);
         _countRecipient(to, amount);
-        _disburse(sessionId, to, amount, nonce, deadline, signatures);
+        _disburseSigned(sessionId, to, amount, nonce, deadline, signatures);
+    }
+
+    /// @notice Pays one leaf of an approved batch to a KYC'd node worker, with the compliance attestation.
+    function disburseKYCFromBatch(
+        bytes32 root,
+        BatchPayout calldata payout,
+        bytes32[] calldata proof,
+        bytes32 kycHash,
+        uint256 kycExpiry,
+        bytes calldata kycSignature
+    ) external {
+        _consumeAttestation(payout.to, kycHash, kycExpiry, kycSignature);
+        _countRecipient(payout.to, payout.amount);
+        _disburseBatched(root, payout, proof);
     }
 
     /// @dev Refuses expired, wrong-signer and already-used attestations, then marks this one used.

@@ -27,6 +27,11 @@ contract PayoutRouterV0 is PayoutRouterBase {
         uint256 deadline,
         bytes[] calldata signatures
     ) external {
-        _disburse(sessionId, to, amount, nonce, deadline, signatures);
+        _disburseSigned(sessionId, to, amount, nonce, deadline, signatures);
+    }
+
+    /// @notice Pays one leaf of an approved batch (see approveBatch); anyone may submit it with its proof.
+    function disburseFromBatch(bytes32 root, BatchPayout calldata payout, bytes32[] calldata proof) external {
+        _disburseBatched(root, payout, proof);
     }
 }
