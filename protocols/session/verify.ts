@@ -38,19 +38,24 @@ export class SessionVerifier {
     manifest.chunks.forEach((cid, i) => this.byCid.set(cid.toString(), i))
   }
 
-  /** Judges the blob found at position `index` (undefined: it is missing). Returns its leaf hash when it is the right blob. */
+  /** Judges the blob found at position `index` (undefined: it is missing). */
   check (index: number, blob: Uint8Array | undefined): ChunkReport {
+    return blob === undefined ? this.record(index, undefined) : this.record(index, { size: blob.length, cid: blobCid(blob), leaf: leafHash(blob) })
+  }
+
+  /** The same judgement from a blob's hashes computed elsewhere (a worker thread that also decrypted it). */
+  record (index: number, found: { size: number, cid: CID, leaf: Uint8Array } | undefined): ChunkReport {
     const expected: CID = this.manifest.chunks[index]
     const report: ChunkReport = { index, cid: expected.toString(), ok: false }
-    if (blob === undefined) {
+    if (found === undefined) {
       report.code = 'missing-chunk'
       report.error = `chunk ${index}: missing`
     } else {
-      report.size = blob.length
-      const actual = blobCid(blob)
+      report.size = found.size
+      const actual = found.cid
       if (actual.equals(expected)) {
         report.ok = true
-        this.leaves[index] = leafHash(blob)
+        this.leaves[index] = found.leaf
       } else {
         const other = this.byCid.get(actual.toString())
         report.code = 'cid-mismatch'

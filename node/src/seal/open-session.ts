@@ -1,14 +1,17 @@
 /**
- * Key-less verification and decryption of a sealed session directory. Unsealing verifies everything first, then
- * decrypts into a temporary file beside the target and renames it into place only when every chunk opened, so a
- * failure never leaves a partial file at the target path.
+ * Key-less verification and decryption of a sealed session directory. Unsealing checks every blob and the Merkle
+ * root while it decrypts into a temporary file beside the target, renamed into place only when every check held,
+ * so a failure never leaves a partial file at the target path.
  */
 import { open, rename, rm } from 'node:fs/promises'
 import type { Writable } from 'node:stream'
 import { decodeSignedManifest, chunkPlaintextLength, type Manifest } from '../../../protocols/session/manifest.js'
 import { SessionVerifier, type SessionReport } from '../../../protocols/session/verify.js'
 import { parseSessionId } from '../../../protocols/session/session-id.js'
-import { blobMatchesCid } from '../../../protocols/session/cid.js'
+import { CID } from 'multiformats/cid'
+import * as Digest from 'multiformats/hashes/digest'
+import { RAW_CODEC, SHA2_256 } from '../../../protocols/session/cid.js'
+import type { OpenResult } from './worker-protocol.js'
 import { SessionError } from '../../../protocols/session/errors.js'
 import { listChunkFiles, readChunk, readManifestBytes, chunkFileName } from './sealed-dir.js'
 import { tempPathFor, fsyncDir } from '../home/atomic-write.js'
@@ -45,24 +48,35 @@ export interface UnsealOptions {
   onProgress?: (bytesOut: number) => void
 }
 
-/** Decrypts chunks in order (several in flight on the pool) and writes them to `write`. */
-async function decryptInto (dir: string, manifest: Manifest, opts: UnsealOptions, write: (bytes: Uint8Array) => Promise<void>): Promise<void> {
+/**
+ * One pass over the chunks, several in flight on the pool: each worker hashes its blob (CID and Merkle leaf) and,
+ * when the CID holds, decrypts it. Every check runs before a chunk's bytes reach `write`; the Merkle root is checked
+ * after the last chunk, so callers must only publish the output once this resolves.
+ */
+async function openChunks (dir: string, manifest: Manifest, opts: UnsealOptions, write: (bytes: Uint8Array) => Promise<void>): Promise<void> {
+  const verifier = new SessionVerifier(manifest)
+  const { indexes, strays } = await listChunkFiles(dir)
+  const extra = [...indexes.filter((i) => i >= manifest.chunkCount).map(chunkFileName), ...strays]
+  if (extra.length > 0) throw new SessionError('extra-chunk', `extra chunk '${extra[0]}': not listed in the manifest`)
   const sessionId = parseSessionId(manifest.sessionId)
-  const inFlight: Array<Promise<Uint8Array>> = []
+  const inFlight: Array<Promise<{ index: number, size: number, result: OpenResult }>> = []
   let written = 0
   const drain = async (): Promise<void> => {
-    const plaintext = await (inFlight.shift() as Promise<Uint8Array>)
-    await write(plaintext)
-    written += plaintext.length
+    const { index, size, result } = await (inFlight.shift() as Promise<{ index: number, size: number, result: OpenResult }>)
+    const report = verifier.record(index, { size, cid: CID.createV1(RAW_CODEC, Digest.create(SHA2_256, result.cidDigest)), leaf: result.leaf })
+    if (!report.ok || result.plaintext === undefined) throw new SessionError(report.code ?? 'cid-mismatch', report.error ?? `chunk ${index}: failed`, index)
+    await write(result.plaintext)
+    written += result.plaintext.length
     opts.onProgress?.(written)
   }
   try {
     for (let i = 0; i < manifest.chunkCount; i++) {
-      if (inFlight.length >= 2 * opts.pool.size) await drain()
+      if (inFlight.length >= opts.pool.size) await drain()
       const blob = await readChunk(dir, i)
-      // Re-checked here: the files could have changed since verification.
-      if (blob === undefined || !blobMatchesCid(blob, manifest.chunks[i])) throw new SessionError('cid-mismatch', `chunk ${i}: changed or removed during unsealing`, i)
-      const job = opts.pool.open({ sessionKey: opts.sessionKey, sessionId, index: i, blob, plaintextLength: chunkPlaintextLength(manifest, i) }).then((r) => r.plaintext)
+      if (blob === undefined) throw new SessionError('missing-chunk', `chunk ${i}: missing`, i)
+      const size = blob.length
+      const job = opts.pool.open({ sessionKey: opts.sessionKey, sessionId, index: i, blob, plaintextLength: chunkPlaintextLength(manifest, i), expectedDigest: manifest.chunks[i].multihash.digest })
+        .then((result) => ({ index: i, size, result }))
       job.catch(() => {})
       inFlight.push(job)
     }
@@ -71,15 +85,16 @@ async function decryptInto (dir: string, manifest: Manifest, opts: UnsealOptions
     await Promise.allSettled(inFlight)
     throw err
   }
+  assertReportOk(verifier.finish())
 }
 
-export async function unsealToFile (dir: string, target: string, opts: UnsealOptions): Promise<VerifyOutcome> {
-  const outcome = await verifySealedDir(dir)
-  assertReportOk(outcome.report)
+/** Verifies and decrypts in one pass into a temporary file beside `target`, renamed into place only when all held. */
+export async function unsealToFile (dir: string, target: string, opts: UnsealOptions): Promise<Manifest> {
+  const { manifest } = decodeSignedManifest(await readManifestBytes(dir))
   const tmp = tempPathFor(target)
   const handle = await open(tmp, 'wx', 0o600)
   try {
-    await decryptInto(dir, outcome.manifest, opts, async (bytes) => { await handle.write(bytes) })
+    await openChunks(dir, manifest, opts, async (bytes) => { await handle.write(bytes) })
     await handle.sync()
     await handle.close()
     await rename(tmp, target)
@@ -89,15 +104,18 @@ export async function unsealToFile (dir: string, target: string, opts: UnsealOpt
     await rm(tmp, { force: true })
     throw err
   }
-  return outcome
+  return manifest
 }
 
-/** To a stream (stdout): everything is verified, and a wrong key fails on chunk 0, before the first byte is written. */
-export async function unsealToStream (dir: string, out: Writable, opts: UnsealOptions): Promise<VerifyOutcome> {
-  const outcome = await verifySealedDir(dir)
-  assertReportOk(outcome.report)
-  await decryptInto(dir, outcome.manifest, opts, async (bytes) => {
+/**
+ * To a stream (stdout), whose bytes cannot be taken back: a key-less verification pass first, so only a wrong key
+ * can still fail, and it fails on chunk 0 before the first byte is written.
+ */
+export async function unsealToStream (dir: string, out: Writable, opts: UnsealOptions): Promise<Manifest> {
+  const { manifest, report } = await verifySealedDir(dir)
+  assertReportOk(report)
+  await openChunks(dir, manifest, opts, async (bytes) => {
     if (!out.write(bytes)) await new Promise((resolve) => out.once('drain', resolve))
   })
-  return outcome
+  return manifest
 }

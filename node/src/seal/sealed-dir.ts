@@ -57,7 +57,9 @@ export async function readManifestBytes (dir: string): Promise<Uint8Array> {
 
 export async function readChunk (dir: string, index: number): Promise<Uint8Array | undefined> {
   try {
-    return new Uint8Array(await readFile(join(dir, CHUNKS_DIR, chunkFileName(index))))
+    const data = await readFile(join(dir, CHUNKS_DIR, chunkFileName(index)))
+    // A view when the Buffer owns its memory (so it can be transferred to a worker); a copy when it is pooled.
+    return data.byteLength === data.buffer.byteLength ? new Uint8Array(data.buffer, 0, data.byteLength) : new Uint8Array(data)
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw err

@@ -5,6 +5,7 @@ import { runInNewContext } from 'node:vm'
 import { chunkKey } from '../../../protocols/session/chunk-key.js'
 import { openChunk, sealChunk } from '../../../protocols/session/chunk.js'
 import { sha256 } from '../../../protocols/session/cid.js'
+import { equalBytes } from '../../../protocols/session/bytes.js'
 import { leafHash } from '../../../protocols/session/merkle.js'
 import { SessionError } from '../../../protocols/session/errors.js'
 import type { Job, JobReply } from './worker-protocol.js'
@@ -15,9 +16,12 @@ function run (job: Job): { reply: JobReply, transfer: ArrayBuffer[] } {
     const blob = sealChunk({ chunkKey: key, sessionId: job.sessionId, index: job.index, plaintext: job.plaintext, nonce: job.nonce }, job.spare)
     return { reply: { id: job.id, blob, cidDigest: sha256(blob), leaf: leafHash(blob), plaintext: job.plaintext }, transfer: [blob.buffer as ArrayBuffer, job.plaintext.buffer as ArrayBuffer] }
   }
+  const cidDigest = sha256(job.blob)
+  const leaf = leafHash(job.blob)
+  if (!equalBytes(cidDigest, job.expectedDigest)) return { reply: { id: job.id, cidDigest, leaf }, transfer: [] }
   const plaintext = openChunk({ chunkKey: key, sessionId: job.sessionId, index: job.index, blob: job.blob, plaintextLength: job.plaintextLength })
   const copy = plaintext.byteOffset === 0 && plaintext.byteLength === plaintext.buffer.byteLength ? plaintext : plaintext.slice()
-  return { reply: { id: job.id, plaintext: copy }, transfer: [copy.buffer as ArrayBuffer] }
+  return { reply: { id: job.id, plaintext: copy, cidDigest, leaf }, transfer: [copy.buffer as ArrayBuffer] }
 }
 
 // A job leaves chunk-sized temporaries behind (the zstd frame, OpenSSL's output slices); a minor GC after each job
