@@ -1,7 +1,8 @@
 /**
  * The leader schedule of a slot, computed from the parent state alone. Eligible: every ranked entity that is not
  * jailed and did not lead any of the last cooldownSlots slots on this chain. Ranked by
- * score = credits × liveScore (descending), ties by SHA-256(seed(slot) ‖ entity id) (ascending).
+ * score = credits × liveScore (descending), ties by the first 6 bytes of SHA-256(seed(slot) ‖ UTF-8 entity id) read as
+ * a big-endian integer (ascending), then by entity id (a 48-bit collision is only a formality).
  * leaders[0] is the primary, leaders[k] fallback k (may propose k × slotTimeoutMs into the slot); the genesis
  * Server entity is always last, as the empty-slot fallback.
  */
@@ -10,8 +11,7 @@ import type { PootConfig } from './config.js'
 import type { ChainState } from './state.js'
 import { liveScore } from './live-score.js'
 import { slotSeed } from './randomness.js'
-import { sha256 } from './hash.js'
-import { utf8 } from './bytes.js'
+import { hash } from 'node:crypto'
 
 /** Entities that led a block in (slot − cooldownSlots, slot) on the chain ending at `parent`. */
 export function cooledDown (parent: ChainState, slot: number, cooldownSlots: number): Set<EntityId> {
@@ -22,9 +22,22 @@ export function cooledDown (parent: ChainState, slot: number, cooldownSlots: num
   return out
 }
 
-function compareBytes (a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i]
-  return 0
+// One reusable buffer: seed ‖ id, hashed with the one-shot node:crypto hash (the schedule's hot path at genesis,
+// when every score ties and every entity needs its tie key).
+const tieInput = Buffer.alloc(32 + 512)
+
+/** A function from entity id to its tie key for the slot whose seed is `seed`. */
+export function tieKeys (seed: Uint8Array): (id: EntityId) => number {
+  return (id) => {
+    tieInput.set(seed, 0)
+    const n = tieInput.write(id, 32, 'utf8')
+    if (n + 32 >= tieInput.length) throw new RangeError('entity id too long')
+    return hash('sha256', tieInput.subarray(0, 32 + n), 'buffer').readUIntBE(0, 6)
+  }
+}
+
+function byTie (ta: number, a: EntityId, tb: number, b: EntityId): boolean {
+  return ta !== tb ? ta < tb : a < b
 }
 
 const memo = new WeakMap<ChainState, Map<number, readonly EntityId[]>>()
@@ -45,16 +58,16 @@ export function computeSchedule (parent: ChainState, slot: number, config: PootC
   const { params, registry } = config
   const want = params.maxFallbacks + 1
   const excluded = cooledDown(parent, slot, params.cooldownSlots)
-  const seed = slotSeed(parent.mix, slot)
-  const ties = new Map<EntityId, Uint8Array>()
-  const tieOf = (id: EntityId): Uint8Array => {
+  const tieKey = tieKeys(slotSeed(parent.mix, slot))
+  const ties = new Map<EntityId, number>()
+  const tieOf = (id: EntityId): number => {
     let t = ties.get(id)
-    if (t === undefined) { t = sha256(seed, utf8(id)); ties.set(id, t) }
+    if (t === undefined) { t = tieKey(id); ties.set(id, t) }
     return t
   }
   // before(a, b): a ranks ahead of b
   const before = (a: EntityId, sa: number, b: EntityId, sb: number): boolean =>
-    sa !== sb ? sa > sb : compareBytes(tieOf(a), tieOf(b)) < 0
+    sa !== sb ? sa > sb : byTie(tieOf(a), a, tieOf(b), b)
   const best: EntityId[] = []
   const scores: number[] = []
   for (const entity of registry.ranked) {
@@ -76,10 +89,10 @@ export function computeSchedule (parent: ChainState, slot: number, config: PootC
 export function naiveSchedule (parent: ChainState, slot: number, config: PootConfig): readonly EntityId[] {
   const { params, registry } = config
   const excluded = cooledDown(parent, slot, params.cooldownSlots)
-  const seed = slotSeed(parent.mix, slot)
+  const tieKey = tieKeys(slotSeed(parent.mix, slot))
   const rows = registry.ranked
     .filter((e) => !excluded.has(e.id) && (parent.jailedUntil.get(e.id) ?? -1) <= slot)
-    .map((e) => ({ id: e.id, score: (parent.credits.get(e.id) ?? 0) * liveScore(parent, e.id, slot, params), tie: sha256(seed, utf8(e.id)) }))
-  rows.sort((a, b) => (a.score !== b.score ? b.score - a.score : compareBytes(a.tie, b.tie)))
+    .map((e) => ({ id: e.id, score: (parent.credits.get(e.id) ?? 0) * liveScore(parent, e.id, slot, params), tie: tieKey(e.id) }))
+  rows.sort((a, b) => (a.score !== b.score ? b.score - a.score : byTie(a.tie, a.id, b.tie, b.id) ? -1 : 1))
   return [...rows.slice(0, params.maxFallbacks + 1).map((r) => r.id), SERVER_ENTITY]
 }

@@ -11,7 +11,7 @@ import { SERVER_ENTITY, type EntityId } from './entities.js'
 import { validateEquivocation, validateHeader } from './header-rules.js'
 import { validateProof } from './proof-rules.js'
 import { proofKey } from './proofs.js'
-import { addCredit, proofCredit } from './credits.js'
+import { addCredit, proofCredit, slideWindow } from './credits.js'
 import { issueChallenges, challengeDeadline } from './challenges.js'
 import { nextMix } from './randomness.js'
 import { epochOf } from './live-score.js'
@@ -102,17 +102,7 @@ export function applyBlock (parent: ChainState, block: Block, config: PootConfig
   const mix = nextMix(parent.mix, header.reveal)
   open.push(...issueChallenges(mix, slot, config.catalog, params.challengesPerSlot))
 
-  // Window: add this block's delta, subtract the deltas of blocks whose slot fell out of (slot − W, slot].
-  const credits = new Map(parent.credits)
-  for (const [e, v] of delta) addCredit(credits, e, v)
-  let windowStart = parent.windowStart
-  const oldest = slot - windowSlots(params)
-  while (windowStart <= parent.height) {
-    const old = ancestorAtHeight(parent, windowStart) as ChainState
-    if (old.slot > oldest) break
-    for (const [e, v] of old.delta) addCredit(credits, e, -v)
-    windowStart++
-  }
+  const { credits, windowStart } = slideWindow(parent, slot, delta, windowSlots(params))
 
   const reward = slotReward({ sessions: header.sessions, sessionBytes: header.sessionBytes, activeNodes: activeNodeCount(parent, slot, config), totalMinted: parent.totalMinted }, params)
   const jailed = jailedUntil ?? parent.jailedUntil
