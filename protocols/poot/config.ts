@@ -2,6 +2,8 @@
 import type { PootParams } from './params.js'
 import type { EntityRegistry } from './entities.js'
 import type { VerifyInclusion } from './merkle.js'
+import { checkParams } from './params.js'
+import { invalid, VALID, type Validity } from './validity.js'
 
 /** An anchored session whose encrypted chunks can be challenged, with the nodes registered as its replica holders. */
 export interface CatalogSession {
@@ -21,4 +23,20 @@ export interface PootConfig {
   /** Seeds the randomness mix before the first reveal. */
   readonly genesisSeed: Uint8Array
   readonly verifyInclusion: VerifyInclusion
+}
+
+/** Parameters within bounds, a catalog sorted by session id whose holders are registered nodes, a real seed. */
+export function checkConfig (config: PootConfig): Validity {
+  const params = checkParams(config.params)
+  if (!params.ok) return params
+  if (config.genesisSeed.length < 16) return invalid('bad-genesis-seed')
+  if (!Number.isSafeInteger(config.genesisMs) || config.genesisMs < 0) return invalid('bad-genesis-time')
+  for (let i = 0; i < config.catalog.length; i++) {
+    const s = config.catalog[i]
+    if (i > 0 && !(config.catalog[i - 1].sessionId < s.sessionId)) return invalid(`catalog-not-sorted:${s.sessionId}`)
+    if (s.root.length !== 32) return invalid(`bad-root:${s.sessionId}`)
+    if (!Number.isSafeInteger(s.chunkCount) || s.chunkCount < 1) return invalid(`bad-chunk-count:${s.sessionId}`)
+    for (const h of s.holders) if (!config.registry.entityOfNode.has(h)) return invalid(`unregistered-holder:${h}`)
+  }
+  return VALID
 }

@@ -15,11 +15,11 @@ export function preferred (a: ChainState, b: ChainState): boolean {
   const jb = b.justified[b.justified.length - 1].epoch
   if (ja !== jb) return ja > jb
   if (a.height !== b.height) return a.height > b.height
-  if (a === b) return false
+  if (a.hash === b.hash) return false
   // Walk both back to the children of their common ancestor.
   let x = a
   let y = b
-  while (x.parent !== y.parent) { x = x.parent as ChainState; y = y.parent as ChainState }
+  while (x.parent?.hash !== y.parent?.hash) { x = x.parent as ChainState; y = y.parent as ChainState }
   const rx = x.header?.rank ?? 0
   const ry = y.header?.rank ?? 0
   if (rx !== ry) return rx < ry

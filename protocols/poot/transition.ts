@@ -89,6 +89,7 @@ export function applyBlock (parent: ChainState, block: Block, config: PootConfig
     if (!ok.ok) return invalid(`evidence-${i}:${ok.reason}`)
     const offender = e.a.header.proposer
     if (e.a.header.slot > slot) return invalid(`evidence-${i}:future-evidence`)
+    if (e.a.header.slot <= slot - windowSlots(params)) return invalid(`evidence-${i}:stale-evidence`)
     if (offender === SERVER_ENTITY) return invalid(`evidence-${i}:server-not-jailable`)
     jailedUntil ??= new Map(parent.jailedUntil)
     if ((jailedUntil.get(offender) ?? -1) > slot) return invalid(`evidence-${i}:already-jailed`)

@@ -1,8 +1,8 @@
 /** Genesis for a simulated swarm: node keys, entities (solo nodes and pools), the Server node, a storage catalog. */
 import { nodeKeyFromSeed, type NodeKey } from '../keys.js'
 import { buildRegistry, poolEntity, soloEntity, type Entity, type EntityId } from '../entities.js'
-import { DEFAULT_PARAMS, checkParams, type PootParams } from '../params.js'
-import type { CatalogSession, PootConfig } from '../config.js'
+import { DEFAULT_PARAMS, type PootParams } from '../params.js'
+import { checkConfig, type CatalogSession, type PootConfig } from '../config.js'
 import { leafHash, merkleRoot, verifyInclusion } from '../merkle.js'
 import { seedBytes, hash32 } from './prng.js'
 
@@ -32,8 +32,6 @@ export const HARNESS_PARAMS: Partial<PootParams> = { slotMs: 30_000, slotTimeout
 
 export function buildFixture (opts: FixtureOptions): Fixture {
   const params: PootParams = { ...DEFAULT_PARAMS, ...HARNESS_PARAMS, ...opts.params }
-  const ok = checkParams(params)
-  if (!ok.ok) throw new Error(`harness parameters rejected: ${ok.reason}`)
   const keys = Array.from({ length: opts.nodes + 1 }, (_, i) => nodeKeyFromSeed(seedBytes(opts.seed, i, 0x6b6579)))
   const entities: Entity[] = []
   const entityOf: EntityId[] = []
@@ -80,5 +78,7 @@ export function buildFixture (opts: FixtureOptions): Fixture {
     genesisSeed: seedBytes(opts.seed, 0, 0x67656e),
     verifyInclusion
   }
+  const valid = checkConfig(config)
+  if (!valid.ok) throw new Error(`harness genesis rejected: ${valid.reason}`)
   return { config, keys, entityOf, memberIndex, blobs }
 }

@@ -47,3 +47,19 @@ describe('poot parameters', () => {
     }
   })
 })
+
+describe('poot genesis configuration', () => {
+  it('refuses a catalog that is unsorted, has a bad root or count, or names an unregistered holder', async () => {
+    const { checkConfig } = await import('../../../protocols/poot/config.js')
+    const { buildFixture } = await import('../../../protocols/poot/harness/fixture.js')
+    const { config } = buildFixture({ seed: 1, nodes: 6 })
+    assert.deepEqual(checkConfig(config), { ok: true })
+    const [a, b] = config.catalog
+    const check = (catalog: typeof config.catalog) => checkConfig({ ...config, catalog })
+    assert.deepEqual(check([b, a]), { ok: false, reason: `catalog-not-sorted:${a.sessionId}` })
+    assert.deepEqual(check([{ ...a, root: new Uint8Array(31) }]), { ok: false, reason: `bad-root:${a.sessionId}` })
+    assert.deepEqual(check([{ ...a, chunkCount: 0 }]), { ok: false, reason: `bad-chunk-count:${a.sessionId}` })
+    assert.deepEqual(check([{ ...a, holders: ['ab'.repeat(32)] }]), { ok: false, reason: `unregistered-holder:${'ab'.repeat(32)}` })
+    assert.deepEqual(checkConfig({ ...config, params: { ...config.params, cooldownSlots: 7 } }), { ok: false, reason: 'param-out-of-bounds:cooldownSlots' })
+  })
+})

@@ -137,6 +137,13 @@ describe('poot state transition', () => {
       assert.equal(jailed.jailedUntil.get(offender), jailed.slot + windowSlots(f.config.params))
       for (let d = 1; d < 30; d++) assert.ok(!scheduleFor(jailed, jailed.slot + d, f.config).includes(offender))
     })
+    it('refuses evidence older than the credit window, and evidence from the future', () => {
+      const late = nextBlock(f, sa, { slot: a.signed.header.slot + windowSlots(f.config.params), body: { evidence: [evidence] } })
+      assert.deepEqual(applyBlock(sa, late, f.config), { ok: false, reason: 'evidence-0:stale-evidence' })
+      const ahead = { a: { ...a.signed, header: { ...a.signed.header, slot: 99 } }, b: { ...b.signed, header: { ...b.signed.header, slot: 99 } } }
+      const r = applyBlock(sa, nextBlock(f, sa, { body: { evidence: [ahead] } }), f.config)
+      assert.ok(!r.ok && r.reason.startsWith('evidence-0:'), 'refused')
+    })
     it('refuses the same evidence twice and evidence against the Server', () => {
       const jailed = apply(f, sa, nextBlock(f, sa, { body: { evidence: [evidence] } }))
       assert.deepEqual(applyBlock(jailed, nextBlock(f, jailed, { body: { evidence: [evidence] } }), f.config), { ok: false, reason: 'evidence-0:already-jailed' })
