@@ -2,7 +2,7 @@
  * The four kinds of task proof. Each is signed by its node key over a domain-separated message, is bound to a
  * slot, and has a key under which it is counted at most once per chain.
  */
-import { concatBytes, fromHex, u32, u64, utf8 } from './bytes.js'
+import { concatBytes, fromHex, lp, u32, u64, utf8 } from './bytes.js'
 import type { NodeId } from './keys.js'
 
 export interface HeartbeatProof {
@@ -69,7 +69,7 @@ export function heartbeatMessage (p: Pick<HeartbeatProof, 'node' | 'slot' | 'bea
 }
 
 export function storageMessage (p: Omit<StorageProof, 'kind' | 'sig' | 'path'>): Uint8Array {
-  return concatBytes(DOMAIN.storage, fromHex(p.node), u64(p.slot), u32(p.index), utf8(p.sessionId), u32(p.chunkIndex), u32(p.blob.length), p.blob)
+  return concatBytes(DOMAIN.storage, fromHex(p.node), u64(p.slot), u32(p.index), lp(utf8(p.sessionId)), u32(p.chunkIndex), lp(p.blob))
 }
 
 /** Signed by both the relayer and the receiver. */
