@@ -21,6 +21,17 @@ export const MAX_HEARTBEAT_SESSIONS = 1500
 /** An announcement dated more than this in the future (by the receiver's clock) is rejected. */
 export const MAX_CLOCK_SKEW_MS = 10 * 60_000
 
+/**
+ * Blocks must stay within what bitswap peers accept: Kubo/boxo refuse blocks over 2 MiB and Helia's bitswap frames
+ * messages at 4 MiB, so the format's 8 MiB default chunk cannot travel. Sessions put on the swarm use 1 MiB chunks by
+ * default and at most 2 MiB − 64 KiB (room for the blob header, tag and zstd framing). See docs/swarm.md.
+ */
+export const SWARM_CHUNK_SIZE = 1024 * 1024
+export const MAX_SWARM_CHUNK_SIZE = 2 * 1024 * 1024 - 64 * 1024
+export const MAX_BLOCK_BYTES = 2 * 1024 * 1024
+/** Bitswap message framing limit of Helia (it-length-prefixed's 4 MiB), minus room for the envelope. */
+export const BITSWAP_MAX_MESSAGE_BYTES = 4 * 1024 * 1024 - 64 * 1024
+
 export const DEFAULT_REPLICATION = 3
 export const MIN_REPLICATION = 1
 export const MAX_REPLICATION = 16

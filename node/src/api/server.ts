@@ -6,7 +6,8 @@ import { Readable } from 'node:stream'
 import type { IncomingMessage } from 'node:http'
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import { isSessionId } from '../../../protocols/session/session-id.js'
-import { MAX_CHUNK_SIZE, MIN_CHUNK_SIZE } from '../../../protocols/session/constants.js'
+import { MIN_CHUNK_SIZE } from '../../../protocols/session/constants.js'
+import { MAX_SWARM_CHUNK_SIZE } from '../../../protocols/swarm/constants.js'
 import { NoKeyError, NotFoundError, type LucidNode } from '../runtime/node.js'
 import { ApiError, badRequest, notFound } from './errors.js'
 import { checkToken } from './auth.js'
@@ -102,7 +103,7 @@ export function buildApi (node: LucidNode, opts: ApiOptions): FastifyInstance {
     let chunkSize: number | undefined
     if (q.chunkSize !== undefined) {
       chunkSize = Number(q.chunkSize)
-      if (!Number.isInteger(chunkSize) || chunkSize < MIN_CHUNK_SIZE || chunkSize > MAX_CHUNK_SIZE) throw badRequest('bad-chunk-size', `chunkSize must be an integer between ${MIN_CHUNK_SIZE} and ${MAX_CHUNK_SIZE}`)
+      if (!Number.isInteger(chunkSize) || chunkSize < MIN_CHUNK_SIZE || chunkSize > MAX_SWARM_CHUNK_SIZE) throw badRequest('bad-chunk-size', `chunkSize must be an integer between ${MIN_CHUNK_SIZE} and ${MAX_SWARM_CHUNK_SIZE} (blocks travel over bitswap, at most 2 MiB each)`)
     }
     if (q.owner !== undefined && (q.owner.length < 1 || q.owner.length > 256)) throw badRequest('bad-owner', 'owner must be 1–256 characters')
     const participants = q.participants === undefined ? [] : q.participants.split(',').map((s) => s.trim()).filter((s) => s !== '')

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises'
 import { z } from 'zod'
 import { multiaddr } from '@multiformats/multiaddr'
 import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE } from '../../../protocols/session/constants.js'
-import { DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_PEERS, DEFAULT_REPAIR_GRACE_MS, DEFAULT_REPLICATION, MAX_REPLICATION, MIN_REPLICATION } from '../../../protocols/swarm/constants.js'
+import { DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_PEERS, DEFAULT_REPAIR_GRACE_MS, DEFAULT_REPLICATION, MAX_REPLICATION, MAX_SWARM_CHUNK_SIZE, MIN_REPLICATION, SWARM_CHUNK_SIZE } from '../../../protocols/swarm/constants.js'
 
 export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/4701', '/ip4/0.0.0.0/tcp/4702/ws']
 export const DEFAULT_API_PORT = 4780
@@ -43,11 +43,13 @@ export const configSchema = z.strictObject({
   /** Replication and membership. */
   swarm: z.strictObject({
     replication: z.number().int().min(MIN_REPLICATION).max(MAX_REPLICATION).default(DEFAULT_REPLICATION),
+    /** Plaintext chunk size of sessions put on the swarm (bitswap moves blocks of at most 2 MiB). */
+    chunkSize: z.number().int().min(MIN_CHUNK_SIZE).max(MAX_SWARM_CHUNK_SIZE).default(SWARM_CHUNK_SIZE),
     heartbeatMs: z.number().int().min(100).max(120_000).default(DEFAULT_HEARTBEAT_MS),
     repairGraceMs: z.number().int().min(300).max(86_400_000).default(DEFAULT_REPAIR_GRACE_MS),
     /** Gossipsub P6 weight (≤ 0); 0 turns IP-colocation scoring off, as a devnet needs. */
     ipColocationWeight: z.number().max(0).default(0)
-  }).default({ replication: DEFAULT_REPLICATION, heartbeatMs: DEFAULT_HEARTBEAT_MS, repairGraceMs: DEFAULT_REPAIR_GRACE_MS, ipColocationWeight: 0 })
+  }).default({ replication: DEFAULT_REPLICATION, chunkSize: SWARM_CHUNK_SIZE, heartbeatMs: DEFAULT_HEARTBEAT_MS, repairGraceMs: DEFAULT_REPAIR_GRACE_MS, ipColocationWeight: 0 })
 })
 
 export type Config = z.infer<typeof configSchema>

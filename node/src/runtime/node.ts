@@ -18,7 +18,7 @@ import { SessionVerifier } from '../../../protocols/session/verify.js'
 import { parseSessionId } from '../../../protocols/session/session-id.js'
 import { chunkPlaintextLength } from '../../../protocols/session/manifest.js'
 import { encodeAnnouncement, type SignedAnnouncement } from '../../../protocols/swarm/announcement.js'
-import { MAX_ADDRS, SWARM_VERSION } from '../../../protocols/swarm/constants.js'
+import { BITSWAP_MAX_MESSAGE_BYTES, MAX_ADDRS, MAX_BLOCK_BYTES, MAX_SWARM_CHUNK_SIZE, SWARM_VERSION } from '../../../protocols/swarm/constants.js'
 import type { Config } from '../home/config.js'
 import type { OpenHome } from '../home/home.js'
 import { sessionKeyName } from '../home/keystore.js'
@@ -108,8 +108,8 @@ export class LucidNode {
       lanDht: true,
       ipColocationWeight: config.swarm.ipColocationWeight
     })), {
-      maxIncomingMessageSize: 20 * 1024 * 1024,
-      maxOutgoingMessageSize: 20 * 1024 * 1024,
+      maxIncomingMessageSize: 4 * 1024 * 1024,
+      maxOutgoingMessageSize: BITSWAP_MAX_MESSAGE_BYTES,
       messageReceiveTimeout: 60_000,
       messageSendTimeout: 60_000,
       sendBlocksTimeout: 60_000
@@ -206,6 +206,7 @@ export class LucidNode {
 
   /** Seals a recording into the blockstore, pins it, announces it and provides its CIDs. */
   async putSession (input: AsyncIterable<Uint8Array>, opts: PutOptions = {}): Promise<PutResult> {
+    if (opts.chunkSize !== undefined && opts.chunkSize > MAX_SWARM_CHUNK_SIZE) throw new RangeError(`chunk size ${opts.chunkSize} is over the swarm limit of ${MAX_SWARM_CHUNK_SIZE} bytes (bitswap moves blocks of at most 2 MiB)`)
     let sessionKey: Uint8Array = new Uint8Array()
     const started = performance.now()
     const result = await ownReads.run(true, async () => await sealSessionTo(this.home, {
@@ -213,13 +214,16 @@ export class LucidNode {
       pool: this.pool,
       owner: opts.owner,
       participants: opts.participants,
-      chunkSize: opts.chunkSize ?? this.config.seal.chunkSize,
+      chunkSize: opts.chunkSize ?? this.config.swarm.chunkSize,
       onKey: async (_id, key) => { sessionKey = key }
     }, {
       putChunk: async (_i, blob, cid) => { await this.blocks.put(cid, blob) },
       putManifest: async (encoded, cid) => { await this.blocks.put(cid, encoded) }
     }))
     const { summary, manifest, encodedManifest } = result
+    if (encodedManifest.length > MAX_BLOCK_BYTES) {
+      this.log.warn({ sessionId: summary.sessionId, bytes: encodedManifest.length }, 'manifest is over the 2 MiB bitswap block limit: stock IPFS peers cannot fetch it')
+    }
     this.metrics.ingestBytes.inc(summary.plaintextSize)
     this.metrics.ingestSeconds.inc((performance.now() - started) / 1000)
     const manifestCid = CID.parse(summary.manifestCid)
@@ -309,7 +313,9 @@ export class LucidNode {
         const blob = await ownReads.run(true, async () => await blocks.get(manifest.chunks[i], { providers, signal: AbortSignal.timeout(120_000) }))
         const report = verifier.check(i, blob)
         if (!report.ok) throw new Error(report.error ?? `chunk ${i} failed verification`)
-        return (await pool.open({ sessionKey, sessionId: idBytes, index: i, blob, plaintextLength: chunkPlaintextLength(manifest, i) })).plaintext
+        const opened = await pool.open({ sessionKey, sessionId: idBytes, index: i, blob, plaintextLength: chunkPlaintextLength(manifest, i), expectedDigest: manifest.chunks[i].multihash.digest })
+        if (opened.plaintext === undefined) throw new Error(`chunk ${i} failed verification`)
+        return opened.plaintext
       }
       try {
         for (let i = 0; i < manifest.chunkCount; i++) {

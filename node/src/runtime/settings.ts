@@ -39,6 +39,7 @@ export const ENV_KEYS: Record<string, { path: string[], parse: (t: string) => un
   LUCID_REPAIR_GRACE_MS: { path: ['swarm', 'repairGraceMs'], parse: num },
   LUCID_GOSSIP_IP_COLOCATION_WEIGHT: { path: ['swarm', 'ipColocationWeight'], parse: num },
   LUCID_CHUNK_SIZE: { path: ['seal', 'chunkSize'], parse: num },
+  LUCID_SWARM_CHUNK_SIZE: { path: ['swarm', 'chunkSize'], parse: num },
   LUCID_OWNER: { path: ['owner'], parse: (t) => t }
 }
 
