@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert'
+import fc from 'fast-check'
 import { fixture, genesis, extend, apply, nextBlock } from './helpers.js'
 import { ForkChoice, preferred } from '../../../protocols/poot/fork-choice.js'
 import { makeVote } from '../../../protocols/poot/make-proofs.js'
@@ -26,6 +27,25 @@ describe('poot fork choice', () => {
     const longer = extend(f, apply(f, base, nextBlock(f, base, { rank: 1 })), 3)
     assert.ok(longer.height > justifiedChain.height)
     assert.ok(preferred(justifiedChain, longer))
+  })
+
+  it('property: preferred is a strict total order on the leaves of a random block tree', () => {
+    fc.assert(fc.property(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 2 }), fc.boolean()), { minLength: 3, maxLength: 12 }), (steps) => {
+      const states: ChainState[] = [base]
+      for (const [pick, rank, vote] of steps) {
+        const parent = states[pick % states.length]
+        const b = nextBlock(f, parent, { slot: parent.slot + 1 + (pick % 3), rank })
+        const s = apply(f, parent, b)
+        states.push(vote ? voted(s) : s)
+      }
+      for (const a of states) {
+        for (const b of states) {
+          if (a.hash === b.hash) { assert.ok(!preferred(a, b)); continue }
+          assert.notEqual(preferred(a, b), preferred(b, a), 'exactly one of two different chains is preferred')
+          for (const c of states) if (preferred(a, b) && preferred(b, c)) assert.ok(preferred(a, c), 'transitive')
+        }
+      }
+    }), { numRuns: 25 })
   })
 
   it('follows the head, moves finality forward only, and refuses blocks that conflict with finality', () => {
