@@ -11,8 +11,10 @@ import ts from 'typescript'
 const IO_MODULES = new Set(['fs', 'fs/promises', 'net', 'http', 'https', 'http2', 'dgram', 'child_process',
   'worker_threads', 'cluster', 'dns', 'tls', 'readline', 'os', 'process', 'timers', 'timers/promises'])
 // Sources of time and randomness that protocols/ must receive injected instead.
-const AMBIENT = [/\bDate\.now\s*\(/, /\bnew Date\s*\(\s*\)/, /\bMath\.random\s*\(/, /\brandomBytes\s*\(/,
-  /\bgetRandomValues\s*\(/, /\bperformance\.now\s*\(/, /\brandomUUID\s*\(/, /\bsetTimeout\s*\(/, /\bsetInterval\s*\(/]
+const AMBIENT: Array<[RegExp, string]> = [[/\bDate\.now\s*\(/, 'Date.now()'], [/\bnew Date\s*\(\s*\)/, 'new Date()'],
+  [/\bMath\.random\s*\(/, 'Math.random()'], [/\brandomBytes\s*\(/, 'randomBytes()'], [/\bgetRandomValues\s*\(/, 'getRandomValues()'],
+  [/\bperformance\.now\s*\(/, 'performance.now()'], [/\brandomUUID\s*\(/, 'randomUUID()'], [/\bsetTimeout\s*\(/, 'setTimeout()'],
+  [/\bsetInterval\s*\(/, 'setInterval()']]
 
 export interface Violation { file: string, line: number, message: string }
 
@@ -64,8 +66,8 @@ export function lintBoundaries (root: string): Violation[] {
       if (top === 'protocols') {
         text.split('\n').forEach((src, i) => {
           const code = src.replace(/\/\/.*$/, '')
-          for (const re of AMBIENT) {
-            if (re.test(code)) out.push({ file: rel, line: i + 1, message: `protocols/ must receive time and randomness injected: found ${re.source.replace(/\\/g, '')}` })
+          for (const [re, name] of AMBIENT) {
+            if (re.test(code)) out.push({ file: rel, line: i + 1, message: `protocols/ must receive time and randomness injected: found ${name}` })
           }
         })
       }

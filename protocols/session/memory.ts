@@ -18,12 +18,12 @@ export interface SealedSession {
 }
 
 export function sealBytes (data: Uint8Array, params: SessionParams, recorderSecretKey: Uint8Array,
-  randomBytes: (n: number) => Uint8Array, endedAt = params.startedAt): SealedSession {
+  random: (n: number) => Uint8Array, endedAt = params.startedAt): SealedSession {
   const builder = new ManifestBuilder(params)
   const blobs: Uint8Array[] = []
   let index = 0
   for (let offset = 0; offset < data.length || index === 0; offset += builder.chunkSize, index++) {
-    const blob = builder.sealChunk(index, data.subarray(offset, offset + builder.chunkSize), randomBytes(NONCE_BYTES))
+    const blob = builder.sealChunk(index, data.subarray(offset, offset + builder.chunkSize), random(NONCE_BYTES))
     builder.add(blob)
     blobs.push(blob)
   }
