@@ -50,7 +50,7 @@ function block (parent: ChainState, proofs: Parameters<typeof makeBlock>[0]['bod
   const slot = parent.slot + 1
   const proposer = scheduleFor(parent, slot, config)[0]
   const entity = config.registry.byId.get(proposer)!
-  return makeBlock({ parentHash: parent.hash, slot, rank: 0, timeMs: slotStartMs(0, config.params, slot) + 1, proposer, signers: [{ member: 0, key: keyOf.get(entity.members[0])! }], body: { proofs, sessions: [], evidence: [] } })
+  return makeBlock({ parentHash: parent.hash, slot, rank: 0, timeMs: slotStartMs(0, config.params, slot) + 1, proposer, signers: [{ member: 0, key: keyOf.get(entity.members[0])! }], body: { proofs, sessions: [], evidence: [], voteEvidence: [] } })
 }
 let parent = genesisState(config)
 const samples: number[] = []

@@ -1,11 +1,11 @@
 /**
  * Blocks: a header signed by the proposing entity (threshold-many member signatures over the header hash) and a
- * body of task proofs, session anchors and equivocation evidence.
+ * body of task proofs, session anchors and equivocation evidence (double blocks, double or surround votes).
  */
 import { sha256 } from './hash.js'
 import { concatBytes, lp, toHex, u32, u64, utf8 } from './bytes.js'
 import type { EntityId } from './entities.js'
-import { encodeProof, type TaskProof } from './proofs.js'
+import { encodeProof, type Attestation, type TaskProof } from './proofs.js'
 
 export interface BlockHeader {
   readonly slot: number
@@ -39,12 +39,19 @@ export interface EquivocationEvidence {
   readonly b: SignedHeader
 }
 
+/** Two votes by one node that no honest node casts: two in one slot, or one surrounding the other. */
+export interface VoteEvidence {
+  readonly a: Attestation
+  readonly b: Attestation
+}
+
 export interface SessionAnchor { readonly sessionId: string, readonly bytes: number }
 
 export interface BlockBody {
   readonly proofs: readonly TaskProof[]
   readonly sessions: readonly SessionAnchor[]
   readonly evidence: readonly EquivocationEvidence[]
+  readonly voteEvidence: readonly VoteEvidence[]
 }
 
 export interface Block {
@@ -83,5 +90,7 @@ export function bodyHash (body: BlockBody): string {
   for (const s of body.sessions) parts.push(lp(utf8(s.sessionId)), u64(s.bytes))
   parts.push(u32(body.evidence.length))
   for (const e of body.evidence) parts.push(lp(encodeSigned(e.a)), lp(encodeSigned(e.b)))
+  parts.push(u32(body.voteEvidence.length))
+  for (const e of body.voteEvidence) parts.push(lp(encodeProof(e.a)), lp(encodeProof(e.b)))
   return toHex(sha256(...parts))
 }

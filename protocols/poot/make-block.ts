@@ -37,4 +37,4 @@ export function makeBlock (p: Proposal): Block {
   return { signed: { header, signatures }, body: p.body }
 }
 
-export const EMPTY_BODY: BlockBody = Object.freeze({ proofs: [], sessions: [], evidence: [] })
+export const EMPTY_BODY: BlockBody = Object.freeze({ proofs: [], sessions: [], evidence: [], voteEvidence: [] })

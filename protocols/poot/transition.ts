@@ -10,6 +10,7 @@ import type { PootConfig } from './config.js'
 import { SERVER_ENTITY, type EntityId } from './entities.js'
 import { validateEquivocation, validateHeader } from './header-rules.js'
 import { validateProof } from './proof-rules.js'
+import { validateVoteEvidence } from './vote-evidence.js'
 import { proofKey } from './proofs.js'
 import { addCredit, proofCredit, slideWindow } from './credits.js'
 import { issueChallenges, challengeDeadline } from './challenges.js'
@@ -93,6 +94,20 @@ export function applyBlock (parent: ChainState, block: Block, config: PootConfig
     if (offender === SERVER_ENTITY) return invalid(`evidence-${i}:server-not-jailable`)
     jailedUntil ??= new Map(parent.jailedUntil)
     if ((jailedUntil.get(offender) ?? -1) > slot) return invalid(`evidence-${i}:already-jailed`)
+    jailedUntil.set(offender, slot + windowSlots(params))
+  }
+
+  for (let i = 0; i < block.body.voteEvidence.length; i++) {
+    const e = block.body.voteEvidence[i]
+    const ok = validateVoteEvidence(e, registry)
+    if (!ok.ok) return invalid(`vote-evidence-${i}:${ok.reason}`)
+    const offender = entityOf(e.a.node)
+    const latest = Math.max(e.a.slot, e.b.slot)
+    if (latest >= slot) return invalid(`vote-evidence-${i}:future-evidence`)
+    if (latest <= slot - windowSlots(params)) return invalid(`vote-evidence-${i}:stale-evidence`)
+    if (offender === SERVER_ENTITY) return invalid(`vote-evidence-${i}:server-not-jailable`)
+    jailedUntil ??= new Map(parent.jailedUntil)
+    if ((jailedUntil.get(offender) ?? -1) > slot) return invalid(`vote-evidence-${i}:already-jailed`)
     jailedUntil.set(offender, slot + windowSlots(params))
   }
 

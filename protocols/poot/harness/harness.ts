@@ -14,12 +14,13 @@ import { hash32 } from './prng.js'
 import { genesisState, type ChainState, isAncestor } from '../state.js'
 import { ForkChoice } from '../fork-choice.js'
 import { applyBlock } from '../transition.js'
-import { blockHash, headerHash, type Block, type EquivocationEvidence, type SessionAnchor, type SignedHeader } from '../block.js'
+import { blockHash, headerHash, type Block, type EquivocationEvidence, type SessionAnchor, type SignedHeader, type VoteEvidence } from '../block.js'
+import { validateVoteEvidence } from '../vote-evidence.js'
 import { makeBlock } from '../make-block.js'
 import { scheduleFor } from '../schedule.js'
 import { validateArrival, validateEquivocation } from '../header-rules.js'
 import { validateProof } from '../proof-rules.js'
-import { proofKey, type TaskProof } from '../proofs.js'
+import { proofKey, type Attestation, type TaskProof } from '../proofs.js'
 import { makeAttestation, makeHeartbeat, makeRelayReceipt, makeStorageProof, makeVote } from '../make-proofs.js'
 import { beatsOfSlot, slotStartMs, type PootParams } from '../params.js'
 import { challengeDeadline } from '../challenges.js'
@@ -28,7 +29,7 @@ import type { Result } from '../validity.js'
 import type { PootConfig } from '../config.js'
 import type { NodeKey } from '../keys.js'
 
-export type Behaviour = 'honest' | 'silent' | 'equivocate' | 'forge'
+export type Behaviour = 'honest' | 'silent' | 'equivocate' | 'double-vote' | 'forge'
 
 export interface HarnessOptions extends FixtureOptions {
   readonly network?: Partial<NetworkModel>
@@ -53,6 +54,8 @@ interface SimNode {
   readonly orphans: Map<string, Block[]>
   /** First header seen per (slot, proposer), to spot a second one. */
   readonly firstHeader: Map<string, SignedHeader>
+  /** First vote seen per (node, slot), to spot a second one. */
+  readonly firstVote: Map<string, Attestation>
   lastAttestedSlot: number
   readonly answered: Set<string>
 }
@@ -68,6 +71,8 @@ export interface HarnessStats {
   forgedProofsAccepted: number
   /** (slot, proposer) pairs for which some node produced equivocation evidence. */
   readonly equivocations: Set<string>
+  /** (node, slot) pairs for which some proposer produced double-vote evidence. */
+  readonly doubleVotes: Set<string>
   /** Times a node's finalized block moved to a block that does not descend from the previous one (must stay 0). */
   finalityReverts: number
 }
@@ -81,12 +86,13 @@ export class Harness {
   readonly queue = new EventQueue()
   readonly genesis: ChainState
   readonly nodes: SimNode[]
-  readonly stats: HarnessStats = { blocksProposed: 0, rejectedBlocks: new Map(), rejectedForgedProofs: new Map(), forgedProofsAccepted: 0, equivocations: new Set(), finalityReverts: 0 }
+  readonly stats: HarnessStats = { blocksProposed: 0, rejectedBlocks: new Map(), rejectedForgedProofs: new Map(), forgedProofsAccepted: 0, equivocations: new Set(), doubleVotes: new Set(), finalityReverts: 0 }
   private readonly net: NetworkModel
   private readonly seed: number
   private readonly applied = new Map<string, Result<ChainState>>()
   private pool: Array<Pooled<TaskProof>> = []
   private evidencePool: Array<Pooled<EquivocationEvidence>> = []
+  private voteEvidencePool: Array<Pooled<VoteEvidence>> = []
   private msgSeq = 0
   private nextSlot = 1
 
@@ -107,6 +113,7 @@ export class Harness {
       fc: new ForkChoice(this.genesis),
       orphans: new Map(),
       firstHeader: new Map(),
+      firstVote: new Map(),
       lastAttestedSlot: 0,
       answered: new Set()
     }))
@@ -177,6 +184,7 @@ export class Harness {
     const keep = slot - this.params.maxProofAgeSlots - this.params.challengeResponseSlots - 1
     this.pool = this.pool.filter((e) => e.item.slot >= keep)
     this.evidencePool = this.evidencePool.filter((e) => e.item.a.header.slot >= slot - this.params.epochSlots)
+    this.voteEvidencePool = this.voteEvidencePool.filter((e) => e.item.a.slot >= slot - this.params.epochSlots)
   }
 
   private heartbeats (slot: number, beat: number): void {
@@ -222,6 +230,8 @@ export class Harness {
       // A forger attests only falsely (forgeProofs), so its bogus attestation is not mistaken for a duplicate.
       if (slot > n.lastAttestedSlot && n.behaviour !== 'forge') {
         this.publish(n.index, makeVote(n.key, head, slot))
+        // A double voter also votes for its head's parent in the same slot.
+        if (n.behaviour === 'double-vote' && head.parent !== null) this.publish(n.index, makeVote(n.key, head.parent, slot))
         n.lastAttestedSlot = slot
       }
       for (const c of head.openChallenges) {
@@ -257,7 +267,8 @@ export class Harness {
       const body = {
         proofs: this.selectProofs(n, head, slot),
         sessions: n.entity === 'server' ? [] : this.sessionsFor(slot),
-        evidence: this.selectEvidence(n, head, slot)
+        evidence: this.selectEvidence(n, head, slot),
+        voteEvidence: this.selectVoteEvidence(head, slot)
       }
       const proposal = { parentHash: head.hash, slot, rank, timeMs: this.queue.now, proposer: n.entity, signers, body }
       this.broadcast(n, makeBlock(proposal))
@@ -277,6 +288,7 @@ export class Harness {
         const delay = deliveryDelay(this.net, this.seed, e.id, n.index)
         if (delay === null || e.time + delay > now) continue
       } else if (e.time > now) continue
+      if (e.item.kind === 'attestation') this.noticeDoubleVote(n, e.item)
       const ok = validateProof(e.item, ctx)
       if (e.forged && !e.judged) {
         e.judged = true
@@ -304,6 +316,30 @@ export class Harness {
       out.push(e.item)
     }
     return out
+  }
+
+  private selectVoteEvidence (head: ChainState, slot: number): VoteEvidence[] {
+    const out: VoteEvidence[] = []
+    const offenders = new Set<string>()
+    for (const e of this.voteEvidencePool) {
+      const offender = this.config.registry.entityOfNode.get(e.item.a.node) as string
+      if (e.time > this.queue.now || offenders.has(offender) || (head.jailedUntil.get(offender) ?? -1) > slot) continue
+      if (Math.max(e.item.a.slot, e.item.b.slot) >= slot) continue
+      offenders.add(offender)
+      out.push(e.item)
+    }
+    return out
+  }
+
+  private noticeDoubleVote (n: SimNode, vote: Attestation): void {
+    const key = `${vote.node}/${vote.slot}`
+    const first = n.firstVote.get(key)
+    if (first === undefined) { n.firstVote.set(key, vote); return }
+    if (first === vote || this.stats.doubleVotes.has(key)) return
+    const evidence = { a: first, b: vote }
+    if (!validateVoteEvidence(evidence, this.config.registry).ok) return
+    this.stats.doubleVotes.add(key)
+    this.voteEvidencePool.push({ item: evidence, id: this.msgSeq++, from: n.index, time: this.queue.now, forged: false, judged: false })
   }
 
   private broadcast (from: SimNode, block: Block): void {

@@ -119,7 +119,7 @@ describe('poot harness (virtual time, many nodes)', function () {
     assert.equal(Harness.chainOf(h.head(1)).length, 59)
   })
 
-  it('detects and evidences equivocation; the chain jails the equivocator', () => {
+  it('detects and evidences block equivocation; the chain jails the equivocator', () => {
     const h = new Harness({ seed: 9, nodes: 12, behaviours: { 4: 'equivocate' } })
     h.runUntilSlot(60)
     const offender = h.nodes[4].entity
@@ -130,6 +130,16 @@ describe('poot harness (virtual time, many nodes)', function () {
     assert.ok((h.head(0).jailedUntil.get(offender) ?? 0) > h.head(0).slot)
     assert.ok(!chain.some((s) => s.slot > withEvidence.slot && s.header!.proposer === offender))
     assert.equal(h.stats.finalityReverts, 0)
+  })
+
+  it('detects and evidences double votes; the chain jails the double voter', () => {
+    const h = new Harness({ seed: 10, nodes: 12, behaviours: { 6: 'double-vote' } })
+    h.runUntilSlot(20)
+    const offender = h.nodes[6].entity
+    assert.ok([...h.stats.doubleVotes].some((k) => k.startsWith(h.nodes[6].key.id + '/')), 'evidence produced')
+    assert.ok(Harness.chainOf(h.head(0)).some((s) => h.blockOf(s.hash).body.voteEvidence.length > 0), 'evidence included')
+    assert.ok((h.head(0).jailedUntil.get(offender) ?? 0) > h.head(0).slot)
+    assert.ok(h.finalized(0).height >= 15)
   })
 
   it('finality advances with ≥ 2/3 honest (silent, forging and equivocating nodes below 1/3) and never reverts', () => {
@@ -173,7 +183,7 @@ describe('poot harness (virtual time, many nodes)', function () {
 describe('poot harness safety under adversity', function () {
   this.timeout(120_000)
   it('property: with < 1/3 Byzantine, 15 % drops and delays near the timeout, honest nodes never finalize conflicting blocks', () => {
-    const behaviours = { 0: 'silent', 1: 'equivocate', 2: 'equivocate', 3: 'forge', 4: 'equivocate', 5: 'silent' } as const
+    const behaviours = { 0: 'silent', 1: 'equivocate', 2: 'double-vote', 3: 'forge', 4: 'equivocate', 5: 'silent' } as const
     for (let seed = 100; seed < 106; seed++) {
       const h = new Harness({ seed, nodes: 20, behaviours, network: { maxDelayMs: 1_900, dropRate: 0.15 }, sessionsPerSlot: 2 })
       h.runUntilSlot(40)

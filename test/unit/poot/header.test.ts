@@ -107,7 +107,7 @@ describe('poot block headers', () => {
     const b = nextBlock(f, chain)
     const r1 = applyBlock(chain, { ...b, body: { ...b.body, sessions: [{ sessionId: 'x', bytes: 1 }] } }, f.config)
     assert.deepEqual(r1, { ok: false, reason: 'body-hash-mismatch' })
-    const lying = makeBlock({ parentHash: chain.hash, slot, rank: 0, timeMs: start, proposer: b.signed.header.proposer, signers: [{ member: 0, key: f.keys.find((k) => k.id === b.signed.header.proposer)! }], body: { proofs: [], sessions: [{ sessionId: 'a', bytes: 1 }, { sessionId: 'a', bytes: 2 }], evidence: [] } })
+    const lying = makeBlock({ parentHash: chain.hash, slot, rank: 0, timeMs: start, proposer: b.signed.header.proposer, signers: [{ member: 0, key: f.keys.find((k) => k.id === b.signed.header.proposer)! }], body: { proofs: [], sessions: [{ sessionId: 'a', bytes: 1 }, { sessionId: 'a', bytes: 2 }], evidence: [], voteEvidence: [] } })
     assert.deepEqual(applyBlock(chain, lying, f.config), { ok: false, reason: 'duplicate-session' })
   })
 })

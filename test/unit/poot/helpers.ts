@@ -37,7 +37,7 @@ export function nextBlock (f: Fixture, parent: ChainState, o: NextOptions = {}):
     timeMs: o.timeMs ?? slotStartMs(f.config.genesisMs, f.config.params, slot) + rank * f.config.params.slotTimeoutMs,
     proposer,
     signers,
-    body: { proofs: [], sessions: [], evidence: [], ...o.body }
+    body: { proofs: [], sessions: [], evidence: [], voteEvidence: [], ...o.body }
   })
 }
 
