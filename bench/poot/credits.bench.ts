@@ -55,7 +55,7 @@ function block (parent: ChainState, proofs: Parameters<typeof makeBlock>[0]['bod
 let parent = genesisState(config)
 const samples: number[] = []
 for (let i = 0; i < 6; i++) {
-  const proofs = big.keys.slice(0, NODES).flatMap((k) => [makeHeartbeat(k, parent.slot + 1, parent.slot + 1), ...(parent.height > 0 ? [makeVote(k, parent, parent.slot)] : [])])
+  const proofs = big.keys.slice(0, NODES).flatMap((k) => [makeHeartbeat(k, parent.slot + 1, parent.slot + 1, parent), ...(parent.height > 0 ? [makeVote(k, parent, parent.slot)] : [])])
   const b2 = block(parent, proofs)
   const t0 = performance.now()
   const r = applyBlock(parent, b2, config)

@@ -4,8 +4,9 @@ import type { ChainState } from './state.js'
 import type { Attestation, HeartbeatProof, RelayReceipt, StorageProof } from './proofs.js'
 import { attestationMessage, heartbeatMessage, relayMessage, storageMessage } from './proofs.js'
 
-export function makeHeartbeat (key: NodeKey, slot: number, beat: number): HeartbeatProof {
-  const body = { node: key.id, slot, beat }
+/** `ref` is the node's head (any block with a slot and hash) when it signs. */
+export function makeHeartbeat (key: NodeKey, slot: number, beat: number, ref: { readonly slot: number, readonly hash: string }): HeartbeatProof {
+  const body = { node: key.id, slot, beat, refSlot: ref.slot, refHash: ref.hash }
   return { kind: 'heartbeat', ...body, sig: key.sign(heartbeatMessage(body)) }
 }
 

@@ -58,6 +58,10 @@ export function validateHeartbeat (p: HeartbeatProof, ctx: ProofContext): Validi
   const { params, genesisMs } = ctx.config
   if (!Number.isSafeInteger(p.beat) || p.beat < 0 || slotOfBeat(params, p.beat) !== p.slot) return invalid('beat-not-in-slot')
   if (genesisMs + p.beat * params.heartbeatIntervalMs > ctx.timeMs) return invalid('future-beat')
+  if (!Number.isSafeInteger(p.refSlot) || p.refSlot > p.slot) return invalid('future-ref')
+  if (p.slot - p.refSlot > params.maxProofAgeSlots) return invalid('stale-ref')
+  const ref = blockAtOrBefore(ctx.parent, p.refSlot)
+  if (ref.slot !== p.refSlot || ref.hash !== p.refHash) return invalid('unknown-ref')
   if (!signedBy(p, () => verifySignature(p.node, heartbeatMessage(p), p.sig))) return invalid('bad-signature')
   return VALID
 }

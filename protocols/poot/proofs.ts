@@ -11,6 +11,12 @@ export interface HeartbeatProof {
   readonly slot: number
   /** Heartbeat number since genesis; due at beat × heartbeatIntervalMs, inside `slot`. */
   readonly beat: number
+  /**
+   * A block the node knew when it signed (its head): the heartbeat cannot have been signed before that block existed,
+   * so a node can pre-sign heartbeats for at most maxProofAgeSlots after the last block it saw.
+   */
+  readonly refSlot: number
+  readonly refHash: string
   readonly sig: Uint8Array
 }
 
@@ -64,8 +70,8 @@ const DOMAIN = {
   attestation: utf8('lucid/poot/v1/attestation')
 }
 
-export function heartbeatMessage (p: Pick<HeartbeatProof, 'node' | 'slot' | 'beat'>): Uint8Array {
-  return concatBytes(DOMAIN.heartbeat, fromHex(p.node), u64(p.slot), u64(p.beat))
+export function heartbeatMessage (p: Pick<HeartbeatProof, 'node' | 'slot' | 'beat' | 'refSlot' | 'refHash'>): Uint8Array {
+  return concatBytes(DOMAIN.heartbeat, fromHex(p.node), u64(p.slot), u64(p.beat), u64(p.refSlot), fromHex(p.refHash))
 }
 
 export function storageMessage (p: Omit<StorageProof, 'kind' | 'sig' | 'path'>): Uint8Array {

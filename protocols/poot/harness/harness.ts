@@ -191,7 +191,7 @@ export class Harness {
     for (const n of this.nodes) {
       if (!this.active(n) || n.index === this.serverIndex) continue
       if (n.behaviour === 'forge') this.forgeProofs(n, slot, beat)
-      const real = makeHeartbeat(n.key, slot, beat)
+      const real = makeHeartbeat(n.key, slot, beat, n.fc.head)
       this.publish(n.index, real)
       if (n.behaviour === 'forge') this.publish(n.index, { ...real }, true) // a replay: duplicate
     }
@@ -199,12 +199,13 @@ export class Harness {
 
   /** One proof of every invalid kind a forger can make without other nodes' help (published before its real heartbeat). */
   private forgeProofs (n: SimNode, slot: number, beat: number): void {
-    const real = makeHeartbeat(n.key, slot, beat)
+    const real = makeHeartbeat(n.key, slot, beat, n.fc.head)
     const flipped = new Uint8Array(real.sig); flipped[0] ^= 1
     this.publish(n.index, { ...real, sig: flipped }, true) // bad-signature
     const source = n.fc.head.justified[0]
     this.publish(n.index, makeAttestation(n.key, slot + 3, '11'.repeat(32), source), true) // future-slot
-    this.publish(n.index, makeHeartbeat(n.key, slot, beat + 1_000_000), true) // beat-not-in-slot
+    this.publish(n.index, makeHeartbeat(n.key, slot, beat + 1_000_000, n.fc.head), true) // beat-not-in-slot
+    this.publish(n.index, makeHeartbeat(n.key, slot, beat, { slot: n.fc.head.slot, hash: '22'.repeat(32) }), true) // unknown-ref
     const partner = this.nodes[(n.index + 1) % this.opts.nodes]
     this.publish(n.index, makeRelayReceipt(n.key, n.key, slot, 1 << 20), true) // self-relay
     const receipt = makeRelayReceipt(n.key, partner.key, slot, 1 << 20)

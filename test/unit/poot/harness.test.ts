@@ -167,7 +167,7 @@ describe('poot harness (virtual time, many nodes)', function () {
     const h = new Harness({ seed: 14, nodes: 10, behaviours: { 2: 'forge' } })
     h.runUntilSlot(20)
     assert.equal(h.stats.forgedProofsAccepted, 0)
-    for (const reason of ['bad-signature', 'future-slot', 'duplicate', 'beat-not-in-slot', 'self-relay', 'bad-receiver-signature', 'unknown-target', 'unknown-challenge']) {
+    for (const reason of ['bad-signature', 'future-slot', 'duplicate', 'beat-not-in-slot', 'self-relay', 'bad-receiver-signature', 'unknown-target', 'unknown-challenge', 'unknown-ref']) {
       assert.ok((h.stats.rejectedForgedProofs.get(reason) ?? 0) > 0, reason)
     }
   })

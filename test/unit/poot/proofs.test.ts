@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert'
 import fc from 'fast-check'
 import { fixture, genesis, extend, apply, nextBlock, keyOf } from './helpers.js'
-import { validateProof, type ProofContext } from '../../../protocols/poot/proof-rules.js'
+import { validateProof, blockAtOrBefore, type ProofContext } from '../../../protocols/poot/proof-rules.js'
 import { makeAttestation, makeHeartbeat, makeRelayReceipt, makeStorageProof, makeVote } from '../../../protocols/poot/make-proofs.js'
 import { nodeKeyFromSeed } from '../../../protocols/poot/keys.js'
 import { slotStartMs } from '../../../protocols/poot/params.js'
@@ -35,25 +35,35 @@ function flip (sig: Uint8Array, bit = 0): Uint8Array {
 describe('poot task proofs', () => {
   describe('heartbeat', () => {
     const slot = chain.slot
-    const hb = makeHeartbeat(solo, slot, slot) // harness parameters: one beat per slot, beat n in slot n
+    const hb = makeHeartbeat(solo, slot, slot, chain) // harness parameters: one beat per slot, beat n in slot n
 
     it('accepts a heartbeat of a recent slot', () => assert.equal(reason(hb, ctx(chain)), 'ok'))
     it('rejects each invalid kind with its reason', () => {
-      assert.equal(reason(makeHeartbeat(stranger, slot, slot), ctx(chain)), 'unknown-node')
+      assert.equal(reason(makeHeartbeat(stranger, slot, slot, chain), ctx(chain)), 'unknown-node')
       assert.equal(reason({ ...hb, slot: -1 }, ctx(chain)), 'bad-slot')
-      assert.equal(reason(makeHeartbeat(solo, slot + 2, slot + 2), ctx(chain)), 'future-slot')
-      assert.equal(reason(makeHeartbeat(solo, 2, 2), ctx(chain)), 'stale')
-      assert.equal(reason(makeHeartbeat(solo, slot, slot + 1), ctx(chain)), 'beat-not-in-slot')
+      assert.equal(reason(makeHeartbeat(solo, slot + 2, slot + 2, chain), ctx(chain)), 'future-slot')
+      assert.equal(reason(makeHeartbeat(solo, 2, 2, chain), ctx(chain)), 'stale')
+      assert.equal(reason(makeHeartbeat(solo, slot, slot + 1, chain), ctx(chain)), 'beat-not-in-slot')
+      assert.equal(reason(makeHeartbeat(solo, slot - 1, slot - 1, chain), ctx(chain)), 'future-ref')
+      assert.equal(reason(makeHeartbeat(solo, slot, slot, { slot: chain.slot, hash: '33'.repeat(32) }), ctx(chain)), 'unknown-ref')
+      assert.equal(reason(makeHeartbeat(solo, slot, slot, { slot: chain.slot - 1, hash: chain.hash }), ctx(chain)), 'unknown-ref')
       assert.equal(reason({ ...hb, sig: flip(hb.sig) }, ctx(chain)), 'bad-signature')
       assert.equal(reason(hb, ctx(chain, { blockKeys: new Set(['h/' + solo.id + '/' + slot]) })), 'duplicate')
     })
     it('rejects a beat due after the including block was made (future-dated)', () => {
       const g = fixture({ params: { heartbeatIntervalMs: 10_000 } })
       const parent = extend(g, genesis(g), 2)
-      const early = makeHeartbeat(g.keys[1], 3, 9 + 2) // beat 11 is due 20 s into slot 3
+      const early = makeHeartbeat(g.keys[1], 3, 9 + 2, parent) // beat 11 is due 20 s into slot 3
       const c = { config: g.config, parent, slot: 3, timeMs: slotStartMs(0, g.config.params, 3), blockKeys: new Set<string>(), openChallenges: [] }
       assert.equal(validateProof(early, c).ok ? 'ok' : (validateProof(early, c) as { reason: string }).reason, 'future-beat')
       assert.equal(validateProof(early, { ...c, timeMs: c.timeMs + 20_000 }).ok, true)
+    })
+    it('cannot be pre-signed more than maxProofAgeSlots ahead of the last block its node saw', () => {
+      const old = chain.parent!.parent!
+      const ahead = old.slot + params.maxProofAgeSlots + 1
+      const g = extend(f, chain, ahead - chain.slot)
+      assert.equal(reason(makeHeartbeat(solo, ahead, ahead, old), ctx(g)), 'stale-ref')
+      assert.equal(reason(makeHeartbeat(solo, ahead - 1, ahead - 1, old), ctx(g)), 'ok')
     })
     it('is counted once per chain: a replay in a later block is a duplicate', () => {
       const withHb = apply(f, chain, nextBlock(f, chain, { body: { proofs: [hb] } }))
@@ -62,7 +72,7 @@ describe('poot task proofs', () => {
     })
     it('property: valid exactly when 0 ≤ including slot − proof slot ≤ maxProofAgeSlots', () => {
       fc.assert(fc.property(fc.integer({ min: 1, max: 14 }), (s) => {
-        const r = reason(makeHeartbeat(other, s, s), ctx(chain))
+        const r = reason(makeHeartbeat(other, s, s, blockAtOrBefore(chain, s)), ctx(chain))
         const age = chain.slot + 1 - s
         assert.equal(r, age < 0 ? 'future-slot' : age > params.maxProofAgeSlots ? 'stale' : 'ok')
       }), { numRuns: 30 })
@@ -144,7 +154,7 @@ describe('poot task proofs', () => {
     const c = chain.openChallenges[chain.openChallenges.length - 1]
     const data = f.blobs.get(c.sessionId)!
     const proofs: TaskProof[] = [
-      makeHeartbeat(solo, chain.slot, chain.slot),
+      makeHeartbeat(solo, chain.slot, chain.slot, chain),
       makeVote(solo, chain, chain.slot),
       makeRelayReceipt(solo, other, chain.slot, 1 << 20),
       makeStorageProof(keyOf(f, c.holder), c, data.blobs[c.chunkIndex], inclusionProof(data.leaves, c.chunkIndex))

@@ -38,11 +38,11 @@ describe('poot state transition', () => {
 
     it('property: the incremental tally equals a recomputation at every block, across skipped slots', () => {
       assert.equal(W, 72)
-      fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 0, max: 1023 })), { minLength: 60, maxLength: 110 }), (steps) => {
+      fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 0, max: 1023 })), { minLength: 60, maxLength: 110 }), (steps) => {
         let s = genesis(f)
         for (const [gap, who] of steps) {
           const slot = s.slot + gap
-          const proofs = f.keys.slice(0, 10).filter((_, i) => (who >> i) & 1).map((k) => makeHeartbeat(k, slot, beatsOfSlot(f.config.params, slot)[0]))
+          const proofs = f.keys.slice(0, 10).filter((_, i) => (who >> i) & 1).map((k) => makeHeartbeat(k, slot, beatsOfSlot(f.config.params, slot)[0], s))
           const b = nextBlock(f, s, { slot, body: { proofs } })
           s = apply(f, s, b)
           blockProofs.set(s.hash, proofs)
