@@ -36,5 +36,3 @@ export function makeBlock (p: Proposal): Block {
   const signatures: MemberSignature[] = signers.map(({ member, key }) => ({ member, sig: key.sign(message) }))
   return { signed: { header, signatures }, body: p.body }
 }
-
-export const EMPTY_BODY: BlockBody = Object.freeze({ proofs: [], sessions: [], evidence: [], voteEvidence: [] })

@@ -83,32 +83,24 @@ export function applyBlock (parent: ChainState, block: Block, config: PootConfig
     }
   }
 
+  // Evidence of block or vote equivocation jails the offending entity for a window.
+  const offences = [
+    ...block.body.evidence.map((e, i) => ({ where: `evidence-${i}`, check: () => validateEquivocation(e, registry), offender: e.a.header.proposer, at: e.a.header.slot, future: e.a.header.slot > slot })),
+    ...block.body.voteEvidence.map((e, i) => {
+      const at = Math.max(e.a.slot, e.b.slot)
+      return { where: `vote-evidence-${i}`, check: () => validateVoteEvidence(e, registry), offender: registry.entityOfNode.get(e.a.node) as EntityId, at, future: at >= slot }
+    })
+  ]
   let jailedUntil: Map<EntityId, number> | null = null
-  for (let i = 0; i < block.body.evidence.length; i++) {
-    const e = block.body.evidence[i]
-    const ok = validateEquivocation(e, registry)
-    if (!ok.ok) return invalid(`evidence-${i}:${ok.reason}`)
-    const offender = e.a.header.proposer
-    if (e.a.header.slot > slot) return invalid(`evidence-${i}:future-evidence`)
-    if (e.a.header.slot <= slot - windowSlots(params)) return invalid(`evidence-${i}:stale-evidence`)
-    if (offender === SERVER_ENTITY) return invalid(`evidence-${i}:server-not-jailable`)
+  for (const o of offences) {
+    const ok = o.check()
+    if (!ok.ok) return invalid(`${o.where}:${ok.reason}`)
+    if (o.future) return invalid(`${o.where}:future-evidence`)
+    if (o.at <= slot - windowSlots(params)) return invalid(`${o.where}:stale-evidence`)
+    if (o.offender === SERVER_ENTITY) return invalid(`${o.where}:server-not-jailable`)
     jailedUntil ??= new Map(parent.jailedUntil)
-    if ((jailedUntil.get(offender) ?? -1) > slot) return invalid(`evidence-${i}:already-jailed`)
-    jailedUntil.set(offender, slot + windowSlots(params))
-  }
-
-  for (let i = 0; i < block.body.voteEvidence.length; i++) {
-    const e = block.body.voteEvidence[i]
-    const ok = validateVoteEvidence(e, registry)
-    if (!ok.ok) return invalid(`vote-evidence-${i}:${ok.reason}`)
-    const offender = entityOf(e.a.node)
-    const latest = Math.max(e.a.slot, e.b.slot)
-    if (latest >= slot) return invalid(`vote-evidence-${i}:future-evidence`)
-    if (latest <= slot - windowSlots(params)) return invalid(`vote-evidence-${i}:stale-evidence`)
-    if (offender === SERVER_ENTITY) return invalid(`vote-evidence-${i}:server-not-jailable`)
-    jailedUntil ??= new Map(parent.jailedUntil)
-    if ((jailedUntil.get(offender) ?? -1) > slot) return invalid(`vote-evidence-${i}:already-jailed`)
-    jailedUntil.set(offender, slot + windowSlots(params))
+    if ((jailedUntil.get(o.offender) ?? -1) > slot) return invalid(`${o.where}:already-jailed`)
+    jailedUntil.set(o.offender, slot + windowSlots(params))
   }
 
   const epoch = epochOf(params, slot)

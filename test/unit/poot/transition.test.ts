@@ -3,7 +3,7 @@ import fc from 'fast-check'
 import { fixture, genesis, extend, apply, nextBlock, keyOf } from './helpers.js'
 import { applyBlock } from '../../../protocols/poot/transition.js'
 import { makeVote, makeHeartbeat, makeStorageProof } from '../../../protocols/poot/make-proofs.js'
-import { proofCredit } from '../../../protocols/poot/credits.js'
+import { proofCredit, recomputeTally } from '../../../protocols/poot/credits.js'
 import { windowSlots, beatsOfSlot } from '../../../protocols/poot/params.js'
 import { scheduleFor } from '../../../protocols/poot/schedule.js'
 import { liveScore } from '../../../protocols/poot/live-score.js'
@@ -47,6 +47,7 @@ describe('poot state transition', () => {
           s = apply(f, s, b)
           blockProofs.set(s.hash, proofs)
           assert.deepEqual(new Map([...s.credits].sort()), new Map([...naiveTally(s)].sort()))
+          assert.deepEqual(new Map([...recomputeTally(s.parent!, s.slot, s.delta, W)].sort()), new Map([...s.credits].sort()))
         }
         assert.ok(s.slot > W, 'the run slid past the window')
       }), { numRuns: 6 })
