@@ -53,6 +53,11 @@ export function checkPayoutParams (p: PayoutParams): Validity {
   return VALID
 }
 
+/** The payout epoch a slot belongs to; a batch for epoch e is built once the chain reaches its first slot of e + 1. */
+export function payoutEpochOf (slot: number, p: PayoutParams): number {
+  return Math.floor(slot / p.epochSlots)
+}
+
 export interface RevenueSplit { readonly tax: bigint, readonly management: bigint, readonly vault: bigint, readonly distributable: bigint }
 
 export function splitRevenue (grossUsd: bigint, p: PayoutParams): RevenueSplit {

@@ -112,6 +112,23 @@ describe('poot harness (virtual time, many nodes)', function () {
     assert.equal(served.reward, 2n * 10n ** 18n)
   })
 
+  it('a 2-of-3 pool proposes with one member down and is skipped with two down', () => {
+    const h = new Harness({ seed: 16, nodes: 12, pools: [{ size: 3, threshold: 2 }] })
+    const pool = h.nodes[0].entity
+    h.crash(2)
+    h.runUntilSlot(40)
+    const led = Harness.chainOf(h.head(5)).filter((s) => s.header!.proposer === pool)
+    assert.ok(led.length > 0, 'the pool led with two of three members')
+    assert.ok(led.every((s) => h.blockOf(s.hash).signed.signatures.length === 2))
+    h.crash(1)
+    const from = h.head(5).slot
+    h.runUntilSlot(80)
+    const after = Harness.chainOf(h.head(5)).filter((s) => s.slot > from)
+    assert.ok(!after.some((s) => s.header!.proposer === pool), 'no block from a pool below its threshold')
+    assert.ok(after.some((s) => (s.missed.get(pool) ?? 0) > 0), 'its turns show as misses')
+    assert.equal(after.length, 80 - 1 - from)
+  })
+
   it('keeps producing a block per slot with a third of the nodes crashed at random times', () => {
     const crashes = Array.from({ length: 10 }, (_, i) => ({ node: i * 3, fromSlot: 5 + i * 3 }))
     const h = new Harness({ seed: 8, nodes: 30, crashes, sessionsPerSlot: 3 })

@@ -103,6 +103,16 @@ describe('poot block headers', () => {
     assert.equal(reason({ a: { ...good.signed, header: { ...good.signed.header, proposer: 'nobody' } }, b: { ...other.signed, header: { ...other.signed.header, proposer: 'nobody' } } }), 'unknown-proposer')
   })
 
+  it('property: two headers of one proposer and slot are evidence exactly when they differ', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: params.slotMs - 1 }), fc.integer({ min: 0, max: params.slotMs - 1 }), fc.integer({ min: 0, max: 3 }), (t1, t2, sessions) => {
+      const a = nextBlock(f, chain, { timeMs: start + t1 })
+      const b = nextBlock(f, chain, { timeMs: start + t2, body: { sessions: Array.from({ length: sessions }, (_, i) => ({ sessionId: `s${i}`, bytes: 1 })) } })
+      const r = validateEquivocation({ a: a.signed, b: b.signed }, f.config.registry)
+      const same = t1 === t2 && sessions === 0
+      assert.deepEqual(r, same ? { ok: false, reason: 'same-header' } : { ok: true })
+    }), { numRuns: 60 })
+  })
+
   it('a block whose body does not match its header is refused', () => {
     const b = nextBlock(f, chain)
     const r1 = applyBlock(chain, { ...b, body: { ...b.body, sessions: [{ sessionId: 'x', bytes: 1 }] } }, f.config)

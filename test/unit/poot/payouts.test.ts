@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert'
 import fc from 'fast-check'
-import { buildPayoutBatch, checkPayoutParams, DEFAULT_PAYOUT_PARAMS, encodePayoutEntry, payoutEpoch, proportionalShares, splitRevenue, USD, vaultStimulus, type Holder } from '../../../protocols/poot/payouts.js'
+import { buildPayoutBatch, checkPayoutParams, payoutEpochOf, DEFAULT_PAYOUT_PARAMS, encodePayoutEntry, payoutEpoch, proportionalShares, splitRevenue, USD, vaultStimulus, type Holder } from '../../../protocols/poot/payouts.js'
 import { inclusionProof, leafHash, verifyInclusion } from '../../../protocols/poot/merkle.js'
 import { LUCID } from '../../../protocols/poot/rewards.js'
 
@@ -104,6 +104,12 @@ describe('poot payouts', () => {
       assert.equal(shares.reduce((a, b) => a + b, 0n), total === 0n ? 0n : amount)
       if (total > 0n) shares.forEach((s, i) => { const exact = amount * weights[i]; assert.ok(s * total - exact > -total && s * total - exact < total) })
     }), { numRuns: 200 })
+  })
+
+  it('numbers payout epochs by slot (monthly at 120 s slots)', () => {
+    assert.equal(payoutEpochOf(0, P), 0)
+    assert.equal(payoutEpochOf(30 * 24 * 30 - 1, P), 0)
+    assert.equal(payoutEpochOf(30 * 24 * 30, P), 1)
   })
 
   it('runs a whole epoch: split, stimulus, batch', () => {
