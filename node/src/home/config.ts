@@ -3,7 +3,7 @@
  * path and what is expected. Later layers (environment variables, flags) override it in that order.
  */
 import { readFile } from 'node:fs/promises'
-import { z } from 'zod'
+import { z } from 'zod/v4'
 import { multiaddr } from '@multiformats/multiaddr'
 import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE } from '../../../protocols/session/constants.js'
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_PEERS, DEFAULT_REPAIR_GRACE_MS, DEFAULT_REPLICATION, MAX_REPLICATION, MAX_SWARM_CHUNK_SIZE, MIN_REPLICATION, SWARM_CHUNK_SIZE } from '../../../protocols/swarm/constants.js'

@@ -3,7 +3,6 @@
 //   LUCID_RPC_URL unset -> Hardhat's in-process EDR network (20 funded accounts)
 // Time travel (evm_increaseTime / evm_mine) is probed, not assumed: tests that need it skip without it.
 import { ethers } from 'ethers'
-import { applyHardhatZodFix } from './hardhat-zod-fix.js'
 
 export interface TestChain {
   provider: ethers.Provider
@@ -48,7 +47,6 @@ async function open (): Promise<TestChain> {
     fundedKey = keys[keys.length - 1]
     rpcUrl = async () => url
   } else {
-    applyHardhatZodFix()
     const { createHardhatRuntimeEnvironment } = await import('hardhat/hre')
     const hre = await createHardhatRuntimeEnvironment({}, {}, process.cwd())
     const { provider: eip1193 } = await hre.network.connect()
