@@ -44,7 +44,7 @@ async function * limited (source: AsyncIterable<Uint8Array>, max: number): Async
 }
 
 export function buildApi (node: LucidNode, opts: ApiOptions): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 1 << 20, return503OnClosing: true })
+  const app = Fastify({ logger: false, bodyLimit: 1 << 20, return503OnClosing: true, forceCloseConnections: true })
   // Checked in onRequest, before any body is read or parsed.
   const onRequest = async (req: FastifyRequest): Promise<void> => { checkToken(req.headers.authorization, opts.token) }
   const guarded = { onRequest }
@@ -61,6 +61,8 @@ export function buildApi (node: LucidNode, opts: ApiOptions): FastifyInstance {
     } else {
       node.log.error({ err: e.message, url: req.url }, 'API request failed')
     }
+    // A refused upload is not read to its end: close the connection rather than leave it half-read.
+    if (!req.raw.complete) void reply.header('connection', 'close')
     void reply.code(status).type('application/json').send({ error: { code, message } })
   })
   app.setNotFoundHandler((req, reply) => {
@@ -97,6 +99,8 @@ export function buildApi (node: LucidNode, opts: ApiOptions): FastifyInstance {
     return await reply.send(Readable.from(stream))
   })
   app.post('/api/v1/sessions', guarded, async (req, reply) => {
+    const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase()
+    if (type !== 'application/octet-stream') throw new ApiError(415, 'unsupported-media-type', `send the recording as the body with Content-Type: application/octet-stream (got '${type.slice(0, 80) || 'none'}')`)
     const q = req.query as Record<string, string | undefined>
     const length = Number(req.headers['content-length'] ?? NaN)
     if (Number.isFinite(length) && length > opts.maxUploadBytes) throw new TooLarge(opts.maxUploadBytes)
