@@ -19,7 +19,7 @@ describe('swarm: 5 nodes on 127.0.0.1', function () {
   const live = (): LucidNode[] => nodes.filter((n): n is LucidNode => n !== undefined)
   const holders = (id: string): LucidNode[] => live().filter((n) => n.index.get(id)?.held === true)
   let sessionId = ''
-  let sessionKey = new Uint8Array()
+  let sessionKey: Uint8Array = new Uint8Array()
   const data = randomBytes(3 * 1024 * 1024 + 12345)
 
   before(async () => {
