@@ -1,19 +1,13 @@
 /** Byte helpers and the fixed-width big-endian encodings used by every PoOT signing message. */
-const encoder = new TextEncoder()
+import { concatBytes, u32be } from '../session/bytes.js'
 
-export function utf8 (text: string): Uint8Array {
-  return encoder.encode(text)
-}
+export { concatBytes, equalBytes, fromHex, toHex, utf8 } from '../session/bytes.js'
 
 export function u8 (value: number): Uint8Array {
   return Uint8Array.of(value & 0xff)
 }
 
-export function u32 (value: number): Uint8Array {
-  const out = new Uint8Array(4)
-  new DataView(out.buffer).setUint32(0, value >>> 0, false)
-  return out
-}
+export const u32 = u32be
 
 /** An unsigned integer below 2^53 as 8 bytes big-endian (slots, milliseconds, byte counts). */
 export function u64 (value: number): Uint8Array {
@@ -34,31 +28,6 @@ export function u256 (value: bigint): Uint8Array {
 /** Length-prefixed (u32) bytes, so concatenated variable fields stay unambiguous. */
 export function lp (bytes: Uint8Array): Uint8Array {
   return concatBytes(u32(bytes.length), bytes)
-}
-
-export function concatBytes (...parts: Uint8Array[]): Uint8Array {
-  let length = 0
-  for (const p of parts) length += p.length
-  const out = new Uint8Array(length)
-  let offset = 0
-  for (const p of parts) { out.set(p, offset); offset += p.length }
-  return out
-}
-
-export function equalBytes (a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  let diff = 0
-  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i]
-  return diff === 0
-}
-
-export function toHex (bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')
-}
-
-export function fromHex (hex: string): Uint8Array {
-  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) throw new Error(`not a hex string: '${hex.slice(0, 16)}'`)
-  return new Uint8Array(Buffer.from(hex, 'hex'))
 }
 
 /** The first 6 bytes of a digest as an integer in [0, 2^48): uniform enough to pick an index by modulo. */

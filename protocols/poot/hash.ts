@@ -1,10 +1,9 @@
 /**
  * Hashes used by PoOT. SHA-256 (node:crypto, OpenSSL) names blocks, mixes randomness and orders ties;
- * BLAKE3 (@noble/hashes, synchronous) is used only for the project's Merkle trees (storage challenges, payout batches).
+ * BLAKE3 (protocols/session's: native where it loads) is used only for the Merkle trees (challenges, payout batches).
  */
 import { createHash } from 'node:crypto'
-import { blake3 as nobleBlake3 } from '@noble/hashes/blake3.js'
-import { concatBytes } from './bytes.js'
+import { blake3 as sessionBlake3 } from '../session/blake3.js'
 
 export function sha256 (...parts: Uint8Array[]): Uint8Array {
   const h = createHash('sha256')
@@ -13,5 +12,5 @@ export function sha256 (...parts: Uint8Array[]): Uint8Array {
 }
 
 export function blake3 (...parts: Uint8Array[]): Uint8Array {
-  return nobleBlake3(parts.length === 1 ? parts[0] : concatBytes(...parts))
+  return sessionBlake3.hash(...parts)
 }
