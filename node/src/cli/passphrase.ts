@@ -13,8 +13,9 @@ async function ask (prompt: string): Promise<string> {
   }
   const input = new ReadStream(fd)
   const output = new WriteStream(fd)
-  output.write(prompt)
+  // Raw mode (no echo) before the prompt shows: an answer typed or pasted at once must never be echoed.
   input.setRawMode(true)
+  output.write(prompt)
   return await new Promise((resolve, reject) => {
     let value = ''
     const finish = (err?: Error): void => {
