@@ -1,7 +1,8 @@
 // The passphrase prompt on a real terminal (a pseudo-terminal from util-linux `script`): asked twice, never echoed.
 import { strict as assert } from 'node:assert'
 import { spawn } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { LUCID_BIN } from '../support/run-lucid.js'
@@ -39,6 +40,15 @@ describe('lucid init on a terminal', function () {
     const again = await onTerminal(['init', '--home', join(dir, 'a')], ['wrong-passphrase', 'wrong-passphrase'])
     assert.notEqual(again.code, 0)
     assert.match(again.output, /lucid: wrong passphrase/)
+  })
+
+  it('shows a progress bar while sealing on a terminal', async () => {
+    const input = join(dir, 'recording.bin')
+    await writeFile(input, randomBytes(24 << 20))
+    const r = await onTerminal(['seal', input, '--out', join(dir, 'sealed'), '--home', join(dir, 'a')], ['pty-secret-passphrase-42'])
+    assert.equal(r.code, 0, r.output)
+    assert.match(r.output, /sealing \[#+\.*\] +\d+% [\d.]+\/25\.2 MB/)
+    assert.match(r.output, /sealing \[#{30}\] 100%/)
   })
 
   it('refuses two different answers', async () => {
