@@ -34,6 +34,9 @@ import { Replicator } from '../swarm/replicator.js'
 import { NodeMetrics } from '../api/metrics.js'
 import type { Logger } from './logger.js'
 
+/** When the origin re-publishes an announcement after the first publish. */
+export const RETRANSMIT_MS = [2_000, 10_000, 30_000]
+
 export class NotFoundError extends Error { constructor (m: string) { super(m); this.name = 'NotFoundError' } }
 export class NoKeyError extends Error { constructor (m: string) { super(m); this.name = 'NoKeyError' } }
 
@@ -55,7 +58,9 @@ export class LucidNode {
   private timer?: NodeJS.Timeout
   private heartbeatSoon?: NodeJS.Timeout
   private stopping = false
-  readonly pool = new WorkerPool()
+  private workerPool?: WorkerPool
+  /** Seal/open workers, started on first use (an idle node runs no worker threads). */
+  get pool (): WorkerPool { return (this.workerPool ??= new WorkerPool()) }
 
   private constructor (
     readonly home: OpenHome,
@@ -245,10 +250,26 @@ export class LucidNode {
     let announcedTo = 0
     try { announcedTo = await this.gossip.publishAnnouncement(encoded) } catch (err) { this.log.warn({ err: (err as Error).message }, 'announcement not published') }
     this.log.info({ sessionId: summary.sessionId, chunks: summary.chunkCount, bytes: summary.plaintextSize, announcedTo }, 'session sealed, stored and announced')
+    this.retransmit(encoded)
     this.provideInBackground([manifestCid, ...manifest.chunks])
     this.heartbeatNow()
     this.kick()
     return { ...summary, announcedTo, sessionKey }
+  }
+
+  /**
+   * Gossip can miss a peer whose mesh was still forming: the origin re-publishes the same announcement a few times
+   * (receivers that have it ignore the copy without penalty). Nodes that join later learn sessions only when asked
+   * to re-announce (POST /api/v1/sessions/:id/announce); a state sync is future work (docs/swarm.md).
+   */
+  private retransmit (encoded: Uint8Array): void {
+    for (const delay of RETRANSMIT_MS) {
+      const t = setTimeout(() => {
+        if (this.stopping) return
+        this.gossip.publishAnnouncement(encoded).catch(() => {})
+      }, delay)
+      t.unref()
+    }
   }
 
   private provideInBackground (cids: CID[]): void {
@@ -380,6 +401,6 @@ export class LucidNode {
     this.gossip.stop()
     try { await this.helia.stop() } catch (err) { this.log.warn({ err: (err as Error).message }, 'helia stop failed') }
     await this.datastore.close().catch(() => {})
-    await this.pool.close()
+    await this.workerPool?.close()
   }
 }
