@@ -52,7 +52,8 @@ export function peerIdOf (publicKey: Uint8Array): string {
   return peerIdFromPublicKey(publicKeyFromRaw(publicKey)).toString()
 }
 
-function encodeRaw (e: Envelope): Uint8Array {
+/** The wire form of an envelope (no checks: sealEnvelope signs, openEnvelope checks). */
+export function encodeEnvelope (e: Envelope): Uint8Array {
   const enc = encoding.createEncoder()
   encoding.writeVarUint(enc, STATE_VERSION)
   encoding.writeVarUint8Array(enc, e.author)
@@ -63,12 +64,12 @@ function encodeRaw (e: Envelope): Uint8Array {
 }
 
 /** Signs an update as `seq` of the author whose 32-byte secret key is given. */
-export function sealEnvelope (update: Uint8Array, seq: number, secretKey: Uint8Array, publicKey = ed25519.getPublicKey(secretKey)): VerifiedEnvelope {
+export function sealEnvelope (update: Uint8Array, seq: number, secretKey: Uint8Array, publicKey: Uint8Array = ed25519.getPublicKey(secretKey)): VerifiedEnvelope {
   if (update.length > MAX_UPDATE_BYTES) throw new RangeError(`update is ${update.length} bytes, over the ${MAX_UPDATE_BYTES}-byte limit`)
   if (!Number.isSafeInteger(seq) || seq < 1) throw new RangeError('seq must be a positive integer')
   const signature = ed25519.sign(signingHash(publicKey, seq, update), secretKey)
   const e = { author: publicKey, seq, update, signature }
-  return { ...e, bytes: encodeRaw(e), authorId: peerIdOf(publicKey) }
+  return { ...e, bytes: encodeEnvelope(e), authorId: peerIdOf(publicKey) }
 }
 
 /** Size, strict encoding, then signature; returns a reason instead of throwing. */
@@ -88,7 +89,7 @@ export function openEnvelope (bytes: Uint8Array, verify: VerifyFn = nobleVerify)
     if (!Number.isSafeInteger(seq) || seq < 1) throw new Error('seq must be a positive integer')
     if (update.length > MAX_UPDATE_BYTES) return { ok: false, reason: 'oversize', detail: `update of ${update.length} bytes is over the ${MAX_UPDATE_BYTES}-byte limit` }
     e = { author, seq, update, signature }
-    if (!equalBytes(encodeRaw(e), bytes)) throw new Error('not in canonical form')
+    if (!equalBytes(encodeEnvelope(e), bytes)) throw new Error('not in canonical form')
   } catch (err) {
     return { ok: false, reason: 'bad-encoding', detail: (err as Error).message }
   }

@@ -9,3 +9,5 @@ export * from './views.js'
 export * from './sync.js'
 export * from './persistence.js'
 export * from './session-flow.js'
+/** The Yjs module crdt/ uses, for tests that build hand-made updates (a second copy of Yjs breaks its constructor checks). */
+export * as Y from 'yjs'

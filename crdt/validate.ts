@@ -269,6 +269,7 @@ function checkItem (
     }
     return
   }
+  if (root !== ROOT_INCIDENTS && !root.startsWith(CHUNKS_PREFIX)) fail(`unknown root type ${where}`)
   need(key === null, 'is an array; map entries are not allowed')
   need(item.rightOrigin === null, 'is append-only: insertion before existing content')
   need(values !== null, 'is append-only: nothing may be deleted')

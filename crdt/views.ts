@@ -5,8 +5,9 @@
  * - Recorder: the author whose `sessions` entry claims the session. Session IDs are single use; when several authors
  *   claim one ID, the claim with the earliest createdAt (then the smallest peer ID) is the session and the others are
  *   reported as duplicate-ID conflicts.
- * - Status: the furthest level over the levels each author may assert (schema.ts STATUS_EVIDENCE); the recorder's
- *   recording/sealed/archived counts only from the winning recorder.
+ * - Status: the furthest level over the levels each author may assert (schema.ts STATUS_EVIDENCE). A pure maximum
+ *   over authors (each author's own level only rises), so the view's status never moves back, whatever the order in
+ *   which authors' documents arrive, even while a duplicate-ID conflict changes which claim is shown.
  * - Holders: the authors whose own `holding` map has the session (each node adds and removes only itself).
  * - Incidents: every author's append-only list, concatenated in (at, author, index) order.
  */
@@ -62,9 +63,8 @@ export function sessionState (state: SwarmState, sessionId: string): SessionStat
     const s = map(log.doc, ROOT_STATUS).get(sessionId) as number | undefined
     if (s !== undefined) {
       const name = statusName(s)
-      const recorderLevel = name === 'recording' || name === 'sealed' || name === 'archived'
-      const counted = recorderLevel ? log === winner?.log : true
-      if (counted) { statusBy[log.authorId] = name; level = Math.max(level, s) }
+      statusBy[log.authorId] = name
+      level = Math.max(level, s)
     }
     if (map(log.doc, ROOT_HOLDING).has(sessionId)) { holders.push(log.authorId); known = true }
     const a = map(log.doc, ROOT_ANCHORS).get(sessionId) as AnchorRecord | undefined

@@ -1,0 +1,120 @@
+/**
+ * Randomised convergence in the spirit of Yjs's own tests: several replicas make random session-flow writes; their
+ * envelopes travel in random order with random drops and duplicates; after every delivery the invariants hold on the
+ * receiving replica; after a final anti-entropy round (the catch-up protocol's vector exchange) all replicas have
+ * byte-identical encoded state and identical views.
+ */
+import { strict as assert } from 'node:assert'
+import fc from 'fast-check'
+import {
+  allIncidents, listSessions, recordAnchor, recordChunks, recordHolding, recordIncident, recordReplicated, recordSealed, recordSessionStart,
+  sessionIds, sessionState, statusLevel, type SwarmState, type VerifiedEnvelope
+} from '../../../crdt/index.js'
+import { cid, node, rng, seal, sid } from './helpers.js'
+
+const REPLICAS = 4
+const SESSIONS = 3
+
+type Op = { kind: 'start' | 'chunks' | 'seal' | 'hold' | 'unhold' | 'replicated' | 'anchor' | 'incident', actor: number, session: number, n: number }
+
+const opArb: fc.Arbitrary<Op> = fc.record({
+  kind: fc.constantFrom('start', 'chunks', 'seal', 'hold', 'unhold', 'replicated', 'anchor', 'incident'),
+  actor: fc.integer({ min: 0, max: REPLICAS - 1 }),
+  session: fc.integer({ min: 0, max: SESSIONS - 1 }),
+  n: fc.integer({ min: 1, max: 5 })
+})
+
+function apply (s: SwarmState, op: Op, clock: number): VerifiedEnvelope[] {
+  const S = sid(op.session + 1)
+  const listed = s.own((w) => w.chunkCount(S))
+  const recorded = s.own((w) => w.recorded(S))
+  switch (op.kind) {
+    case 'start': return recordSessionStart(s, S, { owner: `o${op.actor}`, participants: [], policyHash: '00'.repeat(32), createdAt: clock })
+    case 'chunks': return recorded && s.own((w) => w.currentStatus(S)) < 2 ? recordChunks(s, S, Array.from({ length: listed + op.n }, (_, i) => cid(i))) : []
+    case 'seal': return recorded ? recordSealed(s, S, Array.from({ length: Math.max(1, listed) }, (_, i) => cid(i)), seal(Math.max(1, listed))) : []
+    case 'hold': return recordHolding(s, S, true, clock)
+    case 'unhold': return recordHolding(s, S, false, clock)
+    case 'replicated': return recordReplicated(s, S)
+    case 'anchor': return s.own((w) => w.currentStatus(S)) < 4 ? recordAnchor(s, S, { tx: '0x' + clock.toString(16).padStart(64, '0'), chainId: 1, block: clock, at: clock }) : []
+    case 'incident': return recordIncident(s, { kind: 'failed-challenge', sessionId: S, subject: `peer${op.n}`, detail: '', at: clock })
+  }
+}
+
+/** What a replica has shown so far, to check that nothing moves backwards. */
+interface Seen { status: Map<string, number>, sealedChunks: Map<string, string>, incidents: number }
+
+function checkInvariants (s: SwarmState, seen: Seen): void {
+  for (const id of sessionIds(s)) {
+    const v = sessionState(s, id)
+    assert.ok(v !== null)
+    const level = v.status === null ? 0 : statusLevel(v.status)
+    assert.ok(level >= (seen.status.get(id) ?? 0), `status of ${id} moved back`)
+    seen.status.set(id, level)
+    for (const h of v.holders) assert.ok(s.log(h)?.doc.getMap('holding').has(id), 'every holder holds itself')
+    if (v.sealed !== null && v.duplicateClaims.length === 0) {
+      assert.equal(v.chunks.length, v.sealed.chunkCount, 'a sealed chunk list has the sealed count')
+      const key = `${v.recorder as string}/${id}`
+      const chunks = v.chunks.join(',')
+      if (seen.sealedChunks.has(key)) assert.equal(seen.sealedChunks.get(key), chunks, 'a sealed chunk list never changes')
+      seen.sealedChunks.set(key, chunks)
+    }
+  }
+  const n = allIncidents(s).length
+  assert.ok(n >= seen.incidents, 'incidents are append-only')
+  seen.incidents = n
+}
+
+function antiEntropy (replicas: SwarmState[]): void {
+  for (let round = 0; round < 2; round++) {
+    for (const a of replicas) {
+      for (const b of replicas) {
+        if (a === b) continue
+        for (const e of [...a.missing(b.vector())]) {
+          const r = b.ingest(e.bytes)
+          assert.ok(r.status !== 'rejected', JSON.stringify(r))
+        }
+      }
+    }
+  }
+}
+
+describe('crdt: random delivery order, drops and duplicates converge', () => {
+  it('converges to byte-identical state with the invariants holding after every merge', () => {
+    fc.assert(fc.property(fc.array(opArb, { minLength: 1, maxLength: 60 }), fc.integer({ min: 1, max: 2 ** 31 - 1 }), (ops, seed) => {
+      const random = rng(seed)
+      const replicas = Array.from({ length: REPLICAS }, (_, i) => node(i))
+      const seen: Seen[] = replicas.map(() => ({ status: new Map(), sealedChunks: new Map(), incidents: 0 }))
+      const inFlight: Array<{ to: number, bytes: Uint8Array }> = []
+      const deliverSome = (): void => {
+        const k = random() % 4
+        for (let i = 0; i < k && inFlight.length > 0; i++) {
+          const idx = random() % inFlight.length
+          const m = inFlight[idx]
+          const fate = random() % 10
+          if (fate === 0) { inFlight.splice(idx, 1); continue } // dropped
+          if (fate !== 1) inFlight.splice(idx, 1) // fate 1: delivered and duplicated (stays in flight)
+          const r = replicas[m.to].ingest(m.bytes)
+          assert.ok(r.status !== 'rejected', JSON.stringify(r))
+          checkInvariants(replicas[m.to], seen[m.to])
+        }
+      }
+      ops.forEach((op, clock) => {
+        for (const e of apply(replicas[op.actor], op, clock + 1)) {
+          for (let to = 0; to < REPLICAS; to++) if (to !== op.actor) inFlight.push({ to, bytes: e.bytes })
+        }
+        checkInvariants(replicas[op.actor], seen[op.actor])
+        deliverSome()
+      })
+      while (inFlight.length > 0) deliverSome()
+      antiEntropy(replicas)
+      const hash = replicas[0].stateHash()
+      const view = JSON.stringify(listSessions(replicas[0]))
+      for (const r of replicas) {
+        assert.equal(r.stateHash(), hash)
+        assert.equal(JSON.stringify(listSessions(r)), view)
+        assert.equal(r.pendingSize, 0)
+      }
+      replicas.forEach((r, i) => checkInvariants(r, seen[i]))
+    }), { numRuns: 150 })
+  })
+})
