@@ -1,0 +1,113 @@
+/**
+ * The block envelope: what a proposer publishes and what gossip and sync will carry. RLP of
+ *   [version = 1, evm block RLP, PoOT header fields, PoOT signatures, seal signatures, PoOT body]
+ * - the PoOT header (protocols/poot/block.ts) is signed by the proposing entity's members over its SHA-256 hash;
+ * - the EVM block's extraData is that PoOT header hash (32 bytes), so the EVM block names its PoOT header;
+ * - the seal signatures are the same members' Ed25519 signatures over the EVM block hash (keccak), so nobody can
+ *   pair a signed PoOT header with other EVM contents.
+ * Body: session anchors [[sessionId, bytes]]; task proofs and evidence are not carried yet (must be empty lists).
+ */
+import { RLP } from '@ethereumjs/rlp'
+import { bytesToBigInt, bytesToHex, bytesToUtf8, bigIntToUnpaddedBytes, utf8ToBytes } from '@ethereumjs/util'
+import type { Block as PootBlock, BlockHeader, MemberSignature, SessionAnchor } from '../../../protocols/poot/index.js'
+
+export const ENVELOPE_VERSION = 1
+/** Generous: a 30M-gas block of calldata is ~7.5 MB at 4 gas per zero byte; gossip may cap lower. */
+export const MAX_ENVELOPE_BYTES = 8 * 1024 * 1024
+
+export interface Envelope {
+  evm: Uint8Array
+  poot: PootBlock
+  seal: MemberSignature[]
+}
+
+const int = (n: number): Uint8Array => bigIntToUnpaddedBytes(BigInt(n))
+
+export function encodeEnvelope (e: Envelope): Uint8Array {
+  const h = e.poot.signed.header
+  const sigs = (list: readonly MemberSignature[]): Uint8Array[][] => list.map((s) => [int(s.member), s.sig])
+  return RLP.encode([
+    int(ENVELOPE_VERSION),
+    e.evm,
+    [int(h.slot), utf8ToBytes(h.parent), utf8ToBytes(h.proposer), int(h.rank), int(h.timeMs), int(h.revealer), h.reveal,
+      utf8ToBytes(h.bodyHash), int(h.sessions), int(h.sessionBytes)],
+    sigs(e.poot.signed.signatures),
+    sigs(e.seal),
+    [e.poot.body.sessions.map((s) => [utf8ToBytes(s.sessionId), int(s.bytes)]), [], [], []]
+  ])
+}
+
+export class EnvelopeError extends Error {}
+
+function fail (what: string): never { throw new EnvelopeError(`bad envelope: ${what}`) }
+
+function bytes (x: unknown, what: string): Uint8Array {
+  if (!(x instanceof Uint8Array)) fail(`${what} is not a byte string`)
+  return x
+}
+
+function list (x: unknown, what: string, length?: number): unknown[] {
+  if (!Array.isArray(x)) fail(`${what} is not a list`)
+  if (length !== undefined && x.length !== length) fail(`${what} has ${x.length} items, expected ${length}`)
+  return x
+}
+
+function num (x: unknown, what: string): number {
+  const b = bytes(x, what)
+  if (b.length > 0 && b[0] === 0) fail(`${what} has leading zeros`)
+  if (b.length > 7) fail(`${what} is too large`)
+  const n = Number(bytesToBigInt(b))
+  if (!Number.isSafeInteger(n)) fail(`${what} is too large`)
+  return n
+}
+
+function text (x: unknown, what: string): string {
+  const s = bytesToUtf8(bytes(x, what))
+  if (s.length > 256) fail(`${what} is too long`)
+  return s
+}
+
+function sigList (x: unknown, what: string): MemberSignature[] {
+  const items = list(x, what)
+  if (items.length > 64) fail(`${what}: too many signatures`)
+  return items.map((s, i) => {
+    const [member, sig] = list(s, `${what}[${i}]`, 2)
+    const b = bytes(sig, `${what}[${i}].sig`)
+    if (b.length !== 64) fail(`${what}[${i}].sig is not 64 bytes`)
+    return { member: num(member, `${what}[${i}].member`), sig: b }
+  })
+}
+
+export function decodeEnvelope (raw: Uint8Array): Envelope {
+  if (raw.length > MAX_ENVELOPE_BYTES) fail(`${raw.length} bytes, more than ${MAX_ENVELOPE_BYTES}`)
+  let top: unknown
+  try { top = RLP.decode(raw) } catch (e) { fail(`not RLP (${(e as Error).message})`) }
+  const [version, evm, header, pootSigs, seal, body] = list(top, 'envelope', 6)
+  if (num(version, 'version') !== ENVELOPE_VERSION) fail(`version ${bytesToHex(bytes(version, 'version'))} is not ${ENVELOPE_VERSION}`)
+  const f = list(header, 'header', 10)
+  const h: BlockHeader = {
+    slot: num(f[0], 'header.slot'),
+    parent: text(f[1], 'header.parent'),
+    proposer: text(f[2], 'header.proposer'),
+    rank: num(f[3], 'header.rank'),
+    timeMs: num(f[4], 'header.timeMs'),
+    revealer: num(f[5], 'header.revealer'),
+    reveal: bytes(f[6], 'header.reveal'),
+    bodyHash: text(f[7], 'header.bodyHash'),
+    sessions: num(f[8], 'header.sessions'),
+    sessionBytes: num(f[9], 'header.sessionBytes')
+  }
+  const [sessions, proofs, evidence, voteEvidence] = list(body, 'body', 4)
+  if (list(proofs, 'body.proofs').length > 0 || list(evidence, 'body.evidence').length > 0 || list(voteEvidence, 'body.voteEvidence').length > 0) {
+    fail('task proofs and evidence are not carried by envelope version 1')
+  }
+  const anchors: SessionAnchor[] = list(sessions, 'body.sessions').map((s, i) => {
+    const [id, n] = list(s, `body.sessions[${i}]`, 2)
+    return { sessionId: text(id, `body.sessions[${i}].sessionId`), bytes: num(n, `body.sessions[${i}].bytes`) }
+  })
+  return {
+    evm: bytes(evm, 'evm block'),
+    poot: { signed: { header: h, signatures: sigList(pootSigs, 'poot signatures') }, body: { proofs: [], sessions: anchors, evidence: [], voteEvidence: [] } },
+    seal: sigList(seal, 'seal signatures')
+  }
+}

@@ -1,0 +1,11 @@
+/** The chain runtime (docs/chain.md). */
+export * from './chain.js'
+export * from './chain-node.js'
+export * from './local-proposer.js'
+export * from './genesis.js'
+export * from './genesis-spec.js'
+export * from './dev.js'
+export * from './envelope.js'
+export * from './mempool.js'
+export * from './system.js'
+export * from './open.js'

@@ -1,0 +1,39 @@
+/**
+ * "May I propose this slot?" for a process holding the keys of some entities (one node, or an in-process
+ * multi-entity dev chain): the PoOT schedule of the slot on top of the head (scheduleFor, protocols/poot) names
+ * the primary and ranked fallbacks; rank k may propose from slotStart + k · slotTimeoutMs. This answers with the
+ * first rank whose turn has come and whose entity we hold, or null.
+ */
+import { slotStartMs, type NodeKey } from '../../../protocols/poot/index.js'
+import type { Chain, Proposal } from './chain.js'
+
+export type Signers = ReadonlyArray<{ member: number, key: NodeKey }>
+export type ProposeDecision = (chain: Chain, slot: number, nowMs: number) => Proposal | null
+
+export function localProposer (keys: ReadonlyMap<string, Signers>): ProposeDecision {
+  return (chain, slot, nowMs) => {
+    const { params, genesisMs } = chain.genesis.poot
+    if (slot <= chain.headPoot.slot) return null
+    const start = slotStartMs(genesisMs, params, slot)
+    if (nowMs < start || nowMs >= start + params.slotMs) return null
+    const schedule = chain.schedule(slot)
+    for (let rank = 0; rank < schedule.length; rank++) {
+      if (nowMs < start + rank * params.slotTimeoutMs) return null
+      const signers = keys.get(schedule[rank])
+      if (signers !== undefined) return { slot, rank, timeMs: nowMs, proposer: schedule[rank], signers }
+    }
+    return null
+  }
+}
+
+/** Every entity of the genesis whose members' keys are all in `nodeKeys`, plus the Server if its key is there. */
+export function signersFrom (chain: Chain, nodeKeys: readonly NodeKey[]): Map<string, Signers> {
+  const byId = new Map(nodeKeys.map((k) => [k.id, k]))
+  const out = new Map<string, Signers>()
+  const { registry } = chain.genesis.poot
+  for (const e of [...registry.ranked, registry.server]) {
+    const signers = e.members.flatMap((m, member) => byId.has(m) ? [{ member, key: byId.get(m) as NodeKey }] : [])
+    if (signers.length >= e.threshold) out.set(e.id, signers.slice(0, e.threshold))
+  }
+  return out
+}

@@ -1,0 +1,77 @@
+/**
+ * What ethereumjs does not store: receipts and logs (per block), the transaction index (tx hash → block hash and
+ * position), block envelopes (PoOT header and signatures) and the finalized pointer. All in the `meta` sublevel.
+ * Crash-safety order, kept by Chain: state trie nodes (committed by execution) → this batch → Blockchain.putBlock
+ * (which moves the head). A crash before putBlock leaves unreferenced entries that the next import overwrites.
+ */
+import { RLP } from '@ethereumjs/rlp'
+import { bigIntToUnpaddedBytes, bytesToBigInt, bytesToHex, concatBytes, utf8ToBytes } from '@ethereumjs/util'
+import type { Sublevel } from './level-db.js'
+
+export type Log = [address: Uint8Array, topics: Uint8Array[], data: Uint8Array]
+
+export interface StoredReceipt {
+  status: 0 | 1
+  cumulativeGasUsed: bigint
+  gasUsed: bigint
+  logs: Log[]
+  bloom: Uint8Array
+  /** the created contract, or empty */
+  contractAddress: Uint8Array
+}
+
+const key = (prefix: string, hash: Uint8Array): Uint8Array => concatBytes(utf8ToBytes(prefix), hash)
+const FINAL = utf8ToBytes('final')
+
+export class ChainStore {
+  constructor (private readonly meta: Sublevel) {}
+
+  /** Receipts, the transaction index and the envelope of one block, in one atomic batch. */
+  async putBlockData (blockHash: Uint8Array, txHashes: Uint8Array[], receipts: StoredReceipt[], envelope: Uint8Array): Promise<void> {
+    const ops: Array<{ type: 'put', key: Uint8Array, value: Uint8Array }> = [
+      { type: 'put', key: key('r:', blockHash), value: encodeReceipts(receipts) },
+      { type: 'put', key: key('e:', blockHash), value: envelope }
+    ]
+    txHashes.forEach((h, i) => ops.push({ type: 'put', key: key('t:', h), value: RLP.encode([blockHash, bigIntToUnpaddedBytes(BigInt(i))]) }))
+    await this.meta.batch(ops)
+  }
+
+  async receipts (blockHash: Uint8Array): Promise<StoredReceipt[] | undefined> {
+    const raw = await this.meta.get(key('r:', blockHash))
+    return raw === undefined ? undefined : decodeReceipts(raw)
+  }
+
+  async envelope (blockHash: Uint8Array): Promise<Uint8Array | undefined> {
+    return await this.meta.get(key('e:', blockHash))
+  }
+
+  async txLocation (txHash: Uint8Array): Promise<{ blockHash: Uint8Array, index: number } | undefined> {
+    const raw = await this.meta.get(key('t:', txHash))
+    if (raw === undefined) return undefined
+    const [blockHash, index] = RLP.decode(raw) as Uint8Array[]
+    return { blockHash, index: Number(bytesToBigInt(index)) }
+  }
+
+  async setFinal (blockHash: Uint8Array): Promise<void> { await this.meta.put(FINAL, blockHash) }
+  async final (): Promise<Uint8Array | undefined> { return await this.meta.get(FINAL) }
+}
+
+function encodeReceipts (receipts: StoredReceipt[]): Uint8Array {
+  return RLP.encode(receipts.map((r) => [
+    bigIntToUnpaddedBytes(BigInt(r.status)), bigIntToUnpaddedBytes(r.cumulativeGasUsed), bigIntToUnpaddedBytes(r.gasUsed),
+    r.logs, r.bloom, r.contractAddress
+  ]))
+}
+
+function decodeReceipts (raw: Uint8Array): StoredReceipt[] {
+  return (RLP.decode(raw) as unknown as Array<[Uint8Array, Uint8Array, Uint8Array, Log[], Uint8Array, Uint8Array]>).map(([s, c, g, logs, bloom, ca]) => ({
+    status: bytesToBigInt(s) === 1n ? 1 : 0,
+    cumulativeGasUsed: bytesToBigInt(c),
+    gasUsed: bytesToBigInt(g),
+    logs,
+    bloom,
+    contractAddress: ca
+  }))
+}
+
+export const hex = bytesToHex
