@@ -40,6 +40,8 @@ export type IngestResult =
   | { status: 'ignored', detail: string }
   | { status: 'rejected', rejection: Rejection }
 
+export class OwnLogIncompleteError extends Error { constructor (m: string) { super(m); this.name = 'OwnLogIncompleteError' } }
+
 export interface StateOptions {
   /** This node's 32-byte Ed25519 secret key (its libp2p identity). */
   secretKey: Uint8Array
@@ -93,6 +95,11 @@ export class SwarmState {
   log (authorId: string): AuthorLog | undefined { return this.logs.get(authorId) }
   get ownSeq (): number { return this.logs.get(this.selfId)?.seq ?? 0 }
   get pendingSize (): number { return this.pendingCount }
+  /**
+   * True while envelopes of this node's own log wait for an earlier one (e.g. a stored record was lost): writing now
+   * would reuse a sequence number, so write() refuses until catch-up has filled the gap.
+   */
+  get ownLogIncomplete (): boolean { return (this.pending.get(this.selfId)?.size ?? 0) > 0 }
 
   /** Every applied envelope, by author then sequence number (what a snapshot stores and catch-up serves). */
   * allEnvelopes (): Generator<VerifiedEnvelope> {
@@ -138,6 +145,7 @@ export class SwarmState {
    * change changed nothing. Throws (and changes nothing) when the change is over the size limit or breaks the schema.
    */
   write (change: (w: AuthorWriter) => void): VerifiedEnvelope | null {
+    if (this.ownLogIncomplete) throw new OwnLogIncompleteError('this node\'s own log has a gap (a lost record): catch up before writing')
     let update: Uint8Array | null = null
     const capture = (u: Uint8Array): void => { update = update === null ? u : Y.mergeUpdates([update, u]) }
     this.draft.on('update', capture)

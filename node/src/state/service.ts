@@ -85,10 +85,13 @@ export class StateService {
     init.log.info({ envelopes: restored.envelopes, skipped: restored.skipped, authors: state.authors().length }, 'session state restored')
     const svc = new StateService(state, persistence, init, now)
     state.onApplied = (env) => { void persistence.append(env.bytes).catch((err) => init.log.warn({ err: (err as Error).message }, 'state record not stored')) }
-    if (corrupt.length > 0) {
-      await svc.commit(flow.recordIncident(state, { kind: 'corrupt-record', sessionId: '', subject: 'datastore', detail: `${corrupt.length} stored state record(s) failed their checks and were skipped: ${corrupt[0].where}: ${corrupt[0].detail}`.slice(0, 512), at: now() }), false)
-    }
     svc.wire()
+    if (corrupt.length > 0) {
+      const detail = `${corrupt.length} stored state record(s) failed their checks and were skipped: ${corrupt[0].where}: ${corrupt[0].detail}`.slice(0, 512)
+      // Not awaited: when the lost record was one of this node's own, the write waits for catch-up.
+      void svc.write(() => flow.recordIncident(state, { kind: 'corrupt-record', sessionId: '', subject: 'datastore', detail, at: now() }))
+        .catch((err) => init.log.warn({ err: (err as Error).message }, 'corrupt-record incident not written'))
+    }
     return svc
   }
 
@@ -122,13 +125,36 @@ export class StateService {
     if (r.reason === 'equivocation' && r.authorId !== undefined) {
       const author = r.authorId
       const already = allIncidents(this.state).some((i) => i.kind === 'equivocation' && i.subject === author && i.by === this.selfId)
-      if (!already) void this.commit(flow.recordIncident(this.state, { kind: 'equivocation', sessionId: '', subject: author, detail: r.detail.slice(0, 512), at: this.now() })).catch(() => {})
+      if (!already) void this.write(() => flow.recordIncident(this.state, { kind: 'equivocation', sessionId: '', subject: author, detail: r.detail.slice(0, 512), at: this.now() })).catch(() => {})
     }
   }
 
   private afterIngest (source: 'gossip' | 'sync', r: IngestResult, peer: string): void {
     if (r.status === 'rejected') this.rejected(source, r.rejection, peer)
-    if (r.status === 'applied') for (const late of r.late) if (late.from !== undefined) this.rejected('sync', late, late.from)
+    if (r.status === 'applied') {
+      for (const late of r.late) if (late.from !== undefined) this.rejected('sync', late, late.from)
+      if (this.deferred.length > 0 && !this.state.ownLogIncomplete) this.runDeferred()
+    }
+  }
+
+  /**
+   * Writes wait while this node's own log has a gap (a lost record being fetched back from peers): writing would reuse
+   * a sequence number. They run, in order, as soon as catch-up has filled the gap.
+   */
+  private readonly deferred: Array<{ make: () => VerifiedEnvelope[], done: (n: number) => void, fail: (e: Error) => void }> = []
+
+  private runDeferred (): void {
+    while (this.deferred.length > 0 && !this.state.ownLogIncomplete) {
+      const w = this.deferred.shift() as typeof this.deferred[number]
+      try { this.commit(w.make()).then(w.done, w.fail) } catch (err) { w.fail(err as Error) }
+    }
+  }
+
+  /** Makes a local write and commits it; deferred while the own log is incomplete. Resolves with the peers reached. */
+  async write (make: () => VerifiedEnvelope[]): Promise<number> {
+    if (!this.state.ownLogIncomplete && this.deferred.length === 0) return await this.commit(make())
+    this.init.log.warn({}, 'local state write deferred until catch-up fills a gap in this node\'s own log')
+    return await new Promise((resolve, reject) => { this.deferred.push({ make, done: resolve, fail: reject }) })
   }
 
   /** gossipsub's validation hook: Accept forwards, Ignore drops quietly, Reject drops and lowers the sender's score. */
@@ -198,12 +224,12 @@ export class StateService {
     return reached
   }
 
-  async sessionStarted (sessionId: string, record: SessionRecord): Promise<void> { await this.commit(flow.recordSessionStart(this.state, sessionId, record)) }
-  async sessionSealed (sessionId: string, chunks: string[], seal: SealRecord): Promise<void> { await this.commit(flow.recordSealed(this.state, sessionId, chunks, seal)) }
-  async holding (sessionId: string, held: boolean): Promise<void> { await this.commit(flow.recordHolding(this.state, sessionId, held, this.now())) }
-  async replicated (sessionId: string): Promise<void> { await this.commit(flow.recordReplicated(this.state, sessionId)) }
-  async anchored (sessionId: string, anchor: AnchorRecord): Promise<void> { await this.commit(flow.recordAnchor(this.state, sessionId, anchor)) }
-  async incident (incident: Incident): Promise<void> { await this.commit(flow.recordIncident(this.state, incident)) }
+  async sessionStarted (sessionId: string, record: SessionRecord): Promise<void> { await this.write(() => flow.recordSessionStart(this.state, sessionId, record)) }
+  async sessionSealed (sessionId: string, chunks: string[], seal: SealRecord): Promise<void> { await this.write(() => flow.recordSealed(this.state, sessionId, chunks, seal)) }
+  async holding (sessionId: string, held: boolean): Promise<void> { await this.write(() => flow.recordHolding(this.state, sessionId, held, this.now())) }
+  async replicated (sessionId: string): Promise<void> { await this.write(() => flow.recordReplicated(this.state, sessionId)) }
+  async anchored (sessionId: string, anchor: AnchorRecord): Promise<void> { await this.write(() => flow.recordAnchor(this.state, sessionId, anchor)) }
+  async incident (incident: Incident): Promise<void> { await this.write(() => flow.recordIncident(this.state, incident)) }
 
   // ---- reads ----
 
