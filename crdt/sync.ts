@@ -15,7 +15,7 @@
 import * as encoding from 'lib0/encoding'
 import * as decoding from 'lib0/decoding'
 import { messageYjsSyncStep1, messageYjsSyncStep2 } from 'y-protocols/sync'
-import { MAX_ENVELOPE_BYTES, MAX_SYNC_MESSAGE_BYTES, MAX_VECTOR_AUTHORS } from './constants.js'
+import { MAX_SYNC_MESSAGE_BYTES, MAX_VECTOR_AUTHORS } from './constants.js'
 
 export const STEP1 = messageYjsSyncStep1
 export const STEP2 = messageYjsSyncStep2
@@ -72,9 +72,8 @@ export function decodeSyncMessage (bytes: Uint8Array): SyncMessage {
     } else if (type === STEP2) {
       const envelopes: Uint8Array[] = []
       for (let i = 0; i < n; i++) {
-        const e = decoding.readVarUint8Array(dec)
-        if (e.length > MAX_ENVELOPE_BYTES) throw new SyncDecodeError('envelope over the size limit')
-        envelopes.push(e)
+        // Each envelope's own limits are checked by ingest, which also attributes the offence to the sender.
+        envelopes.push(decoding.readVarUint8Array(dec))
       }
       msg = { type: 'step2', envelopes }
     } else {

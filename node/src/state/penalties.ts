@@ -1,12 +1,12 @@
 /**
  * Penalties for peers that send invalid state over the sync protocol (gossip penalties go through gossipsub's peer
  * score: the validator's Reject verdict). Each invalid envelope costs 10 points, decaying by half every 5 minutes;
- * at 30 points the peer is disconnected and its sync streams refused until it decays below again.
+ * at 25 points (the third one within a few minutes) the peer is disconnected and its sync streams refused until it decays below again.
  */
 export class PenaltyBox {
   private readonly scores = new Map<string, { points: number, at: number }>()
 
-  constructor (private readonly now: () => number, private readonly halfLifeMs = 300_000, readonly banAt = 30) {}
+  constructor (private readonly now: () => number, private readonly halfLifeMs = 300_000, readonly banAt = 25) {}
 
   score (peer: string): number {
     const s = this.scores.get(peer)

@@ -12,6 +12,7 @@ import type { Datastore } from 'interface-datastore'
 import { STATE_SYNC_PROTOCOL, TOPIC_STATE } from '../../../crdt/constants.js'
 import { SwarmState, type IngestResult, type Rejection } from '../../../crdt/state.js'
 import { StatePersistence, type StorageIncident } from '../../../crdt/persistence.js'
+import { SyncDecodeError } from '../../../crdt/sync.js'
 import type { VerifiedEnvelope } from '../../../crdt/envelope.js'
 import * as flow from '../../../crdt/session-flow.js'
 import { allIncidents, listSessions, sessionState, type AuthoredIncident, type SessionState, type SessionSummary } from '../../../crdt/views.js'
@@ -177,6 +178,7 @@ export class StateService {
       const out = await syncAsListener(stream, this.state, peer, (r) => this.afterIngest('sync', r, peer), AbortSignal.timeout(60_000))
       if (out.applied > 0 || out.sent > 0) this.init.log.debug({ peer, ...out }, 'state sync served')
     } catch (err) {
+      if (err instanceof SyncDecodeError) this.rejected('sync', { reason: 'bad-encoding', detail: err.message }, peer)
       this.init.log.debug({ peer, err: (err as Error).message }, 'state sync (served) failed')
       stream.abort(err as Error)
     }
@@ -198,6 +200,7 @@ export class StateService {
           return out
         } catch (err) { stream.abort(err as Error); throw err }
       } catch (err) {
+        if (err instanceof SyncDecodeError) this.rejected('sync', { reason: 'bad-encoding', detail: err.message }, id)
         this.init.log.debug({ peer: id, err: (err as Error).message }, 'state sync failed')
         return null
       } finally {
