@@ -130,9 +130,17 @@ export function holders (n: number, seed: string, kycEvery = 3): Holder[] {
   }))
 }
 
-export function sidecarConfig (w: World, over: { dataDir?: string, mode?: string, confirmations?: number, fromBlock?: number, tron?: Record<string, unknown>, caps?: Record<string, unknown>, paused?: boolean } = {}): Config {
+export interface ConfigOverrides { dataDir?: string, mode?: string, confirmations?: number, fromBlock?: number, tron?: Record<string, unknown>, caps?: Record<string, unknown>, paused?: boolean, api?: Record<string, unknown>, keystore?: Record<string, unknown> }
+
+export function sidecarConfig (w: World, over: ConfigOverrides = {}): Config {
+  const raw = sidecarConfigJson(w, over)
+  return parseConfig(raw, raw.dataDir as string)
+}
+
+/** The config file's JSON (for a sidecar started as a process). */
+export function sidecarConfigJson (w: World, over: ConfigOverrides = {}): Record<string, unknown> {
   const dataDir = over.dataDir ?? mkdtempSync(join(tmpdir(), 'lucid-payout-'))
-  return parseConfig({
+  return {
     mode: over.mode ?? 'sandbox',
     dataDir,
     paused: over.paused,
@@ -144,8 +152,10 @@ export function sidecarConfig (w: World, over: { dataDir?: string, mode?: string
     },
     caps: over.caps,
     marginS: 60,
-    concurrency: 8
-  }, dataDir)
+    concurrency: 8,
+    ...(over.api === undefined ? {} : { api: over.api }),
+    ...(over.keystore === undefined ? {} : { keystore: over.keystore })
+  }
 }
 
 export { fromEvmAddress }

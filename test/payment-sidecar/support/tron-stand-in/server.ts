@@ -16,6 +16,8 @@ export class TronStandIn {
   /** the stand-in's clock runs this far ahead of the wall clock (tests move time instead of waiting) */
   timeOffsetMs = 0
   readonly requests = new Map<string, number>()
+  /** broadcasts accepted whose reply was then thrown away (fault lose-broadcast-reply) */
+  lostReplies = 0
   private server?: Server
   private sockets = new Set<Socket>()
   private timer?: NodeJS.Timeout
@@ -86,7 +88,7 @@ export class TronStandIn {
     try {
       const out = await this.route(path, input)
       if (path === '/wallet/broadcasttransaction' && out.result === true) {
-        if (this.fault === 'lose-broadcast-reply') { res.socket?.destroy(); return }
+        if (this.fault === 'lose-broadcast-reply') { this.lostReplies++; res.socket?.destroy(); return }
         if (this.fault === 'drop-broadcast') this.chain.pending.pop()
       }
       this.reply(res, out)
