@@ -50,7 +50,7 @@ export function batchFromJson (j: any): CommittedBatch {
       networkFeeUsd: BigInt(e.networkFeeUsd),
       platformFeeUsd: BigInt(e.platformFeeUsd),
       netUsd: BigInt(e.netUsd),
-      kyc: e.kyc === undefined ? undefined : { ...e.kyc, expiry: BigInt(e.kyc.expiry) }
+      ...(e.kyc === undefined ? {} : { kyc: { ...e.kyc, expiry: BigInt(e.kyc.expiry) } })
     })),
     approvals: j.approvals.map((a: any) => ({ ...a, total: BigInt(a.total), deadline: BigInt(a.deadline) }))
   }
