@@ -210,8 +210,9 @@ export class PayoutService {
     if (stalled !== undefined && this.state.batches.get(b.id)?.state !== 'stalled') {
       this.record({ k: 'batch', id: b.id, state: 'stalled', reason: `${stalled.key}: ${stalled.reason ?? 'failed'}` })
     } else if (all.every((t) => t !== undefined && DONE.has(t.state))) {
-      this.record({ k: 'batch', id: b.id, state: 'paid' })
-      this.log(`batch ${b.id} paid`)
+      const dry = this.d.config.mode === 'dry-run'
+      this.record({ k: 'batch', id: b.id, state: dry ? 'dry-run' : 'paid' })
+      this.log(`batch ${b.id} ${dry ? 'dry-run complete (nothing broadcast)' : 'paid'}`)
     }
   }
 
@@ -326,7 +327,9 @@ export class PayoutService {
 
   /** Batch summary for the API and the CLI. */
   batchView (id: string): unknown {
-    const rec = [...this.state.batches.values()].find((b) => b.id === id || b.id === '0x' + id || b.id.startsWith(id))
+    const want = id.replace(/^0x/, '').toLowerCase()
+    const matches = [...this.state.batches.values()].filter((b) => b.id.slice(2).startsWith(want))
+    const rec = matches.length === 1 ? matches[0] : undefined
     if (rec === undefined) return undefined
     const txs = [...this.state.txs.values()].filter((t) => t.batch === rec.id).map(({ tx: _tx, ...rest }) => ({ ...rest, blocked: this.blocked.get(rest.key) }))
     return { id: rec.id, epoch: rec.epoch, blockNumber: rec.blockNumber, state: rec.state, reason: rec.reason, entries: rec.batch?.entries.length, transactions: txs }

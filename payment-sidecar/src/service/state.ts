@@ -26,7 +26,7 @@ export interface TxRecord {
   at: number
 }
 
-export type BatchState = 'accepted' | 'refused' | 'paid' | 'stalled'
+export type BatchState = 'accepted' | 'refused' | 'paid' | 'stalled' | 'dry-run'
 export interface BatchRecord { id: string, epoch: number, blockNumber: number, state: BatchState, reason?: string, batch?: CommittedBatch, at: number }
 
 export const utcDay = (ms: number): number => Math.floor(ms / 86_400_000)
