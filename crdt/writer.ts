@@ -39,6 +39,7 @@ export class AuthorWriter {
 
   currentStatus (sessionId: string): number { return this.doc.getMap<number>(ROOT_STATUS).get(sessionId) ?? 0 }
   holds (sessionId: string): boolean { return this.doc.getMap(ROOT_HOLDING).has(sessionId) }
+  holdings (): string[] { return [...this.doc.getMap(ROOT_HOLDING).keys()] }
   recorded (sessionId: string): boolean { return this.doc.getMap(ROOT_SESSIONS).has(sessionId) }
   chunkCount (sessionId: string): number { return this.doc.getArray(chunksRoot(sessionId)).length }
 

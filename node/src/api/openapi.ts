@@ -24,7 +24,19 @@ const session = {
     holders: { type: 'array', items: { type: 'string' }, description: 'live members known to hold it (heartbeats)' },
     desired: { type: 'array', items: { type: 'string' }, description: 'the R members rendezvous hashing selects' },
     replication: { type: 'integer' },
-    state: { type: 'string', enum: ['replicated', 'under-replicated', 'fetching'] }
+    state: { type: 'string', enum: ['replicated', 'under-replicated', 'fetching'] },
+    crdt: {
+      type: ['object', 'null'],
+      description: 'the session state every node converges to (docs/crdt.md); null until this node\'s state knows the session',
+      properties: {
+        status: { type: ['string', 'null'], enum: ['recording', 'sealed', 'replicated', 'anchored', 'archived', null] },
+        recorder: { type: ['string', 'null'], description: 'peer ID of the recording node' },
+        holders: { type: 'array', items: { type: 'string' }, description: 'peer IDs that say they hold a replica' },
+        anchors: { type: 'array', items: { type: 'object' } },
+        incidents: { type: 'array', items: { type: 'object' } },
+        duplicateClaims: { type: 'array', items: { type: 'string' }, description: 'other peers claiming the same session ID' }
+      }
+    }
   }
 }
 

@@ -33,6 +33,9 @@ import { Membership } from '../swarm/membership.js'
 import { Replicator } from '../swarm/replicator.js'
 import { NodeMetrics } from '../api/metrics.js'
 import type { Logger } from './logger.js'
+// Session state (issue 4, docs/crdt.md): the CRDT service and its hook points.
+import { StateService } from '../state/service.js'
+import { recordPut, reconcileHoldings, stateSummary, type StateSummary } from '../state/node-hooks.js'
 
 /** When the origin re-publishes an announcement after the first publish. */
 export const RETRANSMIT_MS = [2_000, 10_000, 30_000]
@@ -50,6 +53,8 @@ export interface SessionView extends SessionRecord {
   desired: string[]
   replication: number
   state: 'replicated' | 'under-replicated' | 'fetching'
+  /** The session's CRDT state (status, recorder, holders, anchors, incidents); null until the state knows it. */
+  crdt: StateSummary | null
 }
 
 export class LucidNode {
@@ -88,6 +93,8 @@ export class LucidNode {
 
   gossip!: Gossip
   replicator!: Replicator
+  /** Session state (CRDT), docs/crdt.md. */
+  sessionState!: StateService
 
   get peerId (): string { return this.home.identity.peerId }
   get libp2p (): HeliaWithLibp2p<SwarmServices>['libp2p'] { return this.helia.libp2p }
@@ -129,6 +136,15 @@ export class LucidNode {
     await index.load()
     const membership = new Membership(home.identity.peerId, config.swarm.repairGraceMs, now)
     const node = new LucidNode(home, config, logger, helia as unknown as HeliaWithLibp2p<SwarmServices>, datastore, index, new BlockStore(helia), membership, now, served)
+    // [state hook] start the session state service on the same libp2p node and datastore.
+    node.sessionState = await StateService.start({
+      libp2p: helia.libp2p as unknown as Parameters<typeof StateService.start>[0]['libp2p'],
+      datastore,
+      secretKey: home.identity.secretKey,
+      log: logger,
+      now,
+      onRejected: (source, reason) => node.metrics.gossipRejected.inc({ topic: source === 'gossip' ? '/lucid/1/state' : '/lucid/1/state-sync', reason })
+    })
     node.wire()
     return node
   }
@@ -140,6 +156,8 @@ export class LucidNode {
       onAnnouncement: (signed, encoded, from) => { this.acceptAnnouncement(signed, encoded, from) },
       onConflict: (signed, from, known) => {
         m.incidents.inc({ kind: 'session-id-reuse' })
+        // [state hook] a session-ID conflict is a duplicate-id incident in the shared state.
+        void this.sessionState.incident({ kind: 'duplicate-id', sessionId: signed.announcement.sessionId, subject: from.slice(0, 128), detail: `announced with manifest ${signed.announcement.manifest.toString()}, known with ${known}`.slice(0, 512), at: this.now() }).catch(() => {})
         void this.index.addIncident({ at: this.now(), kind: 'session-id-reuse', sessionId: signed.announcement.sessionId, from, knownManifest: known, offeredManifest: signed.announcement.manifest.toString() })
       },
       onHeartbeat: (from, hb) => {
@@ -161,7 +179,7 @@ export class LucidNode {
       replication: this.config.swarm.replication,
       dial: async (addr: Multiaddr) => { await this.libp2p.dial(addr, { signal: AbortSignal.timeout(5000) }) },
       log: this.log,
-      onHeldChanged: () => { this.heartbeatNow(); this.kick() }
+      onHeldChanged: () => { this.heartbeatNow(); this.kick(); this.reconcileState() }
     })
     this.timer = setInterval(() => { void this.beat() }, this.config.swarm.heartbeatMs)
     this.timer.unref()
@@ -180,6 +198,14 @@ export class LucidNode {
     } catch (err) { this.log.debug({ err: (err as Error).message }, 'heartbeat not published') }
     this.membership.prune()
     await this.runTick()
+    this.reconcileState()
+  }
+
+  /** [state hook] this node's holding entries follow what it holds; 'replicated' once the target is reached. */
+  private reconcileState (): void {
+    if (this.stopping) return
+    reconcileHoldings(this.sessionState, this.index.held().map((r) => r.sessionId), this.config.swarm.replication)
+      .catch((err) => this.log.warn({ err: (err as Error).message }, 'session state not updated'))
   }
 
   private async runTick (): Promise<void> {
@@ -247,6 +273,8 @@ export class LucidNode {
     }
     const encoded = encodeAnnouncement(announcement, this.home.identity.secretKey)
     await this.index.put({ ...recordFromAnnouncement(announcement, encoded, this.now()), held: true })
+    // [state hook] the put creates the session's entry in the shared state (recording → sealed, held here).
+    try { await recordPut(this.sessionState, manifest, summary.manifestCid) } catch (err) { this.log.warn({ err: (err as Error).message }, 'session state not recorded') }
     let announcedTo = 0
     try { announcedTo = await this.gossip.publishAnnouncement(encoded) } catch (err) { this.log.warn({ err: (err as Error).message }, 'announcement not published') }
     this.log.info({ sessionId: summary.sessionId, chunks: summary.chunkCount, bytes: summary.plaintextSize, announcedTo }, 'session sealed, stored and announced')
@@ -300,7 +328,8 @@ export class LucidNode {
       holders: [...holders].sort(),
       desired: decision?.desired ?? [],
       replication: this.config.swarm.replication,
-      state: this.replicator.inFlight.has(rec.sessionId) ? 'fetching' : holders.size >= target ? 'replicated' : 'under-replicated'
+      state: this.replicator.inFlight.has(rec.sessionId) ? 'fetching' : holders.size >= target ? 'replicated' : 'under-replicated',
+      crdt: stateSummary(this.sessionState, rec.sessionId)
     }
   }
 
@@ -399,6 +428,7 @@ export class LucidNode {
     if (this.heartbeatSoon !== undefined) clearTimeout(this.heartbeatSoon)
     this.replicator.stop()
     this.gossip.stop()
+    await this.sessionState.stop().catch((err) => this.log.warn({ err: (err as Error).message }, 'session state stop failed'))
     try { await this.helia.stop() } catch (err) { this.log.warn({ err: (err as Error).message }, 'helia stop failed') }
     await this.datastore.close().catch(() => {})
     await this.workerPool?.close()

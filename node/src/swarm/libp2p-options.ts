@@ -20,6 +20,9 @@ import type { Libp2pOptions } from 'libp2p'
 import { KAD_PROTOCOL, TOPICS } from '../../../protocols/swarm/constants.js'
 import { MAX_HEARTBEAT_BYTES } from '../../../protocols/swarm/constants.js'
 import { scoreParams, SCORE_THRESHOLDS } from './scoring.js'
+// Session state (issue 4): its gossip topic and that topic's score parameters.
+import { TOPIC_STATE } from '../../../crdt/constants.js'
+import { stateTopicScoreParams } from '../state/score.js'
 
 export interface SwarmServices {
   identify: Identify
@@ -65,12 +68,17 @@ export function libp2pOptions (s: Libp2pSettings): Libp2pOptions<SwarmServices> 
         allowPublishToZeroTopicPeers: true,
         ignoreDuplicatePublishError: true,
         emitSelf: false,
-        allowedTopics: [...TOPICS],
+        allowedTopics: [...TOPICS, TOPIC_STATE],
         // Larger than our own limits, so that oversize messages reach the validator and cost the sender score.
         maxInboundDataLength: 4 * MAX_HEARTBEAT_BYTES,
-        scoreParams: scoreParams(s.ipColocationWeight ?? 0),
+        scoreParams: withStateTopic(scoreParams(s.ipColocationWeight ?? 0)),
         scoreThresholds: SCORE_THRESHOLDS
       })
     }
   } as Libp2pOptions<SwarmServices>
+}
+
+/** Adds the session-state topic (docs/crdt.md) to the swarm's score parameters. */
+function withStateTopic (p: ReturnType<typeof scoreParams>): ReturnType<typeof scoreParams> {
+  return { ...p, topics: { ...p.topics, [TOPIC_STATE]: stateTopicScoreParams() } }
 }

@@ -110,11 +110,11 @@ export function sessionCommand (): Command {
     .option('--json', 'print JSON')
     .action(async (opts: Common) => {
       const t = await resolveApi(opts)
-      const r = await (await apiFetch(t, '/api/v1/sessions')).json() as { sessions: Array<{ sessionId: string, held: boolean, holders: string[], replication: number, state: string, storedBytes: number, origin: string }> }
+      const r = await (await apiFetch(t, '/api/v1/sessions')).json() as { sessions: Array<{ sessionId: string, held: boolean, holders: string[], replication: number, state: string, storedBytes: number, origin: string, crdt?: { status: string | null } | null }> }
       if (opts.json === true) { process.stdout.write(JSON.stringify(r.sessions) + '\n'); return }
       if (r.sessions.length === 0) { process.stdout.write('no sessions\n'); return }
       for (const s of r.sessions) {
-        process.stdout.write(`${s.sessionId}  ${mb(s.storedBytes).padStart(9)}  ${s.holders.length}/${s.replication} holders  ${s.state}${s.held ? '  (held here)' : ''}\n`)
+        process.stdout.write(`${s.sessionId}  ${(s.crdt?.status ?? '-').padEnd(10)}  ${mb(s.storedBytes).padStart(9)}  ${s.holders.length}/${s.replication} holders  ${s.state}${s.held ? '  (held here)' : ''}\n`)
       }
     }))
 
@@ -134,7 +134,10 @@ export function sessionCommand (): Command {
         `origin   ${s.origin as string}`,
         `holders  ${(s.holders as string[]).map(short).join(' ') || '(none)'}  (${(s.holders as string[]).length}/${s.replication as number}, ${s.state as string})`,
         `desired  ${(s.desired as string[]).map(short).join(' ')}`,
-        `here     ${s.held === true ? 'held (verified, pinned)' : 'not held'}`
+        `here     ${s.held === true ? 'held (verified, pinned)' : 'not held'}`,
+        // Session state (CRDT, docs/crdt.md): the swarm-wide view every node converges to.
+        `status   ${(s.crdt?.status as string | undefined) ?? '(not in the session state yet)'}${s.crdt?.recorder !== undefined && s.crdt?.recorder !== null ? `, recorded by ${short(s.crdt.recorder as string)}` : ''}`,
+        `state    holders ${((s.crdt?.holders ?? []) as string[]).map(short).join(' ') || '(none)'}; ${((s.crdt?.incidents ?? []) as unknown[]).length} incident(s)${((s.crdt?.anchors ?? []) as Array<{ tx: string }>).map((a) => `; anchored in ${a.tx}`).join('')}`
       ].join('\n') + '\n')
     }))
   return cmd
