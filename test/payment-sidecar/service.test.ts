@@ -55,7 +55,7 @@ describe('payment sidecar: modes, switches, API and CLI', function () {
     acct.balance = 2_000_000
     const s = openService(sidecarConfig(w, { fromBlock: block, confirmations: 1 }), { keys: keys(), guard: new Guard() })
     for (let i = 0; i < 3; i++) await s.tick()
-    assert.match([...s.blocked.values()].join(';'), /TRX balance 2000000 sun is below fee limit \+ buffer/)
+    assert.match([...s.blocked.values()].join(';'), /TRX balance 2000000 sun is below fee limit \+ bandwidth \+ buffer/)
     assert.equal([...s.state.txs.values()].filter((t) => t.batch === batch.root && t.txid !== undefined).length, 0)
     acct.balance = saved
     await tickUntil(s, () => batchState(s, batch.root) === 'paid')

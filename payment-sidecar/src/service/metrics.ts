@@ -13,6 +13,8 @@ export function metricsText (s: PayoutService): string {
     ['lucid_payout_payouts_open', 'gauge', 'payouts not yet confirmed', open],
     ['lucid_payout_usdt_paid_usd6_total', 'counter', 'USDT paid and confirmed, in 6-decimal units', c.paidUsd6],
     ['lucid_payout_trx_balance_sun', 'gauge', 'TRX balance of the fee payer, in sun', s.trxBalanceSun ?? 0],
+    ['lucid_payout_bandwidth_left', 'gauge', 'bandwidth the fee payer has left today (free + staked), in bytes', s.bandwidthLeft ?? 0],
+    ['lucid_payout_energy_estimate_last', 'gauge', 'energy the node estimated for the last call built', s.lastEnergyEstimate ?? 0],
     ['lucid_payout_energy_used_total', 'counter', 'energy used by included transactions', c.energy],
     ['lucid_payout_fees_sun_total', 'counter', 'TRX fees paid by included transactions, in sun', c.feesSun],
     ['lucid_payout_tron_head_block', 'gauge', 'latest TRON block seen', s.head?.number ?? 0],

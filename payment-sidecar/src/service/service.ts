@@ -48,12 +48,19 @@ interface TxSpec {
   doneOnChain: () => Promise<boolean>
 }
 
+/** sun per byte when a transaction's bandwidth is not covered by free or staked bandwidth (TRON's price since 2022) */
+const BANDWIDTH_PRICE_SUN = 1_000
+
 const sleep = async (ms: number): Promise<void> => await new Promise((resolve) => setTimeout(resolve, ms))
 
 export class PayoutService {
   readonly state = new State()
   head?: NowBlock
   trxBalanceSun?: number
+  /** the fee payer's bandwidth left today (free + staked), from getaccountresource */
+  bandwidthLeft?: number
+  /** energy the last estimate (triggerconstantcontract) said a call needs */
+  lastEnergyEstimate?: number
   lastError?: string
   lastTickAt?: number
   /** why open work is waiting (low TRX, daily cap, a constant call revert), by tx key */
@@ -108,6 +115,8 @@ export class PayoutService {
       await this.pollBatches(head)
       if (this.d.config.paused || this.d.isPaused?.() === true) { this.lastError = undefined; this.lastTickAt = this.now(); return }
       this.trxBalanceSun = await this.d.tron.balanceSun(this.d.config.tron.feePayer)
+      const res = await this.d.tron.resources(this.d.config.tron.feePayer)
+      this.bandwidthLeft = res.freeNetLeft + res.netLeft
       for (const b of [...this.state.batches.values()]) {
         if (b.state === 'accepted' && b.batch !== undefined) await this.advanceBatch(b.batch, head)
       }
@@ -280,7 +289,7 @@ export class PayoutService {
       if ((this.state.dayTotal.get(day) ?? 0n) + s.amount! > this.d.config.caps.dailyCapUsd6) { this.blocked.set(s.key, 'local daily cap reached'); return }
     }
     const attempt = t?.state === 'planned' ? t.attempt : (t?.attempt ?? 0) + 1
-    this.record({ ...this.txBase(s, b), state: 'planned', attempt })
+    if (t?.state !== 'planned') this.record({ ...this.txBase(s, b), state: 'planned', attempt })
     this.hit('planned')
     const router = this.routerHex(s.route)
     let feeLimit = c.maxFeeLimitSun
@@ -293,16 +302,23 @@ export class PayoutService {
         this.blocked.set(s.key, `the router would refuse it: ${why}`)
         return
       }
+      this.lastEnergyEstimate = est.energyUsed
       feeLimit = Math.min(c.maxFeeLimitSun, Math.ceil(est.energyUsed * c.energyPriceSun * 1.3) + 1_000_000)
     }
-    const bandwidthSun = 1_000 * 1_000 // an upper bound for one ~700-byte call paid in TRX
-    if ((this.trxBalanceSun ?? 0) < feeLimit + bandwidthSun + c.minTrxBufferSun && this.d.config.mode !== 'dry-run') {
-      this.blocked.set(s.key, `TRX balance ${this.trxBalanceSun ?? 0} sun is below fee limit + buffer (${feeLimit + bandwidthSun + c.minTrxBufferSun} sun)`)
+    // build and sign offline first: the transaction's size decides its bandwidth cost
+    const unsigned = await buildCall({ ownerHex: c.feePayer, contractHex: router, selector: s.selector, args: '0x' + s.data.slice(10), feeLimitSun: feeLimit, permissionId: c.permissionId, ref: head, expirationMs: c.expirationMs })
+    const signed = await signTx(unsigned, this.d.signingKeys)
+    const bytes = signed.raw_data_hex.length / 2 + 67 * signed.signature.length + 64
+    const bandwidthSun = bytes <= (this.bandwidthLeft ?? 0) ? 0 : bytes * BANDWIDTH_PRICE_SUN
+    if (this.bandwidthLeft !== undefined) this.bandwidthLeft = Math.max(0, this.bandwidthLeft - bytes)
+    const need = feeLimit + bandwidthSun + c.minTrxBufferSun
+    if ((this.trxBalanceSun ?? 0) < need && this.d.config.mode !== 'dry-run') {
+      this.blocked.set(s.key, `TRX balance ${this.trxBalanceSun ?? 0} sun is below fee limit + bandwidth + buffer (${need} sun)`)
       return
     }
     this.blocked.delete(s.key)
-    const unsigned = await buildCall({ ownerHex: c.feePayer, contractHex: router, selector: s.selector, args: '0x' + s.data.slice(10), feeLimitSun: feeLimit, permissionId: c.permissionId, ref: head, expirationMs: c.expirationMs })
-    const signed = await signTx(unsigned, this.d.signingKeys)
+    // reserve what this one may cost, so the transactions after it in this tick see what is left
+    if (this.trxBalanceSun !== undefined) this.trxBalanceSun -= feeLimit + bandwidthSun
     this.record({ ...this.txBase(s, b), state: 'signed', attempt, txid: signed.txID, tx: signed, expiration: signed.raw_data.expiration })
     this.hit('signed')
     if (this.d.config.mode === 'dry-run') {
