@@ -95,6 +95,11 @@ export function sessionState (state: SwarmState, sessionId: string): SessionStat
   }
 }
 
+/** The authors that hold the session (cheaper than sessionState when only the holders are needed). */
+export function holdersOf (state: SwarmState, sessionId: string): string[] {
+  return state.authors().filter((log) => map(log.doc, ROOT_HOLDING).has(sessionId)).map((log) => log.authorId)
+}
+
 /** The swarm index: every session any author recorded, holds or anchored, sorted by ID. */
 export function sessionIds (state: SwarmState): string[] {
   const ids = new Set<string>()

@@ -6,7 +6,7 @@
  */
 import type { Manifest } from '../../../protocols/session/manifest.js'
 import type { StateService } from './service.js'
-import type { SessionState } from '../../../crdt/views.js'
+import { holdersOf, type SessionState } from '../../../crdt/views.js'
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
@@ -38,8 +38,7 @@ export async function reconcileHoldings (svc: StateService, held: string[], repl
   for (const id of want) if (!have.has(id)) await svc.holding(id, true)
   for (const id of have) if (!want.has(id)) await svc.holding(id, false)
   for (const id of want) {
-    const s = svc.session(id)
-    if (s !== null && s.holders.length >= replication && svc.state.own((w) => w.currentStatus(id)) < 3) await svc.replicated(id)
+    if (svc.state.own((w) => w.currentStatus(id)) < 3 && holdersOf(svc.state, id).length >= replication) await svc.replicated(id)
   }
 }
 
