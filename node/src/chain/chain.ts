@@ -319,6 +319,7 @@ export class Chain {
       const { createTxFromRLP } = await import('@ethereumjs/tx')
       tx = createTxFromRLP(raw, { common: this.common })
     } catch (e) {
+      if (/chain ?id/i.test((e as Error).message)) throw new MempoolError('wrong-chain-id', `transaction is signed for another chain id than ${this.chainId}`)
       throw new MempoolError('undecodable', `cannot decode transaction: ${(e as Error).message.split('\n')[0]}`)
     }
     return await this.mempool.add(tx, this.mempoolContext(), raw.length)

@@ -25,7 +25,6 @@ export function makeCommon (spec: CommonSpec): Common {
   return createCustomCommon({
     name: `lucid-${spec.chainId}`,
     chainId: spec.chainId,
-    networkId: spec.chainId,
     consensus: { type: 'pos', algorithm: 'casper' },
     genesis: {
       gasLimit: Number(spec.gasLimit),

@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   config: async () => (await import('./commands/config.js')).configCommand(),
   session: async () => (await import('./commands/session.js')).sessionCommand(),
   gc: async () => (await import('./commands/gc.js')).gcCommand(),
+  chain: async () => (await import('./commands/chain.js')).chainCommand(),
   devnet: async () => (await import('./commands/devnet.js')).devnetCommand()
 }
 

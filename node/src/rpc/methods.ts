@@ -1,0 +1,312 @@
+/**
+ * The JSON-RPC methods over a Chain: the eth_* set ethers v6 and the usual tools need, net_*, web3_*, and
+ * lucid_* for PoOT (schedule, credits, finality, envelopes). Each handler validates its params (errors name
+ * them) and throws RpcError.
+ */
+import type { Block } from '@ethereumjs/block'
+import { keccak256 } from 'ethers'
+import { bytesToHex, bigIntToHex, hexToBytes } from '@ethereumjs/util'
+import { slotStartMs, windowSlots } from '../../../protocols/poot/index.js'
+import { LUCID_VERSION } from '../version.js'
+import { CallFailed, type Chain, type CallRequest } from '../chain/chain.js'
+import { MempoolError } from '../chain/mempool.js'
+import { RpcError, RPC, invalidParams } from './errors.js'
+import { address, blockTag, bool, data, expectCount, hash, object, quantity, type BlockTag, type Params } from './params.js'
+import { formatBlock, formatReceipts, formatTx } from './format.js'
+import { FilterManager, matches, parseCriteria, type LogCriteria, type RpcLog } from './filters.js'
+
+export type Handler = (params: Params) => Promise<unknown>
+
+export const MAX_LOG_RANGE = 10_000n
+export const MAX_LOGS = 10_000
+const q = (n: bigint | number): string => bigIntToHex(BigInt(n))
+
+/** geth's wording first, so that ethers maps the error to its code (NONCE_EXPIRED, INSUFFICIENT_FUNDS, …). */
+const GETH_PHRASES: Record<string, string> = {
+  'nonce-too-low': 'nonce too low',
+  'insufficient-funds': 'insufficient funds for gas * price + value',
+  'replacement-underpriced': 'replacement transaction underpriced',
+  'already-known': 'already known',
+  'fee-too-low': 'max fee per gas less than block base fee',
+  'gas-limit-exceeds-block': 'exceeds block gas limit',
+  'oversized': 'oversized data',
+  'wrong-chain-id': 'invalid chain id'
+}
+
+export function makeMethods (chain: Chain, filters: FilterManager): Map<string, Handler> {
+  const m = new Map<string, Handler>()
+  const def = (name: string, min: number, max: number, fn: Handler): void => {
+    m.set(name, async (params) => { expectCount(params, min, max); return await fn(params) })
+  }
+
+  const resolve = async (tag: BlockTag, name: string): Promise<Block> => {
+    let b: Block | undefined
+    if ('tag' in tag) {
+      if (tag.tag === 'earliest') b = await chain.blockByNumber(0n)
+      else if (tag.tag === 'safe' || tag.tag === 'finalized') b = await chain.blockByHash(hexToBytes(chain.finalizedHash as `0x${string}`))
+      else b = chain.head
+    } else if ('number' in tag) b = await chain.blockByNumber(tag.number)
+    else b = await chain.blockByHash(tag.hash)
+    if (b === undefined) throw new RpcError(RPC.SERVER, `${name}: header not found`)
+    return b
+  }
+  /** For getBlockBy*: an unknown block answers null, not an error. */
+  const maybeBlock = async (tag: BlockTag): Promise<Block | null> => { try { return await resolve(tag, '') } catch { return null } }
+  const stateAt = async (tag: unknown, name: string) => await chain.stateAt((await resolve(blockTag(tag, name), name)).header.stateRoot)
+
+  const callRequest = (x: unknown, name: string): CallRequest => {
+    const o = object(x, name)
+    const opt = <T>(k: string, f: (v: unknown, n: string) => T): T | undefined => o[k] === undefined || o[k] === null ? undefined : f(o[k], `${name}.${k}`)
+    if (o.data !== undefined && o.input !== undefined && o.data !== o.input) throw invalidParams(`${name}: data and input differ`)
+    return {
+      from: opt('from', address)?.toString(),
+      to: opt('to', address),
+      gas: opt('gas', quantity),
+      gasPrice: opt('gasPrice', quantity),
+      maxFeePerGas: opt('maxFeePerGas', quantity),
+      maxPriorityFeePerGas: opt('maxPriorityFeePerGas', quantity),
+      value: opt('value', quantity),
+      data: opt('input', data) ?? opt('data', data)
+    }
+  }
+  const execError = (e: unknown): never => {
+    if (e instanceof CallFailed) {
+      throw new RpcError(RPC.SERVER, e.message, e.result.error === 'revert' ? bytesToHex(e.result.returnValue) : undefined)
+    }
+    throw new RpcError(RPC.SERVER, (e as Error).message.split('\n')[0])
+  }
+  const blockSize = (b: Block): number => b.serialize().length
+  const txLookup = async (h: Uint8Array): Promise<{ block: Block, index: number } | null> => {
+    const loc = await chain.store.txLocation(h)
+    if (loc === undefined) return null
+    const block = await chain.blockByHash(loc.blockHash)
+    if (block === undefined) return null
+    // an index entry may point at a block that is not canonical (crash before putBlock): check the number too
+    const canon = await chain.blockByNumber(block.header.number)
+    if (canon === undefined || bytesToHex(canon.hash()) !== bytesToHex(block.hash())) return null
+    return { block, index: loc.index }
+  }
+
+  def('web3_clientVersion', 0, 0, async () => `lucid/${LUCID_VERSION}/ethereumjs`)
+  def('web3_sha3', 1, 1, async ([x]) => keccak256(data(x, 'params[0] (data)')))
+  def('net_version', 0, 0, async () => chain.chainId.toString())
+  def('net_listening', 0, 0, async () => true)
+  def('net_peerCount', 0, 0, async () => '0x0')
+  def('eth_chainId', 0, 0, async () => q(chain.chainId))
+  def('eth_syncing', 0, 0, async () => false)
+  def('eth_accounts', 0, 0, async () => [])
+  def('eth_blockNumber', 0, 0, async () => q(chain.head.header.number))
+  def('eth_gasPrice', 0, 0, async () => q(chain.head.header.calcNextBaseFee() + 1_000_000_000n))
+  def('eth_maxPriorityFeePerGas', 0, 0, async () => q(1_000_000_000n))
+  def('eth_blobBaseFee', 0, 0, async () => '0x1')
+
+  def('eth_feeHistory', 2, 3, async ([count, newest, percentiles]) => {
+    const n = quantity(typeof count === 'number' ? q(count) : count, 'params[0] (blockCount)')
+    if (n < 1n || n > 1024n) throw invalidParams('params[0] (blockCount): must be 1 to 1024')
+    const last = await resolve(blockTag(newest, 'params[1] (newestBlock)'), 'params[1]')
+    const pcts = percentiles === undefined || percentiles === null ? undefined : (percentiles as unknown[])
+    if (pcts !== undefined && (!Array.isArray(pcts) || pcts.some((p, i) => typeof p !== 'number' || p < 0 || p > 100 || (i > 0 && p < (pcts[i - 1] as number))))) {
+      throw invalidParams('params[2] (rewardPercentiles): expected increasing numbers from 0 to 100')
+    }
+    const first = last.header.number - n + 1n < 0n ? 0n : last.header.number - n + 1n
+    const baseFees: string[] = []
+    const ratios: number[] = []
+    const rewards: string[][] = []
+    for (let i = first; i <= last.header.number; i++) {
+      const b = await chain.blockByNumber(i) as Block
+      const baseFee = b.header.baseFeePerGas ?? 0n
+      baseFees.push(q(baseFee))
+      ratios.push(Number(b.header.gasUsed) / Number(b.header.gasLimit))
+      if (pcts !== undefined) {
+        const tips = b.transactions.map((tx) => 'maxFeePerGas' in tx ? (tx.maxFeePerGas - baseFee < tx.maxPriorityFeePerGas ? tx.maxFeePerGas - baseFee : tx.maxPriorityFeePerGas) : (tx as unknown as { gasPrice: bigint }).gasPrice - baseFee).sort((a, b) => a < b ? -1 : a > b ? 1 : 0)
+        rewards.push((pcts as number[]).map((p) => q(tips.length === 0 ? 0n : tips[Math.min(tips.length - 1, Math.floor(p / 100 * tips.length))])))
+      }
+    }
+    baseFees.push(q(last.header.calcNextBaseFee()))
+    return { oldestBlock: q(first), baseFeePerGas: baseFees, gasUsedRatio: ratios, ...(pcts !== undefined ? { reward: rewards } : {}) }
+  })
+
+  def('eth_getBalance', 1, 2, async ([a, tag]) => {
+    const addr = address(a, 'params[0] (address)')
+    return q((await (await stateAt(tag, 'params[1] (block)')).getAccount(addr))?.balance ?? 0n)
+  })
+  def('eth_getTransactionCount', 1, 2, async ([a, tag]) => {
+    const addr = address(a, 'params[0] (address)')
+    const t = blockTag(tag, 'params[1] (block)')
+    const nonce = (await (await stateAt(tag, 'params[1] (block)')).getAccount(addr))?.nonce ?? 0n
+    return q('tag' in t && t.tag === 'pending' ? chain.mempool.pendingNonce(addr.toString(), nonce) : nonce)
+  })
+  def('eth_getCode', 1, 2, async ([a, tag]) => bytesToHex(await (await stateAt(tag, 'params[1] (block)')).getCode(address(a, 'params[0] (address)'))))
+  def('eth_getStorageAt', 2, 3, async ([a, slot, tag]) => {
+    const addr = address(a, 'params[0] (address)')
+    const key = quantity(slot, 'params[1] (slot)')
+    const sm = await stateAt(tag, 'params[2] (block)')
+    const v = (await sm.getAccount(addr)) === undefined ? new Uint8Array(0) : await sm.getStorage(addr, hexToBytes(('0x' + key.toString(16).padStart(64, '0')) as `0x${string}`))
+    return '0x' + Buffer.from(v).toString('hex').padStart(64, '0')
+  })
+
+  def('eth_call', 1, 3, async ([req, tag]) => {
+    const r = callRequest(req, 'params[0] (transaction)')
+    const block = await resolve(blockTag(tag, 'params[1] (block)'), 'params[1]')
+    let res
+    try { res = await chain.call(r, block) } catch (e) { return execError(e) }
+    if (!res.ok) execError(new CallFailed(res))
+    return bytesToHex(res.returnValue)
+  })
+  def('eth_estimateGas', 1, 3, async ([req, tag]) => {
+    const r = callRequest(req, 'params[0] (transaction)')
+    const block = await resolve(blockTag(tag, 'params[1] (block)'), 'params[1]')
+    try { return q(await chain.estimateGas(r, block)) } catch (e) { return execError(e) }
+  })
+
+  def('eth_sendRawTransaction', 1, 1, async ([raw]) => {
+    const bytes = data(raw, 'params[0] (signed transaction)')
+    try {
+      const h = await chain.submitRaw(bytes)
+      filters.onPendingTx(h)
+      return h
+    } catch (e) {
+      if (e instanceof MempoolError) {
+        const phrase = GETH_PHRASES[e.reason]
+        throw new RpcError(RPC.SERVER, phrase === undefined ? e.message : `${phrase}: ${e.message}`, { reason: e.reason })
+      }
+      throw e
+    }
+  })
+
+  def('eth_getBlockByNumber', 1, 2, async ([tag, full]) => {
+    const b = await maybeBlock(blockTag(tag, 'params[0] (block)'))
+    return b === null ? null : formatBlock(b, full === undefined ? false : bool(full, 'params[1] (full transactions)'), blockSize(b))
+  })
+  def('eth_getBlockByHash', 1, 2, async ([h, full]) => {
+    const b = await chain.blockByHash(hash(h, 'params[0] (block hash)'))
+    return b === undefined ? null : formatBlock(b, full === undefined ? false : bool(full, 'params[1] (full transactions)'), blockSize(b))
+  })
+  def('eth_getBlockTransactionCountByNumber', 1, 1, async ([tag]) => { const b = await maybeBlock(blockTag(tag, 'params[0] (block)')); return b === null ? null : q(b.transactions.length) })
+  def('eth_getBlockTransactionCountByHash', 1, 1, async ([h]) => { const b = await chain.blockByHash(hash(h, 'params[0] (block hash)')); return b === undefined ? null : q(b.transactions.length) })
+  def('eth_getUncleCountByBlockNumber', 1, 1, async () => '0x0')
+  def('eth_getUncleCountByBlockHash', 1, 1, async () => '0x0')
+
+  def('eth_getTransactionByHash', 1, 1, async ([h]) => {
+    const txHash = hash(h, 'params[0] (transaction hash)')
+    const loc = await txLookup(txHash)
+    if (loc !== null) return formatTx(loc.block.transactions[loc.index], loc.block, loc.index)
+    const pending = chain.mempool.get(bytesToHex(txHash))
+    return pending === undefined ? null : formatTx(pending)
+  })
+  const byIndex = async (b: Block | null | undefined, i: unknown): Promise<unknown> => {
+    const index = Number(quantity(i, 'params[1] (index)'))
+    const tx = b?.transactions[index]
+    return b === null || b === undefined || tx === undefined ? null : formatTx(tx, b, index)
+  }
+  def('eth_getTransactionByBlockNumberAndIndex', 2, 2, async ([tag, i]) => await byIndex(await maybeBlock(blockTag(tag, 'params[0] (block)')), i))
+  def('eth_getTransactionByBlockHashAndIndex', 2, 2, async ([h, i]) => await byIndex(await chain.blockByHash(hash(h, 'params[0] (block hash)')), i))
+
+  def('eth_getTransactionReceipt', 1, 1, async ([h]) => {
+    const loc = await txLookup(hash(h, 'params[0] (transaction hash)'))
+    if (loc === null) return null
+    const receipts = await chain.store.receipts(loc.block.hash())
+    return receipts === undefined ? null : formatReceipts(loc.block, receipts)[loc.index]
+  })
+  def('eth_getBlockReceipts', 1, 1, async ([tag]) => {
+    const b = await maybeBlock(blockTag(tag, 'params[0] (block)'))
+    if (b === null) return null
+    return formatReceipts(b, await chain.store.receipts(b.hash()) ?? [])
+  })
+
+  const logsOf = async (b: Block): Promise<RpcLog[]> => formatReceipts(b, await chain.store.receipts(b.hash()) ?? []).flatMap((r) => r.logs as RpcLog[])
+  const getLogs = async (c: LogCriteria): Promise<RpcLog[]> => {
+    let blocks: Block[]
+    if (c.blockHash !== undefined) {
+      const b = await chain.blockByHash(c.blockHash)
+      if (b === undefined) throw new RpcError(RPC.SERVER, 'blockHash: unknown block')
+      blocks = [b]
+    } else {
+      const from = (await resolve(c.fromBlock, 'fromBlock')).header.number
+      const to = (await resolve(c.toBlock, 'toBlock')).header.number
+      if (from > to) throw invalidParams(`fromBlock ${from} is after toBlock ${to}`)
+      if (to - from + 1n > MAX_LOG_RANGE) throw new RpcError(RPC.LIMIT_EXCEEDED, `block range too large: at most ${MAX_LOG_RANGE} blocks per query`)
+      blocks = []
+      for (let n = from; n <= to; n++) blocks.push(await chain.blockByNumber(n) as Block)
+    }
+    const out: RpcLog[] = []
+    for (const b of blocks) {
+      if (b.transactions.length === 0) continue
+      for (const l of await logsOf(b)) {
+        if (!matches(l, c)) continue
+        if (out.length >= MAX_LOGS) throw new RpcError(RPC.LIMIT_EXCEEDED, `query returned more than ${MAX_LOGS} logs: narrow the range`)
+        out.push(l)
+      }
+    }
+    return out
+  }
+  def('eth_getLogs', 1, 1, async ([c]) => await getLogs(parseCriteria(c, 'params[0] (filter)')))
+  def('eth_newFilter', 1, 1, async ([c]) => filters.newLogFilter(parseCriteria(c, 'params[0] (filter)')))
+  def('eth_newBlockFilter', 0, 0, async () => filters.newBlockFilter())
+  def('eth_newPendingTransactionFilter', 0, 0, async () => filters.newPendingTxFilter())
+  def('eth_uninstallFilter', 1, 1, async ([id]) => filters.uninstall(filterId(id)))
+  def('eth_getFilterChanges', 1, 1, async ([id]) => {
+    const out = filters.changes(filterId(id))
+    if (out === undefined) throw new RpcError(RPC.SERVER, 'filter not found')
+    return out
+  })
+  def('eth_getFilterLogs', 1, 1, async ([id]) => {
+    const c = filters.criteria(filterId(id))
+    if (c === undefined) throw new RpcError(RPC.SERVER, 'filter not found')
+    return await getLogs(c)
+  })
+
+  // ---- lucid_*: PoOT state of the head ----
+  const { params, genesisMs } = chain.genesis.poot
+  def('lucid_chainInfo', 0, 0, async () => ({
+    chainId: q(chain.chainId),
+    genesisHash: bytesToHex(chain.blockchain.genesisBlock.hash()),
+    genesisMs: chain.genesis.spec.genesisMs,
+    slotMs: params.slotMs,
+    slotTimeoutMs: params.slotTimeoutMs,
+    maxFallbacks: params.maxFallbacks,
+    contracts: chain.genesis.contracts,
+    systemAddress: chain.genesis.spec.contracts.systemAddress
+  }))
+  def('lucid_schedule', 0, 1, async ([s]) => {
+    const headSlot = chain.headPoot.slot
+    const slot = s === undefined || s === null ? Math.max(headSlot + 1, Math.floor((Date.now() - genesisMs) / params.slotMs)) : Number(quantity(s, 'params[0] (slot)'))
+    if (slot <= headSlot) throw invalidParams(`params[0] (slot): must be after the head's slot ${headSlot}`)
+    const schedule = chain.schedule(slot)
+    const start = slotStartMs(genesisMs, params, slot)
+    return { slot, slotStartMs: start, turns: schedule.map((entity, rank) => ({ rank, entity, fromMs: start + rank * params.slotTimeoutMs })) }
+  })
+  def('lucid_credits', 0, 0, async () => {
+    const s = chain.headPoot
+    return {
+      slot: s.slot,
+      height: s.height,
+      windowSlots: windowSlots(params),
+      windowStart: s.windowStart,
+      credits: Object.fromEntries([...s.credits].sort((a, b) => b[1] - a[1])),
+      jailedUntil: Object.fromEntries(s.jailedUntil),
+      totalMinted: q(s.totalMinted)
+    }
+  })
+  def('lucid_finality', 0, 0, async () => {
+    const s = chain.headPoot
+    const finalBlock = await chain.blockByHash(hexToBytes(chain.finalizedHash as `0x${string}`))
+    return {
+      head: { number: q(chain.head.header.number), hash: bytesToHex(chain.head.hash()), slot: s.slot, pootHash: s.hash },
+      finalized: { number: q(finalBlock?.header.number ?? 0n), hash: chain.finalizedHash, pootHash: s.finalized.hash, epoch: s.finalized.epoch },
+      justified: s.justified.map((c) => ({ pootHash: c.hash, height: c.height, epoch: c.epoch }))
+    }
+  })
+  def('lucid_getEnvelope', 1, 1, async ([h]) => {
+    const b = await chain.blockByHash(hash(h, 'params[0] (block hash)'))
+    const env = b === undefined ? undefined : await chain.envelopeOf(b)
+    return env === undefined ? null : bytesToHex(env)
+  })
+  return m
+}
+
+function filterId (x: unknown): string {
+  if (typeof x !== 'string' || !/^0x[0-9a-f]{1,64}$/i.test(x)) throw invalidParams(`params[0] (filter id): expected a hex id, got ${JSON.stringify(x)?.slice(0, 80)}`)
+  return x.toLowerCase()
+}
+

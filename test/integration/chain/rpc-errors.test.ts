@@ -1,0 +1,126 @@
+// JSON-RPC over HTTP: each kind of bad call gets its JSON-RPC 2.0 error; batches and notifications; ethers works.
+import { strict as assert } from 'node:assert'
+import { ethers } from 'ethers'
+import type { Chain } from '../../../node/src/chain/index.js'
+import { startRpcServer, type RpcServer } from '../../../node/src/rpc/server.js'
+import { openDevChain, produce, removeChainDirs, DEV_KEYS } from './support.js'
+
+describe('chain: JSON-RPC errors and batches', function () {
+  this.timeout(60_000)
+  let chain: Chain
+  let rpc: RpcServer
+  before(async () => {
+    chain = await openDevChain()
+    await produce(chain)
+    rpc = await startRpcServer(chain, { port: 0, maxBodyBytes: 64 * 1024 })
+  })
+  after(async () => { await rpc.close(); await chain.close(); removeChainDirs() })
+
+  const post = async (body: string | object, headers: Record<string, string> = {}): Promise<{ status: number, json: any }> => {
+    const res = await fetch(rpc.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) })
+    const text = await res.text()
+    return { status: res.status, json: text === '' ? null : JSON.parse(text) }
+  }
+  const call = async (method: string, params?: unknown): Promise<any> => (await post({ jsonrpc: '2.0', id: 7, method, params })).json
+
+  it('parse error -32700', async () => {
+    const { json } = await post('{"jsonrpc": "2.0", "method": ')
+    assert.equal(json.error.code, -32700)
+    assert.equal(json.id, null)
+  })
+
+  it('invalid request -32600: not an object, wrong version, no method, empty batch', async () => {
+    for (const body of ['42', { id: 1, method: 'eth_chainId' }, { jsonrpc: '2.0', id: 1 }, []]) {
+      const { json } = await post(body)
+      assert.equal(json.error.code, -32600, JSON.stringify(body))
+    }
+  })
+
+  it('method not found -32601', async () => {
+    const r = await call('eth_mineEverything', [])
+    assert.equal(r.error.code, -32601)
+    assert.match(r.error.message, /eth_mineEverything/)
+    assert.equal(r.id, 7)
+  })
+
+  it('invalid params -32602 naming the parameter', async () => {
+    const cases: Array<[string, unknown, RegExp]> = [
+      ['eth_getBalance', ['0x1234', 'latest'], /params\[0\] \(address\)/],
+      ['eth_getBalance', ['0x' + '00'.repeat(20), 'newest'], /params\[1\] \(block\)/],
+      ['eth_getBlockByNumber', ['0x01', false], /params\[0\] \(block\)/],
+      ['eth_getBlockByNumber', ['latest', 'yes'], /params\[1\] \(full transactions\)/],
+      ['eth_call', [{ to: 'nope' }], /params\[0\] \(transaction\)\.to/],
+      ['eth_getTransactionReceipt', ['0x12'], /params\[0\] \(transaction hash\)/],
+      ['eth_getLogs', [{ topics: ['0x12'] }], /params\[0\] \(filter\)\.topics\[0\]/],
+      ['eth_chainId', [1], /expected 0 parameter/],
+      ['eth_getBalance', { address: '0x00' }, /params must be an array/]
+    ]
+    for (const [method, params, pattern] of cases) {
+      const r = await call(method, params)
+      assert.equal(r.error?.code, -32602, `${method} ${JSON.stringify(params)}`)
+      assert.match(r.error.message, pattern)
+    }
+  })
+
+  it('bad raw transactions -32000 with a reason', async () => {
+    const junk = await call('eth_sendRawTransaction', ['0x02c0ffee'])
+    assert.equal(junk.error.code, -32000)
+    assert.match(junk.error.message, /cannot decode transaction/)
+    const wallet = new ethers.Wallet(DEV_KEYS[3])
+    const lowNonce = await wallet.signTransaction({ type: 2, chainId: chain.chainId, nonce: 0, to: wallet.address, gasLimit: 21000, maxFeePerGas: 1n, maxPriorityFeePerGas: 1n })
+    const r = await call('eth_sendRawTransaction', [lowNonce])
+    assert.equal(r.error.code, -32000)
+    assert.match(r.error.message, /max fee per gas less than block base fee/)
+    assert.equal(r.error.data.reason, 'fee-too-low')
+    const otherChain = await wallet.signTransaction({ type: 2, chainId: 1, nonce: 0, to: wallet.address, gasLimit: 21000, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 1n })
+    const c = await call('eth_sendRawTransaction', [otherChain])
+    assert.equal(c.error.code, -32000)
+    assert.match(c.error.message, /chain id/)
+  })
+
+  it('oversize body: HTTP 413 and -32005, before reading it all', async () => {
+    const big = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: ['x'.repeat(70 * 1024)] })
+    const { status, json } = await post(big)
+    assert.equal(status, 413)
+    assert.equal(json.error.code, -32005)
+  })
+
+  it('batches: one reply per call with an id, errors in place, notifications unanswered', async () => {
+    const { json } = await post([
+      { jsonrpc: '2.0', id: 1, method: 'eth_chainId' },
+      { jsonrpc: '2.0', id: 2, method: 'nope' },
+      { jsonrpc: '2.0', method: 'eth_blockNumber' },
+      5
+    ])
+    assert.equal(json.length, 3)
+    assert.equal(json[0].result, '0x' + chain.chainId.toString(16))
+    assert.equal(json[1].error.code, -32601)
+    assert.equal(json[2].error.code, -32600)
+  })
+
+  it('eth_call reverts give -32000 with the revert data', async () => {
+    const anchors = new ethers.Interface(['function anchorChunk(bytes32,uint32,bytes32)', 'error SessionNotRegistered(bytes32)'])
+    const data = anchors.encodeFunctionData('anchorChunk', [ethers.ZeroHash.replace(/00$/, '01'), 0, ethers.ZeroHash])
+    const r = await call('eth_call', [{ to: chain.genesis.contracts.LucidAnchors, data }, 'latest'])
+    assert.equal(r.error.code, -32000)
+    assert.match(r.error.message, /execution reverted/)
+    assert.equal(anchors.parseError(r.error.data)?.name, 'SessionNotRegistered')
+  })
+
+  it('GET is refused; unknown blocks answer null', async () => {
+    const res = await fetch(rpc.url)
+    assert.equal(res.status, 405)
+    assert.equal((await call('eth_getBlockByNumber', ['0x999', false])).result, null)
+    assert.equal((await call('eth_getTransactionReceipt', ['0x' + '11'.repeat(32)])).result, null)
+  })
+
+  it('lucid_* methods answer the PoOT state', async () => {
+    const s = (await call('lucid_schedule', [])).result
+    assert.ok(s.turns.length >= 2 && s.turns[s.turns.length - 1].entity === 'server')
+    const f = (await call('lucid_finality', [])).result
+    assert.equal(f.head.number, '0x1')
+    const c = (await call('lucid_credits', [])).result
+    assert.equal(typeof c.windowSlots, 'number')
+    assert.equal((await call('lucid_schedule', ['0x0'])).error.code, -32602)
+  })
+})

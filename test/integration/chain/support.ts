@@ -1,0 +1,40 @@
+// A dev chain in a temporary directory with a virtual clock: slot s is produced at genesisMs + s·slotMs + 10.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createTx, type TypedTxData } from '@ethereumjs/tx'
+import { hexToBytes } from '@ethereumjs/util'
+import { Chain, buildGenesis, checkGenesisSpec, devAccountKeys, devGenesisSpec, devNodeKeys, devServerKey, localProposer, signersFrom, type Genesis } from '../../../node/src/chain/index.js'
+
+export const GENESIS_MS = 1_700_000_000_000
+export const SLOT_MS = 1500
+
+let cached: Genesis | undefined
+export async function devGenesis (): Promise<Genesis> {
+  cached ??= await buildGenesis(checkGenesisSpec(devGenesisSpec({ slotMs: SLOT_MS, genesisMs: GENESIS_MS })))
+  return cached
+}
+
+const dirs: string[] = []
+export async function openDevChain (): Promise<Chain> {
+  const dir = mkdtempSync(join(tmpdir(), 'lucid-chain-'))
+  dirs.push(dir)
+  return await Chain.open({ dir, genesis: await devGenesis() })
+}
+export function removeChainDirs (): void { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }) }
+
+export const slotTime = (slot: number, offset = 10): number => GENESIS_MS + slot * SLOT_MS + offset
+
+/** Builds the next block at the next slot with every dev key (the scheduled primary proposes). */
+export async function produce (chain: Chain, slot = chain.headPoot.slot + 1): Promise<ReturnType<Chain['build']>> {
+  const decide = localProposer(signersFrom(chain, [...devNodeKeys(9), devServerKey()]))
+  const p = decide(chain, slot, slotTime(slot))
+  if (p === null) throw new Error(`no proposal for slot ${slot}`)
+  return await chain.build(p)
+}
+
+export const DEV_KEYS = devAccountKeys()
+
+export function signedTx (chain: Chain, fields: Partial<TypedTxData> & { nonce: bigint }, key = DEV_KEYS[0]): ReturnType<typeof createTx> {
+  return createTx({ type: 2, to: '0x' + '11'.repeat(20), value: 1n, gasLimit: 21000n, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 10n ** 9n, chainId: chain.chainId, ...fields } as TypedTxData, { common: chain.common }).sign(hexToBytes(key as `0x${string}`))
+}
