@@ -19,7 +19,8 @@ describe('payment sidecar: chain → sidecar → TRON stand-in', function () {
     const batch = await makeBatch(w, { epoch: 7, holders: hs, distributableUsd: 5_000n * USD })
     assert.ok(batch.entries.some((e) => e.route === 'kyc') && batch.entries.some((e) => e.route === 'v0'))
     await commitBatch(w, batch)
-    const config = sidecarConfig(w, { confirmations: 3 })
+    // the default finality: the chain's `finalized` block tag
+    const config = sidecarConfig(w, { confirmations: 3, finality: 'finalized' })
     const logs: string[] = []
     const s = openService(config, { keys: [w.payerKeys[1].privateKey, w.payerKeys[2].privateKey], guard: new Guard(), log: (m) => logs.push(m) })
     await tickUntil(s, () => batchState(s, batch.root) === 'paid')

@@ -130,7 +130,7 @@ export function holders (n: number, seed: string, kycEvery = 3): Holder[] {
   }))
 }
 
-export interface ConfigOverrides { dataDir?: string, mode?: string, confirmations?: number, fromBlock?: number, tron?: Record<string, unknown>, caps?: Record<string, unknown>, paused?: boolean, api?: Record<string, unknown>, keystore?: Record<string, unknown> }
+export interface ConfigOverrides { finality?: 'finalized' | number, dataDir?: string, mode?: string, confirmations?: number, fromBlock?: number, tron?: Record<string, unknown>, caps?: Record<string, unknown>, paused?: boolean, api?: Record<string, unknown>, keystore?: Record<string, unknown> }
 
 export function sidecarConfig (w: World, over: ConfigOverrides = {}): Config {
   const raw = sidecarConfigJson(w, over)
@@ -144,7 +144,7 @@ export function sidecarConfigJson (w: World, over: ConfigOverrides = {}): Record
     mode: over.mode ?? 'sandbox',
     dataDir,
     paused: over.paused,
-    chain: { rpcUrl: w.lucid.rpcUrl, batchContract: (w.lucid.batches.target as string).toLowerCase(), registry: w.lucid.registry, finality: 0, pollMs: 20, fromBlock: over.fromBlock ?? 0 },
+    chain: { rpcUrl: w.lucid.rpcUrl, batchContract: (w.lucid.batches.target as string).toLowerCase(), registry: w.lucid.registry, finality: over.finality ?? 0, pollMs: 20, fromBlock: over.fromBlock ?? 0 },
     tron: {
       fullNode: w.tron.url, v0Router: hexToBase58(w.v0Router41), kycRouter: hexToBase58(w.kycRouter41), token: hexToBase58(w.token41),
       feePayer: hexToBase58(w.feePayer41), permissionId: 2, confirmations: over.confirmations ?? 3, expirationMs: 60_000, expiryGraceMs: 0,
