@@ -153,7 +153,14 @@ function check (doc: Y.Doc, update: Uint8Array): void {
       if (!(item.content instanceof Y.ContentAny) && !(item.content instanceof Y.ContentDeleted)) {
         fail(`content of kind ${item.content.constructor.name} is not allowed (only plain values)`)
       }
-      items.push({ item, loc: locOf(l, 0) })
+      const loc = locOf(l, 0)
+      // Both neighbours must be in the item's own parent (Yjs takes the parent from the origin and links the item
+      // before the right origin: neighbours in two parents would splice the two lists together).
+      if (item.origin !== null && item.rightOrigin !== null) {
+        const r = resolve(item.rightOrigin, 0)
+        if (r.root !== loc.root || r.key !== loc.key) fail('origin and right origin are in different parents')
+      }
+      items.push({ item, loc })
     }
   }
 
@@ -218,6 +225,7 @@ function checkItem (
 
   if (MAP_ROOTS.has(root)) {
     need(key !== null, 'is a map; array insertions are not allowed')
+    need(item.rightOrigin === null, 'a map entry has no right neighbour')
     const k = key as string
     if (SET_ONCE.has(root)) {
       need(values !== null, 'a set-once entry cannot be deleted')

@@ -135,3 +135,52 @@ describe('crdt: envelopes and permission checks', () => {
     assert.equal(sessionState(a, sid(1))?.chunks.length, 3000)
   })
 })
+
+describe('crdt: structural checks on hand-encoded updates', () => {
+  it('rejects items whose neighbours are in different parents, gaps, and deletes of unknown structs', () => {
+    const b = node(1)
+    const a = node(0)
+    for (const e of [...recordSessionStart(a, sid(1), SESSION), ...recordHolding(a, sid(2), true, 1)]) assert.equal(b.ingest(e.bytes).status, 'applied')
+    const log = b.log(peerOf(0))
+    assert.ok(log !== undefined)
+    const doc = log.doc
+    const items = [...doc.store.clients.values()][0] as Y.Item[]
+    const inSessions = items.find((i) => i.parentSub === sid(1) && !(i.content instanceof Y.ContentDeleted) && (i.parent as Y.AbstractType<unknown>) === doc.share.get('sessions'))
+    const inHolding = items.find((i) => i.parentSub === sid(2))
+    assert.ok(inSessions !== undefined && inHolding !== undefined)
+    const clock = Y.getState(doc.store, 777)
+    const spliced = new Y.Item(Y.createID(777, clock), null, inHolding.lastId, null, inSessions.id, null, null, new Y.ContentAny([{ since: 2 }]))
+    // A holding entry whose right neighbour is the session record: Yjs would splice the two parents' lists.
+    const update = encodeItems([spliced])
+    const r = craftRaw(b, 0, update)
+    assert.equal(r.status, 'rejected')
+    if (r.status === 'rejected') assert.match(r.rejection.detail, /different parents|right neighbour/)
+    const gap = encodeItems([new Y.Item(Y.createID(778, 5), null, null, null, null, 'holding', sid(3), new Y.ContentAny([{ since: 2 }]))])
+    const r2 = craftRaw(b, 0, gap)
+    assert.equal(r2.status, 'rejected')
+    if (r2.status === 'rejected') assert.match(r2.rejection.detail, /starts at clock 5/)
+  })
+})
+
+/** Encodes items of one client as a Yjs v1 update (structs then an empty delete set). */
+function encodeItems (items: Y.Item[]): Uint8Array {
+  const raw: number[] = []
+  const varUint = (n: number): void => { while (n > 127) { raw.push(0x80 | (n & 127)); n = Math.floor(n / 128) } raw.push(n) }
+  varUint(1) // one client
+  varUint(items.length)
+  varUint(items[0].id.client)
+  varUint(items[0].id.clock)
+  const head = Uint8Array.from(raw)
+  const body = new Y.UpdateEncoderV1()
+  items.forEach((it) => it.write(body, 0))
+  const structs = body.toUint8Array()
+  const tail = Uint8Array.of(0) // empty delete set
+  const out = new Uint8Array(head.length + structs.length + tail.length)
+  out.set(head); out.set(structs, head.length); out.set(tail, head.length + structs.length)
+  return out
+}
+
+function craftRaw (b: ReturnType<typeof node>, n: number, update: Uint8Array): ReturnType<ReturnType<typeof node>['ingest']> {
+  const seq = (b.log(peerOf(n))?.seq ?? 0) + 1
+  return b.ingest(sealEnvelope(update, seq, keyOf(n)).bytes)
+}
