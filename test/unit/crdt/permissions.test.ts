@@ -155,7 +155,7 @@ describe('crdt: structural checks on hand-encoded updates', () => {
     const r = craftRaw(b, 0, update)
     assert.equal(r.status, 'rejected')
     if (r.status === 'rejected') assert.match(r.rejection.detail, /different parents|right neighbour/)
-    const gap = encodeItems([new Y.Item(Y.createID(778, 5), null, null, null, null, 'holding', sid(3), new Y.ContentAny([{ since: 2 }]))])
+    const gap = encodeItems([new Y.Item(Y.createID(778, 5), null, null, null, null, 'holding' as unknown as Y.AbstractType<unknown>, sid(3), new Y.ContentAny([{ since: 2 }]))])
     const r2 = craftRaw(b, 0, gap)
     assert.equal(r2.status, 'rejected')
     if (r2.status === 'rejected') assert.match(r2.rejection.detail, /starts at clock 5/)
