@@ -88,7 +88,10 @@ export function decodeSnapshot (bytes: Uint8Array, report: (i: StorageIncident) 
 }
 
 export interface PersistOptions {
-  /** Compact after this many appended records. */
+  /**
+   * Compact after this many appended records, or after as many records as the last snapshot held envelopes,
+   * whichever is more: a snapshot rewrites everything, so this keeps the rewriting cost per record constant.
+   */
   compactEvery?: number
   onIncident?: (i: StorageIncident) => void
 }
@@ -97,6 +100,7 @@ export interface PersistOptions {
 export class StatePersistence {
   private next = 1
   private sinceCompaction = 0
+  private lastSnapshotSize = 0
   private chain: Promise<void> = Promise.resolve()
   readonly incidents: StorageIncident[] = []
 
@@ -120,6 +124,7 @@ export class StatePersistence {
     if (snapshot !== null) {
       const s = decodeSnapshot(snapshot, (i) => { skipped++; this.report(i) })
       upTo = s.upTo
+      this.lastSnapshotSize = s.envelopes.length
       s.envelopes.forEach((e, i) => feed(e, `snapshot entry ${i}`))
     }
     for (const { n, bytes } of records.sort((a, b) => a.n - b.n)) {
@@ -139,7 +144,7 @@ export class StatePersistence {
     const n = this.next++
     const run = this.chain.then(async () => {
       await this.storage.append(n, encodeRecord(envelope))
-      if (++this.sinceCompaction >= (this.opts.compactEvery ?? 1000)) await this.compactNow(n)
+      if (++this.sinceCompaction >= Math.max(this.opts.compactEvery ?? 1000, this.lastSnapshotSize)) await this.compactNow(n)
     })
     this.chain = run.catch(() => {})
     return run
@@ -153,7 +158,9 @@ export class StatePersistence {
   }
 
   private async compactNow (upTo: number): Promise<void> {
-    await this.storage.writeSnapshot(encodeSnapshot(upTo, [...this.state.allEnvelopes()].map((e) => e.bytes)))
+    const envelopes = [...this.state.allEnvelopes()].map((e) => e.bytes)
+    this.lastSnapshotSize = envelopes.length
+    await this.storage.writeSnapshot(encodeSnapshot(upTo, envelopes))
     await this.storage.dropRecords(upTo)
     this.sinceCompaction = 0
   }
