@@ -123,10 +123,11 @@ describe('payment sidecar: crash injection', function () {
 
   it('SIGKILL of the real process at each point, then restart: exactly once', async function () {
     this.timeout(300_000)
-    const points = (process.env.LUCID_SIGKILL_POINTS ?? 'signed,broadcast-sent,included,confirming').split(',')
-    const batch = await makeBatch(w, { epoch: ++epoch, holders: holders(5, 'sigkill'), distributableUsd: 1_000n * USD })
+    const points = process.env.LUCID_SIGKILL_POINTS?.split(',') ?? [...CRASH_POINTS]
+    const batch = await makeBatch(w, { epoch: ++epoch, holders: holders(8, 'sigkill'), distributableUsd: 1_000n * USD })
     const block = await commitBatch(w, batch)
-    const raw = sidecarConfigJson(w, { confirmations: 2, fromBlock: block, api: { port: 0 } })
+    // enough confirmations that a restarted process still finds transactions waiting for them
+    const raw = sidecarConfigJson(w, { confirmations: 40, fromBlock: block, api: { port: 0 } })
     const dataDir = raw.dataDir as string
     writeKeystore(join(dataDir, 'keystore.json'), sealKeys(keys(), 'test passphrase', 1 << 10))
     const configPath = join(dataDir, 'config.json')
@@ -136,7 +137,7 @@ describe('payment sidecar: crash injection', function () {
       const child = spawn(process.execPath, [bin, 'start', '--config', configPath], { env: { ...process.env, LUCID_PAYOUT_CRASH_AT: `${point}:1`, LUCID_PAYOUT_PASSPHRASE: 'test passphrase' }, stdio: ['ignore', 'ignore', 'pipe'] })
       let stderr = ''
       child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
-      const killer = setTimeout(() => child.kill('SIGTERM'), 60_000)
+      const killer = setTimeout(() => child.kill('SIGTERM'), 30_000)
       const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.on('exit', (c, s) => resolve([c, s])))
       clearTimeout(killer)
       assert.equal(signal, 'SIGKILL', `the sidecar should have been killed at ${point} (exit ${String(code)}): ${stderr}`)

@@ -168,7 +168,8 @@ export class PayoutService {
         this.hit('batch-accepted')
       }
     }
-    if (toBlock > this.state.cursor) this.record({ k: 'cursor', block: toBlock })
+    // the cursor is only a hint (known batches are skipped on a re-scan): record it when it matters, not every tick
+    if (toBlock > this.state.cursor && (batches.length > 0 || toBlock - this.state.cursor >= 1_000)) this.record({ k: 'cursor', block: toBlock })
   }
 
   /** The transactions a batch needs: one approveBatch per route, then one leaf payout per entry. */
@@ -303,7 +304,8 @@ export class PayoutService {
         return
       }
       this.lastEnergyEstimate = est.energyUsed
-      feeLimit = Math.min(c.maxFeeLimitSun, Math.ceil(est.energyUsed * c.energyPriceSun * 1.3) + 1_000_000)
+      // a retry after a failure (e.g. OUT_OF_ENERGY) gets a proportionally higher limit
+      feeLimit = Math.min(c.maxFeeLimitSun, Math.ceil(est.energyUsed * c.energyPriceSun * 1.3 * attempt) + 1_000_000)
     }
     // build and sign offline first: the transaction's size decides its bandwidth cost
     const unsigned = await buildCall({ ownerHex: c.feePayer, contractHex: router, selector: s.selector, args: '0x' + s.data.slice(10), feeLimitSun: feeLimit, permissionId: c.permissionId, ref: head, expirationMs: c.expirationMs })
