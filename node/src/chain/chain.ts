@@ -327,9 +327,34 @@ export class Chain {
 
   /**
    * Runs a call on a copy of the VM at `block`'s state (never the live VM: runCall/runTx there would commit).
-   * Nonce and balance are not checked (eth_call semantics).
+   * Nonce and balance are not checked (eth_call semantics). The run is wrapped in a checkpoint that is reverted,
+   * so nothing of it reaches the state database.
    */
   async call (req: CallRequest, block: Block): Promise<CallResult> {
+    return await this.runCalls(block, async (run) => await run(req))
+  }
+
+  /** Smallest gas limit with which the call succeeds: binary search (gas used is not always enough), to 1.5%. */
+  async estimateGas (req: CallRequest, block: Block): Promise<bigint> {
+    return await this.runCalls(block, async (run) => {
+      const cap = req.gas ?? block.header.gasLimit
+      const full = await run({ ...req, gas: cap })
+      if (!full.ok) throw new CallFailed(full)
+      let lo = full.gasUsed - 1n
+      let hi = cap
+      // most calls succeed with gas used + the 1/64 that CALL keeps back: try that first
+      const guess = full.gasUsed + full.gasUsed / 63n + 2300n
+      if (guess < hi && (await run({ ...req, gas: guess })).ok) hi = guess
+      while (hi - lo > 1n && (hi - lo) * 1000n > hi * 15n) {
+        const mid = (lo + hi) / 2n
+        if ((await run({ ...req, gas: mid })).ok) hi = mid
+        else lo = mid
+      }
+      return hi
+    })
+  }
+
+  private async runCalls<T> (block: Block, body: (run: (req: CallRequest) => Promise<CallResult>) => Promise<T>): Promise<T> {
     const vm = await this.vm.shallowCopy()
     await vm.stateManager.setStateRoot(block.header.stateRoot)
     const env = createBlock({
@@ -343,41 +368,31 @@ export class Chain {
         parentHash: block.hash()
       }
     }, { common: this.common })
-    const from = createAddressFromString(req.from ?? '0x0000000000000000000000000000000000000000')
-    const fee = req.maxFeePerGas ?? req.gasPrice
-    const data: TypedTxData = {
-      type: 2,
-      nonce: (await vm.stateManager.getAccount(from))?.nonce ?? 0n,
-      to: req.to,
-      value: req.value ?? 0n,
-      data: req.data ?? new Uint8Array(0),
-      gasLimit: req.gas ?? block.header.gasLimit,
-      maxFeePerGas: fee !== undefined && fee > 0n ? fee : env.header.baseFeePerGas as bigint,
-      maxPriorityFeePerGas: req.maxPriorityFeePerGas ?? 0n
+    const run = async (req: CallRequest): Promise<CallResult> => {
+      const from = createAddressFromString(req.from ?? '0x0000000000000000000000000000000000000000')
+      const fee = req.maxFeePerGas ?? req.gasPrice
+      await vm.stateManager.checkpoint()
+      try {
+        const data: TypedTxData = {
+          type: 2,
+          nonce: (await vm.stateManager.getAccount(from))?.nonce ?? 0n,
+          to: req.to,
+          value: req.value ?? 0n,
+          data: req.data ?? new Uint8Array(0),
+          gasLimit: req.gas ?? block.header.gasLimit,
+          maxFeePerGas: fee !== undefined && fee > 0n ? fee : env.header.baseFeePerGas as bigint,
+          maxPriorityFeePerGas: req.maxPriorityFeePerGas ?? 0n
+        }
+        const tx = createTx(data, { common: this.common, freeze: false })
+        ;(tx as unknown as { getSenderAddress: () => Address }).getSenderAddress = () => from
+        const r = await runTx(vm, { tx, block: env, skipNonce: true, skipBalance: true, skipBlockGasLimitValidation: true, skipHardForkValidation: true })
+        const err = r.execResult.exceptionError
+        return { ok: err === undefined, gasUsed: r.totalGasSpent, returnValue: r.execResult.returnValue, error: err?.error }
+      } finally {
+        await vm.stateManager.revert()
+      }
     }
-    const tx = createTx(data, { common: this.common, freeze: false })
-    ;(tx as unknown as { getSenderAddress: () => Address }).getSenderAddress = () => from
-    const r = await runTx(vm, { tx, block: env, skipNonce: true, skipBalance: true, skipBlockGasLimitValidation: true, skipHardForkValidation: true })
-    const err = r.execResult.exceptionError
-    return { ok: err === undefined, gasUsed: r.totalGasSpent, returnValue: r.execResult.returnValue, error: err?.error }
-  }
-
-  /** Smallest gas limit with which the call succeeds (binary search; gas used is not always enough). */
-  async estimateGas (req: CallRequest, block: Block): Promise<bigint> {
-    const cap = req.gas ?? block.header.gasLimit
-    const full = await this.call({ ...req, gas: cap }, block)
-    if (!full.ok) throw new CallFailed(full)
-    let lo = full.gasUsed - 1n
-    let hi = cap
-    // most calls succeed at gas used + the 1/64 reserve: try that first
-    const guess = full.gasUsed + full.gasUsed / 63n + 1n
-    if (guess < hi && (await this.call({ ...req, gas: guess }, block)).ok) hi = guess
-    while (hi - lo > 1n) {
-      const mid = (lo + hi) / 2n
-      if ((await this.call({ ...req, gas: mid }, block)).ok) hi = mid
-      else lo = mid
-    }
-    return hi
+    return await body(run)
   }
 
   /** Waits until every queued build/import has finished. */

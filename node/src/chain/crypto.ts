@@ -8,7 +8,7 @@ import type { CustomCrypto } from '@ethereumjs/common'
 import { calculateSigRecovery, concatBytes, setLengthLeft } from '@ethereumjs/util'
 
 interface NativeSecp { ecdsaRecover: (sig: Uint8Array, recid: number, msg: Uint8Array, compressed: boolean) => Uint8Array }
-type KeccakFactory = (alg: string) => { update: (b: Uint8Array) => { digest: () => Buffer } }
+type KeccakFactory = (alg: string) => { update: (b: Buffer) => { digest: () => Buffer } }
 
 let loaded: CustomCrypto | null | undefined
 
@@ -24,9 +24,9 @@ function load (): CustomCrypto | null {
     const secp = require('secp256k1') as NativeSecp
     const keccak = require('keccak') as KeccakFactory
     // the pure-JS fallbacks of these packages would be slower than ethereumjs' own: insist on the native bindings
-    const k = keccak('keccak256').update(new Uint8Array(1)).digest()
+    const k = keccak('keccak256').update(Buffer.alloc(1)).digest()
     if (k.length !== 32) return null
-    const keccak256 = (msg: Uint8Array): Uint8Array => new Uint8Array(keccak('keccak256').update(msg).digest())
+    const keccak256 = (msg: Uint8Array): Uint8Array => new Uint8Array(keccak('keccak256').update(Buffer.from(msg.buffer, msg.byteOffset, msg.byteLength)).digest())
     const ecrecover = (msgHash: Uint8Array, v: bigint, r: Uint8Array, s: Uint8Array, chainId?: bigint): Uint8Array => {
       const recid = Number(calculateSigRecovery(v, chainId))
       const sig = concatBytes(setLengthLeft(r, 32), setLengthLeft(s, 32))

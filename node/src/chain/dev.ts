@@ -8,7 +8,10 @@ import type { GenesisSpec } from './genesis-spec.js'
 import { SYSTEM_ADDRESS } from './system.js'
 
 export const DEV_CHAIN_ID = 4141
+/** printed by `lucid chain run --dev` */
 export const DEV_ACCOUNT_COUNT = 10
+/** funded in the dev genesis: the printed ten and more for parallel test runs (devAccountKeys(DEV_FUNDED_ACCOUNTS)) */
+export const DEV_FUNDED_ACCOUNTS = 100
 const DEV_BALANCE = 10n ** 24n // one million LUCID
 
 const seed = (label: string): Uint8Array => ethers.getBytes(ethers.sha256(ethers.toUtf8Bytes(label)))
@@ -35,7 +38,7 @@ export interface DevOptions { slotMs?: number, genesisMs: number, chainId?: numb
 export function devGenesisSpec (o: DevOptions): GenesisSpec {
   const params: PootParams = { ...DEFAULT_PARAMS, ...timingFor(o.slotMs ?? 1500), cooldownSlots: 8, creditWindowDays: 3, heartbeatIntervalMs: 10_000 }
   const nodes = devNodeKeys(o.entities ?? params.cooldownSlots + 1)
-  const accounts = devAccountKeys().map((k) => new ethers.Wallet(k).address)
+  const accounts = devAccountKeys(DEV_FUNDED_ACCOUNTS).map((k) => ethers.computeAddress(k))
   return {
     version: 1,
     chainId: o.chainId ?? DEV_CHAIN_ID,
@@ -46,7 +49,7 @@ export function devGenesisSpec (o: DevOptions): GenesisSpec {
     baseFeePerGas: '1000000000',
     params,
     server: { node: devServerKey().id, rewardAddress: accounts[0] },
-    entities: nodes.map((k, i) => ({ members: soloEntity(k.id).members as string[], threshold: 1, rewardAddress: accounts[i % accounts.length] })),
+    entities: nodes.map((k, i) => ({ members: soloEntity(k.id).members as string[], threshold: 1, rewardAddress: accounts[i % DEV_ACCOUNT_COUNT] })),
     alloc: Object.fromEntries([...accounts.map((a) => [a, DEV_BALANCE.toString()]), [SYSTEM_ADDRESS, '0']]),
     contracts: {
       disbursers: [accounts[7], accounts[8], accounts[9]],

@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   session: async () => (await import('./commands/session.js')).sessionCommand(),
   gc: async () => (await import('./commands/gc.js')).gcCommand(),
   chain: async () => (await import('./commands/chain.js')).chainCommand(),
+  genesis: async () => (await import('./commands/genesis.js')).genesisCommand(),
   devnet: async () => (await import('./commands/devnet.js')).devnetCommand()
 }
 
