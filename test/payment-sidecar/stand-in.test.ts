@@ -90,4 +90,18 @@ describe('payment sidecar: TRON stand-in', function () {
     assert.ok(r.energyUsed > 0)
     await assert.rejects(api.constantCall(w.feePayer41, '41' + '99'.repeat(20), '0x313ce567'), /CONTRACT_VALIDATE_ERROR: Smart contract is not exist/)
   })
+
+  it('triggersmartcontract builds byte for byte what the sidecar builds offline with tronweb, and it is accepted', async () => {
+    const data = token.encodeFunctionData('mint', ['0x' + '66'.repeat(20), 9n])
+    const ref = await api.nowBlock()
+    const body = { owner_address: w.feePayer41, contract_address: w.token41, data: data.slice(2), fee_limit: 30_000_000, Permission_id: 2, visible: false, _timestamp: ref.timestamp }
+    const node = await api.http.post('/wallet/triggersmartcontract', body)
+    const local = await buildCall({ ownerHex: w.feePayer41, contractHex: w.token41, selector: 'mint(address,uint256)', args: '0x' + data.slice(10), feeLimitSun: 30_000_000, permissionId: 2, ref, expirationMs: 60_000 })
+    assert.equal(node.transaction.raw_data_hex, local.raw_data_hex)
+    assert.equal(node.transaction.txID, local.txID)
+    assert.deepEqual(node.transaction.raw_data, local.raw_data)
+    assert.equal(code(await api.broadcast(await signTx(node.transaction, [k(1), k(2)]))), 'OK')
+    const missing = await api.http.post('/wallet/triggersmartcontract', { ...body, contract_address: '41' + '98'.repeat(20) })
+    assert.equal(missing.result.code, 'CONTRACT_VALIDATE_ERROR')
+  })
 })

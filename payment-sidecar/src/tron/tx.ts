@@ -59,7 +59,7 @@ export async function buildCall (a: BuildArgs): Promise<SignedTx> {
 
 /** Adds one signature per key (each over the txID), in the order given. */
 export async function signTx (tx: SignedTx, privateKeys: readonly string[]): Promise<SignedTx> {
-  let out: any = { ...tx, signature: tx.signature.length > 0 ? [...tx.signature] : undefined }
+  let out: any = { ...tx, signature: (tx.signature ?? []).length > 0 ? [...tx.signature] : undefined }
   for (const key of privateKeys) out = await tronweb().trx.multiSign(out, key.replace(/^0x/, ''), 0)
   return out as SignedTx
 }

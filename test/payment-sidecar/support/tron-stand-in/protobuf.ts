@@ -76,3 +76,30 @@ export function decodeTriggerRaw (raw: Uint8Array): DecodedTrigger {
     contractCount: contracts.length
   }
 }
+
+// ---- encoding (what the node's triggersmartcontract returns), proto3: fields in number order, defaults omitted ----
+
+function encVarint (n: bigint): number[] {
+  const out: number[] = []
+  do {
+    let byte = Number(n & 0x7fn)
+    n >>= 7n
+    if (n > 0n) byte |= 0x80
+    out.push(byte)
+  } while (n > 0n)
+  return out
+}
+const key = (no: number, wire: number): number[] => encVarint(BigInt((no << 3) | wire))
+const vField = (no: number, v: number | bigint): number[] => BigInt(v) === 0n ? [] : [...key(no, 0), ...encVarint(BigInt(v))]
+const bField = (no: number, b: Uint8Array): number[] => b.length === 0 ? [] : [...key(no, 2), ...encVarint(BigInt(b.length)), ...b]
+const hexBytes = (h: string): Uint8Array => Buffer.from(h.replace(/^0x/, ''), 'hex')
+
+export function encodeTriggerRaw (t: Omit<DecodedTrigger, 'contractType' | 'typeUrl' | 'contractCount'>): Uint8Array {
+  const trigger = Uint8Array.from([...bField(1, hexBytes(t.owner)), ...bField(2, hexBytes(t.contract)), ...vField(3, t.callValue), ...bField(4, hexBytes(t.data))])
+  const any = Uint8Array.from([...bField(1, Buffer.from('type.googleapis.com/protocol.TriggerSmartContract')), ...bField(2, trigger)])
+  const contract = Uint8Array.from([...vField(1, 31), ...bField(2, any), ...vField(5, t.permissionId)])
+  return Uint8Array.from([
+    ...bField(1, hexBytes(t.refBlockBytes)), ...bField(4, hexBytes(t.refBlockHash)), ...vField(8, t.expiration),
+    ...bField(11, contract), ...vField(14, t.timestamp), ...vField(18, t.feeLimit)
+  ])
+}

@@ -1,10 +1,13 @@
-// The stand-in TRON full node's HTTP API (java-tron's /wallet/* shapes, hex addresses with visible: false, or
+// The stand-in TRON full node's HTTP API (getnowblock, triggersmartcontract, triggerconstantcontract,
+// broadcasttransaction, gettransactionbyid, gettransactioninfobyid, getaccount, getaccountresource) (java-tron's /wallet/* shapes, hex addresses with visible: false, or
 // base58 with visible: true), with fault injection for tests: down (the port refuses connections), slow, garbage
 // replies, a broadcast accepted but its reply lost, a broadcast acknowledged but dropped from the pool.
 import { createServer, type Server, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { base58ToHex, hexToBase58 } from '../../../../payment-sidecar/src/tron/address.js'
+import { createHash } from 'node:crypto'
 import { TronChain, type ChainOptions } from './chain.js'
+import { encodeTriggerRaw } from './protobuf.js'
 
 export type Fault = 'none' | 'slow' | 'garbage' | 'error500' | 'lose-broadcast-reply' | 'drop-broadcast'
 
@@ -129,6 +132,33 @@ export class TronStandIn {
         const r = await c.constantCall(owner, contract, '0x' + data.replace(/^0x/, ''))
         if ('missing' in r) return { result: { code: 'CONTRACT_VALIDATE_ERROR', message: Buffer.from('Smart contract is not exist.').toString('hex') } }
         return { result: { result: true }, energy_used: r.energy, constant_result: [r.output.slice(2)], transaction: { ret: r.ok ? [{}] : [{ ret: 'FAILED' }], visible, txID: '' } }
+      }
+      case '/wallet/triggersmartcontract': {
+        // builds (does not send) a TriggerSmartContract transaction on the head block, as java-tron does
+        const owner = this.addr(input.owner_address, visible, 'owner_address')
+        const contract = this.addr(input.contract_address, visible, 'contract_address')
+        if (!c.contracts.has(contract)) return { result: { code: 'CONTRACT_VALIDATE_ERROR', message: Buffer.from('No contract or not a smart contract').toString('hex') } }
+        let data: string
+        if (typeof input.data === 'string') data = input.data.replace(/^0x/, '')
+        else if (typeof input.function_selector === 'string') {
+          const { ethers } = await import('ethers')
+          data = ethers.id(input.function_selector.replace(/\s/g, '')).slice(2, 10) + String(input.parameter ?? '')
+        } else throw new Error('neither data nor function_selector given')
+        const h = c.head
+        const t = {
+          refBlockBytes: (h.number & 0xffff).toString(16).padStart(4, '0'), refBlockHash: h.id.slice(16, 32),
+          expiration: h.timestamp + 60_000, timestamp: typeof input._timestamp === 'number' ? input._timestamp : c.opts.now(),
+          feeLimit: Number(input.fee_limit ?? 0), permissionId: Number(input.Permission_id ?? 0),
+          owner, contract, callValue: Number(input.call_value ?? 0), data
+        }
+        const raw = encodeTriggerRaw(t)
+        const value: Record<string, unknown> = { data, owner_address: this.show(owner, visible), contract_address: this.show(contract, visible) }
+        if (t.callValue > 0) value.call_value = t.callValue
+        const contractJson: Record<string, unknown> = { parameter: { value, type_url: 'type.googleapis.com/protocol.TriggerSmartContract' }, type: 'TriggerSmartContract' }
+        if (t.permissionId > 0) contractJson.Permission_id = t.permissionId
+        const rawData: Record<string, unknown> = { contract: [contractJson], ref_block_bytes: t.refBlockBytes, ref_block_hash: t.refBlockHash, expiration: t.expiration, timestamp: t.timestamp }
+        if (t.feeLimit > 0) rawData.fee_limit = t.feeLimit
+        return { result: { result: true }, transaction: { visible, txID: createHash('sha256').update(raw).digest('hex'), raw_data: rawData, raw_data_hex: Buffer.from(raw).toString('hex') } }
       }
       case '/wallet/broadcasttransaction':
         return c.validateAndQueue(input)
