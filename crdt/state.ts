@@ -18,6 +18,7 @@ import { nobleVerify, openEnvelope, peerIdOf, sealEnvelope, type EnvelopeReject,
 import { checkUpdate } from './validate.js'
 import { AuthorWriter } from './writer.js'
 import { compareStrings, equalBytes, toHex } from './bytes.js'
+import type { VectorEntry } from './sync.js'
 
 export interface AuthorLog {
   authorId: string
@@ -27,9 +28,24 @@ export interface AuthorLog {
   seq: number
   /** envelopes[i] is sequence number i + 1. */
   envelopes: VerifiedEnvelope[]
+  /**
+   * Set when the author signed two different envelopes under one number (equivocation): the lowest such number.
+   * The author's document is then frozen at frozenAt − 1 on every node that learns it, and `evidence` (the two
+   * envelopes) travels with catch-up so that every node learns it.
+   */
+  frozenAt?: number
+  evidence?: [VerifiedEnvelope, VerifiedEnvelope]
+  /** heads[i] = the log's hash chain after envelope i + 1: H(heads[i − 1] ‖ H(envelope)), first 16 bytes. */
+  heads: Uint8Array[]
 }
 
-export type RejectReason = EnvelopeReject | 'forbidden' | 'equivocation'
+const EMPTY_HEAD = new Uint8Array(16)
+function nextHead (prev: Uint8Array, env: VerifiedEnvelope): Uint8Array {
+  const h = sha256.create(); h.update(prev); h.update(sha256(env.bytes))
+  return h.digest().subarray(0, 16)
+}
+
+export type RejectReason = EnvelopeReject | 'forbidden'
 
 export interface Rejection { reason: RejectReason, detail: string, authorId?: string, from?: string }
 
@@ -38,6 +54,8 @@ export type IngestResult =
   | { status: 'duplicate' }
   | { status: 'pending' }
   | { status: 'ignored', detail: string }
+  /** Proof that the author equivocated: its document is now frozen before `seq`. Not the relaying peer's fault. */
+  | { status: 'equivocation', authorId: string, seq: number, detail: string, evidence: [VerifiedEnvelope, VerifiedEnvelope] }
   | { status: 'rejected', rejection: Rejection }
 
 export class OwnLogIncompleteError extends Error { constructor (m: string) { super(m); this.name = 'OwnLogIncompleteError' } }
@@ -72,7 +90,7 @@ export class SwarmState {
   private logOf (authorId: string, author: Uint8Array): AuthorLog {
     let log = this.logs.get(authorId)
     if (log === undefined) {
-      log = { authorId, author, doc: new Y.Doc({ gc: true }), seq: 0, envelopes: [] }
+      log = { authorId, author, doc: new Y.Doc({ gc: true }), seq: 0, envelopes: [], heads: [] }
       this.logs.set(authorId, log)
     }
     return log
@@ -91,7 +109,7 @@ export class SwarmState {
 
   // ---- reading ----
 
-  authors (): AuthorLog[] { return [...this.logs.values()].filter((l) => l.seq > 0).sort((a, b) => compareStrings(a.authorId, b.authorId)) }
+  authors (): AuthorLog[] { return [...this.logs.values()].filter((l) => l.seq > 0 || l.frozenAt !== undefined).sort((a, b) => compareStrings(a.authorId, b.authorId)) }
   log (authorId: string): AuthorLog | undefined { return this.logs.get(authorId) }
   get ownSeq (): number { return this.logs.get(this.selfId)?.seq ?? 0 }
   get pendingSize (): number { return this.pendingCount }
@@ -103,20 +121,31 @@ export class SwarmState {
 
   /** Every applied envelope, by author then sequence number (what a snapshot stores and catch-up serves). */
   * allEnvelopes (): Generator<VerifiedEnvelope> {
-    for (const log of this.authors()) yield * log.envelopes
-  }
-
-  /** The step-1 vector: per author, the highest sequence number applied. */
-  vector (): Array<{ author: Uint8Array, seq: number }> {
-    return this.authors().map((l) => ({ author: l.author, seq: l.seq }))
-  }
-
-  /** Envelopes the holder of `vector` lacks, by author then sequence number. */
-  * missing (vector: Array<{ author: Uint8Array, seq: number }>): Generator<VerifiedEnvelope> {
-    const theirs = new Map(vector.map((v) => [toHex(v.author), v.seq]))
     for (const log of this.authors()) {
-      const have = theirs.get(toHex(log.author)) ?? 0
+      yield * log.envelopes
+      if (log.evidence !== undefined) yield * log.evidence
+    }
+  }
+
+  /** The step-1 vector: per author, the highest sequence number applied and the log's hash chain there. */
+  vector (): VectorEntry[] {
+    return this.authors().map((l) => ({ author: l.author, seq: l.seq, head: l.seq === 0 ? EMPTY_HEAD : l.heads[l.seq - 1] }))
+  }
+
+  /**
+   * Envelopes the holder of `vector` lacks, by author then sequence number. When its chain at its number differs
+   * from ours, its log diverged from ours (the author equivocated somewhere): all of ours are sent, so that it finds
+   * the lowest conflicting number and freezes the author there, as we will with its answer.
+   */
+  * missing (vector: VectorEntry[]): Generator<VerifiedEnvelope> {
+    const theirs = new Map(vector.map((v) => [toHex(v.author), v]))
+    for (const log of this.authors()) {
+      const t = theirs.get(toHex(log.author))
+      let have = t?.seq ?? 0
+      if (t !== undefined && have > 0 && have <= log.seq && !equalBytes(log.heads[have - 1], t.head)) have = 0
       for (let s = have; s < log.seq; s++) yield log.envelopes[s]
+      // Evidence always travels: a peer may have applied one of the two versions without knowing of the other.
+      if (log.evidence !== undefined) yield * log.evidence
     }
   }
 
@@ -131,6 +160,7 @@ export class SwarmState {
     for (const log of authors) {
       encoding.writeVarString(enc, log.authorId)
       encoding.writeVarUint(enc, log.seq)
+      encoding.writeVarUint(enc, log.frozenAt ?? 0)
       encoding.writeVarUint8Array(enc, Y.encodeStateAsUpdate(log.doc))
     }
     return encoding.toUint8Array(enc)
@@ -189,13 +219,17 @@ export class SwarmState {
 
   ingestVerified (env: VerifiedEnvelope, from?: string): IngestResult {
     const log = this.logOf(env.authorId, env.author)
+    if (log.evidence !== undefined && log.evidence.some((e) => equalBytes(e.bytes, env.bytes))) return { status: 'duplicate' }
     if (env.seq <= log.seq) {
-      if (equalBytes(log.envelopes[env.seq - 1].bytes, env.bytes)) return { status: 'duplicate' }
-      return { status: 'rejected', rejection: { reason: 'equivocation', detail: `author ${env.authorId} signed two different updates as #${env.seq}`, authorId: env.authorId, from } }
+      const known = log.envelopes[env.seq - 1]
+      if (equalBytes(known.bytes, env.bytes)) return { status: 'duplicate' }
+      return this.equivocation(log, known, env)
     }
+    if (log.frozenAt !== undefined && env.seq >= log.frozenAt) return { status: 'ignored', detail: `author ${env.authorId} is frozen before #${log.frozenAt}` }
     if (env.seq > log.seq + 1) {
       let waiting = this.pending.get(env.authorId)
-      if (waiting?.has(env.seq) === true) return { status: 'duplicate' }
+      const other = waiting?.get(env.seq)
+      if (other !== undefined) return equalBytes(other.env.bytes, env.bytes) ? { status: 'duplicate' } : this.equivocation(log, other.env, env)
       if (this.pendingCount >= MAX_PENDING_ENVELOPES) return { status: 'ignored', detail: 'too many envelopes waiting for earlier ones' }
       if (waiting === undefined) this.pending.set(env.authorId, waiting = new Map())
       waiting.set(env.seq, { env, from })
@@ -213,8 +247,41 @@ export class SwarmState {
     return { status: 'applied', applied, late }
   }
 
+  /**
+   * Two different envelopes of one author under one number: freeze the author's document before that number (the
+   * lowest such number wins, so every node that has seen the same evidence holds the same document).
+   */
+  private equivocation (log: AuthorLog, a: VerifiedEnvelope, b: VerifiedEnvelope): IngestResult {
+    const n = a.seq
+    const evidence: [VerifiedEnvelope, VerifiedEnvelope] = [a, b]
+    if (log.frozenAt === undefined || n < log.frozenAt) {
+      log.frozenAt = n
+      log.evidence = evidence
+      const waiting = this.pending.get(log.authorId)
+      if (waiting !== undefined) for (const s of [...waiting.keys()]) if (s >= n) { waiting.delete(s); this.pendingCount-- }
+      if (log.seq >= n) {
+        // Rebuild the document from the envelopes before n (stored), dropping what #n and later had added.
+        const doc = new Y.Doc({ gc: true })
+        const kept = log.envelopes.slice(0, n - 1)
+        for (const e of kept) Y.applyUpdate(doc, e.update)
+        log.doc.destroy()
+        log.doc = doc
+        log.envelopes = kept
+        log.heads = log.heads.slice(0, n - 1)
+        log.seq = n - 1
+      }
+      if (log.authorId === this.selfId) this.resetDraft()
+      this.onEvidence(log.authorId, evidence)
+    }
+    return { status: 'equivocation', authorId: log.authorId, seq: n, detail: `author ${log.authorId} signed two different updates as #${n}`, evidence }
+  }
+
+  /** Called once per new (lower) equivocation proof, to store it. */
+  onEvidence: (authorId: string, evidence: [VerifiedEnvelope, VerifiedEnvelope]) => void = () => {}
+
   private applyChecked (log: AuthorLog, env: VerifiedEnvelope): void {
     Y.applyUpdate(log.doc, env.update)
+    log.heads.push(nextHead(log.seq === 0 ? EMPTY_HEAD : log.heads[log.seq - 1], env))
     log.envelopes.push(env)
     log.seq = env.seq
     if (log.authorId === this.selfId && log.doc.store.pendingStructs !== null) throw new Error('own document has pending structs')
@@ -226,7 +293,7 @@ export class SwarmState {
     if (waiting === undefined) return
     for (;;) {
       const next = waiting.get(log.seq + 1)
-      if (next === undefined) break
+      if (next === undefined || (log.frozenAt !== undefined && log.seq + 1 >= log.frozenAt)) break
       waiting.delete(log.seq + 1)
       this.pendingCount--
       const verdict = checkUpdate(log.doc, next.env.update)

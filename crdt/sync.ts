@@ -4,7 +4,8 @@
  * updates, so that a catch-up answer is checked exactly like gossip (a peer cannot forge another author's update by
  * computing a diff):
  *
- *   step 1 (messageYjsSyncStep1 = 0): the sender's vector: varUint n ‖ n × (varUint8Array author (32) ‖ varUint seq)
+ *   step 1 (messageYjsSyncStep1 = 0): the sender's vector: varUint n ‖ n × (varUint8Array author (32) ‖ varUint seq ‖ head (16))
+ *                                      head = the author's log hash chain at seq (state.ts), so diverged logs are noticed
  *   step 2 (messageYjsSyncStep2 = 1): envelopes the receiver lacks: varUint n ‖ n × varUint8Array envelope;
  *                                      a step 2 with n = 0 ends the answer
  *
@@ -20,14 +21,15 @@ import { MAX_SYNC_MESSAGE_BYTES, MAX_VECTOR_AUTHORS } from './constants.js'
 export const STEP1 = messageYjsSyncStep1
 export const STEP2 = messageYjsSyncStep2
 
-export interface VectorEntry { author: Uint8Array, seq: number }
+export interface VectorEntry { author: Uint8Array, seq: number, head: Uint8Array }
+export const HEAD_BYTES = 16
 export type SyncMessage = { type: 'step1', vector: VectorEntry[] } | { type: 'step2', envelopes: Uint8Array[] }
 
 export function encodeStep1 (vector: VectorEntry[]): Uint8Array {
   const enc = encoding.createEncoder()
   encoding.writeVarUint(enc, STEP1)
   encoding.writeVarUint(enc, vector.length)
-  for (const v of vector) { encoding.writeVarUint8Array(enc, v.author); encoding.writeVarUint(enc, v.seq) }
+  for (const v of vector) { encoding.writeVarUint8Array(enc, v.author); encoding.writeVarUint(enc, v.seq); encoding.writeUint8Array(enc, v.head) }
   return encoding.toUint8Array(enc)
 }
 
@@ -66,7 +68,7 @@ export function decodeSyncMessage (bytes: Uint8Array): SyncMessage {
       for (let i = 0; i < n; i++) {
         const author = decoding.readVarUint8Array(dec)
         if (author.length !== 32) throw new SyncDecodeError('vector author must be 32 bytes')
-        vector.push({ author, seq: decoding.readVarUint(dec) })
+        vector.push({ author, seq: decoding.readVarUint(dec), head: decoding.readUint8Array(dec, HEAD_BYTES) })
       }
       msg = { type: 'step1', vector }
     } else if (type === STEP2) {

@@ -86,6 +86,8 @@ export class StateService {
     init.log.info({ envelopes: restored.envelopes, skipped: restored.skipped, authors: state.authors().length }, 'session state restored')
     const svc = new StateService(state, persistence, init, now)
     state.onApplied = (env) => { void persistence.append(env.bytes).catch((err) => init.log.warn({ err: (err as Error).message }, 'state record not stored')) }
+    // The proof of an equivocation is stored like envelopes: replayed at restore, it freezes the author again.
+    state.onEvidence = (_author, evidence) => { for (const e of evidence) void persistence.append(e.bytes).catch(() => {}) }
     svc.wire()
     if (corrupt.length > 0) {
       const detail = `${corrupt.length} stored state record(s) failed their checks and were skipped: ${corrupt[0].where}: ${corrupt[0].detail}`.slice(0, 512)
@@ -123,15 +125,18 @@ export class StateService {
       this.init.log.warn({ peer }, 'peer banned from state sync for sending invalid updates')
       void this.init.libp2p.hangUp(peerIdFromString(peer)).catch(() => {})
     }
-    if (r.reason === 'equivocation' && r.authorId !== undefined) {
-      const author = r.authorId
-      const already = allIncidents(this.state).some((i) => i.kind === 'equivocation' && i.subject === author && i.by === this.selfId)
-      if (!already) void this.write(() => flow.recordIncident(this.state, { kind: 'equivocation', sessionId: '', subject: author, detail: r.detail.slice(0, 512), at: this.now() })).catch(() => {})
-    }
+  }
+
+  /** An author signed two updates under one number: its document is frozen; record the incident once. */
+  private equivocated (author: string, detail: string): void {
+    this.init.log.warn({ author, detail }, 'author equivocated: its state is frozen before the conflicting update')
+    const already = allIncidents(this.state).some((i) => i.kind === 'equivocation' && i.subject === author && i.by === this.selfId)
+    if (!already && author !== this.selfId) void this.write(() => flow.recordIncident(this.state, { kind: 'equivocation', sessionId: '', subject: author, detail: detail.slice(0, 512), at: this.now() })).catch(() => {})
   }
 
   private afterIngest (source: 'gossip' | 'sync', r: IngestResult, peer: string): void {
     if (r.status === 'rejected') this.rejected(source, r.rejection, peer)
+    if (r.status === 'equivocation') this.equivocated(r.authorId, r.detail)
     if (r.status === 'applied') {
       for (const late of r.late) if (late.from !== undefined) this.rejected('sync', late, late.from)
       if (this.deferred.length > 0 && !this.state.ownLogIncomplete) this.runDeferred()

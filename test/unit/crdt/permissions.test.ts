@@ -108,7 +108,42 @@ describe('crdt: envelopes and permission checks', () => {
     const other = craft(b, 0, (d) => d.getArray('incidents').push([{ kind: 'tamper-detected', sessionId: S, subject: '', detail: 'x', at: 3 }]))
     assert.equal(other.seq, honest.seq)
     assert.equal(b.ingest(other.bytes).status, 'applied')
-    expectRejected(b, honest.bytes, 'equivocation')
+    const r = b.ingest(honest.bytes, 'peer-x')
+    assert.equal(r.status, 'equivocation')
+    // The author's document is frozen before the conflicting number: what #n said is gone, later numbers are ignored.
+    assert.equal(b.log(peerOf(0))?.seq, honest.seq - 1)
+    assert.equal(b.log(peerOf(0))?.frozenAt, honest.seq)
+    assert.equal(sessionState(b, S)?.incidents.length, 0)
+    assert.deepEqual(sessionState(b, S)?.holders, [peerOf(0)])
+    const later = recordHolding(a, S, true, 10)[0]
+    assert.equal(b.ingest(later.bytes).status, 'ignored')
+    assert.equal(b.ingest(other.bytes).status, 'duplicate')
+  })
+
+  it('equivocation evidence travels with catch-up: every replica freezes the author at the same number', () => {
+    const m = node(5)
+    const replicas = [node(6), node(7), node(8)]
+    const e1 = recordSessionStart(m, sid(1), SESSION)[0]
+    // Two versions of #2: X (an incident) and Y (a holding entry), #3 after X.
+    for (const r of replicas) assert.equal(r.ingest(e1.bytes).status, 'applied')
+    const X = craft(replicas[0], 5, (d) => d.getArray('incidents').push([{ kind: 'tamper-detected', sessionId: '', subject: 'x', detail: '', at: 1 }]))
+    const Y = craft(replicas[1], 5, (d) => d.getMap('holding').set(sid(1), { since: 1 }))
+    assert.equal(replicas[0].ingest(X.bytes).status, 'applied')
+    const X3 = craft(replicas[0], 5, (d) => d.getMap('holding').set(sid(2), { since: 2 }))
+    assert.equal(replicas[0].ingest(X3.bytes).status, 'applied')
+    assert.equal(replicas[1].ingest(Y.bytes).status, 'applied')
+    // Replica 2 saw neither. Replicas 0 and 1 hold different #2s: the vectors' hash chains show it (a bare sequence
+    // number would not once both reach the same length). Anti-entropy between all pairs, twice.
+    for (let round = 0; round < 2; round++) {
+      for (const a of replicas) for (const b of replicas) if (a !== b) for (const e of [...a.missing(b.vector())]) b.ingest(e.bytes)
+    }
+    const hash = replicas[0].stateHash()
+    for (const r of replicas) {
+      assert.equal(r.stateHash(), hash)
+      assert.equal(r.log(peerOf(5))?.frozenAt, 2)
+      assert.equal(r.log(peerOf(5))?.seq, 1)
+    }
+    assert.equal(sessionState(replicas[2], sid(1))?.recorder, peerOf(5), 'what the author said before #2 still counts')
   })
 
   it('buffers an envelope that arrives before its predecessor, then applies both', () => {
