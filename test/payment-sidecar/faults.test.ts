@@ -67,4 +67,14 @@ describe('payment sidecar: TRON node faults', function () {
     assert.ok([...s.state.txs.values()].some((t) => t.attempt === 2), 'the dropped transaction was rebuilt')
     assert.ok(s.d.ledger.records.some((r) => r.state === 'expired'))
   })
+
+  it('the On-System chain unreachable: a clear error naming it, nothing sent', async () => {
+    const config = sidecarConfig(w, {})
+    config.chain.rpcUrl = 'http://127.0.0.1:9'
+    const s = openService(config, { keys: [w.payerKeys[1].privateKey, w.payerKeys[2].privateKey], guard: new Guard() })
+    await s.tick()
+    assert.match(s.lastError ?? '', /^chain http:\/\/127\.0\.0\.1:9: .*ECONNREFUSED/)
+    assert.equal(s.state.txs.size, 0)
+    s.d.ledger.close()
+  })
 })

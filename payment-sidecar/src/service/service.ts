@@ -142,13 +142,14 @@ export class PayoutService {
   }
 
   private async pollBatches (head: NowBlock): Promise<void> {
-    const { batches, toBlock, undecodable } = await this.d.source.finalBatchesSince(this.state.cursor + 1)
+    const chainErr = (e: unknown): Error => new Error(`chain ${this.d.config.chain.rpcUrl}: ${(e as Error).message}`)
+    const { batches, toBlock, undecodable } = await this.d.source.finalBatchesSince(this.state.cursor + 1).catch((e) => { throw chainErr(e) })
     for (const u of undecodable) this.log(`chain: block ${u.blockNumber}: batch event not decodable: ${u.reason}`)
     let ctx: VerifyContext | undefined
     for (const b of batches) {
       if (this.state.batches.has(b.id)) continue
       ctx ??= {
-        registry: await this.d.source.disbursers(),
+        registry: await this.d.source.disbursers().catch((e) => { throw chainErr(e) }),
         routers: await this.routerViews(),
         nowS: BigInt(Math.floor(head.timestamp / 1000)),
         marginS: BigInt(this.d.config.marginS),
