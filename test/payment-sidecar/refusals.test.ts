@@ -32,7 +32,7 @@ describe('payment sidecar: refused batches', function () {
       { name: 'unknown route', want: /^unknown-route:1$/, make: async (epoch) => await makeBatch(w, { epoch, holders: holders(4, 'route'), distributableUsd: 800n * USD, tamper: (b) => { b.entries[1] = { ...b.entries[1], route: 'unknown' } } }) },
       { name: 'approval deadline too close', want: /^approval-expired:/, make: async (epoch) => await makeBatch(w, { epoch, holders: holders(4, 'deadline'), distributableUsd: 800n * USD, deadlineS: now + 10n }) }
     ]
-    const firstBlock = (await w.lucid.chain.provider.getBlockNumber()) + 1
+    const firstBlock = (await w.lucid.chain!.provider.getBlockNumber()) + 1
     const made = []
     for (let i = 0; i < cases.length; i++) {
       const b = await cases[i].make(200 + i)

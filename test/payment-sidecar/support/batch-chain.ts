@@ -15,7 +15,7 @@ contract PayoutBatchesStub {
 }`
 
 let compiled: { abi: ethers.InterfaceAbi, bytecode: string } | undefined
-function compileStub (): { abi: ethers.InterfaceAbi, bytecode: string } {
+export function compileStub (): { abi: ethers.InterfaceAbi, bytecode: string } {
   if (compiled !== undefined) return compiled
   const solc = createRequire(import.meta.url)('solc') as { compile: (s: string) => string }
   const out = JSON.parse(solc.compile(JSON.stringify({
@@ -31,7 +31,7 @@ function compileStub (): { abi: ethers.InterfaceAbi, bytecode: string } {
 }
 
 export interface BatchChain {
-  chain: TestChain
+  chain?: TestChain
   rpcUrl: string
   registry: string
   batches: ethers.Contract

@@ -33,8 +33,8 @@ export interface World {
   close: () => Promise<void>
 }
 
-export async function openWorld (opts: StandInOptions & { maxPerTx?: bigint, dailyCap?: bigint, payerTrx?: number } = {}): Promise<World> {
-  const disbursers = [wallet('disburser 0'), wallet('disburser 1'), wallet('disburser 2')]
+export async function openWorld (opts: StandInOptions & { maxPerTx?: bigint, dailyCap?: bigint, payerTrx?: number, disbursers?: ethers.Wallet[], lucid?: (disbursers: ethers.Wallet[]) => Promise<BatchChain> } = {}): Promise<World> {
+  const disbursers = opts.disbursers ?? [wallet('disburser 0'), wallet('disburser 1'), wallet('disburser 2')]
   const compliance = wallet('compliance')
   const payerKeys = [wallet('payer key 0'), wallet('payer key 1'), wallet('payer key 2')]
   const to41 = (w: { address: string }): string => '41' + w.address.slice(2).toLowerCase()
@@ -64,7 +64,7 @@ export async function openWorld (opts: StandInOptions & { maxPerTx?: bigint, dai
     if (!res.ok) throw new Error('mint failed')
   }
   const domain = (name: string, r41: string): ethers.TypedDataDomain => ({ name, version: '1', chainId: c.chainId, verifyingContract: ethers.getAddress('0x' + r41.slice(2)) })
-  const lucid = await openBatchChain(disbursers)
+  const lucid = await (opts.lucid ?? openBatchChain)(disbursers)
   return {
     tron, lucid, disbursers, compliance, payerKeys, feePayer41, token41, v0Router41, kycRouter41,
     domains: { v0: domain('LucidPayoutRouterV0', v0Router41), kyc: domain('LucidPayoutRouterKYC', kycRouter41) },
