@@ -2,7 +2,7 @@
 //   protocols/  imports no I/O module, nothing of ours outside protocols/, and reads no clock or ambient randomness
 //   crdt/       imports nothing of ours but crdt/ and protocols/
 //   tronweb     is imported only inside payment-sidecar/
-//   payment-sidecar/ imports nothing from node/ (nor crdt/)
+//   payment-sidecar/ imports nothing from node/ (nor crdt/); only it, tests and benchmarks import it
 // Usage: tsx scripts/lint-boundaries.ts [ROOT]
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative, resolve, dirname, sep } from 'node:path'
@@ -59,8 +59,8 @@ export function lintBoundaries (root: string): Violation[] {
         if (top === 'payment-sidecar' && target !== null && target !== 'payment-sidecar' && target !== 'protocols') {
           out.push({ file: rel, line, message: `payment-sidecar/ may import only itself and protocols/, not '${spec}'` })
         }
-        if (top !== 'payment-sidecar' && top !== 'test' && target === 'payment-sidecar') {
-          out.push({ file: rel, line, message: `only payment-sidecar/ and tests may import the sidecar ('${spec}')` })
+        if (top !== 'payment-sidecar' && top !== 'test' && top !== 'bench' && target === 'payment-sidecar') {
+          out.push({ file: rel, line, message: `only payment-sidecar/, tests and benchmarks may import the sidecar ('${spec}')` })
         }
       }
       if (top === 'protocols') {

@@ -26,6 +26,7 @@ describe('boundary lint', () => {
     await put('node/src/pay.ts', "import { TronWeb } from 'tronweb'\n")
     await put('node/src/side.ts', "import { x } from '../../payment-sidecar/src/x.js'\n")
     await put('payment-sidecar/src/bad.ts', "import { x } from '../../node/src/x.js'\nimport { TronWeb } from 'tronweb'\n")
+    await put('bench/ok.ts', "import { x } from '../payment-sidecar/src/x.js'\n")
     await put('crdt/bad.ts', "import { x } from '../node/src/x.js'\nimport { p } from '../protocols/a/pure.js'\n")
     const found = lintBoundaries(root).map((v) => `${v.file}:${v.line}: ${v.message}`)
     const expect = [
@@ -35,7 +36,7 @@ describe('boundary lint', () => {
       /^protocols\/a\/clock\.ts:1: .*Date\.now/,
       /^protocols\/a\/clock\.ts:2: .*Math\.random/,
       /^node\/src\/pay\.ts:1: tronweb may only be imported inside payment-sidecar\//,
-      /^node\/src\/side\.ts:1: only payment-sidecar\/ and tests may import the sidecar/,
+      /^node\/src\/side\.ts:1: only payment-sidecar\/, tests and benchmarks may import the sidecar/,
       /^payment-sidecar\/src\/bad\.ts:1: payment-sidecar\/ may import only itself and protocols\//,
       /^crdt\/bad\.ts:1: crdt\/ may import only crdt\/ and protocols\//
     ]
