@@ -85,7 +85,7 @@ export class Chain {
     const sub = (name: string): Sublevel => level.sublevel<Uint8Array, Uint8Array>(name, { keyEncoding: 'view', valueEncoding: 'view' }) as unknown as Sublevel
     const { genesis } = opts
     const common = genesis.common
-    const trie = await createMPT({ db: new LevelDB(sub('state')) as never, useKeyHashing: true, valueEncoding: ValueEncoding.Bytes, common })
+    const trie = await createMPT({ db: new LevelDB(sub('state')) as never, useKeyHashing: true, valueEncoding: ValueEncoding.Bytes, common, cacheSize: 20_000 })
     const stateManager = new MerkleStateManager({ trie, common })
     const blockchain = await createBlockchain({ common, db: new LevelDB(sub('blocks')) as never, genesisState: genesis.state, validateBlocks: true, validateConsensus: false })
     const genesisBlock = blockchain.genesisBlock
