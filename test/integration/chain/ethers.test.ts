@@ -44,7 +44,7 @@ describe('chain: ethers v6 over JSON-RPC', function () {
     assert.equal(await provider.getTransactionCount(wallet.address, 'pending'), 1)
     const receipt = await tx.wait()
     assert.equal(receipt?.status, 1)
-    const ev = receipt!.logs.map((l: ethers.Log) => anchors.interface.parseLog(l)).find((l) => l?.name === 'SessionRegistered')
+    const ev = receipt!.logs.map((l: ethers.Log) => anchors.interface.parseLog(l)).find((l: ethers.LogDescription | null) => l?.name === 'SessionRegistered')
     assert.equal(ev?.args.sessionId, id)
     const logs = await provider.getLogs({ address: chain.genesis.contracts.LucidAnchors, fromBlock: 0, toBlock: 'latest', topics: [anchors.interface.getEvent('SessionRegistered')!.topicHash, id] })
     assert.equal(logs.length, 1)
