@@ -23,14 +23,18 @@ export const MAX_CLOCK_SKEW_MS = 10 * 60_000
 
 /**
  * Blocks must stay within what bitswap peers accept: Kubo/boxo refuse blocks over 2 MiB and Helia's bitswap frames
- * messages at 4 MiB, so the format's 8 MiB default chunk cannot travel. Sessions put on the swarm use 1 MiB chunks by
- * default and at most 2 MiB − 64 KiB (room for the blob header, tag and zstd framing). See docs/swarm.md.
+ * messages at 4 MiB, so the format's 8 MiB default chunk cannot travel. Swarm chunks are at most 1 MiB. A block larger
+ * than Helia's outgoing message limit makes its message splitter loop forever, so a session's manifest (one block)
+ * must stay under MAX_BLOCK_BYTES, which caps a swarm session at SWARM_MAX_CHUNKS chunks (about 22 GiB at 1 MiB).
+ * See docs/swarm.md.
  */
 export const SWARM_CHUNK_SIZE = 1024 * 1024
-export const MAX_SWARM_CHUNK_SIZE = 2 * 1024 * 1024 - 64 * 1024
-export const MAX_BLOCK_BYTES = 2 * 1024 * 1024
-/** Bitswap message framing limit of Helia (it-length-prefixed's 4 MiB), minus room for the envelope. */
+export const MAX_SWARM_CHUNK_SIZE = 1024 * 1024
+export const MAX_BLOCK_BYTES = 1024 * 1024 + 64 * 1024
+/** Helia's outgoing bitswap message limit (it-length-prefixed frames at 4 MiB), minus room for the envelope. */
 export const BITSWAP_MAX_MESSAGE_BYTES = 4 * 1024 * 1024 - 64 * 1024
+/** Chunks per swarm session, so that the manifest (≈ 41 bytes per chunk + ≤ 66 KiB of other fields) fits one block. */
+export const SWARM_MAX_CHUNKS = 23_000
 
 export const DEFAULT_REPLICATION = 3
 export const MIN_REPLICATION = 1

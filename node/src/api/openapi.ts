@@ -66,7 +66,7 @@ export function openapiDocument (): Record<string, unknown> {
           parameters: [
             { name: 'owner', in: 'query', schema: { type: 'string', maxLength: 256 } },
             { name: 'participants', in: 'query', description: 'comma-separated', schema: { type: 'string' } },
-            { name: 'chunkSize', in: 'query', schema: { type: 'integer', minimum: 65536, maximum: 2031616 } },
+            { name: 'chunkSize', in: 'query', schema: { type: 'integer', minimum: 65536, maximum: 1048576 } },
             { name: 'exportKey', in: 'query', description: 'return the session key (base64) in the response', schema: { type: 'boolean' } }
           ],
           requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },

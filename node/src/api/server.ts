@@ -8,7 +8,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import { isSessionId } from '../../../protocols/session/session-id.js'
 import { MIN_CHUNK_SIZE } from '../../../protocols/session/constants.js'
 import { MAX_SWARM_CHUNK_SIZE } from '../../../protocols/swarm/constants.js'
-import { NoKeyError, NotFoundError, type LucidNode } from '../runtime/node.js'
+import { NoKeyError, NotFoundError, SessionTooLargeError, type LucidNode } from '../runtime/node.js'
 import { ApiError, badRequest, notFound } from './errors.js'
 import { checkToken } from './auth.js'
 import { openapiDocument } from './openapi.js'
@@ -56,7 +56,7 @@ export function buildApi (node: LucidNode, opts: ApiOptions): FastifyInstance {
     let status = 500
     let code = 'internal'
     let message = 'internal error'
-    if (e instanceof ApiError) { status = e.statusCode; code = e.code; message = e.message } else if (e instanceof NotFoundError) { status = 404; code = 'not-found'; message = e.message } else if (e instanceof NoKeyError) { status = 403; code = 'no-session-key'; message = e.message } else if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    if (e instanceof ApiError) { status = e.statusCode; code = e.code; message = e.message } else if (e instanceof NotFoundError) { status = 404; code = 'not-found'; message = e.message } else if (e instanceof NoKeyError) { status = 403; code = 'no-session-key'; message = e.message } else if (e instanceof SessionTooLargeError) { status = 413; code = 'session-too-large'; message = e.message } else if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
       status = e.statusCode; code = (e.code ?? 'bad-request').toLowerCase(); message = e.message
     } else {
       node.log.error({ err: e.message, url: req.url }, 'API request failed')
@@ -107,7 +107,7 @@ export function buildApi (node: LucidNode, opts: ApiOptions): FastifyInstance {
     let chunkSize: number | undefined
     if (q.chunkSize !== undefined) {
       chunkSize = Number(q.chunkSize)
-      if (!Number.isInteger(chunkSize) || chunkSize < MIN_CHUNK_SIZE || chunkSize > MAX_SWARM_CHUNK_SIZE) throw badRequest('bad-chunk-size', `chunkSize must be an integer between ${MIN_CHUNK_SIZE} and ${MAX_SWARM_CHUNK_SIZE} (blocks travel over bitswap, at most 2 MiB each)`)
+      if (!Number.isInteger(chunkSize) || chunkSize < MIN_CHUNK_SIZE || chunkSize > MAX_SWARM_CHUNK_SIZE) throw badRequest('bad-chunk-size', `chunkSize must be an integer between ${MIN_CHUNK_SIZE} and ${MAX_SWARM_CHUNK_SIZE} (one chunk per bitswap message)`)
     }
     if (q.owner !== undefined && (q.owner.length < 1 || q.owner.length > 256)) throw badRequest('bad-owner', 'owner must be 1–256 characters')
     const participants = q.participants === undefined ? [] : q.participants.split(',').map((s) => s.trim()).filter((s) => s !== '')

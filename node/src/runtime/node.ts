@@ -18,7 +18,7 @@ import { SessionVerifier } from '../../../protocols/session/verify.js'
 import { parseSessionId } from '../../../protocols/session/session-id.js'
 import { chunkPlaintextLength } from '../../../protocols/session/manifest.js'
 import { encodeAnnouncement, type SignedAnnouncement } from '../../../protocols/swarm/announcement.js'
-import { BITSWAP_MAX_MESSAGE_BYTES, MAX_ADDRS, MAX_BLOCK_BYTES, MAX_SWARM_CHUNK_SIZE, SWARM_VERSION } from '../../../protocols/swarm/constants.js'
+import { BITSWAP_MAX_MESSAGE_BYTES, MAX_ADDRS, MAX_BLOCK_BYTES, MAX_SWARM_CHUNK_SIZE, SWARM_MAX_CHUNKS, SWARM_VERSION } from '../../../protocols/swarm/constants.js'
 import type { Config } from '../home/config.js'
 import type { OpenHome } from '../home/home.js'
 import { sessionKeyName } from '../home/keystore.js'
@@ -40,6 +40,7 @@ import { recordPut, reconcileHoldings, stateSummary, type StateSummary } from '.
 /** When the origin re-publishes an announcement after the first publish. */
 export const RETRANSMIT_MS = [2_000, 10_000, 30_000]
 
+export class SessionTooLargeError extends Error { constructor (m: string) { super(m); this.name = 'SessionTooLargeError' } }
 export class NotFoundError extends Error { constructor (m: string) { super(m); this.name = 'NotFoundError' } }
 export class NoKeyError extends Error { constructor (m: string) { super(m); this.name = 'NoKeyError' } }
 
@@ -122,6 +123,9 @@ export class LucidNode {
     })), {
       maxIncomingMessageSize: 4 * 1024 * 1024,
       maxOutgoingMessageSize: BITSWAP_MAX_MESSAGE_BYTES,
+      // Helia drops a peer's send operation when its queue is full (default 10) and then serves the wants that were
+      // left only when that peer sends another message: with many chunks in flight that lost wants for minutes.
+      sendBlocksMaxQueueLength: 1024,
       messageReceiveTimeout: 60_000,
       messageSendTimeout: 60_000,
       sendBlocksTimeout: 60_000
@@ -237,7 +241,18 @@ export class LucidNode {
 
   /** Seals a recording into the blockstore, pins it, announces it and provides its CIDs. */
   async putSession (input: AsyncIterable<Uint8Array>, opts: PutOptions = {}): Promise<PutResult> {
-    if (opts.chunkSize !== undefined && opts.chunkSize > MAX_SWARM_CHUNK_SIZE) throw new RangeError(`chunk size ${opts.chunkSize} is over the swarm limit of ${MAX_SWARM_CHUNK_SIZE} bytes (bitswap moves blocks of at most 2 MiB)`)
+    if (opts.chunkSize !== undefined && opts.chunkSize > MAX_SWARM_CHUNK_SIZE) throw new SessionTooLargeError(`chunk size ${opts.chunkSize} is over the swarm limit of ${MAX_SWARM_CHUNK_SIZE} bytes (one block per bitswap message)`)
+    const chunkSize = opts.chunkSize ?? this.config.swarm.chunkSize
+    const maxBytes = chunkSize * SWARM_MAX_CHUNKS
+    const source = input
+    input = (async function * () {
+      let total = 0
+      for await (const piece of source) {
+        total += piece.length
+        if (total > maxBytes) throw new SessionTooLargeError(`a swarm session holds at most ${SWARM_MAX_CHUNKS} chunks of ${chunkSize} bytes (${maxBytes} bytes), so that its manifest fits one bitswap block`)
+        yield piece
+      }
+    })()
     let sessionKey: Uint8Array = new Uint8Array()
     const started = performance.now()
     const result = await ownReads.run(true, async () => await sealSessionTo(this.home, {
@@ -245,16 +260,17 @@ export class LucidNode {
       pool: this.pool,
       owner: opts.owner,
       participants: opts.participants,
-      chunkSize: opts.chunkSize ?? this.config.swarm.chunkSize,
+      chunkSize,
       onKey: async (_id, key) => { sessionKey = key }
     }, {
       putChunk: async (_i, blob, cid) => { await this.blocks.put(cid, blob) },
-      putManifest: async (encoded, cid) => { await this.blocks.put(cid, encoded) }
+      putManifest: async (encoded, cid) => {
+        // Never stored as a block: Helia would loop forever trying to send it (see protocols/swarm/constants.ts).
+        if (encoded.length > MAX_BLOCK_BYTES) throw new SessionTooLargeError(`the manifest is ${encoded.length} bytes, over the ${MAX_BLOCK_BYTES}-byte block limit (too many participants or chunks)`)
+        await this.blocks.put(cid, encoded)
+      }
     }))
     const { summary, manifest, encodedManifest } = result
-    if (encodedManifest.length > MAX_BLOCK_BYTES) {
-      this.log.warn({ sessionId: summary.sessionId, bytes: encodedManifest.length }, 'manifest is over the 2 MiB bitswap block limit: stock IPFS peers cannot fetch it')
-    }
     this.metrics.ingestBytes.inc(summary.plaintextSize)
     this.metrics.ingestSeconds.inc((performance.now() - started) / 1000)
     const manifestCid = CID.parse(summary.manifestCid)
@@ -350,7 +366,7 @@ export class LucidNode {
     if (rec === undefined) throw new NotFoundError(`no session ${sessionId} is known to this node`)
     const sessionKey = await this.sessionKeyFor(sessionId, key)
     const providers = this.replicator.providers(rec)
-    const encoded = await ownReads.run(true, async () => await this.blocks.get(CID.parse(rec.manifest), { providers, signal: AbortSignal.timeout(60_000) }))
+    const encoded = await ownReads.run(true, async () => await this.blocks.getPatiently(CID.parse(rec.manifest), { providers, tries: 3 }))
     const { manifest } = decodeSignedManifest(encoded)
     if (manifest.sessionId !== sessionId) throw new Error('the stored manifest is for another session')
     const pool = this.pool
@@ -360,7 +376,7 @@ export class LucidNode {
       const idBytes = parseSessionId(sessionId)
       const inFlight: Array<Promise<Uint8Array>> = []
       const fetchBlob = async (i: number): Promise<Uint8Array> => {
-        const blob = await ownReads.run(true, async () => await blocks.get(manifest.chunks[i], { providers, signal: AbortSignal.timeout(120_000) }))
+        const blob = await ownReads.run(true, async () => await blocks.getPatiently(manifest.chunks[i], { providers }))
         const report = verifier.check(i, blob)
         if (!report.ok) throw new Error(report.error ?? `chunk ${i} failed verification`)
         const opened = await pool.open({ sessionKey, sessionId: idBytes, index: i, blob, plaintextLength: chunkPlaintextLength(manifest, i), expectedDigest: manifest.chunks[i].multihash.digest })

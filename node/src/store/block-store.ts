@@ -39,6 +39,25 @@ export class BlockStore {
     return bytes
   }
 
+  /**
+   * A network fetch with a per-try deadline: a want that bitswap lost is asked again (a fresh want makes the provider
+   * look at its ledger again) instead of waiting for the whole operation's deadline.
+   */
+  async getPatiently (cid: CID, opts: GetOptions & { tries?: number, perTryMs?: number } = {}): Promise<Uint8Array> {
+    const tries = opts.tries ?? 6
+    let last: unknown
+    for (let i = 0; i < tries; i++) {
+      opts.signal?.throwIfAborted()
+      const perTry = AbortSignal.timeout((opts.perTryMs ?? 5_000) * (i + 1))
+      try {
+        return await this.get(cid, { ...opts, signal: opts.signal === undefined ? perTry : AbortSignal.any([opts.signal, perTry]) })
+      } catch (err) {
+        last = err
+      }
+    }
+    throw last instanceof Error ? last : new Error(`cannot fetch block ${cid.toString()}`)
+  }
+
   async put (cid: CID, bytes: Uint8Array): Promise<void> {
     await this.helia.blockstore.put(cid, bytes)
   }

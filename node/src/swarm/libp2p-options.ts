@@ -52,6 +52,8 @@ export function libp2pOptions (s: Libp2pSettings): Libp2pOptions<SwarmServices> 
     addresses: { listen: s.listen },
     transports: [tcp(), webSockets()],
     connectionEncrypters: [noise()],
+    // Default windows: yamux's initial window (256 KiB) is part of the protocol; a larger configured initial window
+    // is not announced to the peer and broke transfers to a stock peer.
     streamMuxers: [yamux()],
     connectionManager: { maxConnections: s.maxPeers },
     peerDiscovery: discovery,

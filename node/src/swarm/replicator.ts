@@ -43,9 +43,12 @@ export class Replicator {
   /** Addresses to fetch a session from: live holders first, then the origin's announced ones. */
   providers (rec: SessionRecord): Multiaddr[] {
     const out: Multiaddr[] = []
+    // One address per peer, plain TCP first: several addresses of one peer make bitswap open several connections to
+    // it, and wants sent on one while blocks come back on another were lost (measured in bench/swarm/replication).
     const add = (peer: string, addrs: string[]): void => {
-      for (const a of addrs) {
-        try { out.push(multiaddr(a.includes('/p2p/') ? a : `${a}/p2p/${peer}`)) } catch { /* skip a bad address */ }
+      const sorted = [...addrs].sort((x, y) => Number(x.includes('/ws')) - Number(y.includes('/ws')))
+      for (const a of sorted) {
+        try { out.push(multiaddr(a.includes('/p2p/') ? a : `${a}/p2p/${peer}`)); return } catch { /* try the next address */ }
       }
     }
     for (const h of this.d.membership.holdersOf(rec.sessionId)) if (h !== this.d.self) add(h, this.d.membership.info(h)?.addrs ?? [])
@@ -113,9 +116,9 @@ export class Replicator {
   private async replicate (rec: SessionRecord): Promise<void> {
     const providers = this.providers(rec)
     await Promise.allSettled(providers.slice(0, 4).map(async (a) => { await this.d.dial(a) }))
-    const signal = AbortSignal.timeout(this.d.fetchTimeoutMs ?? 120_000)
+    const signal = AbortSignal.timeout(this.d.fetchTimeoutMs ?? 600_000)
     const manifestCid = CID.parse(rec.manifest)
-    const encoded = await this.d.blocks.get(manifestCid, { providers, signal })
+    const encoded = await this.d.blocks.getPatiently(manifestCid, { providers, signal })
     const { manifest } = decodeSignedManifest(encoded)
     if (manifest.sessionId !== rec.sessionId) throw new Error('manifest is for another session')
     if (toHex(manifest.merkleRoot) !== rec.merkleRoot) throw new Error('manifest Merkle root differs from the announcement')
@@ -126,7 +129,7 @@ export class Replicator {
     const worker = async (): Promise<void> => {
       while (next < manifest.chunkCount) {
         const i = next++
-        const blob = await this.d.blocks.get(manifest.chunks[i], { providers, signal })
+        const blob = await this.d.blocks.getPatiently(manifest.chunks[i], { providers, signal })
         const report = verifier.check(i, blob)
         if (!report.ok) throw new Error(report.error ?? `chunk ${i} failed`)
       }
