@@ -79,5 +79,5 @@ await prod.chain.close()
 for (const d of dirs) rmSync(d, { recursive: true, force: true })
 const crypto = nativeCrypto() === undefined ? 'pure-js' : 'native secp256k1 + keccak'
 const round = (x: number): number => Math.round(x * 10) / 10
-process.stdout.write(JSON.stringify({ bench: 'chain-production', txs: N, blocks: prod.blocks, txPerSecond: round(prod.tps), baseline: '@ethereumjs/vm runTx loop, in-memory state', baselineTxPerSecond: round(bareTps), ratio: round(prod.tps / bareTps * 100) / 100, crypto }) + '\n')
-process.stdout.write(JSON.stringify({ bench: 'chain-reexecution', txs: N, blocks: prod.blocks, txPerSecond: round(reexecTps), baseline: '@ethereumjs/vm runTx loop, in-memory state', baselineTxPerSecond: round(bareTps), ratio: round(reexecTps / bareTps * 100) / 100, crypto }) + '\n')
+process.stdout.write(JSON.stringify({ bench: 'chain-production', txs: N, blocks: prod.blocks, txPerSecond: round(prod.tps), baseline: '@ethereumjs/vm runTx loop, in-memory state', baselineTxPerSecond: round(bareTps), ratio: Number((prod.tps / bareTps).toFixed(2)), crypto }) + '\n')
+process.stdout.write(JSON.stringify({ bench: 'chain-reexecution', txs: N, blocks: prod.blocks, txPerSecond: round(reexecTps), baseline: '@ethereumjs/vm runTx loop, in-memory state', baselineTxPerSecond: round(bareTps), ratio: Number((reexecTps / bareTps).toFixed(2)), crypto }) + '\n')
