@@ -1,0 +1,71 @@
+// Two in-process nodes of one chain, each holding the keys of some entities, exchanging envelopes as gossip will
+// (virtual clock): the scheduled primary proposes; while one node is away, the Server's fallback block fills its
+// slots after the leader timeout; the returning node catches up by importing every block and both agree again.
+import { strict as assert } from 'node:assert'
+import { bytesToHex } from '@ethereumjs/util'
+import { ChainNode, devNodeKeys, devServerKey, localProposer, signersFrom, type Chain, type Clock } from '../../../node/src/chain/index.js'
+import { slotStartMs } from '../../../protocols/poot/index.js'
+import { openDevChain, removeChainDirs, signedTx, DEV_KEYS } from './support.js'
+
+describe('chain: two in-process nodes, fallback and catch-up', function () {
+  this.timeout(120_000)
+  let a: Chain
+  let b: Chain
+  let now = 0
+  const clock: Clock = { now: () => now, sleep: async () => {} }
+  after(async () => { await a.close(); await b.close(); removeChainDirs() })
+
+  it('produces, falls back to the Server while a node is away, and converges', async () => {
+    a = await openDevChain()
+    b = await openDevChain()
+    const nodes = devNodeKeys(9)
+    const outbox: Array<{ to: Chain, env: Uint8Array }> = []
+    let bOnline = true
+    const nodeA = new ChainNode(a, { clock, decide: localProposer(signersFrom(a, [...nodes.slice(0, 5), devServerKey()])), onBlock: (_blk, env) => { if (bOnline) outbox.push({ to: b, env }) } })
+    const nodeB = new ChainNode(b, { clock, decide: localProposer(signersFrom(b, nodes.slice(5))), onBlock: (_blk, env) => outbox.push({ to: a, env }) })
+    const deliver = async (): Promise<void> => {
+      for (const { to, env } of outbox.splice(0)) {
+        const r = await to.importEnvelope(env, now)
+        assert.ok(r.ok, r.ok ? '' : r.reason)
+      }
+    }
+    const { params, genesisMs } = a.genesis.poot
+    const runSlot = async (slot: number): Promise<void> => {
+      for (const offset of [10, params.slotTimeoutMs + 10]) {
+        now = slotStartMs(genesisMs, params, slot) + offset
+        await nodeA.tick()
+        if (bOnline) await nodeB.tick()
+        await deliver()
+      }
+    }
+    await a.submitRaw(signedTx(a, { nonce: 0n }, DEV_KEYS[5]).serialize())
+    for (let s = 1; s <= 12; s++) await runSlot(s)
+    assert.equal(bytesToHex(a.head.hash()), bytesToHex(b.head.hash()))
+    assert.equal(a.head.header.number, 12n)
+
+    bOnline = false
+    const awayFrom = a.head.header.number
+    for (let s = 13; s <= 30; s++) await runSlot(s)
+    const proposers: Array<{ proposer: string, rank: number }> = []
+    for (let n = awayFrom + 1n; n <= a.head.header.number; n++) {
+      const h = a.pootState((await a.blockByNumber(n))!.hash())!.header!
+      proposers.push({ proposer: h.proposer, rank: h.rank })
+    }
+    const server = proposers.filter((p) => p.proposer === 'server')
+    assert.ok(server.length > 0, 'some slots had an absent primary and got the Server\'s fallback block')
+    assert.ok(server.every((p) => p.rank > 0))
+    assert.equal(a.head.header.number, 30n, 'every slot got a block: the primary\'s or the fallback')
+
+    // catch-up: B imports A's blocks from its own head on, each re-executed and checked
+    for (let n = b.head.header.number + 1n; n <= a.head.header.number; n++) {
+      const r = await b.importEnvelope((await a.envelopeOf((await a.blockByNumber(n))!))!, now)
+      assert.ok(r.ok, r.ok ? '' : r.reason)
+    }
+    bOnline = true
+    for (let s = 31; s <= 36; s++) await runSlot(s)
+    assert.equal(bytesToHex(b.head.hash()), bytesToHex(a.head.hash()))
+    assert.equal(bytesToHex(b.head.header.stateRoot), bytesToHex(a.head.header.stateRoot))
+    assert.equal(b.headPoot.hash, a.headPoot.hash)
+    assert.deepEqual([...b.headPoot.missed], [...a.headPoot.missed])
+  })
+})
