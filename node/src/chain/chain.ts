@@ -17,8 +17,8 @@ import { createMPT } from '@ethereumjs/mpt'
 import { createTx, type TypedTransaction, type TypedTxData } from '@ethereumjs/tx'
 import { Address, ValueEncoding, bytesToHex, createAddressFromString, equalsBytes, hexToBytes, type WithdrawalData } from '@ethereumjs/util'
 import {
-  applyBlock, headerHash, makeBlock, scheduleFor, validateArrival, ForkChoice,
-  type BlockBody, type ChainState, type NodeKey, type SessionAnchor
+  applyBlock, headerHash, makeBlock, scheduleFor, validateArrival, validateEquivocation, ForkChoice,
+  type BlockBody, type ChainState, type EquivocationEvidence, type NodeKey, type SessionAnchor, type SignedHeader
 } from '../../../protocols/poot/index.js'
 import type { Genesis } from './genesis.js'
 import { LevelDB, type Sublevel } from './level-db.js'
@@ -63,6 +63,10 @@ export class Chain {
   private forkChoice: ForkChoice
   private headBlock: Block
   private readonly headListeners: Array<(b: Block) => void> = []
+  /** signed PoOT headers of accepted blocks by `${slot}:${proposer}`, to catch a second one (equivocation) */
+  private readonly signedBySlot = new Map<string, SignedHeader>()
+  /** equivocation evidence waiting to be included by this node's next block */
+  private readonly evidence = new Map<string, EquivocationEvidence>()
   private closed = false
 
   private constructor (
@@ -115,13 +119,17 @@ export class Chain {
       const parent = this.pootByEvm.get(bytesToHex(block.header.parentHash)) as ChainState
       const r = applyBlock(parent, env.poot, this.genesis.poot)
       if (!r.ok) throw new Error(`chain store: block ${n} fails PoOT replay: ${r.reason}`)
-      this.remember(block, r.value)
+      this.remember(block, r.value, env.poot.signed)
     }
     const final = await this.store.final()
     if (final !== undefined) { /* finality is recomputed by the fork choice from the replayed states */ }
   }
 
-  private remember (block: Block, state: ChainState): void {
+  private remember (block: Block, state: ChainState, signed?: SignedHeader): void {
+    if (signed !== undefined) {
+      this.signedBySlot.set(`${signed.header.slot}:${signed.header.proposer}`, signed)
+      for (const k of this.signedBySlot.keys()) if (Number(k.split(':')[0]) < signed.header.slot - 1024) this.signedBySlot.delete(k)
+    }
     const h = bytesToHex(block.hash())
     this.pootByEvm.set(h, state)
     this.evmByPoot.set(state.hash, h)
@@ -153,7 +161,12 @@ export class Chain {
     if (this.closed) throw new ChainError('closed')
     const parent = this.headBlock
     const parentPoot = this.headPoot
-    const body: BlockBody = { proofs: [], sessions: p.sessions ?? [], evidence: [], voteEvidence: [] }
+    // evidence that no longer applies (already jailed, stale) is dropped rather than failing the block
+    for (const [k, e] of this.evidence) {
+      const probe = makeBlock({ parentHash: parentPoot.hash, slot: p.slot, rank: p.rank, timeMs: p.timeMs, proposer: p.proposer, signers: p.signers, body: { proofs: [], sessions: [], evidence: [e], voteEvidence: [] } })
+      if (!applyBlock(parentPoot, probe, this.genesis.poot).ok) this.evidence.delete(k)
+    }
+    const body: BlockBody = { proofs: [], sessions: p.sessions ?? [], evidence: [...this.evidence.values()], voteEvidence: [] }
     const pootBlock = makeBlock({ parentHash: parentPoot.hash, slot: p.slot, rank: p.rank, timeMs: p.timeMs, proposer: p.proposer, signers: p.signers, body })
     const applied = applyBlock(parentPoot, pootBlock, this.genesis.poot)
     if (!applied.ok) throw new ChainError(applied.reason, `cannot propose slot ${p.slot}: ${applied.reason}`)
@@ -178,7 +191,8 @@ export class Chain {
       const { block } = await builder.build()
       const seal = sealBlock(block.hash(), p.signers)
       const envelope = encodeEnvelope({ evm: block.serialize(), poot: pootBlock, seal })
-      await this.commit(block, toStoredReceipts(builder.transactionReceipts, (builder as unknown as { transactionResults: never }).transactionResults), envelope, next)
+      await this.commit(block, toStoredReceipts(builder.transactionReceipts, (builder as unknown as { transactionResults: never }).transactionResults), envelope, next, pootBlock.signed)
+      this.evidence.clear()
       return block
     } catch (e) {
       if (builder.getStatus().status === 'pending') await builder.revert().catch(() => {})
@@ -210,11 +224,11 @@ export class Chain {
     return [{ index: number, validatorIndex: 0n, address: createAddressFromString(this.rewardAddress(next.rewardTo)), amount: next.reward / GWEI }]
   }
 
-  private async commit (block: Block, receipts: StoredReceipt[], envelope: Uint8Array, poot: ChainState): Promise<void> {
+  private async commit (block: Block, receipts: StoredReceipt[], envelope: Uint8Array, poot: ChainState, signed: SignedHeader): Promise<void> {
     await this.store.putBlockData(block.hash(), block.transactions.map((t) => t.hash()), receipts, envelope)
     await this.blockchain.putBlock(block)
     const before = this.forkChoice.finalized.hash
-    this.remember(block, poot)
+    this.remember(block, poot, signed)
     this.headBlock = block
     if (this.forkChoice.finalized.hash !== before) await this.store.setFinal(hexToBytes(this.finalizedHash as `0x${string}`))
     for (const tx of block.transactions) this.mempool.remove(bytesToHex(tx.hash()))
@@ -236,6 +250,9 @@ export class Chain {
     }
     return await this.executor.run(async () => {
       if (this.closed) return { ok: false, reason: 'closed' }
+      // first: a second signed header for a slot is evidence whatever the rest of the envelope is
+      const equivocation = this.checkEquivocation(env.poot.signed)
+      if (equivocation !== null) return { ok: false, reason: equivocation }
       const hash = bytesToHex(block.hash())
       if (this.pootByEvm.has(hash)) return { ok: true, block, known: true }
       const parentHash = bytesToHex(block.header.parentHash)
@@ -269,7 +286,7 @@ export class Chain {
       }
       try {
         const result = await runBlock(this.vm, { block, root: parent.header.stateRoot, generate: false, skipHardForkValidation: true })
-        await this.commit(block, toStoredReceipts(result.receipts, result.results), raw, next)
+        await this.commit(block, toStoredReceipts(result.receipts, result.results), raw, next, env.poot.signed)
         return { ok: true, block }
       } catch (e) {
         await this.vm.stateManager.setStateRoot(this.headBlock.header.stateRoot)
@@ -277,6 +294,24 @@ export class Chain {
       }
     })
   }
+
+  /**
+   * A second validly signed header of one proposer for one slot: kept as evidence for this node's next block
+   * (applyBlock then jails the entity on every node) and the block refused. Null when there is no conflict.
+   */
+  private checkEquivocation (signed: SignedHeader): string | null {
+    const known = this.signedBySlot.get(`${signed.header.slot}:${signed.header.proposer}`)
+    if (known === undefined || headerHash(known.header) === headerHash(signed.header)) return null
+    const e: EquivocationEvidence = { a: known, b: signed }
+    const v = validateEquivocation(e, this.genesis.poot.registry)
+    if (!v.ok) return null // not provably the proposer's: the normal checks will refuse it
+    const key = [headerHash(known.header), headerHash(signed.header)].sort().join(':')
+    this.evidence.set(key, e)
+    return `equivocation: ${signed.header.proposer} signed two blocks for slot ${signed.header.slot}; evidence kept for the next block`
+  }
+
+  /** Equivocation evidence this node will include in its next block. */
+  get pendingEvidence (): EquivocationEvidence[] { return [...this.evidence.values()] }
 
   // ---- reads ------------------------------------------------------------------------------------------------
 

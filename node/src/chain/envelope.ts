@@ -5,11 +5,13 @@
  * - the EVM block's extraData is that PoOT header hash (32 bytes), so the EVM block names its PoOT header;
  * - the seal signatures are the same members' Ed25519 signatures over the EVM block hash (keccak), so nobody can
  *   pair a signed PoOT header with other EVM contents.
- * Body: session anchors [[sessionId, bytes]]; task proofs and evidence are not carried yet (must be empty lists).
+ * Body: [session anchors [[sessionId, bytes]], task proofs, equivocation evidence [[signed header a, signed header b]],
+ * vote evidence]; a signed header is [header fields, signatures]. Task proofs and vote evidence are not carried
+ * yet (must be empty lists: protocols/poot has no decoder for them).
  */
 import { RLP } from '@ethereumjs/rlp'
 import { bytesToBigInt, bytesToHex, bytesToUtf8, bigIntToUnpaddedBytes, utf8ToBytes } from '@ethereumjs/util'
-import type { Block as PootBlock, BlockHeader, MemberSignature, SessionAnchor } from '../../../protocols/poot/index.js'
+import type { Block as PootBlock, BlockHeader, EquivocationEvidence, MemberSignature, SessionAnchor, SignedHeader } from '../../../protocols/poot/index.js'
 
 export const ENVELOPE_VERSION = 1
 /** Generous: a 30M-gas block of calldata is ~7.5 MB at 4 gas per zero byte; gossip may cap lower. */
@@ -23,18 +25,20 @@ export interface Envelope {
 
 const int = (n: number): Uint8Array => bigIntToUnpaddedBytes(BigInt(n))
 
+const sigs = (list: readonly MemberSignature[]): Uint8Array[][] => list.map((s) => [int(s.member), s.sig])
+const headerFields = (h: BlockHeader): Uint8Array[] => [int(h.slot), utf8ToBytes(h.parent), utf8ToBytes(h.proposer), int(h.rank), int(h.timeMs),
+  int(h.revealer), h.reveal, utf8ToBytes(h.bodyHash), int(h.sessions), int(h.sessionBytes)]
+const signedFields = (s: SignedHeader): unknown[] => [headerFields(s.header), sigs(s.signatures)]
+
 export function encodeEnvelope (e: Envelope): Uint8Array {
-  const h = e.poot.signed.header
-  const sigs = (list: readonly MemberSignature[]): Uint8Array[][] => list.map((s) => [int(s.member), s.sig])
   return RLP.encode([
     int(ENVELOPE_VERSION),
     e.evm,
-    [int(h.slot), utf8ToBytes(h.parent), utf8ToBytes(h.proposer), int(h.rank), int(h.timeMs), int(h.revealer), h.reveal,
-      utf8ToBytes(h.bodyHash), int(h.sessions), int(h.sessionBytes)],
+    headerFields(e.poot.signed.header),
     sigs(e.poot.signed.signatures),
     sigs(e.seal),
-    [e.poot.body.sessions.map((s) => [utf8ToBytes(s.sessionId), int(s.bytes)]), [], [], []]
-  ])
+    [e.poot.body.sessions.map((s) => [utf8ToBytes(s.sessionId), int(s.bytes)]), [], e.poot.body.evidence.map((x) => [signedFields(x.a), signedFields(x.b)]), []]
+  ] as never)
 }
 
 export class EnvelopeError extends Error {}
@@ -84,30 +88,45 @@ export function decodeEnvelope (raw: Uint8Array): Envelope {
   try { top = RLP.decode(raw) } catch (e) { fail(`not RLP (${(e as Error).message})`) }
   const [version, evm, header, pootSigs, seal, body] = list(top, 'envelope', 6)
   if (num(version, 'version') !== ENVELOPE_VERSION) fail(`version ${bytesToHex(bytes(version, 'version'))} is not ${ENVELOPE_VERSION}`)
-  const f = list(header, 'header', 10)
-  const h: BlockHeader = {
-    slot: num(f[0], 'header.slot'),
-    parent: text(f[1], 'header.parent'),
-    proposer: text(f[2], 'header.proposer'),
-    rank: num(f[3], 'header.rank'),
-    timeMs: num(f[4], 'header.timeMs'),
-    revealer: num(f[5], 'header.revealer'),
-    reveal: bytes(f[6], 'header.reveal'),
-    bodyHash: text(f[7], 'header.bodyHash'),
-    sessions: num(f[8], 'header.sessions'),
-    sessionBytes: num(f[9], 'header.sessionBytes')
-  }
+  const h = decodeHeader(header, 'header')
   const [sessions, proofs, evidence, voteEvidence] = list(body, 'body', 4)
-  if (list(proofs, 'body.proofs').length > 0 || list(evidence, 'body.evidence').length > 0 || list(voteEvidence, 'body.voteEvidence').length > 0) {
-    fail('task proofs and evidence are not carried by envelope version 1')
+  if (list(proofs, 'body.proofs').length > 0 || list(voteEvidence, 'body.voteEvidence').length > 0) {
+    fail('task proofs and vote evidence are not carried by envelope version 1')
   }
+  const evidenceItems = list(evidence, 'body.evidence')
+  if (evidenceItems.length > 16) fail('body.evidence: more than 16 items')
+  const equivocations: EquivocationEvidence[] = evidenceItems.map((x, i) => {
+    const [a, b] = list(x, `body.evidence[${i}]`, 2)
+    return { a: decodeSigned(a, `body.evidence[${i}].a`), b: decodeSigned(b, `body.evidence[${i}].b`) }
+  })
   const anchors: SessionAnchor[] = list(sessions, 'body.sessions').map((s, i) => {
     const [id, n] = list(s, `body.sessions[${i}]`, 2)
     return { sessionId: text(id, `body.sessions[${i}].sessionId`), bytes: num(n, `body.sessions[${i}].bytes`) }
   })
   return {
     evm: bytes(evm, 'evm block'),
-    poot: { signed: { header: h, signatures: sigList(pootSigs, 'poot signatures') }, body: { proofs: [], sessions: anchors, evidence: [], voteEvidence: [] } },
+    poot: { signed: { header: h, signatures: sigList(pootSigs, 'poot signatures') }, body: { proofs: [], sessions: anchors, evidence: equivocations, voteEvidence: [] } },
     seal: sigList(seal, 'seal signatures')
   }
+}
+
+function decodeHeader (x: unknown, what: string): BlockHeader {
+  const f = list(x, what, 10)
+  return {
+    slot: num(f[0], `${what}.slot`),
+    parent: text(f[1], `${what}.parent`),
+    proposer: text(f[2], `${what}.proposer`),
+    rank: num(f[3], `${what}.rank`),
+    timeMs: num(f[4], `${what}.timeMs`),
+    revealer: num(f[5], `${what}.revealer`),
+    reveal: bytes(f[6], `${what}.reveal`),
+    bodyHash: text(f[7], `${what}.bodyHash`),
+    sessions: num(f[8], `${what}.sessions`),
+    sessionBytes: num(f[9], `${what}.sessionBytes`)
+  }
+}
+
+function decodeSigned (x: unknown, what: string): SignedHeader {
+  const [header, signatures] = list(x, what, 2)
+  return { header: decodeHeader(header, `${what}.header`), signatures: sigList(signatures, `${what}.signatures`) }
 }

@@ -4,8 +4,9 @@
 import { strict as assert } from 'node:assert'
 import { bytesToHex } from '@ethereumjs/util'
 import { ChainNode, devNodeKeys, devServerKey, localProposer, signersFrom, type Chain, type Clock } from '../../../node/src/chain/index.js'
-import { slotStartMs } from '../../../protocols/poot/index.js'
-import { openDevChain, removeChainDirs, signedTx, DEV_KEYS } from './support.js'
+import { makeBlock, slotStartMs } from '../../../protocols/poot/index.js'
+import { decodeEnvelope, encodeEnvelope } from '../../../node/src/chain/index.js'
+import { openDevChain, produce, removeChainDirs, signedTx, slotTime, DEV_KEYS } from './support.js'
 
 describe('chain: two in-process nodes, fallback and catch-up', function () {
   this.timeout(120_000)
@@ -67,5 +68,31 @@ describe('chain: two in-process nodes, fallback and catch-up', function () {
     assert.equal(bytesToHex(b.head.header.stateRoot), bytesToHex(a.head.header.stateRoot))
     assert.equal(b.headPoot.hash, a.headPoot.hash)
     assert.deepEqual([...b.headPoot.missed], [...a.headPoot.missed])
+  })
+
+  it('catches an equivocation: the second signed block becomes evidence, the next block jails the entity everywhere', async () => {
+    const x = await openDevChain()
+    const y = await openDevChain()
+    try {
+      for (let i = 0; i < 3; i++) {
+        const blk = await produce(x)
+        assert.ok((await y.importEnvelope((await x.envelopeOf(blk))!, slotTime(100))).ok)
+      }
+      const env = decodeEnvelope((await x.envelopeOf(x.head))!)
+      const h = env.poot.signed.header
+      const key = devNodeKeys(9).find((k) => k.id === h.proposer)!
+      const twin = makeBlock({ parentHash: h.parent, slot: h.slot, rank: h.rank, timeMs: h.timeMs + 1, proposer: h.proposer, signers: [{ member: 0, key }], body: env.poot.body })
+      const r = await y.importEnvelope(encodeEnvelope({ ...env, poot: twin }), slotTime(100))
+      assert.equal(r.ok, false)
+      assert.match((r as { reason: string }).reason, /^equivocation: /)
+      assert.equal(y.pendingEvidence.length, 1)
+      const withEvidence = await produce(y)
+      assert.equal(y.pendingEvidence.length, 0)
+      assert.ok((y.headPoot.jailedUntil.get(h.proposer) ?? 0) > y.headPoot.slot)
+      const imported = await x.importEnvelope((await y.envelopeOf(withEvidence))!, slotTime(100))
+      assert.ok(imported.ok, imported.ok ? '' : imported.reason)
+      assert.ok((x.headPoot.jailedUntil.get(h.proposer) ?? 0) > x.headPoot.slot)
+      assert.ok(!x.schedule(x.headPoot.slot + 1).includes(h.proposer), 'a jailed entity is not scheduled')
+    } finally { await x.close(); await y.close() }
   })
 })
