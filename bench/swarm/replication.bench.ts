@@ -41,7 +41,7 @@ async function rawTcpMBps (bytes: number): Promise<number> {
 }
 
 const tmp = await tempDir('lucid-bench-repl-')
-const devnet = await Devnet.create({ nodes: 2, dir: join(tmp.dir, 'devnet'), replication: 2, heartbeatMs: 1000, repairGraceMs: 10_000 })
+const devnet = await Devnet.create({ nodes: 2, dir: join(tmp.dir, 'devnet'), replication: 2, heartbeatMs: 1000, repairGraceMs: 10_000, websockets: process.env.LUCID_BENCH_WS !== '0' })
 try {
   await devnet.start()
   const [a, b] = devnet.nodes

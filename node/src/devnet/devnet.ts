@@ -24,6 +24,8 @@ export interface DevnetOptions {
   /** Extra environment for every child. */
   env?: Record<string, string>
   readyTimeoutMs?: number
+  /** Also listen on WebSockets (default true). */
+  websockets?: boolean
 }
 
 export interface DevnetNode {
@@ -76,7 +78,7 @@ export class Devnet {
 
   args (n: DevnetNode): string[] {
     const api = new URL(n.api)
-    const listen = n.multiaddrs.map((a) => a.replace(/\/p2p\/.*$/, ''))
+    const listen = n.multiaddrs.map((a) => a.replace(/\/p2p\/.*$/, '')).filter((a) => this.opts.websockets !== false || !a.includes('/ws'))
     const others = this.nodes.filter((o) => o !== n).map((o) => o.multiaddrs[0])
     return [LUCID_BIN, 'start', '--home', n.home, ...listen.flatMap((a) => ['--listen', a]), '--api', `${api.hostname}:${api.port}`, ...others.flatMap((a) => ['--bootstrap', a])]
   }
