@@ -302,8 +302,25 @@ export function makeMethods (chain: Chain, filters: FilterManager): Map<string, 
     const env = b === undefined ? undefined : await chain.envelopeOf(b)
     return env === undefined ? null : bytesToHex(env)
   })
+  def('lucid_getEnvelopes', 2, 2, async ([from, count]) => {
+    const start = quantity(from, 'params[0] (from block)')
+    const n = typeof count === 'number' && Number.isInteger(count) && count >= 1 && count <= MAX_ENVELOPES ? count : (() => { throw invalidParams(`params[1] (count): expected an integer from 1 to ${MAX_ENVELOPES}`) })()
+    const out: string[] = []
+    let bytes = 0
+    for (let i = 0n; i < BigInt(n); i++) {
+      const b = await chain.blockByNumber(start + i)
+      const env = b === undefined ? undefined : await chain.envelopeOf(b)
+      if (env === undefined) break
+      out.push(bytesToHex(env))
+      bytes += env.length
+      if (bytes > 4 * 1024 * 1024) break // keep answers well under a client's body limit
+    }
+    return out
+  })
   return m
 }
+
+export const MAX_ENVELOPES = 256
 
 function filterId (x: unknown): string {
   if (typeof x !== 'string' || !/^0x[0-9a-f]{1,64}$/i.test(x)) throw invalidParams(`params[0] (filter id): expected a hex id, got ${JSON.stringify(x)?.slice(0, 80)}`)
