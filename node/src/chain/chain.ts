@@ -47,7 +47,8 @@ export interface Proposal {
   sessions?: SessionAnchor[]
 }
 
-export type ImportResult = { ok: true, block: Block, known?: boolean } | { ok: false, reason: string }
+/** `sideChain`: valid and stored, but the fork choice prefers the current head (the block may win later). */
+export type ImportResult = { ok: true, block: Block, known?: boolean, sideChain?: boolean } | { ok: false, reason: string }
 
 export class ChainError extends Error {
   constructor (readonly reason: string, message?: string) { super(message ?? reason) }
@@ -67,6 +68,8 @@ export class Chain {
   private readonly signedBySlot = new Map<string, SignedHeader>()
   /** equivocation evidence waiting to be included by this node's next block */
   private readonly evidence = new Map<string, EquivocationEvidence>()
+  /** valid blocks not on the canonical chain (not given to Blockchain.putBlock, which would make them the head) */
+  private readonly sideBlocks = new Map<string, Block>()
   private closed = false
 
   private constructor (
@@ -119,21 +122,24 @@ export class Chain {
       const parent = this.pootByEvm.get(bytesToHex(block.header.parentHash)) as ChainState
       const r = applyBlock(parent, env.poot, this.genesis.poot)
       if (!r.ok) throw new Error(`chain store: block ${n} fails PoOT replay: ${r.reason}`)
-      this.remember(block, r.value, env.poot.signed)
+      const refused = this.remember(block, r.value, env.poot.signed)
+      if (refused !== null) throw new Error(`chain store: block ${n} refused by the fork choice: ${refused}`)
     }
     const final = await this.store.final()
     if (final !== undefined) { /* finality is recomputed by the fork choice from the replayed states */ }
   }
 
-  private remember (block: Block, state: ChainState, signed?: SignedHeader): void {
+  private remember (block: Block, state: ChainState, signed?: SignedHeader): string | null {
     if (signed !== undefined) {
       this.signedBySlot.set(`${signed.header.slot}:${signed.header.proposer}`, signed)
       for (const k of this.signedBySlot.keys()) if (Number(k.split(':')[0]) < signed.header.slot - 1024) this.signedBySlot.delete(k)
     }
+    const added = this.forkChoice.add(state)
+    if (!added.ok) return added.reason
     const h = bytesToHex(block.hash())
     this.pootByEvm.set(h, state)
     this.evmByPoot.set(state.hash, h)
-    this.forkChoice.add(state)
+    return null
   }
 
   get head (): Block { return this.headBlock }
@@ -191,7 +197,8 @@ export class Chain {
       const { block } = await builder.build()
       const seal = sealBlock(block.hash(), p.signers)
       const envelope = encodeEnvelope({ evm: block.serialize(), poot: pootBlock, seal })
-      await this.commit(block, toStoredReceipts(builder.transactionReceipts, (builder as unknown as { transactionResults: never }).transactionResults), envelope, next, pootBlock.signed)
+      const canonical = await this.commit(block, toStoredReceipts(builder.transactionReceipts, (builder as unknown as { transactionResults: never }).transactionResults), envelope, next, pootBlock.signed)
+      if (canonical !== true) throw new ChainError('not-preferred', `the block built for slot ${p.slot} is not preferred by the fork choice: ${String(canonical)}`)
       this.evidence.clear()
       return block
     } catch (e) {
@@ -224,16 +231,40 @@ export class Chain {
     return [{ index: number, validatorIndex: 0n, address: createAddressFromString(this.rewardAddress(next.rewardTo)), amount: next.reward / GWEI }]
   }
 
-  private async commit (block: Block, receipts: StoredReceipt[], envelope: Uint8Array, poot: ChainState, signed: SignedHeader): Promise<void> {
+  /**
+   * Stores an executed block and applies the fork choice: true when it became the head, false when it is kept
+   * as a side block, or the fork choice's refusal. The live VM is left at the head's state root either way.
+   */
+  private async commit (block: Block, receipts: StoredReceipt[], envelope: Uint8Array, poot: ChainState, signed: SignedHeader): Promise<boolean | string> {
     await this.store.putBlockData(block.hash(), block.transactions.map((t) => t.hash()), receipts, envelope)
-    await this.blockchain.putBlock(block)
     const before = this.forkChoice.finalized.hash
-    this.remember(block, poot, signed)
+    const refused = this.remember(block, poot, signed)
+    if (refused !== null) {
+      await this.vm.stateManager.setStateRoot(this.headBlock.header.stateRoot)
+      return refused
+    }
+    if (this.forkChoice.head.hash !== poot.hash) {
+      this.sideBlocks.set(bytesToHex(block.hash()), block)
+      await this.vm.stateManager.setStateRoot(this.headBlock.header.stateRoot)
+      return false
+    }
+    // the new head: side ancestors first (Blockchain.putBlock needs the parent and makes each put block the head)
+    const ancestors: Block[] = []
+    for (let h = bytesToHex(block.header.parentHash); this.sideBlocks.has(h);) {
+      const b = this.sideBlocks.get(h) as Block
+      ancestors.unshift(b)
+      h = bytesToHex(b.header.parentHash)
+    }
+    for (const b of ancestors) { await this.blockchain.putBlock(b); this.sideBlocks.delete(bytesToHex(b.hash())) }
+    const reorg = bytesToHex(block.header.parentHash) !== bytesToHex(this.headBlock.hash())
+    if (reorg) this.sideBlocks.set(bytesToHex(this.headBlock.hash()), this.headBlock)
+    await this.blockchain.putBlock(block)
     this.headBlock = block
     if (this.forkChoice.finalized.hash !== before) await this.store.setFinal(hexToBytes(this.finalizedHash as `0x${string}`))
     for (const tx of block.transactions) this.mempool.remove(bytesToHex(tx.hash()))
     await this.mempool.prune(async (a) => (await this.vm.stateManager.getAccount(createAddressFromString(a)))?.nonce ?? 0n)
     for (const l of this.headListeners) { try { l(block) } catch {} }
+    return true
   }
 
   // ---- import -----------------------------------------------------------------------------------------------
@@ -258,8 +289,7 @@ export class Chain {
       const parentHash = bytesToHex(block.header.parentHash)
       const parentPoot = this.pootByEvm.get(parentHash)
       if (parentPoot === undefined) return { ok: false, reason: `unknown-parent: ${parentHash}` }
-      if (parentHash !== bytesToHex(this.headBlock.hash())) return { ok: false, reason: 'parent-not-head: reorgs are not supported yet' }
-      const parent = this.headBlock
+      const parent = parentHash === bytesToHex(this.headBlock.hash()) ? this.headBlock : this.sideBlocks.get(parentHash) ?? await this.blockchain.getBlock(block.header.parentHash)
       const ph = env.poot.signed.header
       if (ph.parent !== parentPoot.hash) return { ok: false, reason: 'poot-parent-mismatch: the PoOT header names another parent than the EVM block' }
       const pootHash = headerHash(ph)
@@ -286,8 +316,9 @@ export class Chain {
       }
       try {
         const result = await runBlock(this.vm, { block, root: parent.header.stateRoot, generate: false, skipHardForkValidation: true })
-        await this.commit(block, toStoredReceipts(result.receipts, result.results), raw, next, env.poot.signed)
-        return { ok: true, block }
+        const canonical = await this.commit(block, toStoredReceipts(result.receipts, result.results), raw, next, env.poot.signed)
+        if (typeof canonical === 'string') return { ok: false, reason: `fork-choice: ${canonical}` }
+        return canonical ? { ok: true, block } : { ok: true, block, sideChain: true }
       } catch (e) {
         await this.vm.stateManager.setStateRoot(this.headBlock.header.stateRoot)
         return { ok: false, reason: `execution: ${(e as Error).message.split('\n')[0]}` }
@@ -331,6 +362,8 @@ export class Chain {
 
   async blockByHash (hash: Uint8Array): Promise<Block | undefined> {
     if (!this.pootByEvm.has(bytesToHex(hash))) return undefined
+    const side = this.sideBlocks.get(bytesToHex(hash))
+    if (side !== undefined) return side
     try { return await this.blockchain.getBlock(hash) } catch { return undefined }
   }
 

@@ -95,4 +95,36 @@ describe('chain: two in-process nodes, fallback and catch-up', function () {
       assert.ok(!x.schedule(x.headPoot.slot + 1).includes(h.proposer), 'a jailed entity is not scheduled')
     } finally { await x.close(); await y.close() }
   })
+
+  it('reorgs to the primary\'s late block over the Server\'s fallback (lower rank wins), and keeps the loser as a side block', async () => {
+    const x = await openDevChain()
+    const y = await openDevChain()
+    try {
+      for (let i = 0; i < 2; i++) {
+        const blk = await produce(x)
+        assert.ok((await y.importEnvelope((await x.envelopeOf(blk))!, slotTime(100))).ok)
+      }
+      const slot = x.headPoot.slot + 1
+      const { params, genesisMs } = x.genesis.poot
+      const start = slotStartMs(genesisMs, params, slot)
+      // x holds only the Server key: it publishes the fallback after the timeout; y holds everything: the primary
+      const fallback = await x.build(localProposer(signersFrom(x, [devServerKey()]))(x, slot, start + params.slotTimeoutMs + 10)!)
+      assert.equal(x.pootState(fallback.hash())!.header!.proposer, 'server')
+      await x.submitRaw(signedTx(x, { nonce: 0n }, DEV_KEYS[7]).serialize())
+      const primary = await y.build(localProposer(signersFrom(y, devNodeKeys(9)))(y, slot, start + 10)!)
+      const late = await x.importEnvelope((await y.envelopeOf(primary))!, start + params.slotTimeoutMs + 500)
+      assert.ok(late.ok && late.sideChain !== true, late.ok ? 'became a side block' : late.reason)
+      assert.equal(bytesToHex(x.head.hash()), bytesToHex(primary.hash()))
+      assert.equal(bytesToHex(x.head.header.stateRoot), bytesToHex(y.head.header.stateRoot))
+      assert.equal(bytesToHex((await x.blockByNumber(x.head.header.number))!.hash()), bytesToHex(primary.hash()))
+      const loser = await y.importEnvelope((await x.envelopeOf(fallback))!, start + params.slotTimeoutMs + 500)
+      assert.ok(loser.ok && loser.sideChain === true)
+      assert.equal(bytesToHex(y.head.hash()), bytesToHex(primary.hash()))
+      // both continue on the same chain; the side block is still served by hash
+      const next = await produce(y)
+      assert.ok((await x.importEnvelope((await y.envelopeOf(next))!, slotTime(100))).ok)
+      assert.equal(x.headPoot.hash, y.headPoot.hash)
+      assert.ok(await y.blockByHash(fallback.hash()) !== undefined)
+    } finally { await x.close(); await y.close() }
+  })
 })
