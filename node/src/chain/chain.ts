@@ -17,7 +17,7 @@ import { createMPT } from '@ethereumjs/mpt'
 import { createTx, type TypedTransaction, type TypedTxData } from '@ethereumjs/tx'
 import { Address, ValueEncoding, bytesToHex, createAddressFromString, equalsBytes, hexToBytes, type WithdrawalData } from '@ethereumjs/util'
 import {
-  applyBlock, headerHash, makeBlock, scheduleFor, validateArrival, validateEquivocation, ForkChoice,
+  applyBlock, headerHash, isAncestor, makeBlock, scheduleFor, validateArrival, validateEquivocation, ForkChoice,
   type BlockBody, type ChainState, type EquivocationEvidence, type NodeKey, type SessionAnchor, type SignedHeader
 } from '../../../protocols/poot/index.js'
 import type { Genesis } from './genesis.js'
@@ -256,15 +256,32 @@ export class Chain {
       h = bytesToHex(b.header.parentHash)
     }
     for (const b of ancestors) { await this.blockchain.putBlock(b); this.sideBlocks.delete(bytesToHex(b.hash())) }
-    const reorg = bytesToHex(block.header.parentHash) !== bytesToHex(this.headBlock.hash())
-    if (reorg) this.sideBlocks.set(bytesToHex(this.headBlock.hash()), this.headBlock)
+    const oldHead = this.headBlock
+    const reorg = bytesToHex(block.header.parentHash) !== bytesToHex(oldHead.hash())
+    if (reorg) this.sideBlocks.set(bytesToHex(oldHead.hash()), oldHead)
+    const abandoned = reorg ? await this.abandonedTransactions(oldHead, poot) : []
     await this.blockchain.putBlock(block)
     this.headBlock = block
+    // transactions of the abandoned branch go back to the mempool (those the new branch has are refused there)
+    for (const tx of abandoned) { try { await this.mempool.add(tx, this.mempoolContext(), tx.serialize().length) } catch {} }
     if (this.forkChoice.finalized.hash !== before) await this.store.setFinal(hexToBytes(this.finalizedHash as `0x${string}`))
     for (const tx of block.transactions) this.mempool.remove(bytesToHex(tx.hash()))
     await this.mempool.prune(async (a) => (await this.vm.stateManager.getAccount(createAddressFromString(a)))?.nonce ?? 0n)
     for (const l of this.headListeners) { try { l(block) } catch {} }
     return true
+  }
+
+  /** Transactions in the blocks from `oldHead` back to (not including) its common ancestor with `winner`. */
+  private async abandonedTransactions (oldHead: Block, winner: ChainState): Promise<TypedTransaction[]> {
+    const out: TypedTransaction[] = []
+    let b: Block | undefined = oldHead
+    for (let depth = 0; b !== undefined && depth < 64; depth++) {
+      const state = this.pootState(b.hash())
+      if (state === undefined || isAncestor(state, winner)) break
+      out.unshift(...b.transactions)
+      b = await this.blockByHash(b.header.parentHash)
+    }
+    return out
   }
 
   // ---- import -----------------------------------------------------------------------------------------------
