@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   gc: async () => (await import('./commands/gc.js')).gcCommand(),
   chain: async () => (await import('./commands/chain.js')).chainCommand(),
   genesis: async () => (await import('./commands/genesis.js')).genesisCommand(),
+  contracts: async () => (await import('./commands/contracts.js')).contractsCommand(),
   devnet: async () => (await import('./commands/devnet.js')).devnetCommand()
 }
 
