@@ -4,7 +4,10 @@
  * `lucid chain credits` ask a running chain over JSON-RPC.
  */
 import { Command } from 'commander'
-import { resolveHome } from '../../home/home.js'
+import { existsSync } from 'node:fs'
+import { homePaths, openHome, resolveHome } from '../../home/home.js'
+import { readPassphrase } from '../passphrase.js'
+import { nodeKeyFromSeed, type NodeKey } from '../../../../protocols/poot/index.js'
 import { UsageError } from '../usage-error.js'
 import { openChainAtHome } from '../../chain/open.js'
 import { ChainNode } from '../../chain/chain-node.js'
@@ -51,7 +54,15 @@ export function chainCommand (): Command {
       const slotMs = parseSlotMs(opts.slotMs)
       const home = resolveHome(opts.home)
       const chain = await openChainAtHome({ home, dev: opts.dev === true ? { slotMs, nowMs: Date.now() } : undefined, maxBuildMs: 500 })
-      const keys = opts.dev === true ? [...devNodeKeys(chain.genesis.spec.entities.length), devServerKey()] : []
+      let keys: NodeKey[] = []
+      if (opts.dev === true) keys = [...devNodeKeys(chain.genesis.spec.entities.length), devServerKey()]
+      else if (existsSync(homePaths(home).config)) {
+        // an initialised node home: its identity key (the libp2p key) is its PoOT node key
+        try {
+          keys = [nodeKeyFromSeed((await openHome(home, await readPassphrase())).identity.secretKey)]
+        } catch (e) { await chain.close(); throw e }
+        process.stdout.write(`node id ${keys[0].id}\n`)
+      }
       const signers = signersFrom(chain, keys)
       if (signers.size === 0) process.stderr.write('lucid chain: this process holds no entity key: it serves JSON-RPC but proposes nothing\n')
       let server
