@@ -65,4 +65,17 @@ describe('chain: ethers v6 over JSON-RPC', function () {
     assert.equal(fee.baseFeePerGas.length, fee.gasUsedRatio.length + 1)
     assert.equal(fee.reward.length, fee.gasUsedRatio.length)
   })
+
+  it('block filters collect new heads until uninstalled; getLogs checks its range', async () => {
+    const id = await provider.send('eth_newBlockFilter', [])
+    const start = await provider.getBlockNumber()
+    const deadline = Date.now() + 30_000
+    while (await provider.getBlockNumber() < start + 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200))
+    const hashes = await provider.send('eth_getFilterChanges', [id]) as string[]
+    assert.ok(hashes.length >= 2 && hashes.every((h) => /^0x[0-9a-f]{64}$/.test(h)))
+    assert.deepEqual(await provider.send('eth_getFilterChanges', [id]), [])
+    assert.equal(await provider.send('eth_uninstallFilter', [id]), true)
+    await assert.rejects(provider.send('eth_getFilterChanges', [id]), /filter not found/)
+    await assert.rejects(provider.send('eth_getLogs', [{ fromBlock: '0x5', toBlock: '0x1' }]), /fromBlock 5 is after toBlock 1/)
+  })
 })
