@@ -125,8 +125,7 @@ export class Chain {
       const refused = this.remember(block, r.value, env.poot.signed)
       if (refused !== null) throw new Error(`chain store: block ${n} refused by the fork choice: ${refused}`)
     }
-    const final = await this.store.final()
-    if (final !== undefined) { /* finality is recomputed by the fork choice from the replayed states */ }
+    // the finalized pointer needs no reading back: the fork choice recomputes finality from the replayed states
   }
 
   private remember (block: Block, state: ChainState, signed?: SignedHeader): string | null {
