@@ -52,9 +52,11 @@ export function libp2pOptions (s: Libp2pSettings): Libp2pOptions<SwarmServices> 
     addresses: { listen: s.listen },
     transports: [tcp(), webSockets()],
     connectionEncrypters: [noise()],
-    // Default windows: yamux's initial window (256 KiB) is part of the protocol; a larger configured initial window
-    // is not announced to the peer and broke transfers to a stock peer.
-    streamMuxers: [yamux()],
+    // Windows stay at yamux's defaults (the 256 KiB initial window is part of the protocol; a larger configured one is
+    // not announced to the peer and broke transfers to a stock peer). The read buffer is raised from 4 MiB: Helia's
+    // bitswap handler closes its side before it starts reading an incoming stream, a stream carrying several blocks
+    // overflowed the 4 MiB buffer meanwhile and was aborted, and the wants it answered were lost.
+    streamMuxers: [yamux({ streamOptions: { initialStreamWindowSize: 256 * 1024, maxStreamWindowSize: 16 * 1024 * 1024, inactivityTimeout: 120_000, maxReadBufferLength: 64 * 1024 * 1024, maxWriteBufferLength: Infinity } })],
     connectionManager: { maxConnections: s.maxPeers },
     peerDiscovery: discovery,
     services: {

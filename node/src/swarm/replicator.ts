@@ -14,6 +14,9 @@ import type { SessionIndex, SessionRecord } from '../store/session-index.js'
 import type { BlockStore } from '../store/block-store.js'
 import type { Membership } from './membership.js'
 
+/** Chunks fetched in parallel per session (bench/swarm/replication.bench.ts). */
+export const FETCH_PARALLEL = 16
+
 export interface ReplicatorDeps {
   self: string
   index: SessionIndex
@@ -134,7 +137,7 @@ export class Replicator {
         if (!report.ok) throw new Error(report.error ?? `chunk ${i} failed`)
       }
     }
-    await Promise.all(Array.from({ length: Math.min(4, manifest.chunkCount) }, worker))
+    await Promise.all(Array.from({ length: Math.min(FETCH_PARALLEL, manifest.chunkCount) }, worker))
     const report = verifier.finish()
     if (!report.ok) throw new Error(report.errors[0] ?? 'verification failed')
     await this.d.blocks.pin(manifestCid, rec.sessionId)
