@@ -7,8 +7,7 @@ import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { ed25519 } from '@noble/curves/ed25519.js'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { privateKeyFromRaw } from '@libp2p/crypto/keys'
+import { identityFromPublicKey } from './peer-id.js'
 import { writeFileAtomic } from './atomic-write.js'
 import { IDENTITY_KEY, Keystore } from './keystore.js'
 import { defaultConfig, loadConfig, type Config } from './config.js'
@@ -41,9 +40,7 @@ export interface Identity {
 
 export function identityFromSecret (secretKey: Uint8Array): Identity {
   const publicKey = ed25519.getPublicKey(secretKey)
-  // libp2p's raw Ed25519 private key is seed ‖ public key.
-  const peerId = peerIdFromPrivateKey(privateKeyFromRaw(new Uint8Array([...secretKey, ...publicKey]))).toString()
-  return { secretKey, publicKey, peerId }
+  return { secretKey, publicKey, peerId: identityFromPublicKey(publicKey) }
 }
 
 export interface InitResult { home: string, created: string[], kept: string[], peerId: string }

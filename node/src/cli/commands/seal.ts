@@ -7,6 +7,7 @@ import { readPassphrase } from '../passphrase.js'
 import { parseChunkSizeFlag, parseSessionIdFlag } from '../parse.js'
 import { createProgress } from '../progress.js'
 import { writeKeyFile } from '../key-file.js'
+import { peakRssMB } from '../peak-rss.js'
 
 interface SealFlags { out: string, chunkSize?: number, sessionId?: string, exportKey?: string, json?: boolean, home?: string, owner?: string, participant: string[] }
 
@@ -39,7 +40,7 @@ export function sealCommand (): Command {
       progress.finish()
       if (opts.json === true) {
         // Peak memory of this process (worker threads included), for operators sizing small machines.
-        process.stdout.write(JSON.stringify({ ...summary, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }) + '\n')
+        process.stdout.write(JSON.stringify({ ...summary, peakRssMB: peakRssMB() }) + '\n')
         return
       }
       const mb = summary.plaintextSize / 1e6
