@@ -19,7 +19,8 @@ export function decayOver (seconds: number, to = 0.01): number {
   return Math.pow(to, 1 / seconds)
 }
 
-function topic (weight: number): Partial<TopicScoreParams> {
+/** One topic's score parameters (docs/swarm.md); every Lucid topic uses them with its own weight. */
+export function topicScoreParams (weight: number): TopicScoreParams {
   return {
     topicWeight: weight,
     timeInMeshWeight: 0.01,
@@ -44,8 +45,8 @@ function topic (weight: number): Partial<TopicScoreParams> {
 export function scoreParams (ipColocationWeight = 0): Partial<PeerScoreParams> {
   return {
     topics: {
-      [TOPIC_ANNOUNCE]: topic(1) as TopicScoreParams,
-      [TOPIC_HEARTBEAT]: topic(0.5) as TopicScoreParams
+      [TOPIC_ANNOUNCE]: topicScoreParams(1),
+      [TOPIC_HEARTBEAT]: topicScoreParams(0.5)
     },
     topicScoreCap: 10,
     appSpecificWeight: 0,
