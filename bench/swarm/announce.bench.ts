@@ -48,6 +48,15 @@ try {
   }
   latencies.sort((a, b) => a - b)
   const got = delivered()
+  // Diagnostics: the lowest gossipsub score any node gives any other, and how many messages were rejected.
+  let minScore = Infinity
+  let rejected = 0
+  for (const n of nodes) {
+    const ps = n.libp2p.services.pubsub as unknown as { getScore: (p: string) => number }
+    for (const m of nodes) if (m !== n) minScore = Math.min(minScore, ps.getScore(m.peerId))
+    const values = (await n.metrics.gossipRejected.get()).values
+    rejected += values.reduce((s, v) => s + v.value, 0)
+  }
   const p99 = quantile(latencies, 0.99)
   process.stdout.write(JSON.stringify({
     bench: 'swarm-announce-delivery',
@@ -60,6 +69,8 @@ try {
     p99ms: p99,
     maxms: latencies[latencies.length - 1],
     meshSeconds: Number(meshSeconds.toFixed(1)),
+    minPeerScore: Number(minScore.toFixed(2)),
+    rejected,
     target: { deliveredFraction: 1, p99ms: 500 },
     withinTarget: got === expected && p99 < 500
   }) + '\n')
