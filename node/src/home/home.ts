@@ -1,6 +1,6 @@
 /**
- * The node home: one directory holding everything a node keeps (config, keystore, admin token; later the blockstore,
- * datastore and chain). `lucid init` creates it; nothing here ever overwrites a key.
+ * The node home: one directory holding everything a node keeps (config, keystore, admin token; the blockstore,
+ * datastore and chain are added by the runtime). `lucid init` creates it; nothing here ever overwrites a key.
  */
 import { mkdir, readFile, stat } from 'node:fs/promises'
 import { homedir } from 'node:os'
