@@ -28,3 +28,24 @@ export async function writeFileAtomic (path: string, data: Uint8Array | string, 
   await rename(tmp, path)
   await fsyncDir(dirname(path))
 }
+
+/**
+ * Writes a file from a producer: `fill` gets a write function; the bytes go to a temporary file beside `target`,
+ * which is fsynced and renamed into place only when `fill` resolves. If it throws, the temporary file is removed and
+ * nothing appears at `target`.
+ */
+export async function writeFileAtomicFrom (target: string, fill: (write: (bytes: Uint8Array) => Promise<void>) => Promise<void>, mode = 0o600): Promise<void> {
+  const tmp = tempPathFor(target)
+  const handle = await open(tmp, 'wx', mode)
+  try {
+    await fill(async (bytes) => { await handle.write(bytes) })
+    await handle.sync()
+    await handle.close()
+    await rename(tmp, target)
+    await fsyncDir(dirname(target))
+  } catch (err) {
+    await handle.close().catch(() => {})
+    await rm(tmp, { force: true })
+    throw err
+  }
+}

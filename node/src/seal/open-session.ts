@@ -3,7 +3,6 @@
  * root while it decrypts into a temporary file beside the target, renamed into place only when every check held,
  * so a failure never leaves a partial file at the target path.
  */
-import { open, rename, rm } from 'node:fs/promises'
 import type { Writable } from 'node:stream'
 import { decodeSignedManifest, chunkPlaintextLength, type Manifest } from '../../../protocols/session/manifest.js'
 import { SessionVerifier, type SessionReport } from '../../../protocols/session/verify.js'
@@ -14,9 +13,8 @@ import { RAW_CODEC, SHA2_256 } from '../../../protocols/session/cid.js'
 import type { OpenResult } from './worker-protocol.js'
 import { SessionError } from '../../../protocols/session/errors.js'
 import { listChunkFiles, readChunk, readManifestBytes, chunkFileName } from './sealed-dir.js'
-import { tempPathFor, fsyncDir } from '../home/atomic-write.js'
+import { writeFileAtomicFrom } from '../home/atomic-write.js'
 import type { WorkerPool } from './worker-pool.js'
-import { dirname } from 'node:path'
 
 export interface VerifyOutcome { manifest: Manifest, report: SessionReport }
 
@@ -91,19 +89,7 @@ async function openChunks (dir: string, manifest: Manifest, opts: UnsealOptions,
 /** Verifies and decrypts in one pass into a temporary file beside `target`, renamed into place only when all held. */
 export async function unsealToFile (dir: string, target: string, opts: UnsealOptions): Promise<Manifest> {
   const { manifest } = decodeSignedManifest(await readManifestBytes(dir))
-  const tmp = tempPathFor(target)
-  const handle = await open(tmp, 'wx', 0o600)
-  try {
-    await openChunks(dir, manifest, opts, async (bytes) => { await handle.write(bytes) })
-    await handle.sync()
-    await handle.close()
-    await rename(tmp, target)
-    await fsyncDir(dirname(target))
-  } catch (err) {
-    await handle.close().catch(() => {})
-    await rm(tmp, { force: true })
-    throw err
-  }
+  await writeFileAtomicFrom(target, async (write) => { await openChunks(dir, manifest, opts, write) })
   return manifest
 }
 

@@ -1,13 +1,13 @@
 import { Command } from 'commander'
 import { createReadStream } from 'node:fs'
-import { open, rename, rm, stat } from 'node:fs/promises'
-import { dirname, resolve } from 'node:path'
+import { stat } from 'node:fs/promises'
+import { resolve } from 'node:path'
 import { Readable } from 'node:stream'
 import { apiFetch, resolveApi } from '../api-client.js'
 import { readKeyFile, writeKeyFile } from '../key-file.js'
 import { parseChunkSizeFlag, parseSessionIdFlag } from '../parse.js'
 import { UsageError } from '../usage-error.js'
-import { tempPathFor, fsyncDir } from '../../home/atomic-write.js'
+import { writeFileAtomicFrom } from '../../home/atomic-write.js'
 
 interface Common { home?: string, api?: string, json?: boolean }
 const collect = (value: string, prev: string[] = []): string[] => [...prev, value]
@@ -85,18 +85,12 @@ export function sessionCommand (): Command {
           if (!process.stdout.write(piece)) await new Promise((resolve) => process.stdout.once('drain', resolve))
         }
       } else {
-        const tmp = tempPathFor(target)
-        const handle = await open(tmp, 'wx', 0o600)
         try {
-          for await (const piece of res.body as unknown as AsyncIterable<Uint8Array>) { got += piece.length; await handle.write(piece) }
-          if (got !== expected) throw new UsageError(`the node stopped after ${got} of ${expected} bytes (verification failed on the node, or it went away)`, 1)
-          await handle.sync()
-          await handle.close()
-          await rename(tmp, target)
-          await fsyncDir(dirname(target))
+          await writeFileAtomicFrom(target, async (write) => {
+            for await (const piece of res.body as unknown as AsyncIterable<Uint8Array>) { got += piece.length; await write(piece) }
+            if (got !== expected) throw new UsageError(`the node stopped after ${got} of ${expected} bytes (verification failed on the node, or it went away)`, 1)
+          })
         } catch (err) {
-          await handle.close().catch(() => {})
-          await rm(tmp, { force: true })
           const e = err as Error
           throw e instanceof UsageError ? e : new UsageError(`fetching session ${id} failed after ${got} bytes: ${e.message}`, 1)
         }
