@@ -222,6 +222,10 @@ export function makeMethods (chain: Chain, filters: FilterManager): Map<string, 
       if (b === undefined) throw new RpcError(RPC.SERVER, 'blockHash: unknown block')
       blocks = [b]
     } else {
+      // Two explicit numbers in the wrong order are a bad request whether or not the blocks exist yet.
+      const f = c.fromBlock
+      const t = c.toBlock
+      if ('number' in f && 'number' in t && f.number > t.number) throw invalidParams(`fromBlock ${f.number} is after toBlock ${t.number}`)
       const from = (await resolve(c.fromBlock, 'fromBlock')).header.number
       const to = (await resolve(c.toBlock, 'toBlock')).header.number
       if (from > to) throw invalidParams(`fromBlock ${from} is after toBlock ${to}`)
