@@ -97,15 +97,7 @@ export async function connect (a: Peer, b: Peer): Promise<void> {
   }
 }
 
-export async function waitFor (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000, everyMs = 100): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  let last: unknown
-  while (Date.now() < deadline) {
-    try { if (await check()) return } catch (err) { last = err }
-    await new Promise((resolve) => setTimeout(resolve, everyMs))
-  }
-  throw new Error(`timed out waiting for ${what}${last !== undefined ? ` (last error: ${(last as Error).message})` : ''}`)
-}
+export { waitFor } from '../../support/wait-for.js'
 
 export const SESSION = (createdAt: number, owner = 'alice'): { owner: string, participants: string[], policyHash: string, createdAt: number } =>
   ({ owner, participants: ['bob'], policyHash: '00'.repeat(32), createdAt })

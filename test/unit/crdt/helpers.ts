@@ -1,18 +1,13 @@
 import { Y } from '../../../crdt/index.js'
+import { mulberry32 } from '../../../protocols/poot/harness/prng.js'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { opensslVerify } from '../../../node/src/state/ed25519-verify.js'
 import { SwarmState, sealEnvelope, peerIdOf, encodeEnvelope, type VerifiedEnvelope } from '../../../crdt/index.js'
 
-/** Deterministic 32-bit generator (mulberry32). */
+/** Deterministic 32-bit generator: the harness's mulberry32, scaled to unsigned 32-bit integers. */
 export function rng (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return (t ^ (t >>> 14)) >>> 0
-  }
+  const next = mulberry32(seed)
+  return () => Math.floor(next() * 4294967296)
 }
 
 export function keyOf (n: number): Uint8Array {
