@@ -14,9 +14,6 @@ import { CID } from 'multiformats/cid'
 import { privateKeyFromRaw } from '@libp2p/crypto/keys'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { decodeSignedManifest, type Manifest } from '../../../protocols/session/manifest.js'
-import { SessionVerifier } from '../../../protocols/session/verify.js'
-import { parseSessionId } from '../../../protocols/session/session-id.js'
-import { chunkPlaintextLength } from '../../../protocols/session/manifest.js'
 import { encodeAnnouncement, type SignedAnnouncement } from '../../../protocols/swarm/announcement.js'
 import { BITSWAP_MAX_MESSAGE_BYTES, MAX_ADDRS, MAX_BLOCK_BYTES, MAX_SWARM_CHUNK_SIZE, SWARM_MAX_CHUNKS, SWARM_VERSION } from '../../../protocols/swarm/constants.js'
 import type { Config } from '../home/config.js'
@@ -24,6 +21,7 @@ import type { OpenHome } from '../home/home.js'
 import { sessionKeyName } from '../home/keystore.js'
 import { sealSessionTo, type SealSummary } from '../seal/seal-session.js'
 import { WorkerPool } from '../seal/worker-pool.js'
+import { openChunkStream } from '../seal/open-session.js'
 import { BlockStore } from '../store/block-store.js'
 import { countServedReads, ownReads } from '../store/counting-blockstore.js'
 import { recordFromAnnouncement, SessionIndex, type SessionRecord } from '../store/session-index.js'
@@ -369,35 +367,9 @@ export class LucidNode {
     const encoded = await ownReads.run(true, async () => await this.blocks.getPatiently(CID.parse(rec.manifest), { providers, tries: 3 }))
     const { manifest } = decodeSignedManifest(encoded)
     if (manifest.sessionId !== sessionId) throw new Error('the stored manifest is for another session')
-    const pool = this.pool
     const blocks = this.blocks
-    const stream = async function * (): AsyncGenerator<Uint8Array> {
-      const verifier = new SessionVerifier(manifest)
-      const idBytes = parseSessionId(sessionId)
-      const inFlight: Array<Promise<Uint8Array>> = []
-      const fetchBlob = async (i: number): Promise<Uint8Array> => {
-        const blob = await ownReads.run(true, async () => await blocks.getPatiently(manifest.chunks[i], { providers }))
-        const report = verifier.check(i, blob)
-        if (!report.ok) throw new Error(report.error ?? `chunk ${i} failed verification`)
-        const opened = await pool.open({ sessionKey, sessionId: idBytes, index: i, blob, plaintextLength: chunkPlaintextLength(manifest, i), expectedDigest: manifest.chunks[i].multihash.digest })
-        if (opened.plaintext === undefined) throw new Error(`chunk ${i} failed verification`)
-        return opened.plaintext
-      }
-      try {
-        for (let i = 0; i < manifest.chunkCount; i++) {
-          const job = fetchBlob(i)
-          job.catch(() => {})
-          inFlight.push(job)
-          if (inFlight.length >= 2 * pool.size) yield await (inFlight.shift() as Promise<Uint8Array>)
-        }
-        while (inFlight.length > 0) yield await (inFlight.shift() as Promise<Uint8Array>)
-      } finally {
-        await Promise.allSettled(inFlight)
-      }
-      const report = verifier.finish()
-      if (!report.ok) throw new Error(report.errors[0] ?? 'verification failed')
-    }
-    return { manifest, stream: stream() }
+    const readBlob = async (i: number): Promise<Uint8Array> => await ownReads.run(true, async () => await blocks.getPatiently(manifest.chunks[i], { providers }))
+    return { manifest, stream: openChunkStream(manifest, readBlob, { pool: this.pool, sessionKey, readAhead: 2 * this.pool.size }) }
   }
 
   async gc (): Promise<number> {

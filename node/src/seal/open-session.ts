@@ -44,46 +44,55 @@ export interface UnsealOptions {
   pool: WorkerPool
   sessionKey: Uint8Array
   onProgress?: (bytesOut: number) => void
+  /** Chunks in flight (read + open); default one per worker. */
+  readAhead?: number
 }
 
 /**
- * One pass over the chunks, several in flight on the pool: each worker hashes its blob (CID and Merkle leaf) and,
- * when the CID holds, decrypts it. Every check runs before a chunk's bytes reach `write`; the Merkle root is checked
- * after the last chunk, so callers must only publish the output once this resolves.
+ * Verified plaintext, chunk by chunk in order, from any blob source (a sealed directory, the node's blockstore):
+ * several chunks in flight on the pool, where each worker hashes its blob (CID and Merkle leaf) and decrypts it only
+ * when the CID holds. A chunk is yielded only after its checks; the Merkle root is checked after the last one, so
+ * the generator throws at its end on a root mismatch and callers publish nothing before it completes.
  */
-async function openChunks (dir: string, manifest: Manifest, opts: UnsealOptions, write: (bytes: Uint8Array) => Promise<void>): Promise<void> {
+export async function * openChunkStream (manifest: Manifest, readBlob: (index: number) => Promise<Uint8Array | undefined>, opts: UnsealOptions): AsyncGenerator<Uint8Array> {
   const verifier = new SessionVerifier(manifest)
-  const { indexes, strays } = await listChunkFiles(dir)
-  const extra = [...indexes.filter((i) => i >= manifest.chunkCount).map(chunkFileName), ...strays]
-  if (extra.length > 0) throw new SessionError('extra-chunk', `extra chunk '${extra[0]}': not listed in the manifest`)
   const sessionId = parseSessionId(manifest.sessionId)
   const inFlight: Array<Promise<{ index: number, size: number, result: OpenResult }>> = []
   let written = 0
-  const drain = async (): Promise<void> => {
+  const next = async (): Promise<Uint8Array> => {
     const { index, size, result } = await (inFlight.shift() as Promise<{ index: number, size: number, result: OpenResult }>)
     const report = verifier.record(index, { size, cid: CID.createV1(RAW_CODEC, Digest.create(SHA2_256, result.cidDigest)), leaf: result.leaf })
     if (!report.ok || result.plaintext === undefined) throw new SessionError(report.code ?? 'cid-mismatch', report.error ?? `chunk ${index}: failed`, index)
-    await write(result.plaintext)
     written += result.plaintext.length
     opts.onProgress?.(written)
+    return result.plaintext
   }
   try {
     for (let i = 0; i < manifest.chunkCount; i++) {
-      if (inFlight.length >= opts.pool.size) await drain()
-      const blob = await readChunk(dir, i)
-      if (blob === undefined) throw new SessionError('missing-chunk', `chunk ${i}: missing`, i)
-      const size = blob.length
-      const job = opts.pool.open({ sessionKey: opts.sessionKey, sessionId, index: i, blob, plaintextLength: chunkPlaintextLength(manifest, i), expectedDigest: manifest.chunks[i].multihash.digest })
-        .then((result) => ({ index: i, size, result }))
+      if (inFlight.length >= (opts.readAhead ?? opts.pool.size)) yield await next()
+      // The read is part of the job, so blobs fetched over the network arrive concurrently too.
+      const job = (async () => {
+        const blob = await readBlob(i)
+        if (blob === undefined) throw new SessionError('missing-chunk', `chunk ${i}: missing`, i)
+        const result = await opts.pool.open({ sessionKey: opts.sessionKey, sessionId, index: i, blob, plaintextLength: chunkPlaintextLength(manifest, i), expectedDigest: manifest.chunks[i].multihash.digest })
+        return { index: i, size: blob.length, result }
+      })()
       job.catch(() => {})
       inFlight.push(job)
     }
-    while (inFlight.length > 0) await drain()
-  } catch (err) {
+    while (inFlight.length > 0) yield await next()
+  } finally {
     await Promise.allSettled(inFlight)
-    throw err
   }
   assertReportOk(verifier.finish())
+}
+
+/** A sealed directory's chunks through `openChunkStream`, after refusing blobs the manifest does not list. */
+async function openChunks (dir: string, manifest: Manifest, opts: UnsealOptions, write: (bytes: Uint8Array) => Promise<void>): Promise<void> {
+  const { indexes, strays } = await listChunkFiles(dir)
+  const extra = [...indexes.filter((i) => i >= manifest.chunkCount).map(chunkFileName), ...strays]
+  if (extra.length > 0) throw new SessionError('extra-chunk', `extra chunk '${extra[0]}': not listed in the manifest`)
+  for await (const plaintext of openChunkStream(manifest, async (i) => await readChunk(dir, i), opts)) await write(plaintext)
 }
 
 /** Verifies and decrypts in one pass into a temporary file beside `target`, renamed into place only when all held. */
