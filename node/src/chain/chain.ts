@@ -17,15 +17,15 @@ import { createMPT } from '@ethereumjs/mpt'
 import { createTx, type TypedTransaction, type TypedTxData } from '@ethereumjs/tx'
 import { Address, ValueEncoding, bytesToHex, createAddressFromString, equalsBytes, hexToBytes, type WithdrawalData } from '@ethereumjs/util'
 import {
-  applyBlock, headerHash, isAncestor, makeBlock, scheduleFor, validateArrival, validateEquivocation, ForkChoice,
-  type BlockBody, type ChainState, type EquivocationEvidence, type NodeKey, type SessionAnchor, type SignedHeader
+  applyBlock, headerHash, selectProofs, isAncestor, makeBlock, scheduleFor, validateArrival, validateEquivocation, ForkChoice,
+  type BlockBody, type ChainState, type EquivocationEvidence, type NodeKey, type SessionAnchor, type SignedHeader, type TaskProof
 } from '../../../protocols/poot/index.js'
 import type { Genesis } from './genesis.js'
 import { LevelDB, type Sublevel } from './level-db.js'
 import { ChainStore, type StoredReceipt } from './store.js'
 import { SerialExecutor } from './executor.js'
 import { buildLinearBlock } from './builder.js'
-import { decodeEnvelope, encodeEnvelope, EnvelopeError } from './envelope.js'
+import { decodeEnvelope, encodeEnvelope, EnvelopeError, MAX_ENVELOPE_PROOFS } from './envelope.js'
 import { checkSeal, sealBlock } from './seal.js'
 import { toStoredReceipts } from './receipts.js'
 import { Mempool, MempoolError, type MempoolContext } from './mempool.js'
@@ -45,6 +45,8 @@ export interface Proposal {
   proposer: string
   signers: ReadonlyArray<{ member: number, key: NodeKey }>
   sessions?: SessionAnchor[]
+  /** candidate task proofs (arrival order): those valid on the parent the block is built on are included */
+  proofs?: readonly TaskProof[]
 }
 
 /** `sideChain`: valid and stored, but the fork choice prefers the current head (the block may win later). */
@@ -171,7 +173,8 @@ export class Chain {
       const probe = makeBlock({ parentHash: parentPoot.hash, slot: p.slot, rank: p.rank, timeMs: p.timeMs, proposer: p.proposer, signers: p.signers, body: { proofs: [], sessions: [], evidence: [e], voteEvidence: [] } })
       if (!applyBlock(parentPoot, probe, this.genesis.poot).ok) this.evidence.delete(k)
     }
-    const body: BlockBody = { proofs: [], sessions: p.sessions ?? [], evidence: [...this.evidence.values()], voteEvidence: [] }
+    const proofs = selectProofs(this.genesis.poot, parentPoot, p.slot, p.timeMs, p.proofs ?? [], { max: MAX_ENVELOPE_PROOFS })
+    const body: BlockBody = { proofs, sessions: p.sessions ?? [], evidence: [...this.evidence.values()], voteEvidence: [] }
     const pootBlock = makeBlock({ parentHash: parentPoot.hash, slot: p.slot, rank: p.rank, timeMs: p.timeMs, proposer: p.proposer, signers: p.signers, body })
     const applied = applyBlock(parentPoot, pootBlock, this.genesis.poot)
     if (!applied.ok) throw new ChainError(applied.reason, `cannot propose slot ${p.slot}: ${applied.reason}`)

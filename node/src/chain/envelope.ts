@@ -6,16 +6,18 @@
  * - the seal signatures are the same members' Ed25519 signatures over the EVM block hash (keccak), so nobody can
  *   pair a signed PoOT header with other EVM contents.
  * Body: [session anchors [[sessionId, bytes]], task proofs, equivocation evidence [[signed header a, signed header b]],
- * vote evidence]; a signed header is [header fields, signatures]. Task proofs and vote evidence are not carried
- * yet (must be empty lists: protocols/poot has no decoder for them).
+ * vote evidence]; a signed header is [header fields, signatures]; task proofs use proof-codec.ts. Vote evidence is
+ * not carried yet (must be an empty list).
  */
 import { RLP } from '@ethereumjs/rlp'
 import { bytesToBigInt, bytesToHex, bytesToUtf8, bigIntToUnpaddedBytes, utf8ToBytes } from '@ethereumjs/util'
+import { proofFields, proofFromFields, ProofCodecError } from './proof-codec.js'
 import type { Block as PootBlock, BlockHeader, EquivocationEvidence, MemberSignature, SessionAnchor, SignedHeader } from '../../../protocols/poot/index.js'
 
 export const ENVELOPE_VERSION = 1
 /** Generous: a 30M-gas block of calldata is ~7.5 MB at 4 gas per zero byte; gossip may cap lower. */
 export const MAX_ENVELOPE_BYTES = 8 * 1024 * 1024
+export const MAX_ENVELOPE_PROOFS = 4096
 
 export interface Envelope {
   evm: Uint8Array
@@ -37,7 +39,7 @@ export function encodeEnvelope (e: Envelope): Uint8Array {
     headerFields(e.poot.signed.header),
     sigs(e.poot.signed.signatures),
     sigs(e.seal),
-    [e.poot.body.sessions.map((s) => [utf8ToBytes(s.sessionId), int(s.bytes)]), [], e.poot.body.evidence.map((x) => [signedFields(x.a), signedFields(x.b)]), []]
+    [e.poot.body.sessions.map((s) => [utf8ToBytes(s.sessionId), int(s.bytes)]), e.poot.body.proofs.map(proofFields), e.poot.body.evidence.map((x) => [signedFields(x.a), signedFields(x.b)]), []]
   ] as never)
 }
 
@@ -90,9 +92,12 @@ export function decodeEnvelope (raw: Uint8Array): Envelope {
   if (num(version, 'version') !== ENVELOPE_VERSION) fail(`version ${bytesToHex(bytes(version, 'version'))} is not ${ENVELOPE_VERSION}`)
   const h = decodeHeader(header, 'header')
   const [sessions, proofs, evidence, voteEvidence] = list(body, 'body', 4)
-  if (list(proofs, 'body.proofs').length > 0 || list(voteEvidence, 'body.voteEvidence').length > 0) {
-    fail('task proofs and vote evidence are not carried by envelope version 1')
-  }
+  if (list(voteEvidence, 'body.voteEvidence').length > 0) fail('vote evidence is not carried by envelope version 1')
+  const proofItems = list(proofs, 'body.proofs')
+  if (proofItems.length > MAX_ENVELOPE_PROOFS) fail(`body.proofs: more than ${MAX_ENVELOPE_PROOFS} items`)
+  const taskProofs = proofItems.map((x, i) => {
+    try { return proofFromFields(x) } catch (e) { return fail(`body.proofs[${i}]: ${e instanceof ProofCodecError ? e.message : String(e)}`) }
+  })
   const evidenceItems = list(evidence, 'body.evidence')
   if (evidenceItems.length > 16) fail('body.evidence: more than 16 items')
   const equivocations: EquivocationEvidence[] = evidenceItems.map((x, i) => {
@@ -105,7 +110,7 @@ export function decodeEnvelope (raw: Uint8Array): Envelope {
   })
   return {
     evm: bytes(evm, 'evm block'),
-    poot: { signed: { header: h, signatures: sigList(pootSigs, 'poot signatures') }, body: { proofs: [], sessions: anchors, evidence: equivocations, voteEvidence: [] } },
+    poot: { signed: { header: h, signatures: sigList(pootSigs, 'poot signatures') }, body: { proofs: taskProofs, sessions: anchors, evidence: equivocations, voteEvidence: [] } },
     seal: sigList(seal, 'seal signatures')
   }
 }

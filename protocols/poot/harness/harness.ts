@@ -19,11 +19,10 @@ import { validateVoteEvidence } from '../vote-evidence.js'
 import { makeBlock } from '../make-block.js'
 import { scheduleFor } from '../schedule.js'
 import { validateArrival, validateEquivocation } from '../header-rules.js'
-import { validateProof } from '../proof-rules.js'
-import { proofKey, type Attestation, type TaskProof } from '../proofs.js'
+import { selectProofs } from '../select-proofs.js'
+import type { Attestation, TaskProof } from '../proofs.js'
 import { makeAttestation, makeHeartbeat, makeRelayReceipt, makeStorageProof, makeVote } from '../make-proofs.js'
 import { beatsOfSlot, slotStartMs, type PootParams } from '../params.js'
-import { challengeDeadline } from '../challenges.js'
 import { inclusionProof } from '../merkle.js'
 import type { Result } from '../validity.js'
 import type { PootConfig } from '../config.js'
@@ -280,31 +279,25 @@ export class Harness {
   /** The proofs this proposer has seen by now that are valid on its head, in arrival order. */
   private selectProofs (n: SimNode, head: ChainState, slot: number): TaskProof[] {
     const now = this.queue.now
-    const blockKeys = new Set<string>()
-    const openChallenges = head.openChallenges.filter((c) => challengeDeadline(c, this.params.challengeResponseSlots) >= slot)
-    const ctx = { config: this.config, parent: head, slot, timeMs: now, blockKeys, openChallenges }
-    const out: TaskProof[] = []
+    const seen: Array<Pooled<TaskProof>> = []
     for (const e of this.pool) {
       if (e.from !== n.index) {
         const delay = deliveryDelay(this.net, this.seed, e.id, n.index)
         if (delay === null || e.time + delay > now) continue
       } else if (e.time > now) continue
       if (e.item.kind === 'attestation') this.noticeDoubleVote(n, e.item)
-      const ok = validateProof(e.item, ctx)
-      if (e.forged && !e.judged) {
+      seen.push(e)
+    }
+    const entries = new Map(seen.map((e) => [e.item, e]))
+    return selectProofs(this.config, head, slot, now, seen.map((e) => e.item), {
+      onVerdict: (proof, ok) => {
+        const e = entries.get(proof) as Pooled<TaskProof>
+        if (!e.forged || e.judged) return
         e.judged = true
         if (ok.ok) this.stats.forgedProofsAccepted++
         else bump(this.stats.rejectedForgedProofs, ok.reason)
       }
-      if (!ok.ok) continue
-      out.push(e.item)
-      blockKeys.add(proofKey(e.item))
-      if (e.item.kind === 'storage') {
-        const p = e.item
-        openChallenges.splice(openChallenges.findIndex((c) => c.slot === p.slot && c.index === p.index), 1)
-      }
-    }
-    return out
+    })
   }
 
   private selectEvidence (n: SimNode, head: ChainState, slot: number): EquivocationEvidence[] {

@@ -26,7 +26,7 @@ describe('chain: envelope codec', () => {
     const fields = RLP.decode(encodeEnvelope(env)) as unknown as unknown[]
     bad(RLP.encode([...fields.slice(0, 2), [new Uint8Array([1])], ...fields.slice(3)] as never), /header has 1 items/)
     bad(RLP.encode([...fields.slice(0, 4), [[new Uint8Array([0]), new Uint8Array(10)]], fields[5]] as never), /seal signatures\[0\]/)
-    bad(RLP.encode([...fields.slice(0, 5), [[], [[new Uint8Array(1)]], [], []]] as never), /task proofs and vote evidence/)
+    bad(RLP.encode([...fields.slice(0, 5), [[], [[new Uint8Array(1)]], [], []]] as never), /body\.proofs\[0\]/)
     bad(new Uint8Array(8 * 1024 * 1024 + 1), /more than/)
   })
 })

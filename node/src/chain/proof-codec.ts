@@ -1,0 +1,103 @@
+/**
+ * RLP codec of PoOT task proofs, shared by the block envelope (a block body's proofs) and proof gossip.
+ *   heartbeat   [0, node, slot, beat, refSlot, refHash, sig]
+ *   storage     [1, node, slot, index, sessionId, chunkIndex, blob, [path…], sig]
+ *   relay       [2, node, receiver, slot, bytes, sig, receiverSig]
+ *   attestation [3, node, slot, blockHash, sourceSlot, sourceHash, sig]
+ * Node ids and hashes travel as 32 raw bytes (hex in protocols/poot); numbers as minimal big-endian integers.
+ * Decoding is strict: every malformed field is a ProofCodecError naming it.
+ */
+import { RLP } from '@ethereumjs/rlp'
+import { bigIntToUnpaddedBytes, bytesToBigInt, bytesToHex, bytesToUtf8, hexToBytes, utf8ToBytes } from '@ethereumjs/util'
+import type { TaskProof } from '../../../protocols/poot/index.js'
+
+export class ProofCodecError extends Error {}
+
+/** Bounds on what one proof may carry (a storage answer carries a whole encrypted chunk). */
+export const MAX_PROOF_BLOB_BYTES = 16 * 1024 * 1024 + 64
+export const MAX_PROOF_PATH = 64
+
+const KIND = { heartbeat: 0, storage: 1, relay: 2, attestation: 3 } as const
+
+const int = (n: number): Uint8Array => bigIntToUnpaddedBytes(BigInt(n))
+const h32 = (hex: string): Uint8Array => {
+  if (!/^[0-9a-f]{64}$/.test(hex)) throw new ProofCodecError(`not a 32-byte hex value: ${hex.slice(0, 80)}`)
+  return hexToBytes(`0x${hex}`)
+}
+
+export function proofFields (p: TaskProof): unknown[] {
+  switch (p.kind) {
+    case 'heartbeat': return [int(KIND.heartbeat), h32(p.node), int(p.slot), int(p.beat), int(p.refSlot), h32(p.refHash), p.sig]
+    case 'storage': return [int(KIND.storage), h32(p.node), int(p.slot), int(p.index), utf8ToBytes(p.sessionId), int(p.chunkIndex), p.blob, [...p.path], p.sig]
+    case 'relay': return [int(KIND.relay), h32(p.node), h32(p.receiver), int(p.slot), int(p.bytes), p.sig, p.receiverSig]
+    case 'attestation': return [int(KIND.attestation), h32(p.node), int(p.slot), h32(p.blockHash), int(p.sourceSlot), h32(p.sourceHash), p.sig]
+  }
+}
+
+export function encodeProof (p: TaskProof): Uint8Array {
+  return RLP.encode(proofFields(p) as never)
+}
+
+function fail (what: string): never { throw new ProofCodecError(`bad task proof: ${what}`) }
+
+function bytes (x: unknown, what: string, length?: number): Uint8Array {
+  if (!(x instanceof Uint8Array)) fail(`${what} is not a byte string`)
+  if (length !== undefined && x.length !== length) fail(`${what} is ${x.length} bytes, expected ${length}`)
+  return x
+}
+
+function num (x: unknown, what: string): number {
+  const b = bytes(x, what)
+  if (b.length > 0 && b[0] === 0) fail(`${what} has leading zeros`)
+  if (b.length > 7) fail(`${what} is too large`)
+  const n = Number(bytesToBigInt(b))
+  if (!Number.isSafeInteger(n)) fail(`${what} is too large`)
+  return n
+}
+
+const hex32 = (x: unknown, what: string): string => bytesToHex(bytes(x, what, 32)).slice(2)
+const sig = (x: unknown, what: string): Uint8Array => bytes(x, what, 64)
+
+function fields (x: unknown, n: number, kind: string): unknown[] {
+  if (!Array.isArray(x)) fail('not a list')
+  if (x.length !== n) fail(`a ${kind} proof has ${n} fields, got ${x.length}`)
+  return x
+}
+
+export function proofFromFields (x: unknown): TaskProof {
+  if (!Array.isArray(x) || x.length === 0) fail('not a non-empty list')
+  const kind = num(x[0], 'kind')
+  switch (kind) {
+    case KIND.heartbeat: {
+      const f = fields(x, 7, 'heartbeat')
+      return { kind: 'heartbeat', node: hex32(f[1], 'node'), slot: num(f[2], 'slot'), beat: num(f[3], 'beat'), refSlot: num(f[4], 'refSlot'), refHash: hex32(f[5], 'refHash'), sig: sig(f[6], 'sig') }
+    }
+    case KIND.storage: {
+      const f = fields(x, 9, 'storage')
+      const sessionId = bytesToUtf8(bytes(f[4], 'sessionId'))
+      if (sessionId.length > 64) fail('sessionId is too long')
+      const blob = bytes(f[6], 'blob')
+      if (blob.length > MAX_PROOF_BLOB_BYTES) fail(`blob is ${blob.length} bytes, more than ${MAX_PROOF_BLOB_BYTES}`)
+      if (!Array.isArray(f[7])) fail('path is not a list')
+      if (f[7].length > MAX_PROOF_PATH) fail(`path has more than ${MAX_PROOF_PATH} nodes`)
+      const path = f[7].map((n, i) => bytes(n, `path[${i}]`, 32))
+      return { kind: 'storage', node: hex32(f[1], 'node'), slot: num(f[2], 'slot'), index: num(f[3], 'index'), sessionId, chunkIndex: num(f[5], 'chunkIndex'), blob, path, sig: sig(f[8], 'sig') }
+    }
+    case KIND.relay: {
+      const f = fields(x, 7, 'relay')
+      return { kind: 'relay', node: hex32(f[1], 'node'), receiver: hex32(f[2], 'receiver'), slot: num(f[3], 'slot'), bytes: num(f[4], 'bytes'), sig: sig(f[5], 'sig'), receiverSig: sig(f[6], 'receiverSig') }
+    }
+    case KIND.attestation: {
+      const f = fields(x, 7, 'attestation')
+      return { kind: 'attestation', node: hex32(f[1], 'node'), slot: num(f[2], 'slot'), blockHash: hex32(f[3], 'blockHash'), sourceSlot: num(f[4], 'sourceSlot'), sourceHash: hex32(f[5], 'sourceHash'), sig: sig(f[6], 'sig') }
+    }
+    default: return fail(`unknown kind ${kind}`)
+  }
+}
+
+export function decodeProof (raw: Uint8Array, maxBytes = MAX_PROOF_BLOB_BYTES + 4096): TaskProof {
+  if (raw.length > maxBytes) fail(`${raw.length} bytes, more than ${maxBytes}`)
+  let x: unknown
+  try { x = RLP.decode(raw) } catch (e) { fail(`not RLP (${(e as Error).message})`) }
+  return proofFromFields(x)
+}
