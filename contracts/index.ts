@@ -8,8 +8,8 @@ import type { Artifact } from './artifact.js'
 
 export type { Artifact } from './artifact.js'
 
-/** The contracts deployed by `lucid contracts deploy` (the Lucid chain and the payout routers). */
-export const DEPLOYABLE = ['LucidAnchors', 'ParamRegistry', 'NodeEligibility', 'LucidTimelock', 'LucidGovernor', 'PayoutRouterV0', 'PayoutRouterKYC'] as const
+/** The production contracts: the Lucid chain's (in every genesis; `lucid contracts deploy` deploys all but PayoutBatches) and the payout routers. */
+export const DEPLOYABLE = ['LucidAnchors', 'ParamRegistry', 'NodeEligibility', 'LucidTimelock', 'LucidGovernor', 'PayoutBatches', 'PayoutRouterV0', 'PayoutRouterKYC'] as const
 /** Tokens for tests and devnets only. */
 export const TEST_ONLY = ['MockStablecoin', 'FalseReturnToken'] as const
 export type ContractName = typeof DEPLOYABLE[number] | typeof TEST_ONLY[number]

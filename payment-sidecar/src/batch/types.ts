@@ -1,30 +1,9 @@
 // A payout batch as committed on the On-System chain: the entries of protocols/poot's buildPayoutBatch (their BLAKE3
 // root is the batch's identity), the compliance attestation of each KYC entry, and per router the disbursers'
 // EIP-712 PayoutBatch approvals over the router's own keccak tree of that route's entries.
-import type { PayoutRoute } from '../../../protocols/poot/payouts.js'
+import type { CommittedEntry, RouterApproval } from '../../../protocols/poot/payout-commitment.js'
 
-export interface CommittedEntry {
-  readonly index: number
-  /** 20-byte account, 0x + 40 lowercase hex (the TRON address without 0x41) */
-  readonly address: string
-  readonly route: PayoutRoute | 'unknown'
-  readonly grossUsd: bigint
-  readonly networkFeeUsd: bigint
-  readonly platformFeeUsd: bigint
-  readonly netUsd: bigint
-  /** KYC entries only: the compliance signer's KycAttestation(to, kycHash, expiry) */
-  readonly kyc?: { readonly kycHash: string, readonly expiry: bigint, readonly signature: string }
-}
-
-export interface RouterApproval {
-  readonly route: PayoutRoute | 'unknown'
-  /** keccak root of the route's leaves (OpenZeppelin MerkleProof tree) */
-  readonly root: string
-  readonly total: bigint
-  readonly deadline: bigint
-  /** disburser signatures, ascending by signer address */
-  readonly signatures: readonly string[]
-}
+export type { CommittedEntry, RouterApproval }
 
 export interface CommittedBatch {
   /** the BLAKE3 root, 0x hex: the batch's id */

@@ -1,0 +1,159 @@
+// PayoutBatches: one payout batch per epoch, committed by a disburser with 2-of-3 disburser signatures (or by the
+// system address), published as PayoutBatchCommitted for the payout sidecar.
+import assert from 'node:assert/strict'
+import { ethers } from 'ethers'
+import { encodeBatchPayload, COMMIT_EVENT, COMMIT_TYPES, commitDomain, type CommittedEntry, type RouterApproval } from '../../protocols/poot/payout-commitment.js'
+import { getChain, type TestChain } from './support/chain.js'
+import { as, deploy, eventsOf, mined, rejectsWith, wallets } from './support/contracts.js'
+
+/** A batch payload in the sidecar's encoding: n entries (every third KYC, with a 65-byte attestation) and two approvals. */
+function payload (n: number, seed: string): string {
+  const sig65 = (i: number): string => ethers.concat([ethers.id(`${seed} r ${i}`), ethers.id(`${seed} s ${i}`), '0x1b'])
+  const entries: CommittedEntry[] = Array.from({ length: n }, (_, i) => {
+    const kyc = i % 3 === 0
+    return {
+      index: i,
+      address: ethers.id(`${seed} holder ${i}`).slice(0, 42),
+      route: kyc ? 'kyc' : 'v0',
+      grossUsd: 25_000_000n + BigInt(i),
+      networkFeeUsd: 1_000_000n,
+      platformFeeUsd: 0n,
+      netUsd: 24_000_000n + BigInt(i),
+      ...(kyc ? { kyc: { kycHash: ethers.id(`${seed} kyc ${i}`), expiry: 2_000_000_000n, signature: sig65(i) } } : {})
+    }
+  })
+  const approvals: RouterApproval[] = (['v0', 'kyc'] as const).map((route, r) => ({
+    route, root: ethers.id(`${seed} route root ${route}`), total: 1_000_000_000n, deadline: 2_000_000_000n, signatures: [sig65(1000 + 2 * r), sig65(1001 + 2 * r)]
+  }))
+  return encodeBatchPayload(entries, approvals)
+}
+
+describe('contracts: PayoutBatches', function () {
+  let chain: TestChain
+  let governance: ethers.Signer
+  let system: ethers.Signer
+  let outsider: ethers.Signer
+  let disbursers: ethers.Wallet[]
+  let registry: ethers.Contract
+  let batches: ethers.Contract
+  let domain: ethers.TypedDataDomain
+  const root = ethers.id('blake3 root of epoch 7')
+  const batch = payload(4, 'small')
+
+  before(async function () {
+    chain = await getChain()
+    ;[governance, system, outsider] = chain.accounts
+    // the disbursers send the commit themselves: funded wallets (their keys sign the EIP-712 approvals)
+    disbursers = wallets(3, 'payout-batches disburser').map((w) => w.connect(chain.provider))
+    for (const d of disbursers) {
+      if (await chain.provider.getBalance(d.address) < ethers.parseEther('1')) await (await governance.sendTransaction({ to: d.address, value: ethers.parseEther('10') })).wait()
+    }
+  })
+
+  beforeEach(async function () {
+    registry = await deploy('ParamRegistry', governance, await governance.getAddress(), disbursers.map((d) => d.address))
+    batches = await deploy('PayoutBatches', governance, await registry.getAddress(), await system.getAddress())
+    domain = commitDomain((await chain.provider.getNetwork()).chainId, await batches.getAddress())
+  })
+
+  /** Signatures of `signers` over the commitment, ascending by signer address unless `order` is 'as given'. */
+  async function sign (epoch: number, r: string, data: string, signers: ethers.Wallet[], order: 'ascending' | 'as given' = 'ascending'): Promise<string[]> {
+    const list = order === 'ascending' ? [...signers].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1)) : signers
+    return await Promise.all(list.map(async (s) => await s.signTypedData(domain, COMMIT_TYPES, { epoch, root: r, batchHash: ethers.keccak256(data) })))
+  }
+  const by = (i: number): ethers.Contract => as(batches, disbursers[i])
+
+  it('commits a batch signed by two disbursers and emits exactly the sidecar\'s event', async function () {
+    const sigs = await sign(7, root, batch, disbursers.slice(1))
+    const r = await mined(by(0).commit(7, root, batch, sigs))
+    const events = eventsOf(r, batches, 'PayoutBatchCommitted')
+    assert.equal(events.length, 1)
+    assert.deepEqual([...events[0]], [7n, root, batch])
+    // the event is the one the sidecar filters on (same signature, so the same topic)
+    assert.equal(batches.interface.getEvent('PayoutBatchCommitted')!.topicHash, new ethers.Interface([COMMIT_EVENT]).getEvent('PayoutBatchCommitted')!.topicHash)
+    const [cRoot, cHash, cBlock, committer] = await batches.commitmentOf(7)
+    assert.deepEqual([cRoot, cHash, cBlock, committer], [root, ethers.keccak256(batch), BigInt(r.blockNumber), disbursers[0].address])
+    assert.equal(await batches.isCommitted(7), true)
+    assert.equal(await batches.isCommitted(8), false)
+    assert.deepEqual([...await batches.committedEpochs()], [7n])
+    assert.equal(await batches.epochCount(), 1n)
+    assert.deepEqual([...await batches.commitmentOf(8)], [ethers.ZeroHash, ethers.ZeroHash, 0n, ethers.ZeroAddress])
+  })
+
+  it('computes the domain separator and digest that ethers signs', async function () {
+    assert.equal(await batches.domainSeparator(), ethers.TypedDataEncoder.hashDomain(domain))
+    const value = { epoch: 3, root, batchHash: ethers.keccak256(batch) }
+    assert.equal(await batches.commitDigest(3, root, value.batchHash), ethers.TypedDataEncoder.hash(domain, COMMIT_TYPES, value))
+  })
+
+  it('refuses a second batch for an epoch, whoever commits it; other epochs stay open', async function () {
+    await mined(by(0).commit(1, root, batch, await sign(1, root, batch, disbursers.slice(0, 2))))
+    const other = ethers.id('another root')
+    await rejectsWith(by(2).commit(1, other, batch, await sign(1, other, batch, disbursers.slice(1))), batches, 'EpochAlreadyCommitted', [1n, root])
+    await rejectsWith(by(0).commit(1, root, batch, await sign(1, root, batch, disbursers.slice(0, 2))), batches, 'EpochAlreadyCommitted', [1n, root])
+    await rejectsWith(as(batches, system).commit(1, other, batch, []), batches, 'EpochAlreadyCommitted', [1n, root])
+    await mined(by(1).commit(2, other, batch, await sign(2, other, batch, disbursers.slice(0, 2))))
+    assert.deepEqual([...await batches.committedEpochs()], [1n, 2n])
+  })
+
+  it('lets only a disburser or the system address commit', async function () {
+    const sigs = await sign(4, root, batch, disbursers.slice(0, 2))
+    await rejectsWith(as(batches, outsider).commit(4, root, batch, sigs), batches, 'NotCommitter', [await outsider.getAddress()])
+    await rejectsWith(as(batches, governance).commit(4, root, batch, sigs), batches, 'NotCommitter', [await governance.getAddress()])
+    // the system address needs no signatures: only the chain runtime can act as it
+    const r = await mined(as(batches, system).commit(4, root, batch, []))
+    assert.deepEqual([...eventsOf(r, batches, 'PayoutBatchCommitted')[0]], [4n, root, batch])
+    assert.equal((await batches.commitmentOf(4))[3], await system.getAddress())
+  })
+
+  it('refuses a zero root and an empty batch', async function () {
+    await rejectsWith(by(0).commit(5, ethers.ZeroHash, batch, await sign(5, ethers.ZeroHash, batch, disbursers.slice(0, 2))), batches, 'ZeroRoot')
+    await rejectsWith(as(batches, system).commit(5, ethers.ZeroHash, batch, []), batches, 'ZeroRoot')
+    await rejectsWith(by(0).commit(5, root, '0x', await sign(5, root, '0x', disbursers.slice(0, 2))), batches, 'EmptyBatch')
+    assert.equal(await batches.isCommitted(5), false)
+  })
+
+  it('needs two distinct disbursers\' signatures over this epoch, root and batch, in ascending order', async function () {
+    await rejectsWith(by(0).commit(6, root, batch, []), batches, 'NotEnoughApprovals', [0n, 2n])
+    await rejectsWith(by(0).commit(6, root, batch, await sign(6, root, batch, [disbursers[0]])), batches, 'NotEnoughApprovals', [1n, 2n])
+    const stranger = wallets(1, 'payout-batches stranger')[0]
+    await rejectsWith(by(0).commit(6, root, batch, await sign(6, root, batch, [disbursers[0], stranger])), batches, 'UnknownSigner', [stranger.address])
+    const [lo, hi] = [...disbursers.slice(0, 2)].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1))
+    await rejectsWith(by(0).commit(6, root, batch, await sign(6, root, batch, [hi, lo], 'as given')), batches, 'SignersNotAscending')
+    const once = await sign(6, root, batch, [lo])
+    await rejectsWith(by(0).commit(6, root, batch, [once[0], once[0]]), batches, 'SignersNotAscending')
+    // signatures over anything else recover to someone who is not a disburser
+    const tampered = payload(4, 'tampered')
+    await rejectsWith(by(0).commit(6, root, tampered, await sign(6, root, batch, [lo, hi])), batches, 'UnknownSigner')
+    await rejectsWith(by(0).commit(6, root, batch, await sign(9, root, batch, [lo, hi])), batches, 'UnknownSigner')
+    await rejectsWith(by(0).commit(6, root, batch, await sign(6, ethers.id('other'), batch, [lo, hi])), batches, 'UnknownSigner')
+    await mined(by(0).commit(6, root, batch, await sign(6, root, batch, [lo, hi, disbursers[2]])))
+  })
+
+  it('follows a rotation of the registry\'s disbursers at once', async function () {
+    const next = [disbursers[0], ...wallets(2, 'payout-batches next disburser')]
+    await mined(as(registry, governance).setDisbursers(next.map((d) => d.address)))
+    await rejectsWith(by(1).commit(10, root, batch, await sign(10, root, batch, disbursers.slice(0, 2))), batches, 'NotCommitter', [disbursers[1].address])
+    await rejectsWith(by(0).commit(10, root, batch, await sign(10, root, batch, disbursers.slice(0, 2))), batches, 'UnknownSigner', [disbursers[1].address])
+    await mined(by(0).commit(10, root, batch, await sign(10, root, batch, next.slice(1))))
+  })
+
+  it('refuses a zero registry or system address at deployment', async function () {
+    const art = (await import('../../contracts/index.js')).loadArtifact('PayoutBatches')
+    const factory = new ethers.ContractFactory(art.abi as ethers.InterfaceAbi, art.bytecode, governance)
+    await rejectsWith(factory.deploy(ethers.ZeroAddress, await system.getAddress()), batches, 'ZeroAddress')
+    await rejectsWith(factory.deploy(await registry.getAddress(), ethers.ZeroAddress), batches, 'ZeroAddress')
+  })
+
+  it('commits a 100-entry batch for well under a block\'s gas', async function () {
+    const big = payload(100, 'big')
+    const sigs = await sign(11, root, big, disbursers.slice(0, 2))
+    const r = await mined(by(0).commit(11, root, big, sigs))
+    const bytes = ethers.getBytes(big).length
+    // calldata (~16 gas per non-zero byte) + log data (8 gas per byte) + three new slots + two ecrecovers
+    assert.ok(r.gasUsed < 1_500_000n, `gas ${r.gasUsed} for ${bytes} bytes`)
+    assert.ok(bytes < 100 * 1024, `payload ${bytes} bytes (the Lucid mempool takes transactions up to 128 KiB)`)
+    assert.deepEqual([...eventsOf(r, batches, 'PayoutBatchCommitted')[0]], [11n, root, big])
+    console.log(`      PayoutBatches.commit, 100 entries (${bytes} bytes): ${r.gasUsed} gas`)
+  })
+})
