@@ -20,6 +20,14 @@ export function devAccountKeys (n = DEV_ACCOUNT_COUNT): string[] {
   return Array.from({ length: n }, (_, i) => ethers.keccak256(ethers.toUtf8Bytes(`lucid/dev/account/${i}`)))
 }
 
+/** The dev genesis's ParamRegistry disbursers are dev accounts 7, 8 and 9 (`lucid payout commit --dev` signs with them). */
+export const DEV_DISBURSER_ACCOUNTS = [7, 8, 9] as const
+
+export function devDisburserKeys (): [string, string, string] {
+  const keys = devAccountKeys(DEV_ACCOUNT_COUNT)
+  return DEV_DISBURSER_ACCOUNTS.map((i) => keys[i]) as [string, string, string]
+}
+
 export function devNodeKeys (n: number): NodeKey[] {
   return Array.from({ length: n }, (_, i) => nodeKeyFromSeed(seed(`lucid/dev/node/${i}`)))
 }
@@ -52,7 +60,7 @@ export function devGenesisSpec (o: DevOptions): GenesisSpec {
     entities: nodes.map((k, i) => ({ members: soloEntity(k.id).members as string[], threshold: 1, rewardAddress: accounts[i % DEV_ACCOUNT_COUNT] })),
     alloc: Object.fromEntries([...accounts.map((a) => [a, DEV_BALANCE.toString()]), [SYSTEM_ADDRESS, '0']]),
     contracts: {
-      disbursers: [accounts[7], accounts[8], accounts[9]],
+      disbursers: DEV_DISBURSER_ACCOUNTS.map((i) => accounts[i]) as [string, string, string],
       systemAddress: SYSTEM_ADDRESS,
       timelockDelay: 60,
       votingDelay: 1,

@@ -3,6 +3,8 @@
  * and immutables, so each one is run once in a scratch VM (in-memory SimpleStateManager) and the resulting code,
  * storage and nonce are copied into the genesis state, the same way on every node. The Timelock is wired as
  * `lucid contracts deploy` wires it: the Governor proposes and cancels, anyone executes, no admin remains.
+ * PayoutBatches (the payout batch commitments the TRON sidecar follows) reads its committers from ParamRegistry and
+ * also accepts the system address; it exists only in genesis (`lucid contracts deploy` does not deploy it).
  */
 import { ethers } from 'ethers'
 import { createVM } from '@ethereumjs/vm'
@@ -14,10 +16,10 @@ import { buildRegistry, genesisState as pootGenesisState, poolEntity, soloEntity
 import { makeCommon } from './common.js'
 import type { GenesisSpec } from './genesis-spec.js'
 
-export const GENESIS_CONTRACTS = ['LucidAnchors', 'NodeEligibility', 'LucidTimelock', 'LucidGovernor', 'ParamRegistry'] as const
+export const GENESIS_CONTRACTS = ['LucidAnchors', 'NodeEligibility', 'LucidTimelock', 'LucidGovernor', 'ParamRegistry', 'PayoutBatches'] as const
 export type GenesisContract = typeof GENESIS_CONTRACTS[number]
 
-/** Deploys nothing after genesis and holds no key: contract addresses are CREATE addresses of its nonces 0…4. */
+/** Deploys nothing after genesis and holds no key: contract addresses are CREATE addresses of its nonces 0…5. */
 export const GENESIS_DEPLOYER = ethers.getAddress('0x' + ethers.keccak256(ethers.toUtf8Bytes('lucid/genesis-deployer')).slice(26))
 
 export interface Genesis {
@@ -94,7 +96,9 @@ async function deployIntoGenesis (common: Common, spec: GenesisSpec): Promise<{ 
   await run('grant proposer', tl.encodeFunctionData('grantRole', [role('PROPOSER_ROLE'), governor]), tlAddress)
   await run('grant canceller', tl.encodeFunctionData('grantRole', [role('CANCELLER_ROLE'), governor]), tlAddress)
   await run('renounce admin', tl.encodeFunctionData('renounceRole', [ethers.ZeroHash, GENESIS_DEPLOYER]), tlAddress)
-  await deploy('ParamRegistry', timelock, c.disbursers)
+  const registry = await deploy('ParamRegistry', timelock, c.disbursers)
+  // last, so that the addresses of the contracts above stay what they were before it existed
+  await deploy('PayoutBatches', registry, c.systemAddress)
 
   // copy code, storage and nonce of each contract (SimpleStateManager keys storage as `${address}_${slot}`)
   const storage = (stateManager as unknown as { topStorageStack: () => Map<string, Uint8Array> }).topStorageStack()

@@ -4,8 +4,9 @@
  * them) and throws RpcError.
  */
 import type { Block } from '@ethereumjs/block'
-import { keccak256 } from 'ethers'
-import { bytesToHex, bigIntToHex, hexToBytes } from '@ethereumjs/util'
+import { Interface, keccak256, type InterfaceAbi } from 'ethers'
+import { bytesToHex, bigIntToHex, createAddressFromString, hexToBytes } from '@ethereumjs/util'
+import { loadArtifact } from '../../../contracts/index.js'
 import { slotStartMs, windowSlots } from '../../../protocols/poot/index.js'
 import { LUCID_VERSION } from '../version.js'
 import { CallFailed, type Chain, type CallRequest } from '../chain/chain.js'
@@ -320,6 +321,44 @@ export function makeMethods (chain: Chain, filters: FilterManager): Map<string, 
       if (bytes > 4 * 1024 * 1024) break // keep answers well under a client's body limit
     }
     return out
+  })
+  // ---- lucid_payoutBatches: what PayoutBatches (genesis) holds, at the head ----
+  const batchesIface = new Interface(loadArtifact('PayoutBatches').abi as InterfaceAbi)
+  const committedTopic = batchesIface.getEvent('PayoutBatchCommitted')!.topicHash
+  const batchesCall = async (block: Block, fn: string, args: unknown[]): Promise<any> => {
+    const to = chain.genesis.contracts.PayoutBatches
+    if (to === undefined) throw new RpcError(RPC.SERVER, 'this chain\'s genesis has no PayoutBatches contract')
+    const r = await chain.call({ to: createAddressFromString(to), data: hexToBytes(batchesIface.encodeFunctionData(fn, args) as `0x${string}`) }, block)
+    if (!r.ok) throw new RpcError(RPC.INTERNAL, `PayoutBatches.${fn} failed: ${r.error ?? 'reverted'}`)
+    return batchesIface.decodeFunctionResult(fn, bytesToHex(r.returnValue))
+  }
+  def('lucid_payoutBatches', 0, 1, async ([e]) => {
+    const only = e === undefined || e === null ? undefined : quantity(typeof e === 'number' ? q(e) : e, 'params[0] (epoch)')
+    if (only !== undefined && only >= 2n ** 64n) throw invalidParams('params[0] (epoch): must fit in 64 bits')
+    const head = chain.head
+    const finalBlock = await chain.blockByHash(hexToBytes(chain.finalizedHash as `0x${string}`))
+    const finalNumber = finalBlock?.header.number ?? 0n
+    const epochs = only !== undefined ? [only] : [...(await batchesCall(head, 'committedEpochs', []))[0] as bigint[]]
+    const out: unknown[] = []
+    for (const epoch of epochs) {
+      const [root, batchHash, blockNumber, committer] = await batchesCall(head, 'commitmentOf', [epoch]) as unknown as [string, string, bigint, string]
+      if (BigInt(root) === 0n) continue
+      const block = await chain.blockByNumber(blockNumber)
+      const log = block === undefined
+        ? undefined
+        : (await logsOf(block)).find((l) => l.address.toLowerCase() === chain.genesis.contracts.PayoutBatches.toLowerCase() && l.topics[0] === committedTopic && BigInt(l.topics[1]) === epoch)
+      out.push({
+        epoch: Number(epoch),
+        root,
+        batchHash,
+        committer,
+        blockNumber: q(blockNumber),
+        blockHash: block === undefined ? null : bytesToHex(block.hash()),
+        transactionHash: log?.transactionHash ?? null,
+        final: blockNumber <= finalNumber
+      })
+    }
+    return { contract: chain.genesis.contracts.PayoutBatches, head: q(head.header.number), finalized: q(finalNumber), batches: out }
   })
   return m
 }
