@@ -9,8 +9,11 @@ import { createWriteStream } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { existsSync } from 'node:fs'
 import { initHome, readAdminToken } from '../home/home.js'
+import { chainPaths, writeGenesisFile } from '../chain/open.js'
 import { freePorts } from './ports.js'
+import { devnetGenesisSpec, DEVNET_SLOT_MS } from './chain-genesis.js'
 
 export const LUCID_BIN = fileURLToPath(new URL('../../bin/lucid.js', import.meta.url))
 
@@ -26,6 +29,8 @@ export interface DevnetOptions {
   readyTimeoutMs?: number
   /** Also listen on WebSockets (default true). */
   websockets?: boolean
+  /** Run the chain (default: yes, with DEVNET_SLOT_MS slots); false: a swarm without a chain. */
+  chain?: { slotMs: number } | false
 }
 
 export interface DevnetNode {
@@ -35,6 +40,10 @@ export interface DevnetNode {
   api: string
   adminToken: string
   multiaddrs: string[]
+  /** PoOT node id (the identity's public key, hex) */
+  nodeId: string
+  /** chain JSON-RPC URL (when the devnet runs the chain) */
+  rpc?: string
   passphrase: string
   log: string
   process?: ChildProcess
@@ -55,23 +64,35 @@ export class Devnet {
   static async create (opts: DevnetOptions): Promise<Devnet> {
     const dir = resolve(opts.dir)
     await mkdir(dir, { recursive: true, mode: 0o700 })
-    const ports = await freePorts(opts.nodes * 3)
+    const ports = await freePorts(opts.nodes * 4)
     const nodes: DevnetNode[] = []
+    const chain = opts.chain !== false
     for (let i = 0; i < opts.nodes; i++) {
       const home = join(dir, `node-${i + 1}`)
       const passphrase = await passphraseFor(home)
       const init = await initHome(home, passphrase)
-      const [tcpPort, wsPort, apiPort] = ports.slice(3 * i, 3 * i + 3)
+      const [tcpPort, wsPort, apiPort, rpcPort] = ports.slice(4 * i, 4 * i + 4)
       nodes.push({
         index: i + 1,
         home,
         peerId: init.peerId,
+        nodeId: init.nodeId,
         api: `http://127.0.0.1:${apiPort}`,
+        rpc: chain ? `http://127.0.0.1:${rpcPort}` : undefined,
         adminToken: await readAdminToken(home),
         multiaddrs: [`/ip4/127.0.0.1/tcp/${tcpPort}/p2p/${init.peerId}`, `/ip4/127.0.0.1/tcp/${wsPort}/ws/p2p/${init.peerId}`],
         passphrase,
         log: join(dir, `node-${i + 1}.log`)
       })
+    }
+    if (opts.chain !== false) {
+      // one genesis for all (kept when the devnet directory is reused); genesis time on a whole second
+      const now = Date.now()
+      const spec = devnetGenesisSpec(nodes.map((n) => n.nodeId), opts.chain?.slotMs ?? DEVNET_SLOT_MS, now - (now % 1000))
+      for (const n of nodes) {
+        const file = chainPaths(n.home).genesis
+        if (!existsSync(file)) { await mkdir(chainPaths(n.home).dir, { recursive: true, mode: 0o700 }); await writeGenesisFile(file, spec) }
+      }
     }
     return new Devnet({ ...opts, dir }, nodes)
   }
@@ -92,6 +113,9 @@ export class Devnet {
       ...(this.opts.replication !== undefined ? { LUCID_REPLICATION: String(this.opts.replication) } : {}),
       ...(this.opts.heartbeatMs !== undefined ? { LUCID_HEARTBEAT_MS: String(this.opts.heartbeatMs) } : {}),
       ...(this.opts.repairGraceMs !== undefined ? { LUCID_REPAIR_GRACE_MS: String(this.opts.repairGraceMs) } : {}),
+      ...(n.rpc !== undefined ? { LUCID_RPC: new URL(n.rpc).host } : {}),
+      // node 1 also proposes as the development Server (the empty-slot fallback)
+      ...(n.rpc !== undefined && n.index === 1 ? { LUCID_CHAIN_DEV_SERVER: '1' } : {}),
       ...(this.opts.env ?? {})
     }
     delete env.LUCID_HOME

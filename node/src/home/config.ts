@@ -10,6 +10,8 @@ import { DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_PEERS, DEFAULT_REPAIR_GRACE_MS, DEFAU
 
 export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/4701', '/ip4/0.0.0.0/tcp/4702/ws']
 export const DEFAULT_API_PORT = 4780
+/** Ethereum's usual JSON-RPC port. */
+export const DEFAULT_RPC_PORT = 8545
 export const DEFAULT_MAX_UPLOAD = 64 * 1024 ** 3
 
 const multiaddrText = z.string().max(512).refine((text) => {
@@ -49,7 +51,19 @@ export const configSchema = z.strictObject({
     repairGraceMs: z.number().int().min(300).max(86_400_000).default(DEFAULT_REPAIR_GRACE_MS),
     /** Gossipsub P6 weight (≤ 0); 0 turns IP-colocation scoring off, as a devnet needs. */
     ipColocationWeight: z.number().max(0).default(0)
-  }).default({ replication: DEFAULT_REPLICATION, chunkSize: SWARM_CHUNK_SIZE, heartbeatMs: DEFAULT_HEARTBEAT_MS, repairGraceMs: DEFAULT_REPAIR_GRACE_MS, ipColocationWeight: 0 })
+  }).default({ replication: DEFAULT_REPLICATION, chunkSize: SWARM_CHUNK_SIZE, heartbeatMs: DEFAULT_HEARTBEAT_MS, repairGraceMs: DEFAULT_REPAIR_GRACE_MS, ipColocationWeight: 0 }),
+  /** The On-System Data Chain (docs/chain.md): run when `<home>/chain/genesis.json` exists. */
+  chain: z.strictObject({
+    /** Ethereum JSON-RPC address; port 0 picks a free one. */
+    rpc: z.strictObject({
+      host: z.string().min(1).max(253).default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(DEFAULT_RPC_PORT)
+    }).default({ host: '127.0.0.1', port: DEFAULT_RPC_PORT }),
+    /** Also propose as the development Server entity (only on a development genesis, whose Server key is well known). */
+    devServer: z.boolean().default(false),
+    /** Stop adding transactions to a block after this long. */
+    maxBuildMs: z.number().int().min(10).max(60_000).default(500)
+  }).default({ rpc: { host: '127.0.0.1', port: DEFAULT_RPC_PORT }, devServer: false, maxBuildMs: 500 })
 })
 
 export type Config = z.infer<typeof configSchema>

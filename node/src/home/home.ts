@@ -43,7 +43,8 @@ export function identityFromSecret (secretKey: Uint8Array): Identity {
   return { secretKey, publicKey, peerId: identityFromPublicKey(publicKey) }
 }
 
-export interface InitResult { home: string, created: string[], kept: string[], peerId: string }
+/** `nodeId`: the identity's Ed25519 public key in hex, its PoOT node id. */
+export interface InitResult { home: string, created: string[], kept: string[], peerId: string, nodeId: string }
 
 /** Creates what is missing; reports what already existed and was kept as it was. */
 export async function initHome (root: string, passphrase: string): Promise<InitResult> {
@@ -79,7 +80,7 @@ export async function initHome (root: string, passphrase: string): Promise<InitR
     created.push('admin token')
   }
   const identity = identityFromSecret(await keystore.get(IDENTITY_KEY))
-  return { home: root, created, kept, peerId: identity.peerId }
+  return { home: root, created, kept, peerId: identity.peerId, nodeId: Buffer.from(identity.publicKey).toString('hex') }
 }
 
 export interface OpenHome {

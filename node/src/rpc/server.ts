@@ -13,7 +13,8 @@ import { makeMethods, type Handler } from './methods.js'
 import { formatReceipts } from './format.js'
 import { bytesToHex } from '@ethereumjs/util'
 
-export const DEFAULT_RPC_PORT = 8545
+import { DEFAULT_RPC_PORT } from '../home/config.js'
+export { DEFAULT_RPC_PORT }
 export const MAX_BODY_BYTES = 5 * 1024 * 1024
 export const MAX_BATCH = 1000
 

@@ -34,6 +34,8 @@ import type { Logger } from './logger.js'
 // Session state (issue 4, docs/crdt.md): the CRDT service and its hook points.
 import { StateService } from '../state/service.js'
 import { recordPut, reconcileHoldings, stateSummary, type StateSummary } from '../state/node-hooks.js'
+// The chain (issue 7, docs/chain.md), when the home has a chain genesis.
+import { hasChain, startNodeChain, type NodeChain } from './node-chain.js'
 
 /** When the origin re-publishes an announcement after the first publish. */
 export const RETRANSMIT_MS = [2_000, 10_000, 30_000]
@@ -94,6 +96,8 @@ export class LucidNode {
   replicator!: Replicator
   /** Session state (CRDT), docs/crdt.md. */
   sessionState!: StateService
+  /** The chain, when the home has a chain genesis (docs/chain.md). */
+  chain?: NodeChain
 
   get peerId (): string { return this.home.identity.peerId }
   get libp2p (): HeliaWithLibp2p<SwarmServices>['libp2p'] { return this.helia.libp2p }
@@ -148,6 +152,22 @@ export class LucidNode {
       onRejected: (source, reason) => node.metrics.gossipRejected.inc({ topic: source === 'gossip' ? '/lucid/1/state' : '/lucid/1/state-sync', reason })
     })
     node.wire()
+    // [chain hook] the node's chain, gossip and JSON-RPC; a failure stops the node (its store is intact)
+    if (hasChain(home)) {
+      try {
+        node.chain = await startNodeChain({
+          home,
+          config,
+          libp2p: helia.libp2p as unknown as Parameters<typeof startNodeChain>[0]['libp2p'],
+          log: logger,
+          registry: node.metrics.registry,
+          onRejected: (topic, reason) => node.metrics.gossipRejected.inc({ topic, reason })
+        })
+      } catch (err) {
+        await node.stop()
+        throw err
+      }
+    }
     return node
   }
 
@@ -416,6 +436,7 @@ export class LucidNode {
     if (this.heartbeatSoon !== undefined) clearTimeout(this.heartbeatSoon)
     this.replicator.stop()
     this.gossip.stop()
+    await this.chain?.stop()
     await this.sessionState.stop().catch((err) => this.log.warn({ err: (err as Error).message }, 'session state stop failed'))
     try { await this.helia.stop() } catch (err) { this.log.warn({ err: (err as Error).message }, 'helia stop failed') }
     await this.datastore.close().catch(() => {})

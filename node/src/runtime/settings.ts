@@ -11,6 +11,7 @@ export interface Overrides {
   mdns?: boolean
   api?: string
   logLevel?: string
+  rpc?: string
 }
 
 type Layer = Array<{ path: string[], value: unknown, source: string }>
@@ -40,7 +41,9 @@ export const ENV_KEYS: Record<string, { path: string[], parse: (t: string) => un
   LUCID_GOSSIP_IP_COLOCATION_WEIGHT: { path: ['swarm', 'ipColocationWeight'], parse: num },
   LUCID_CHUNK_SIZE: { path: ['seal', 'chunkSize'], parse: num },
   LUCID_SWARM_CHUNK_SIZE: { path: ['swarm', 'chunkSize'], parse: num },
-  LUCID_OWNER: { path: ['owner'], parse: (t) => t }
+  LUCID_OWNER: { path: ['owner'], parse: (t) => t },
+  LUCID_RPC: { path: ['chain', 'rpc'], parse: hostPort },
+  LUCID_CHAIN_DEV_SERVER: { path: ['chain', 'devServer'], parse: bool }
 }
 
 function setPath (target: Record<string, unknown>, path: string[], value: unknown): void {
@@ -73,6 +76,7 @@ export function flagLayer (o: Overrides): Layer {
   if (o.mdns === true) out.push({ path: ['node', 'mdns'], value: true, source: '--mdns' })
   if (o.api !== undefined) out.push({ path: ['api'], value: hostPort(o.api), source: '--api' })
   if (o.logLevel !== undefined) out.push({ path: ['log', 'level'], value: o.logLevel, source: '--log-level' })
+  if (o.rpc !== undefined) out.push({ path: ['chain', 'rpc'], value: hostPort(o.rpc), source: '--rpc' })
   return out
 }
 

@@ -19,10 +19,12 @@ import type { Ping } from '@libp2p/ping'
 import type { Libp2pOptions } from 'libp2p'
 import { KAD_PROTOCOL, TOPICS } from '../../../protocols/swarm/constants.js'
 import { MAX_HEARTBEAT_BYTES } from '../../../protocols/swarm/constants.js'
-import { scoreParams, SCORE_THRESHOLDS } from './scoring.js'
+import { scoreParams, SCORE_THRESHOLDS, topicScoreParams } from './scoring.js'
 // Session state (issue 4): its gossip topic and that topic's score parameters.
 import { TOPIC_STATE } from '../../../crdt/constants.js'
 import { stateTopicScoreParams } from '../state/score.js'
+// The chain (issue 7, docs/chain.md): block and task-proof topics.
+import { CHAIN_TOPICS, MAX_GOSSIP_BLOCK_BYTES, TOPIC_BLOCKS, TOPIC_PROOFS } from '../chainnet/constants.js'
 
 export interface SwarmServices {
   identify: Identify
@@ -72,9 +74,9 @@ export function libp2pOptions (s: Libp2pSettings): Libp2pOptions<SwarmServices> 
         allowPublishToZeroTopicPeers: true,
         ignoreDuplicatePublishError: true,
         emitSelf: false,
-        allowedTopics: [...TOPICS, TOPIC_STATE],
+        allowedTopics: [...TOPICS, TOPIC_STATE, ...CHAIN_TOPICS],
         // Larger than our own limits, so that oversize messages reach the validator and cost the sender score.
-        maxInboundDataLength: 4 * MAX_HEARTBEAT_BYTES,
+        maxInboundDataLength: Math.max(4 * MAX_HEARTBEAT_BYTES, MAX_GOSSIP_BLOCK_BYTES + 64 * 1024),
         scoreParams: withStateTopic(scoreParams(s.ipColocationWeight ?? 0)),
         scoreThresholds: SCORE_THRESHOLDS
       })
@@ -82,7 +84,8 @@ export function libp2pOptions (s: Libp2pSettings): Libp2pOptions<SwarmServices> 
   } as Libp2pOptions<SwarmServices>
 }
 
-/** Adds the session-state topic (docs/crdt.md) to the swarm's score parameters. */
+/** Adds the session-state topic (docs/crdt.md) and the chain's topics (docs/chain.md) to the swarm's score parameters. */
 function withStateTopic (p: ReturnType<typeof scoreParams>): ReturnType<typeof scoreParams> {
-  return { ...p, topics: { ...p.topics, [TOPIC_STATE]: stateTopicScoreParams() } }
+  // an invalid block or forged proof costs as much as an invalid announcement
+  return { ...p, topics: { ...p.topics, [TOPIC_STATE]: stateTopicScoreParams(), [TOPIC_BLOCKS]: topicScoreParams(1), [TOPIC_PROOFS]: topicScoreParams(1) } }
 }

@@ -3,10 +3,18 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { Devnet } from '../../devnet/devnet.js'
+import { DEVNET_SLOT_MS } from '../../devnet/chain-genesis.js'
+import { devAccountKeys } from '../../chain/dev.js'
 
 function count (text: string): number {
   const n = Number(text)
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('--nodes must be an integer from 1 to 64')
+  return n
+}
+
+function slotMs (text: string): number {
+  const n = Number(text)
+  if (!Number.isInteger(n) || n < 1001 || n > 120_000) throw new InvalidArgumentError('--slot-ms must be an integer from 1001 to 120000')
   return n
 }
 
@@ -16,10 +24,12 @@ export function devnetCommand (): Command {
     .option('--nodes <n>', 'number of nodes', count, 5)
     .option('--dir <dir>', 'where the node homes go (kept; default: a temporary directory, removed on exit)')
     .option('--replication <r>', 'replication factor R for every node', count)
-    .option('--json', 'one JSON line per node: home, API URL, admin token, multiaddrs')
-    .action(async (opts: { nodes: number, dir?: string, replication?: number, json?: boolean }) => {
+    .option('--slot-ms <ms>', `chain slot length (fixed in the devnet's genesis; default ${DEVNET_SLOT_MS})`, slotMs, DEVNET_SLOT_MS)
+    .option('--no-chain', 'run the swarm without the chain')
+    .option('--json', 'one JSON line per node: home, API URL, admin token, multiaddrs, JSON-RPC URL; then one with the development keys')
+    .action(async (opts: { nodes: number, dir?: string, replication?: number, json?: boolean, slotMs: number, chain: boolean }) => {
       const dir = opts.dir !== undefined ? resolve(opts.dir) : await mkdtemp(join(tmpdir(), 'lucid-devnet-'))
-      const devnet = await Devnet.create({ nodes: opts.nodes, dir, replication: opts.replication })
+      const devnet = await Devnet.create({ nodes: opts.nodes, dir, replication: opts.replication, chain: opts.chain ? { slotMs: opts.slotMs } : false })
       let stopping = false
       const stop = async (): Promise<void> => {
         if (stopping) return
@@ -37,10 +47,16 @@ export function devnetCommand (): Command {
         await devnet.start()
         for (const n of devnet.nodes) {
           if (opts.json === true) {
-            process.stdout.write(JSON.stringify({ node: n.index, home: n.home, api: n.api, adminToken: n.adminToken, peerId: n.peerId, multiaddrs: n.multiaddrs, log: n.log }) + '\n')
+            process.stdout.write(JSON.stringify({ node: n.index, home: n.home, api: n.api, adminToken: n.adminToken, peerId: n.peerId, multiaddrs: n.multiaddrs, rpc: n.rpc ?? null, log: n.log }) + '\n')
           } else {
-            process.stdout.write(`node ${n.index}  ${n.api}  ${n.peerId}  home ${n.home}\n`)
+            process.stdout.write(`node ${n.index}  ${n.api}  ${n.rpc !== undefined ? `rpc ${n.rpc}  ` : ''}${n.peerId}  home ${n.home}\n`)
           }
+        }
+        if (opts.chain) {
+          // like Hardhat and Anvil: funded development accounts with well-known keys (never for value)
+          const keys = devAccountKeys()
+          if (opts.json === true) process.stdout.write(JSON.stringify({ devAccounts: keys }) + '\n')
+          else process.stdout.write(`development account (funded, well-known key: never use it for value): ${keys[0]}\n`)
         }
         if (opts.json !== true) process.stdout.write(`devnet: ${devnet.nodes.length} nodes running (logs beside the homes in ${dir}); Ctrl-C stops them\n`)
         await signalled

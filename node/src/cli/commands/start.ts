@@ -11,7 +11,7 @@ export function startCommand (): Command {
     .action(async (opts: NodeFlags) => {
       const homeDir = resolveHome(opts.home)
       const passphrase = await readPassphrase()
-      const running = await runNode({ homeDir, passphrase, flags: { listen: opts.listen, bootstrap: opts.bootstrap, mdns: opts.mdns, api: opts.api, logLevel: opts.logLevel } })
+      const running = await runNode({ homeDir, passphrase, flags: { listen: opts.listen, bootstrap: opts.bootstrap, mdns: opts.mdns, api: opts.api, logLevel: opts.logLevel, rpc: opts.rpc } })
       await new Promise<void>((resolve) => {
         stopOnSignals(running.stop, (code) => {
           process.exitCode = code

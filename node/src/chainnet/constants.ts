@@ -1,0 +1,19 @@
+/** The chain's wire: gossip topics and libp2p protocol ids (versioned), and the sizes each accepts. */
+export const TOPIC_BLOCKS = '/lucid/1/chain/blocks'
+export const TOPIC_PROOFS = '/lucid/1/chain/proofs'
+export const CHAIN_TOPICS = [TOPIC_BLOCKS, TOPIC_PROOFS] as const
+
+export const SYNC_PROTOCOL = '/lucid/1/chain/sync/1.0.0'
+
+/** A gossiped block envelope; larger blocks travel by sync only (a 30M-gas block of plain transfers is ~1.6 MB). */
+export const MAX_GOSSIP_BLOCK_BYTES = 4 * 1024 * 1024
+/** A gossiped task proof: attestations and heartbeats are ~200 bytes; storage answers carry a chunk (≤ 2 MiB). */
+export const MAX_GOSSIP_PROOF_BYTES = 2 * 1024 * 1024 + 4096
+/** One sync message: a status, a request, or one block envelope. */
+export const MAX_SYNC_MESSAGE_BYTES = 8 * 1024 * 1024 + 1024
+/** Blocks per sync request, and the bytes one answer may carry (it ends early past them). */
+export const SYNC_MAX_BLOCKS = 64
+export const SYNC_MAX_ANSWER_BYTES = 16 * 1024 * 1024
+export const SYNC_TIMEOUT_MS = 30_000
+/** Proofs kept for inclusion, at most (oldest dropped first). */
+export const MAX_POOLED_PROOFS = 20_000

@@ -1,0 +1,36 @@
+/**
+ * A node's own task proofs, decided purely from (key, head, time): one validation vote per slot, cast once the
+ * slot's last proposer turn has passed and its block had time to arrive (as the PoOT harness does), and the
+ * heartbeat that is due. The service calls this on a timer and gossips what it returns.
+ */
+import { blockAtOrBefore, makeHeartbeat, makeVote, slotOfBeat, slotStartMs, type ChainState, type NodeKey, type PootParams, type TaskProof } from '../../../protocols/poot/index.js'
+
+export interface DutyState { lastAttestedSlot: number, lastBeat: number }
+
+export const freshDuties = (): DutyState => ({ lastAttestedSlot: -1, lastBeat: -1 })
+
+/** Milliseconds into a slot at which votes are cast: half-way between the last fallback turn and the slot's end. */
+export function attestOffsetMs (params: PootParams): number {
+  const lastTurn = (params.maxFallbacks + 1) * params.slotTimeoutMs
+  return lastTurn + Math.floor((params.slotMs - lastTurn) / 2)
+}
+
+/** The proofs due at `nowMs` (and the updated state); none before genesis. */
+export function dueProofs (key: NodeKey, head: ChainState, params: PootParams, genesisMs: number, nowMs: number, st: DutyState): { proofs: TaskProof[], state: DutyState } {
+  if (nowMs < genesisMs) return { proofs: [], state: st }
+  const proofs: TaskProof[] = []
+  const slot = Math.floor((nowMs - genesisMs) / params.slotMs)
+  let { lastAttestedSlot, lastBeat } = st
+  if (slot > lastAttestedSlot && nowMs >= slotStartMs(genesisMs, params, slot) + attestOffsetMs(params) && head.slot <= slot) {
+    proofs.push(makeVote(key, head, slot))
+    lastAttestedSlot = slot
+  }
+  const beat = Math.floor((nowMs - genesisMs) / params.heartbeatIntervalMs)
+  if (beat > lastBeat) {
+    const beatSlot = slotOfBeat(params, beat)
+    const ref = blockAtOrBefore(head, beatSlot)
+    proofs.push(makeHeartbeat(key, beatSlot, beat, { slot: ref.slot, hash: ref.hash }))
+    lastBeat = beat
+  }
+  return { proofs, state: { lastAttestedSlot, lastBeat } }
+}

@@ -1,0 +1,36 @@
+/** The chain's Prometheus metrics, registered on the node's registry (served at /metrics with the rest). */
+import { Counter, Gauge, type Registry } from 'prom-client'
+
+export interface ChainMetricsSource {
+  head: () => number
+  finalized: () => number
+  slot: () => number
+  pooledProofs: () => number
+  mempool: () => number
+}
+
+export class ChainMetrics {
+  readonly blocksProduced: Counter
+  readonly blocksImported: Counter<'via'>
+  readonly blocksRejected: Counter<'reason'>
+  readonly proofsPublished: Counter<'kind'>
+  readonly syncs: Counter<'outcome'>
+
+  constructor (registry: Registry, source: ChainMetricsSource) {
+    const r = [registry]
+    const gauge = (name: string, help: string, fn: () => number): void => {
+      // eslint-disable-next-line no-new
+      new Gauge({ name, help, registers: r, collect () { this.set(fn()) } })
+    }
+    gauge('lucid_chain_head_number', 'number of the chain head block', source.head)
+    gauge('lucid_chain_finalized_number', 'number of the latest finalized block', source.finalized)
+    gauge('lucid_chain_slot', 'current PoOT slot by this node\'s clock', source.slot)
+    gauge('lucid_chain_pooled_proofs', 'task proofs waiting to be included', source.pooledProofs)
+    gauge('lucid_chain_mempool_transactions', 'transactions in the mempool', source.mempool)
+    this.blocksProduced = new Counter({ name: 'lucid_chain_blocks_produced_total', help: 'blocks this node proposed', registers: r })
+    this.blocksImported = new Counter({ name: 'lucid_chain_blocks_imported_total', help: 'blocks received, checked and re-executed', labelNames: ['via'], registers: r })
+    this.blocksRejected = new Counter({ name: 'lucid_chain_blocks_rejected_total', help: 'blocks refused (gossip or sync)', labelNames: ['reason'], registers: r })
+    this.proofsPublished = new Counter({ name: 'lucid_chain_proofs_published_total', help: 'task proofs this node made and gossiped', labelNames: ['kind'], registers: r })
+    this.syncs = new Counter({ name: 'lucid_chain_syncs_total', help: 'catch-ups with a peer', labelNames: ['outcome'], registers: r })
+  }
+}

@@ -1,0 +1,263 @@
+/**
+ * The chain on the swarm: one node's Chain run on its libp2p peer.
+ * - blocks this node proposes (ChainNode, PoOT schedule) are gossiped on /lucid/1/chain/blocks; received ones are
+ *   checked and re-executed in gossipsub's validation hook (importEnvelope), so only valid blocks are forwarded;
+ * - task proofs (its votes and heartbeats, duties.ts) are gossiped on /lucid/1/chain/proofs, checked against the
+ *   head, pooled, and included by whoever proposes next;
+ * - a node behind (fresh, returning, or handed a block whose parent it lacks) catches up from a peer over
+ *   /lucid/1/chain/sync/1.0.0, importing every block through the same checks.
+ */
+import { TopicValidatorResult, type GossipSub, type Message } from '@libp2p/gossipsub'
+import type { Connection, PeerId, Stream } from '@libp2p/interface'
+import type { Registry } from 'prom-client'
+import { validateProof, type NodeKey, type TaskProof } from '../../../protocols/poot/index.js'
+import type { Chain } from '../chain/chain.js'
+import { ChainNode, systemClock, type Clock } from '../chain/chain-node.js'
+import { localProposer, signersFrom, type ProposeDecision } from '../chain/local-proposer.js'
+import { syncFrom, SyncError } from '../chain/sync.js'
+import { decodeProof, encodeProof, ProofCodecError } from '../chain/proof-codec.js'
+import { CHAIN_TOPICS, MAX_GOSSIP_BLOCK_BYTES, MAX_GOSSIP_PROOF_BYTES, SYNC_PROTOCOL, TOPIC_BLOCKS, TOPIC_PROOFS } from './constants.js'
+import { ProofPool } from './proof-pool.js'
+import { dueProofs, freshDuties, type DutyState } from './duties.js'
+import { blockVerdict, proofVerdict, type Verdict } from './verdicts.js'
+import { peerEnvelopeSource, requestStatus, serveSync, SyncProtocolError, type SyncLibp2p } from './sync-protocol.js'
+import { ChainMetrics } from './metrics.js'
+
+export interface ChainLog {
+  info: (o: object, m: string) => void
+  warn: (o: object, m: string) => void
+  debug: (o: object, m: string) => void
+}
+
+export interface ChainLibp2p extends SyncLibp2p {
+  services: { pubsub: GossipSub }
+  getPeers: () => PeerId[]
+  addEventListener: (type: 'peer:identify', fn: (evt: CustomEvent<{ peerId: PeerId, protocols: string[] }>) => void) => void
+  removeEventListener: (type: 'peer:identify', fn: (evt: CustomEvent<{ peerId: PeerId, protocols: string[] }>) => void) => void
+}
+
+export interface ChainServiceInit {
+  chain: Chain
+  libp2p: ChainLibp2p
+  /** This node's PoOT key (its libp2p identity key): it votes and heartbeats with it and proposes for its entity. */
+  nodeKey: NodeKey
+  /** Further keys this process proposes with (a development chain's Server key). */
+  extraKeys?: NodeKey[]
+  log: ChainLog
+  clock?: Clock
+  /** the node's Prometheus registry */
+  registry?: Registry
+  onRejected?: (topic: string, reason: string) => void
+  /** a test hook: replaces the proposer decision (e.g. to make a node equivocate) */
+  decide?: ProposeDecision
+}
+
+const TICK_MS = 100
+
+export class ChainService {
+  readonly pool: ProofPool
+  readonly producer: ChainNode
+  readonly metrics?: ChainMetrics
+  private duties: DutyState = freshDuties()
+  private timer?: NodeJS.Timeout
+  private syncing: Promise<void> | null = null
+  private lastSyncAttempt = 0
+  private stopped = false
+  private readonly clock: Clock
+  private readonly onIdentify = (evt: CustomEvent<{ peerId: PeerId, protocols: string[] }>): void => {
+    if (evt.detail.protocols.includes(SYNC_PROTOCOL)) this.syncSoon(evt.detail.peerId)
+  }
+
+  constructor (private readonly init: ChainServiceInit) {
+    const { chain } = init
+    this.clock = init.clock ?? systemClock
+    this.pool = new ProofPool(chain.genesis.poot.params)
+    const decide = init.decide ?? localProposer(signersFrom(chain, [init.nodeKey, ...(init.extraKeys ?? [])]))
+    this.producer = new ChainNode(chain, {
+      clock: this.clock,
+      decide: (c, slot, now) => {
+        const p = decide(c, slot, now)
+        return p === null ? null : { ...p, proofs: p.proofs ?? this.pool.candidates() }
+      },
+      onBlock: (block, envelope) => {
+        this.metrics?.blocksProduced.inc()
+        this.init.log.info({ number: Number(block.header.number), slot: this.chain.headPoot.slot, txs: block.transactions.length }, 'block proposed')
+        this.publish(TOPIC_BLOCKS, envelope)
+      },
+      onError: (e) => { this.init.log.warn({ err: e.message }, 'block not proposed') }
+    })
+    if (init.registry !== undefined) {
+      this.metrics = new ChainMetrics(init.registry, {
+        head: () => Number(chain.head.header.number),
+        finalized: () => chain.headPoot.finalized.height,
+        slot: () => this.producer.currentSlot(),
+        pooledProofs: () => this.pool.size,
+        mempool: () => chain.mempool.size
+      })
+    }
+  }
+
+  get chain (): Chain { return this.init.chain }
+  private get pubsub (): GossipSub { return this.init.libp2p.services.pubsub }
+
+  /** Does the genesis register this node (so that its votes and heartbeats count)? */
+  get registered (): boolean { return this.chain.genesis.poot.registry.entityOfNode.has(this.init.nodeKey.id) }
+
+  async start (): Promise<void> {
+    const { libp2p } = this.init
+    this.pubsub.topicValidators.set(TOPIC_BLOCKS, async (peer, msg) => await this.validateBlock(peer, msg))
+    this.pubsub.topicValidators.set(TOPIC_PROOFS, (peer, msg) => this.validateProofMessage(peer, msg))
+    for (const t of CHAIN_TOPICS) this.pubsub.subscribe(t)
+    await libp2p.handle(SYNC_PROTOCOL, (stream, connection) => { void this.serve(stream, connection) }, { maxInboundStreams: 8 })
+    libp2p.addEventListener('peer:identify', this.onIdentify)
+    // catch up with whoever is connected before proposing on a stale head
+    await this.catchUp().catch(() => {})
+    this.producer.start()
+    this.timer = setInterval(() => { this.tick() }, TICK_MS)
+    this.timer.unref()
+  }
+
+  async stop (): Promise<void> {
+    if (this.stopped) return
+    this.stopped = true
+    if (this.timer !== undefined) clearInterval(this.timer)
+    const { libp2p } = this.init
+    libp2p.removeEventListener('peer:identify', this.onIdentify)
+    for (const t of CHAIN_TOPICS) {
+      this.pubsub.topicValidators.delete(t)
+      try { this.pubsub.unsubscribe(t) } catch { /* stopped */ }
+    }
+    await libp2p.unhandle(SYNC_PROTOCOL).catch(() => {})
+    await this.producer.stop()
+    await this.syncing?.catch(() => {})
+    await this.chain.idle()
+  }
+
+  // ---- duties and upkeep ----------------------------------------------------------------------------------
+
+  private tick (): void {
+    if (this.stopped) return
+    const now = this.clock.now()
+    const { params, genesisMs } = this.chain.genesis.poot
+    if (this.registered) {
+      const { proofs, state } = dueProofs(this.init.nodeKey, this.chain.headPoot, params, genesisMs, now, this.duties)
+      this.duties = state
+      for (const p of proofs) {
+        this.pool.add(p)
+        this.metrics?.proofsPublished.inc({ kind: p.kind })
+        this.publish(TOPIC_PROOFS, encodeProof(p))
+      }
+    }
+    const slot = this.producer.currentSlot(now)
+    this.pool.prune(slot)
+    // no block for a few slots: maybe we missed some; ask the peers (at most once a slot)
+    if (slot - this.chain.headPoot.slot > 2 && now - this.lastSyncAttempt > params.slotMs) void this.catchUp().catch(() => {})
+  }
+
+  private publish (topic: string, data: Uint8Array): void {
+    this.pubsub.publish(topic, data).catch((err: Error) => { this.init.log.debug({ topic, err: err.message }, 'chain message not published') })
+  }
+
+  // ---- gossip validation ----------------------------------------------------------------------------------
+
+  private verdict (topic: string, v: Verdict, reason: string, peer: PeerId): TopicValidatorResult {
+    if (v === 'accept') return TopicValidatorResult.Accept
+    if (v === 'reject') {
+      this.init.onRejected?.(topic, reason.split(':')[0].slice(0, 64))
+      this.init.log.warn({ topic, reason: reason.slice(0, 300), peer: peer.toString() }, 'chain message rejected')
+      return TopicValidatorResult.Reject
+    }
+    return TopicValidatorResult.Ignore
+  }
+
+  async validateBlock (peer: PeerId, msg: Message): Promise<TopicValidatorResult> {
+    if (msg.data.length > MAX_GOSSIP_BLOCK_BYTES) return this.verdict(TOPIC_BLOCKS, 'reject', `oversize: ${msg.data.length} bytes`, peer)
+    const r = await this.chain.importEnvelope(msg.data, this.clock.now())
+    const v = blockVerdict(r)
+    if (r.ok && r.known !== true) {
+      this.metrics?.blocksImported.inc({ via: 'gossip' })
+      this.init.log.debug({ number: Number(r.block.header.number), from: peer.toString(), side: r.sideChain === true }, 'block imported')
+    }
+    if (!r.ok) {
+      if (v === 'reject') this.metrics?.blocksRejected.inc({ reason: r.reason.split(':')[0].slice(0, 64) })
+      if (r.reason.startsWith('unknown-parent')) this.syncSoon(peer)
+      if (r.reason.startsWith('equivocation')) this.init.log.warn({ reason: r.reason, from: peer.toString() }, 'equivocation caught')
+    }
+    return this.verdict(TOPIC_BLOCKS, v, r.ok ? '' : r.reason, peer)
+  }
+
+  validateProofMessage (peer: PeerId, msg: Message): TopicValidatorResult {
+    if (msg.data.length > MAX_GOSSIP_PROOF_BYTES) return this.verdict(TOPIC_PROOFS, 'reject', `oversize: ${msg.data.length} bytes`, peer)
+    let proof: TaskProof
+    try { proof = decodeProof(msg.data) } catch (e) {
+      return this.verdict(TOPIC_PROOFS, 'reject', e instanceof ProofCodecError ? e.message : 'undecodable', peer)
+    }
+    if (this.pool.has(proof)) return TopicValidatorResult.Ignore
+    const head = this.chain.headPoot
+    const now = this.clock.now()
+    // as the next block would see it: included at the coming slot, on the current head
+    const slot = Math.max(head.slot + 1, this.producer.currentSlot(now) + 1)
+    const v = validateProof(proof, { config: this.chain.genesis.poot, parent: head, slot, timeMs: now, blockKeys: new Set(), openChallenges: head.openChallenges })
+    const verdict = proofVerdict(v)
+    if (verdict === 'accept') this.pool.add(proof)
+    return this.verdict(TOPIC_PROOFS, verdict, v.ok ? '' : v.reason, peer)
+  }
+
+  // ---- sync -----------------------------------------------------------------------------------------------
+
+  private async serve (stream: Stream, connection: Connection): Promise<void> {
+    try {
+      await serveSync(this.chain, stream, AbortSignal.timeout(30_000))
+    } catch (err) {
+      if (err instanceof SyncProtocolError) this.init.onRejected?.(SYNC_PROTOCOL, 'bad-request')
+      this.init.log.debug({ peer: connection.remotePeer.toString(), err: (err as Error).message }, 'chain sync (served) failed')
+      stream.abort(err as Error)
+    }
+  }
+
+  private syncSoon (peer: PeerId): void {
+    if (this.stopped || this.syncing !== null) return
+    this.syncing = this.syncWith(peer).finally(() => { this.syncing = null })
+  }
+
+  /** Catches up with the connected peer that has the highest head, if it is ahead of ours. */
+  async catchUp (): Promise<void> {
+    if (this.stopped || this.syncing !== null) return
+    this.lastSyncAttempt = this.clock.now()
+    const run = async (): Promise<void> => {
+      const statuses = await Promise.all(this.init.libp2p.getPeers().map(async (p) => {
+        try { return { peer: p, status: await requestStatus(this.init.libp2p, p) } } catch { return null }
+      }))
+      const ours = this.chain.head.header.number
+      const genesis = `0x${Buffer.from(this.chain.blockchain.genesisBlock.hash()).toString('hex')}`
+      const best = statuses.filter((s) => s !== null && s.status.genesisHash === genesis && s.status.head > ours)
+        .sort((a, b) => Number((b as { status: { head: bigint } }).status.head - (a as { status: { head: bigint } }).status.head))[0]
+      if (best != null) await this.syncWith(best.peer)
+    }
+    this.syncing = run().finally(() => { this.syncing = null })
+    await this.syncing
+  }
+
+  /** Imports the peer's canonical blocks from just after our finalized block (known ones are skipped quickly). */
+  private async syncWith (peer: PeerId): Promise<void> {
+    const id = peer.toString()
+    try {
+      const status = await requestStatus(this.init.libp2p, peer)
+      const genesis = `0x${Buffer.from(this.chain.blockchain.genesisBlock.hash()).toString('hex')}`
+      if (status.genesisHash !== genesis) { this.init.log.debug({ peer: id }, 'peer follows another chain'); return }
+      if (status.head <= this.chain.head.header.number && status.headHash === `0x${Buffer.from(this.chain.head.hash()).toString('hex')}`) return
+      const finalized = this.chain.headPoot.finalized.height
+      const start = BigInt(Math.min(finalized + 1, Number(this.chain.head.header.number) + 1))
+      const r = await syncFrom(this.chain, peerEnvelopeSource(this.init.libp2p, peer, status), this.clock.now, start)
+      this.metrics?.syncs.inc({ outcome: 'ok' })
+      if (r.imported > 0) {
+        this.metrics?.blocksImported.inc({ via: 'sync' }, r.imported)
+        this.init.log.info({ peer: id, imported: r.imported, head: Number(r.head) }, 'chain caught up')
+      }
+    } catch (err) {
+      this.metrics?.syncs.inc({ outcome: err instanceof SyncError ? 'bad-block' : 'failed' })
+      if (err instanceof SyncError || err instanceof SyncProtocolError) this.init.onRejected?.(SYNC_PROTOCOL, err instanceof SyncError ? 'bad-block' : 'bad-answer')
+      this.init.log.warn({ peer: id, err: (err as Error).message }, 'chain sync failed')
+    }
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * Gossip verdicts for chain messages. Reject (the sender's score drops) only for what an honest peer never
+ * forwards: undecodable or oversize messages, bad signatures, blocks that break a rule on their own parent.
+ * Ignore (no penalty) for what depends on the receiver's view: a block whose parent it lacks, a proof on a fork it
+ * does not follow, a duplicate, a block from slightly ahead of its clock, a second block of a proposer's slot
+ * (kept as evidence; the other block is not ours to judge the forwarder by).
+ */
+import type { Validity } from '../../../protocols/poot/index.js'
+
+export type Verdict = 'accept' | 'ignore' | 'reject'
+
+const IGNORED_BLOCK = /^(unknown-parent|equivocation|closed|poot:future-block|fork-choice)/
+
+export function blockVerdict (r: { ok: true, known?: boolean } | { ok: false, reason: string }): Verdict {
+  if (r.ok) return r.known === true ? 'ignore' : 'accept'
+  return IGNORED_BLOCK.test(r.reason) ? 'ignore' : 'reject'
+}
+
+/** Proof rule failures that prove the proof itself is bad, whatever chain the receiver follows. */
+const FORGED_PROOF = new Set(['unknown-node', 'bad-slot', 'bad-signature', 'bad-receiver-signature', 'beat-not-in-slot', 'self-relay', 'unknown-receiver', 'bad-bytes', 'source-not-before-target', 'future-ref', 'bad-merkle-proof', 'unknown-kind'])
+
+export function proofVerdict (v: Validity): Verdict {
+  if (v.ok) return 'accept'
+  return FORGED_PROOF.has(v.reason) ? 'reject' : 'ignore'
+}
