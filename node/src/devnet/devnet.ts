@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs'
 import { initHome, readAdminToken } from '../home/home.js'
 import { chainPaths, writeGenesisFile } from '../chain/open.js'
 import { freePorts } from './ports.js'
-import { devnetGenesisSpec, DEVNET_SLOT_MS } from './chain-genesis.js'
+import { devnetGenesisSpec } from './chain-genesis.js'
 
 export const LUCID_BIN = fileURLToPath(new URL('../../bin/lucid.js', import.meta.url))
 
@@ -29,7 +29,7 @@ export interface DevnetOptions {
   readyTimeoutMs?: number
   /** Also listen on WebSockets (default true). */
   websockets?: boolean
-  /** Run the chain (default: yes, with DEVNET_SLOT_MS slots); false: a swarm without a chain. */
+  /** Run the chain with this slot length (`lucid devnet` and the demo do); absent or false: a swarm without a chain. */
   chain?: { slotMs: number } | false
 }
 
@@ -66,7 +66,7 @@ export class Devnet {
     await mkdir(dir, { recursive: true, mode: 0o700 })
     const ports = await freePorts(opts.nodes * 4)
     const nodes: DevnetNode[] = []
-    const chain = opts.chain !== false
+    const chain = opts.chain !== undefined && opts.chain !== false
     for (let i = 0; i < opts.nodes; i++) {
       const home = join(dir, `node-${i + 1}`)
       const passphrase = await passphraseFor(home)
@@ -85,10 +85,10 @@ export class Devnet {
         log: join(dir, `node-${i + 1}.log`)
       })
     }
-    if (opts.chain !== false) {
+    if (opts.chain !== undefined && opts.chain !== false) {
       // one genesis for all (kept when the devnet directory is reused); genesis time on a whole second
       const now = Date.now()
-      const spec = devnetGenesisSpec(nodes.map((n) => n.nodeId), opts.chain?.slotMs ?? DEVNET_SLOT_MS, now - (now % 1000))
+      const spec = devnetGenesisSpec(nodes.map((n) => n.nodeId), opts.chain.slotMs, now - (now % 1000))
       for (const n of nodes) {
         const file = chainPaths(n.home).genesis
         if (!existsSync(file)) { await mkdir(chainPaths(n.home).dir, { recursive: true, mode: 0o700 }); await writeGenesisFile(file, spec) }
