@@ -31,6 +31,8 @@ export interface DevnetOptions {
   websockets?: boolean
   /** Run the chain with this slot length (`lucid devnet` and the demo do); absent or false: a swarm without a chain. */
   chain?: { slotMs: number } | false
+  /** How many of the nodes are block-producing entities in the genesis (default all; the rest only follow). */
+  chainEntities?: number
 }
 
 export interface DevnetNode {
@@ -88,7 +90,7 @@ export class Devnet {
     if (opts.chain !== undefined && opts.chain !== false) {
       // one genesis for all (kept when the devnet directory is reused); genesis time on a whole second
       const now = Date.now()
-      const spec = devnetGenesisSpec(nodes.map((n) => n.nodeId), opts.chain.slotMs, now - (now % 1000))
+      const spec = devnetGenesisSpec(nodes.slice(0, opts.chainEntities ?? nodes.length).map((n) => n.nodeId), opts.chain.slotMs, now - (now % 1000))
       for (const n of nodes) {
         const file = chainPaths(n.home).genesis
         if (!existsSync(file)) { await mkdir(chainPaths(n.home).dir, { recursive: true, mode: 0o700 }); await writeGenesisFile(file, spec) }

@@ -1,0 +1,40 @@
+// Helpers for tests against a devnet's chain: JSON-RPC calls, decoded envelopes, and a forged second block.
+import { createBlock, createBlockFromRLP } from '@ethereumjs/block'
+import { bytesToHex, hexToBytes } from '@ethereumjs/util'
+import { headerHash, makeBlock, type NodeKey } from '../../../protocols/poot/index.js'
+import { decodeEnvelope, encodeEnvelope, type Envelope } from '../../../node/src/chain/envelope.js'
+import { sealBlock } from '../../../node/src/chain/seal.js'
+import type { Genesis } from '../../../node/src/chain/genesis.js'
+
+export async function rpc<T = any> (url: string, method: string, params: unknown[] = []): Promise<T> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }), signal: AbortSignal.timeout(10_000) })
+  const body = await res.json() as { result?: T, error?: { message: string } }
+  if (body.error !== undefined) throw new Error(`${method}: ${body.error.message}`)
+  return body.result as T
+}
+
+export interface Finality { head: { number: string, hash: string, slot: number }, finalized: { number: string, hash: string } }
+
+export async function envelopes (url: string, from: number, count: number): Promise<Envelope[]> {
+  const raw = await rpc<string[]>(url, 'lucid_getEnvelopes', ['0x' + from.toString(16), count])
+  return raw.map((h) => decodeEnvelope(hexToBytes(h as `0x${string}`)))
+}
+
+export const headNumber = async (url: string): Promise<number> => Number(await rpc<string>(url, 'eth_blockNumber'))
+
+/**
+ * A second block for the same slot by the same proposer (an equivocation): the PoOT header's time moved by 1 ms,
+ * the EVM block rebuilt around the new header hash, both signed with the proposer's key.
+ */
+export function equivocate (genesis: Genesis, original: Envelope, key: NodeKey): Uint8Array {
+  const h = original.poot.signed.header
+  const evm = createBlockFromRLP(original.evm, { common: genesis.common })
+  const timeMs = Math.floor((h.timeMs + 1) / 1000) === Math.floor(h.timeMs / 1000) ? h.timeMs + 1 : h.timeMs - 1
+  const signers = [{ member: 0, key }]
+  const poot = makeBlock({ parentHash: h.parent, slot: h.slot, rank: h.rank, timeMs, proposer: h.proposer, signers, body: original.poot.body })
+  const header = { ...evm.header.toJSON(), extraData: '0x' + headerHash(poot.signed.header) }
+  const block = createBlock({ header, transactions: evm.transactions, withdrawals: (evm.withdrawals ?? []).map((w) => w.toJSON()) } as never, { common: genesis.common })
+  return encodeEnvelope({ evm: block.serialize(), poot, seal: sealBlock(block.hash(), signers) })
+}
+
+export const hex = (b: Uint8Array): string => bytesToHex(b)

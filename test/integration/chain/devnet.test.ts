@@ -1,0 +1,167 @@
+/**
+ * The chain on a devnet of real `lucid start` processes (5 block-producing entities, 2 s slots, and a sixth node
+ * that only follows): blocks every slot from the scheduled proposer, a fresh node syncing from genesis to the same
+ * state root, the fallback proposing when the primary is stopped, a node killed with SIGKILL rejoining, an
+ * equivocating proposer caught and jailed, and finality advancing without ever reverting.
+ */
+import { strict as assert } from 'node:assert'
+import { join } from 'node:path'
+import { nodeKeyFromSeed, type NodeKey } from '../../../protocols/poot/index.js'
+import { Devnet, type DevnetNode } from '../../../node/src/devnet/devnet.js'
+import { openHome } from '../../../node/src/home/home.js'
+import { buildGenesis } from '../../../node/src/chain/genesis.js'
+import { chainPaths, readGenesisFile } from '../../../node/src/chain/open.js'
+import { TOPIC_BLOCKS } from '../../../node/src/chainnet/constants.js'
+import { makeHome, startNode, testConfig, tempDir } from '../swarm/support.js'
+import { waitFor } from '../../support/wait-for.js'
+import { envelopes, equivocate, headNumber, rpc, type Finality } from './devnet-support.js'
+
+const SLOT_MS = 2000
+const ENTITIES = 5
+
+describe('chain devnet: 5 real node processes and a follower', function () {
+  this.timeout(600_000)
+  let tmp: Awaited<ReturnType<typeof tempDir>>
+  let devnet: Devnet
+  let producers: DevnetNode[]
+  let follower: DevnetNode
+  const running = new Set<DevnetNode>()
+  // finality monitor: per node the finalized numbers seen, and the one hash each finalized number ever had
+  const finalizedSeen = new Map<number, number[]>()
+  const finalHashes = new Map<number, string>()
+  const violations: string[] = []
+  let monitor: NodeJS.Timeout | undefined
+
+  const url = (n: DevnetNode): string => n.rpc as string
+  const live = (): DevnetNode[] => [...running]
+
+  async function start (n: DevnetNode): Promise<void> { await devnet.startNode(n); running.add(n) }
+
+  before(async () => {
+    tmp = await tempDir('lucid-chain-devnet-')
+    devnet = await Devnet.create({ nodes: ENTITIES + 1, chainEntities: ENTITIES, dir: join(tmp.dir, 'devnet'), chain: { slotMs: SLOT_MS }, logLevel: 'info' })
+    producers = devnet.nodes.slice(0, ENTITIES)
+    follower = devnet.nodes[ENTITIES]
+    await Promise.all(producers.map(start))
+    monitor = setInterval(() => {
+      for (const n of live()) {
+        rpc<Finality>(url(n), 'lucid_finality').then((f) => {
+          const num = Number(f.finalized.number)
+          const seen = finalizedSeen.get(n.index) ?? []
+          if (seen.length > 0 && num < seen[seen.length - 1]) violations.push(`node ${n.index}: finalized went back from ${seen[seen.length - 1]} to ${num}`)
+          seen.push(num)
+          finalizedSeen.set(n.index, seen)
+          const known = finalHashes.get(num)
+          if (known !== undefined && known !== f.finalized.hash) violations.push(`block ${num} finalized as ${known} and as ${f.finalized.hash}`)
+          finalHashes.set(num, f.finalized.hash)
+        }).catch(() => {})
+      }
+    }, 1000)
+  })
+
+  after(async () => {
+    if (monitor !== undefined) clearInterval(monitor)
+    await devnet?.stop()
+    await tmp?.cleanup()
+  })
+
+  it('every slot gets a block from its scheduled proposer, and all nodes agree on it', async () => {
+    const first = await headNumber(url(producers[0])) + 2
+    await waitFor('ten more blocks', async () => await headNumber(url(producers[0])) >= first + 10, 90_000, 500)
+    const blocks = await envelopes(url(producers[0]), first, 10)
+    assert.equal(blocks.length, 10)
+    const slots = blocks.map((b) => b.poot.signed.header.slot)
+    for (let i = 1; i < slots.length; i++) assert.equal(slots[i], slots[i - 1] + 1, `slots ${slots.join(',')} have a gap`)
+    for (const b of blocks) assert.equal(b.poot.signed.header.rank, 0, `slot ${b.poot.signed.header.slot} was not proposed by its primary`)
+    const proposers = new Set(blocks.map((b) => b.poot.signed.header.proposer))
+    assert.ok(proposers.size >= 3, `only ${proposers.size} proposers in 10 slots`)
+    // the same block at that height on every node
+    const hashes = await Promise.all(producers.map(async (n) => (await rpc<{ hash: string }>(url(n), 'eth_getBlockByNumber', ['0x' + (first + 9).toString(16), false])).hash))
+    assert.equal(new Set(hashes).size, 1, `nodes disagree: ${hashes.join(' ')}`)
+  })
+
+  it('task proofs are included: votes finalize blocks and every entity earns credits', async () => {
+    await waitFor('a finalized block past 5', async () => Number((await rpc<Finality>(url(producers[0]), 'lucid_finality')).finalized.number) > 5, 60_000, 500)
+    const credits = await rpc<{ credits: Record<string, number> }>(url(producers[1]), 'lucid_credits')
+    for (const n of producers) assert.ok((credits.credits[n.nodeId] ?? 0) > 0, `entity of node ${n.index} has no credits: ${JSON.stringify(credits.credits)}`)
+  })
+
+  it('a fresh node syncs from genesis over libp2p to the same state root', async () => {
+    await start(follower)
+    const target = await headNumber(url(producers[0]))
+    await waitFor('the follower at the producers\' head', async () => await headNumber(url(follower)) >= target, 120_000, 500)
+    const at = '0x' + target.toString(16)
+    const [a, b] = await Promise.all([producers[0], follower].map(async (n) => await rpc<{ hash: string, stateRoot: string }>(url(n), 'eth_getBlockByNumber', [at, false])))
+    assert.equal(b.hash, a.hash)
+    assert.equal(b.stateRoot, a.stateRoot)
+  })
+
+  it('with the primary stopped, the fallback proposes after the timeout', async () => {
+    const victim = producers[2]
+    const before = await headNumber(url(producers[0]))
+    await devnet.stopNode(victim)
+    running.delete(victim)
+    // wait for a slot whose primary was the stopped entity: its block comes from rank 1 (the Server fallback)
+    let fallback: { slot: number, rank: number } | undefined
+    await waitFor('a block proposed by a fallback', async () => {
+      const head = await headNumber(url(producers[0]))
+      const got = await envelopes(url(producers[0]), before + 1, Math.max(1, head - before))
+      const f = got.find((e) => e.poot.signed.header.rank > 0)
+      if (f !== undefined) fallback = { slot: f.poot.signed.header.slot, rank: f.poot.signed.header.rank }
+      return fallback !== undefined
+    }, 120_000, 1000)
+    assert.ok(fallback !== undefined && fallback.rank >= 1)
+    await start(victim)
+  })
+
+  it('a node killed with SIGKILL restarts, catches up and proposes again', async () => {
+    const victim = producers[3]
+    // kill it right after a block of its own (it may be writing its next one)
+    await devnet.killNode(victim)
+    running.delete(victim)
+    await start(victim)
+    const target = await headNumber(url(producers[0]))
+    await waitFor('the restarted node at the head', async () => await headNumber(url(victim)) >= target, 90_000, 500)
+    const from = await headNumber(url(producers[0]))
+    await waitFor('a block proposed by the restarted node', async () => {
+      const head = await headNumber(url(producers[0]))
+      const got = await envelopes(url(producers[0]), from, Math.max(1, head - from + 1))
+      return got.some((e) => e.poot.signed.header.proposer === victim.nodeId)
+    }, 120_000, 1000)
+  })
+
+  it('an equivocating proposer is caught: the evidence goes into a block and the entity is jailed', async () => {
+    const culprit = producers[1]
+    const genesis = await buildGenesis(await readGenesisFile(chainPaths(culprit.home).genesis))
+    const key: NodeKey = nodeKeyFromSeed((await openHome(culprit.home, culprit.passphrase)).identity.secretKey)
+    // a block of the culprit's that everyone has
+    let original: Awaited<ReturnType<typeof envelopes>>[number] | undefined
+    await waitFor('a block by the culprit', async () => {
+      const head = await headNumber(url(producers[0]))
+      original = (await envelopes(url(producers[0]), Math.max(1, head - 8), 9)).find((e) => e.poot.signed.header.proposer === key.id)
+      return original !== undefined
+    }, 120_000, 1000)
+    const forged = equivocate(genesis, original!, key)
+    // a plain peer (no chain) joins and gossips the forged block
+    const peer = await startNode(await makeHome(join(tmp.dir, 'forger')), testConfig({ bootstrap: producers.map((n) => n.multiaddrs[0]) }))
+    try {
+      await waitFor('the forger sees block subscribers', async () => peer.libp2p.services.pubsub.getSubscribers(TOPIC_BLOCKS).length >= 2, 30_000, 200)
+      await peer.libp2p.services.pubsub.publish(TOPIC_BLOCKS, forged)
+      await waitFor('the culprit jailed', async () => {
+        const c = await rpc<{ jailedUntil: Record<string, number> }>(url(producers[0]), 'lucid_credits')
+        return c.jailedUntil[key.id] !== undefined
+      }, 60_000, 500)
+    } finally {
+      await peer.stop()
+    }
+  })
+
+  it('finality advanced on every node and never reverted', async () => {
+    assert.deepEqual(violations, [])
+    for (const n of producers) {
+      const seen = finalizedSeen.get(n.index) ?? []
+      assert.ok(seen.length > 10, `node ${n.index}: ${seen.length} samples`)
+      assert.ok(seen[seen.length - 1] > seen[0], `node ${n.index}: finalized stayed at ${seen[0]}`)
+    }
+  })
+})
