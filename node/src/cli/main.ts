@@ -20,7 +20,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   chain: async () => (await import('./commands/chain.js')).chainCommand(),
   genesis: async () => (await import('./commands/genesis.js')).genesisCommand(),
   contracts: async () => (await import('./commands/contracts.js')).contractsCommand(),
-  devnet: async () => (await import('./commands/devnet.js')).devnetCommand()
+  devnet: async () => (await import('./commands/devnet.js')).devnetCommand(),
+  payout: async () => (await import('./commands/payout.js')).payoutCommand()
 }
 
 export async function buildProgram (argv: string[] = []): Promise<Command> {

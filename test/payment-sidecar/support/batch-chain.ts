@@ -1,34 +1,10 @@
 // The On-System chain side for tests: Hardhat's in-process EDR chain (served over HTTP JSON-RPC, as the sidecar
-// only speaks JSON-RPC) with ParamRegistry (the disburser registry) and a small batch-commitment contract that
-// emits PayoutBatchCommitted. The commitment contract is a test stand-in until the chain runtime commits batches.
-import { createRequire } from 'node:module'
+// only speaks JSON-RPC) with ParamRegistry (the disburser registry) and the real PayoutBatches contract, deployed
+// fresh per world. (On the project's own chain PayoutBatches is in genesis: devnet.test.ts.)
 import { ethers } from 'ethers'
 import { loadArtifact } from '../../../contracts/index.js'
+import { COMMIT_TYPES, commitDomain, commitValue } from '../../../protocols/poot/payout-commitment.js'
 import { getChain, type TestChain } from '../../contracts/support/chain.js'
-import { COMMIT_EVENT } from '../../../payment-sidecar/src/batch/codec.js'
-
-const SOURCE = `// SPDX-License-Identifier: Apache-2.0
-pragma solidity ^0.8.20;
-contract PayoutBatchesStub {
-    ${COMMIT_EVENT};
-    function commit(uint64 epoch, bytes32 root, bytes calldata batch) external { emit PayoutBatchCommitted(epoch, root, batch); }
-}`
-
-let compiled: { abi: ethers.InterfaceAbi, bytecode: string } | undefined
-export function compileStub (): { abi: ethers.InterfaceAbi, bytecode: string } {
-  if (compiled !== undefined) return compiled
-  const solc = createRequire(import.meta.url)('solc') as { compile: (s: string) => string }
-  const out = JSON.parse(solc.compile(JSON.stringify({
-    language: 'Solidity',
-    sources: { 'PayoutBatchesStub.sol': { content: SOURCE } },
-    settings: { evmVersion: 'cancun', outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object'] } } }
-  })))
-  const errs = (out.errors ?? []).filter((e: { severity: string }) => e.severity === 'error')
-  if (errs.length > 0) throw new Error(errs.map((e: { formattedMessage: string }) => e.formattedMessage).join('\n'))
-  const c = out.contracts['PayoutBatchesStub.sol'].PayoutBatchesStub
-  compiled = { abi: c.abi, bytecode: '0x' + c.evm.bytecode.object }
-  return compiled
-}
 
 export interface BatchChain {
   chain?: TestChain
@@ -39,26 +15,40 @@ export interface BatchChain {
   commit: (epoch: number, root: string, payload: string) => Promise<number>
 }
 
-/** A fresh registry + commitment contract on the shared EDR chain (each call deploys new ones). */
+/**
+ * Commits as PayoutBatches requires: sent by disburser `from` with the signatures of `signers` (ascending) over
+ * PayoutBatchCommit(epoch, root, keccak256(payload)) in the contract's domain.
+ */
+export async function commitAs (batches: ethers.Contract, disbursers: ethers.Wallet[], provider: ethers.Provider, epoch: number, root: string, payload: string, from = 0, signers = [0, 1]): Promise<number> {
+  const domain = commitDomain((await provider.getNetwork()).chainId, batches.target as string)
+  const sorted = signers.map((i) => disbursers[i]).sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1))
+  const sigs = await Promise.all(sorted.map(async (s) => await s.signTypedData(domain, COMMIT_TYPES, commitValue(epoch, root, payload))))
+  const tx = await (batches.connect(disbursers[from].connect(provider)) as ethers.Contract).commit(epoch, root, payload, sigs)
+  const r = await tx.wait()
+  return r!.blockNumber as number
+}
+
+/** A fresh registry + PayoutBatches on the shared EDR chain (each call deploys new ones); disburser 0 is funded to send commits. */
 export async function openBatchChain (disbursers: ethers.Wallet[]): Promise<BatchChain> {
   const chain = await getChain()
   const deployer = chain.accounts[0]
   const reg = loadArtifact('ParamRegistry')
   const registry = await new ethers.ContractFactory(reg.abi as ethers.InterfaceAbi, reg.bytecode, deployer).deploy(await deployer.getAddress(), disbursers.map((d) => d.address))
   await registry.waitForDeployment()
-  const stub = compileStub()
-  const batches = await new ethers.ContractFactory(stub.abi, stub.bytecode, deployer).deploy()
+  const art = loadArtifact('PayoutBatches')
+  // the system address is a test account here (no commit in these tests comes from it)
+  const batches = await new ethers.ContractFactory(art.abi as ethers.InterfaceAbi, art.bytecode, deployer).deploy(await registry.getAddress(), await chain.accounts[1].getAddress())
   await batches.waitForDeployment()
+  if (await chain.provider.getBalance(disbursers[0].address) < ethers.parseEther('1')) {
+    await (await deployer.sendTransaction({ to: disbursers[0].address, value: ethers.parseEther('100') })).wait()
+  }
+  const contract = batches as unknown as ethers.Contract
   return {
     chain,
     rpcUrl: await chain.rpcUrl(),
     registry: (await registry.getAddress()).toLowerCase(),
-    batches: batches as unknown as ethers.Contract,
+    batches: contract,
     disbursers,
-    commit: async (epoch, root, payload) => {
-      const tx = await (batches as unknown as ethers.Contract).commit(epoch, root, payload)
-      const r = await tx.wait()
-      return r!.blockNumber as number
-    }
+    commit: async (epoch, root, payload) => await commitAs(contract, disbursers, chain.provider, epoch, root, payload)
   }
 }

@@ -1,0 +1,317 @@
+/**
+ * `lucid payout commit` builds an epoch's payout batch from its entitlements file (protocols/poot's
+ * buildPayoutBatch), has the disbursers approve it for the TRON routers (EIP-712 PayoutBatch per route) and for the
+ * Lucid chain (PayoutBatchCommit), encodes it as the payout sidecar decodes it (protocols/poot/payout-commitment.ts)
+ * and commits it to the genesis PayoutBatches contract over JSON-RPC. `lucid payout batches` lists what is committed.
+ * Keys: encrypted JSON keystores (--key-file, passphrase from LUCID_DISBURSER_PASSPHRASE or the terminal), or on a
+ * dev chain the well-known dev disburser keys (--dev). Never a key on the command line.
+ */
+import { Command } from 'commander'
+import { readFileSync } from 'node:fs'
+import { ethers } from 'ethers'
+import { buildPayoutBatch, DEFAULT_PAYOUT_PARAMS, type PayoutBatch } from '../../../../protocols/poot/payouts.js'
+import {
+  BATCH_TYPES, COMMIT_TYPES, KYC_TYPES, commitDomain, commitValue, encodeBatchPayload, routeTree, routerDomain,
+  type CommittedEntry, type RouterApproval
+} from '../../../../protocols/poot/payout-commitment.js'
+import { loadArtifact } from '../../../../contracts/index.js'
+import { devDisburserKeys } from '../../chain/dev.js'
+import { readPassphrase } from '../passphrase.js'
+import { UsageError } from '../usage-error.js'
+import { parseEntitlements, type Entitlements } from './payout-entitlements.js'
+
+/** The Lucid mempool refuses transactions over 128 KiB; leave room for the rest of the call. */
+export const MAX_PAYLOAD_BYTES = 120_000
+const DEFAULT_VALID_FOR_S = 7 * 24 * 3600
+
+export interface PayoutCommitFlags {
+  rpc: string
+  tronChainId: string
+  v0Router?: string
+  kycRouter?: string
+  compliance?: string
+  keyFile?: string[]
+  dev?: boolean
+  validFor: string
+  contract?: string
+  registry?: string
+  dryRun?: boolean
+  json?: boolean
+}
+
+export interface PayoutCommitResult {
+  epoch: number
+  root: string
+  contract: string
+  sender: string
+  entries: number
+  totalUsd6: string
+  deadline: number
+  routes: Record<string, { root: string, total: string, entries: number }>
+  rollover: Record<string, string>
+  payloadBytes: number
+  dryRun: boolean
+  txHash?: string
+  blockNumber?: number
+  gasUsed?: string
+}
+
+const fail = (message: string, code = 2): never => { throw new UsageError(message, code) }
+
+function rpcUrl (value: string): string {
+  let url: URL
+  try { url = new URL(value) } catch { return fail(`--rpc: not a URL: ${value}`) }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') fail(`--rpc: expected an http(s) URL, got ${value}`)
+  return value
+}
+
+/** A TRON contract address: base58check `T…`, `41` + 40 hex, or the 20-byte 0x form; returns 0x + 40 hex. */
+export function tronAddress (flag: string, value: string): string {
+  if (/^0x[0-9a-fA-F]{40}$/.test(value)) return ethers.getAddress(value)
+  if (/^41[0-9a-fA-F]{40}$/.test(value)) return ethers.getAddress('0x' + value.slice(2))
+  if (!/^T[1-9A-HJ-NP-Za-km-z]{33}$/.test(value)) fail(`${flag}: not a TRON address (T… base58, 41… hex or 0x…): ${value}`)
+  const bytes = ethers.getBytes(ethers.toBeHex(ethers.decodeBase58(value), 25))
+  const check = ethers.getBytes(ethers.sha256(ethers.sha256(bytes.slice(0, 21)))).slice(0, 4)
+  if (bytes[0] !== 0x41 || !check.every((b, i) => b === bytes[21 + i])) fail(`${flag}: bad base58check TRON address: ${value}`)
+  return ethers.getAddress(ethers.hexlify(bytes.slice(1, 21)))
+}
+
+function positiveInt (flag: string, value: string, max = Number.MAX_SAFE_INTEGER): number {
+  const n = /^0x[0-9a-fA-F]+$/.test(value) ? Number(BigInt(value)) : /^[0-9]+$/.test(value) ? Number(value) : NaN
+  if (!Number.isSafeInteger(n) || n < 1 || n > max) fail(`${flag}: expected a positive integer up to ${max}, got ${value}`)
+  return n
+}
+
+function evmAddress (flag: string, value: string): string {
+  if (!ethers.isAddress(value)) fail(`${flag}: not an address: ${value}`)
+  return ethers.getAddress(value)
+}
+
+/** Reads and checks the entitlements file; errors name the file and the field. */
+export function readEntitlements (path: string): Entitlements {
+  let text: string
+  try { text = readFileSync(path, 'utf8') } catch (e) { return fail(`${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 1) }
+  let raw: unknown
+  try { raw = JSON.parse(text) } catch (e) { return fail(`${path}: not JSON: ${(e as Error).message}`, 1) }
+  try { return parseEntitlements(raw) } catch (e) { return fail(`${path}: ${(e as Error).message}`, 1) }
+}
+
+/** Decrypts each --key-file (ethers/Web3 JSON keystore); every file is checked before a passphrase is asked for. */
+async function readKeyFiles (files: string[], env: NodeJS.ProcessEnv): Promise<ethers.Wallet[]> {
+  const jsons = files.map((file) => {
+    let json: string
+    try { json = readFileSync(file, 'utf8') } catch (e) { return fail(`--key-file ${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 1) }
+    if (!ethers.isKeystoreJson(json)) fail(`--key-file ${file}: not an encrypted JSON key file (ethers/Web3 keystore)`, 1)
+    return json
+  })
+  const fromEnv = env.LUCID_DISBURSER_PASSPHRASE
+  const passphrase = fromEnv !== undefined && fromEnv !== '' ? fromEnv : await readPassphrase({}, {})
+  const wallets: ethers.Wallet[] = []
+  for (let i = 0; i < files.length; i++) {
+    try {
+      const w = await ethers.Wallet.fromEncryptedJson(jsons[i], passphrase)
+      wallets.push(new ethers.Wallet(w.privateKey))
+    } catch (e) {
+      fail(`--key-file ${files[i]}: cannot decrypt (${/password/i.test((e as Error).message) ? 'wrong passphrase' : (e as Error).message})`, 1)
+    }
+  }
+  return wallets
+}
+
+/** eth_chainId by hand: ethers' provider retries an unreachable URL forever instead of failing. */
+async function chainIdOf (url: string): Promise<bigint> {
+  let body: { result?: unknown, error?: { message?: string } }
+  try {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }), signal: AbortSignal.timeout(10_000) })
+    body = await res.json() as typeof body
+  } catch (e) { return fail(`--rpc: cannot reach ${url}: ${(e as Error).cause !== undefined ? String(((e as Error).cause as Error).message ?? (e as Error).cause) : (e as Error).message}`, 1) }
+  if (typeof body.result !== 'string') return fail(`--rpc: ${url} does not answer eth_chainId: ${body.error?.message ?? JSON.stringify(body).slice(0, 80)}`, 1)
+  return BigInt(body.result)
+}
+
+const ascending = <T extends { address: string }>(xs: T[]): T[] => [...xs].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1))
+
+function revertName (iface: ethers.Interface, e: unknown): string {
+  const err = e as { data?: unknown, info?: { error?: { data?: unknown } }, shortMessage?: string, message?: string }
+  for (const d of [err.data, err.info?.error?.data]) {
+    if (typeof d === 'string' && d.startsWith('0x') && d.length >= 10) {
+      const parsed = iface.parseError(d)
+      if (parsed !== null) return `${parsed.name}(${[...parsed.args].map(String).join(', ')})`
+    }
+  }
+  return err.shortMessage ?? err.message ?? String(e)
+}
+
+export async function runPayoutCommit (file: string, flags: PayoutCommitFlags, env: NodeJS.ProcessEnv = process.env, log: (line: string) => void = (l) => process.stderr.write(l + '\n')): Promise<PayoutCommitResult> {
+  // 1. everything local first: flags, the file, the keys
+  const url = rpcUrl(flags.rpc)
+  const tronChainId = positiveInt('--tron-chain-id', flags.tronChainId)
+  const validFor = positiveInt('--valid-for', flags.validFor, 366 * 24 * 3600)
+  const routers = {
+    v0: flags.v0Router === undefined ? undefined : tronAddress('--v0-router', flags.v0Router),
+    kyc: flags.kycRouter === undefined ? undefined : tronAddress('--kyc-router', flags.kycRouter)
+  }
+  const compliance = flags.compliance === undefined ? undefined : evmAddress('--compliance', flags.compliance)
+  const contractFlag = flags.contract === undefined ? undefined : evmAddress('--contract', flags.contract)
+  const registryFlag = flags.registry === undefined ? undefined : evmAddress('--registry', flags.registry)
+  const keyFiles = flags.keyFile ?? []
+  if (flags.dev === true && keyFiles.length > 0) fail('--dev and --key-file exclude each other')
+  if (flags.dev !== true && keyFiles.length < 2) fail('the batch needs 2 of the 3 disbursers: pass --key-file twice (or three times), or --dev on a dev chain')
+  if (keyFiles.length > 3) fail('--key-file: at most three disburser keys')
+  const ent = readEntitlements(file)
+  const keys = flags.dev === true ? devDisburserKeys().map((k) => new ethers.Wallet(k)) : await readKeyFiles(keyFiles, env)
+  if (new Set(keys.map((k) => k.address)).size !== keys.length) fail('--key-file: the same key was given twice')
+
+  // 2. the chain: its contracts, disbursers and payout minimum
+  const chainId = await chainIdOf(url)
+  const provider = new ethers.JsonRpcProvider(url, undefined, { staticNetwork: ethers.Network.from(chainId), cacheTimeout: -1 })
+  try {
+    let contracts: Record<string, string> = {}
+    if (contractFlag === undefined || registryFlag === undefined) {
+      try { contracts = (await provider.send('lucid_chainInfo', []) as { contracts: Record<string, string> }).contracts } catch {
+        fail(`${url} does not answer lucid_chainInfo (not a Lucid chain?): pass --contract and --registry`, 1)
+      }
+    }
+    const batchesAddress = contractFlag ?? contracts.PayoutBatches
+    const registryAddress = registryFlag ?? contracts.ParamRegistry
+    if (batchesAddress === undefined) fail(`the chain at ${url} has no PayoutBatches in its genesis: pass --contract`, 1)
+    if (registryAddress === undefined) fail(`the chain at ${url} has no ParamRegistry in its genesis: pass --registry`, 1)
+    if (await provider.getCode(batchesAddress) === '0x') fail(`no contract at ${batchesAddress} (PayoutBatches)`, 1)
+    const batchesIface = new ethers.Interface(loadArtifact('PayoutBatches').abi as ethers.InterfaceAbi)
+    const registry = new ethers.Contract(registryAddress, loadArtifact('ParamRegistry').abi as ethers.InterfaceAbi, provider)
+    const batches = new ethers.Contract(batchesAddress, batchesIface, provider)
+    const disbursers = new Set(([...await registry.disbursers()] as string[]).map((a) => a.toLowerCase()))
+    for (const k of keys) {
+      if (!disbursers.has(k.address.toLowerCase())) {
+        fail(flags.dev === true
+          ? `--dev: the dev disburser ${k.address} is not a disburser of this chain's ParamRegistry (not a dev chain?)`
+          : `--key-file: ${k.address} is not a disburser of ParamRegistry ${registryAddress}`, 1)
+      }
+    }
+    if (await batches.isCommitted(ent.epoch) as boolean) {
+      const [root, , block] = await batches.commitmentOf(ent.epoch) as [string, string, bigint]
+      fail(`epoch ${ent.epoch} is already committed (root ${root}, block ${block}): one batch per epoch`, 1)
+    }
+    const minPayoutUsd = await registry.get(ethers.encodeBytes32String('payout.minimumUsd6')) as bigint
+
+    // 3. the batch
+    const built = buildPayoutBatch({ epoch: ent.epoch, distributableUsd: ent.distributableUsd, holders: ent.holders, carried: ent.carried, networkFeeUsd: ent.networkFeeUsd }, { ...DEFAULT_PAYOUT_PARAMS, minPayoutUsd })
+    if (!built.ok) return fail(`${file}: the batch cannot be built: ${built.reason}`, 1)
+    const batch: PayoutBatch = built.value
+    const rollover = Object.fromEntries([...batch.rollover].map(([a, v]) => [a, v.toString()]))
+    if (batch.entries.length === 0) fail(`epoch ${ent.epoch}: nothing to pay, every entitlement is under the $${Number(minPayoutUsd) / 1e6} minimum and rolls over (${batch.rollover.size} holders)`, 1)
+    const root = ethers.hexlify(batch.root)
+    const nowS = Math.floor(Date.now() / 1000)
+    const deadline = BigInt(nowS + validFor)
+    const entries: CommittedEntry[] = batch.entries.map((e) => {
+      if (e.route !== 'kyc') return { ...e }
+      const att = ent.kyc.get(e.address)
+      if (att === undefined) return fail(`${file}: kyc.${e.address}: missing: node worker ${e.address} is paid through PayoutRouterKYC and needs the compliance signer's attestation`, 1)
+      if (att.expiry <= BigInt(nowS)) fail(`${file}: kyc.${e.address}.expiry: the attestation expired at ${att.expiry}`, 1)
+      return { ...e, kyc: att }
+    })
+    const approvals: RouterApproval[] = []
+    const routes: PayoutCommitResult['routes'] = {}
+    const signers = ascending(keys)
+    for (const route of ['v0', 'kyc'] as const) {
+      const t = routeTree({ id: root, epoch: ent.epoch, entries }, route)
+      if (t.entries.length === 0) continue
+      const router = routers[route]
+      if (router === undefined) return fail(`the batch pays ${t.entries.length} ${route === 'kyc' ? 'node worker(s) through PayoutRouterKYC: pass --kyc-router' : 'end user(s) through PayoutRouterV0: pass --v0-router'}`)
+      const domain = routerDomain(route, tronChainId, router)
+      if (route === 'kyc' && compliance !== undefined) {
+        for (const e of t.entries) {
+          const who = ethers.verifyTypedData(domain, KYC_TYPES, { to: e.address, kycHash: e.kyc!.kycHash, expiry: e.kyc!.expiry }, e.kyc!.signature)
+          if (who !== compliance) fail(`${file}: kyc.${e.address}: signed by ${who}, not by the compliance signer ${compliance} (or for another router or TRON chain)`, 1)
+        }
+      }
+      const value = { root: t.tree.root, total: t.total, deadline }
+      const signatures = await Promise.all(signers.map(async (s) => await s.signTypedData(domain, BATCH_TYPES, value)))
+      approvals.push({ route, root: t.tree.root, total: t.total, deadline, signatures })
+      routes[route] = { root: t.tree.root, total: t.total.toString(), entries: t.entries.length }
+    }
+    const payload = encodeBatchPayload(entries, approvals)
+    const payloadBytes = ethers.dataLength(payload)
+    if (payloadBytes > MAX_PAYLOAD_BYTES) fail(`the batch encodes to ${payloadBytes} bytes, more than one transaction carries (${MAX_PAYLOAD_BYTES}): ${entries.length} entries is too many for one epoch's batch`, 1)
+
+    // 4. the commit: 2-of-3 over (epoch, root, keccak(payload)) in PayoutBatches' domain, sent by the first disburser
+    const cdomain = commitDomain(chainId, batchesAddress)
+    const commitSigs = await Promise.all(signers.map(async (s) => await s.signTypedData(cdomain, COMMIT_TYPES, commitValue(ent.epoch, root, payload))))
+    const sender = keys[0].connect(provider)
+    const call = batches.connect(sender) as ethers.Contract
+    try { await call.commit.staticCall(ent.epoch, root, payload, commitSigs) } catch (e) { return fail(`PayoutBatches refused the commit: ${revertName(batchesIface, e)}`, 1) }
+    const result: PayoutCommitResult = {
+      epoch: ent.epoch,
+      root,
+      contract: batchesAddress,
+      sender: sender.address,
+      entries: entries.length,
+      totalUsd6: entries.reduce((s, e) => s + e.netUsd, 0n).toString(),
+      deadline: Number(deadline),
+      routes,
+      rollover,
+      payloadBytes,
+      dryRun: flags.dryRun === true
+    }
+    if (flags.dryRun === true) return result
+    let tx: ethers.ContractTransactionResponse
+    try { tx = await call.commit(ent.epoch, root, payload, commitSigs) as ethers.ContractTransactionResponse } catch (e) { return fail(`the commit transaction was refused: ${revertName(batchesIface, e)}`, 1) }
+    log(`sent ${tx.hash}, waiting for its block`)
+    const receipt = await tx.wait()
+    if (receipt === null || receipt.status !== 1) fail(`the commit transaction ${tx.hash} failed`, 1)
+    return { ...result, txHash: tx.hash, blockNumber: receipt!.blockNumber, gasUsed: receipt!.gasUsed.toString() }
+  } finally {
+    provider.destroy()
+  }
+}
+
+export async function runPayoutBatches (flags: { rpc: string, json?: boolean }, out: (s: string) => void = (s) => process.stdout.write(s)): Promise<void> {
+  const url = rpcUrl(flags.rpc)
+  let res: Response
+  try {
+    res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'lucid_payoutBatches', params: [] }) })
+  } catch (e) { return fail(`--rpc: cannot reach ${url}: ${(e as Error).message}`, 1) }
+  const body = await res.json() as { result?: { contract: string, finalized: string, batches: Array<{ epoch: number, root: string, blockNumber: string, transactionHash: string | null, final: boolean }> }, error?: { message: string } }
+  if (body.error !== undefined || body.result === undefined) return fail(`lucid_payoutBatches: ${body.error?.message ?? 'no result'}`, 1)
+  if (flags.json === true) { out(JSON.stringify(body.result) + '\n'); return }
+  const r = body.result
+  out(`PayoutBatches ${r.contract}, finalized block ${Number(r.finalized)}\n`)
+  if (r.batches.length === 0) out('no batch committed\n')
+  for (const b of r.batches) out(`epoch ${b.epoch}  root ${b.root}  block ${Number(b.blockNumber)}  tx ${b.transactionHash ?? '?'}  ${b.final ? 'final' : 'not final yet'}\n`)
+}
+
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v]
+
+export function payoutCommand (): Command {
+  const cmd = new Command('payout').description('payout batches on the Lucid chain: commit an epoch\'s batch, list the committed ones')
+  cmd.command('commit')
+    .description('build an epoch\'s payout batch from its entitlements file, have the disbursers approve it, and commit it to PayoutBatches')
+    .argument('<entitlements>', 'the epoch\'s entitlements JSON file (epoch, distributableUsd6, holders, carried, kyc)')
+    .requiredOption('--rpc <url>', 'the Lucid chain\'s JSON-RPC (http or https)')
+    .requiredOption('--tron-chain-id <n>', 'the chain id the routers see on TRON (block.chainid; decimal or 0x hex)')
+    .option('--v0-router <address>', 'PayoutRouterV0 on TRON (T… base58 or hex); needed when the batch pays end users')
+    .option('--kyc-router <address>', 'PayoutRouterKYC on TRON; needed when the batch pays node workers')
+    .option('--compliance <address>', 'check every KYC attestation is signed by this compliance signer')
+    .option('--key-file <file>', 'a disburser\'s encrypted JSON key file; give 2 or 3 (passphrase: LUCID_DISBURSER_PASSPHRASE or asked)', collect)
+    .option('--dev', 'sign with the well-known dev disburser keys (dev chains only)')
+    .option('--valid-for <seconds>', 'how long the TRON approvals stay valid (their deadline)', String(DEFAULT_VALID_FOR_S))
+    .option('--contract <address>', 'PayoutBatches (default: from lucid_chainInfo)')
+    .option('--registry <address>', 'ParamRegistry (default: from lucid_chainInfo)')
+    .option('--dry-run', 'build, sign and check the commit with eth_call, but send nothing')
+    .option('--json', 'print the result as one JSON line')
+    .addHelpText('after', '\nKeys never come from a flag value. The sender is the first disburser key; it pays the gas.')
+    .action(async (file: string, flags: PayoutCommitFlags) => {
+      const r = await runPayoutCommit(file, flags)
+      if (flags.json === true) { process.stdout.write(JSON.stringify(r) + '\n'); return }
+      process.stdout.write(`epoch ${r.epoch}: ${r.entries} payouts, ${Number(BigInt(r.totalUsd6)) / 1e6} USD, root ${r.root}\n`)
+      for (const [route, x] of Object.entries(r.routes)) process.stdout.write(`  ${route}: ${x.entries} entries, ${Number(BigInt(x.total)) / 1e6} USD, router root ${x.root}\n`)
+      if (Object.keys(r.rollover).length > 0) process.stdout.write(`  rolled over to the next epoch: ${Object.keys(r.rollover).length} holders (see --json)\n`)
+      process.stdout.write(r.dryRun ? `dry run: PayoutBatches ${r.contract} would accept it (${r.payloadBytes} bytes); nothing sent\n` : `committed in block ${r.blockNumber}, tx ${r.txHash} (${r.gasUsed} gas)\n`)
+    })
+  cmd.command('batches')
+    .description('list the payout batches committed on the chain (lucid_payoutBatches)')
+    .requiredOption('--rpc <url>', 'the Lucid chain\'s JSON-RPC')
+    .option('--json', 'print the JSON-RPC answer')
+    .action(async (flags: { rpc: string, json?: boolean }) => { await runPayoutBatches(flags) })
+  return cmd
+}
