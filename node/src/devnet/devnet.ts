@@ -10,7 +10,9 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { existsSync } from 'node:fs'
-import { initHome, readAdminToken } from '../home/home.js'
+import { initHome, openHome, readAdminToken } from '../home/home.js'
+import { devAccountKeys, DEV_ACCOUNT_COUNT, DEV_FUNDED_ACCOUNTS } from '../chain/dev.js'
+import { CHAIN_ACCOUNT_KEY } from '../chainnet/anchorer.js'
 import { chainPaths, writeGenesisFile } from '../chain/open.js'
 import { freePorts } from './ports.js'
 import { devnetGenesisSpec } from './chain-genesis.js'
@@ -91,9 +93,13 @@ export class Devnet {
       // one genesis for all (kept when the devnet directory is reused); genesis time on a whole second
       const now = Date.now()
       const spec = devnetGenesisSpec(nodes.slice(0, opts.chainEntities ?? nodes.length).map((n) => n.nodeId), opts.chain.slotMs, now - (now % 1000))
+      // each node anchors with a funded development account of its own (after the ten printed for the user)
+      const accounts = devAccountKeys(DEV_FUNDED_ACCOUNTS).slice(DEV_ACCOUNT_COUNT)
       for (const n of nodes) {
         const file = chainPaths(n.home).genesis
         if (!existsSync(file)) { await mkdir(chainPaths(n.home).dir, { recursive: true, mode: 0o700 }); await writeGenesisFile(file, spec) }
+        const { keystore } = await openHome(n.home, n.passphrase)
+        if (!(await keystore.has(CHAIN_ACCOUNT_KEY))) await keystore.put(CHAIN_ACCOUNT_KEY, Buffer.from(accounts[(n.index - 1) % accounts.length].slice(2), 'hex'))
       }
     }
     return new Devnet({ ...opts, dir }, nodes)

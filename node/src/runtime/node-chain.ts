@@ -13,11 +13,16 @@ import { chainPaths, openChainAtHome } from '../chain/open.js'
 import { devServerKey } from '../chain/dev.js'
 import { startRpcServer, type RpcServer } from '../rpc/server.js'
 import { ChainService, type ChainLibp2p, type ChainLog } from '../chainnet/service.js'
+import { Anchorer, CHAIN_ACCOUNT_KEY, type Submitted } from '../chainnet/anchorer.js'
+import type { Manifest } from '../../../protocols/session/manifest.js'
+import type { StateService } from '../state/service.js'
 
 export interface NodeChain {
   chain: Chain
   service: ChainService
   rpc: RpcServer
+  /** registers sealed sessions in LucidAnchors; absent when the keystore has no chain account */
+  anchorer?: Anchorer
   stop: () => Promise<void>
 }
 
@@ -49,15 +54,39 @@ export async function startNodeChain (init: NodeChainInit): Promise<NodeChain> {
     await chain.close().catch(() => {})
     throw new Error(`cannot start the chain: ${(err as Error).message}`)
   }
-  log.info({ chainId: Number(chain.chainId), head: Number(chain.head.header.number), rpc: rpc.url, entity: chain.genesis.poot.registry.entityOfNode.get(nodeKey.id) ?? null }, 'chain started')
+  const anchors = chain.genesis.contracts.LucidAnchors
+  const anchorer = (await home.keystore.has(CHAIN_ACCOUNT_KEY)) && anchors !== undefined
+    ? new Anchorer(rpc.url, await home.keystore.get(CHAIN_ACCOUNT_KEY), anchors, chain.chainId)
+    : undefined
+  log.info({ chainId: Number(chain.chainId), head: Number(chain.head.header.number), rpc: rpc.url, entity: chain.genesis.poot.registry.entityOfNode.get(nodeKey.id) ?? null, account: anchorer?.address ?? null }, 'chain started')
   return {
     chain,
     service,
     rpc,
+    anchorer,
     stop: async () => {
       await rpc.close().catch(() => {})
       await service.stop().catch((err) => log.warn({ err: (err as Error).message }, 'chain service stop failed'))
       await chain.close().catch(() => {})
     }
   }
+}
+
+/**
+ * Registers a put session on chain: resolves with the submitted transaction (null without an account or when the
+ * submission failed, which is logged); its inclusion is then written to the session's CRDT state.
+ */
+export async function anchorSession (nc: NodeChain, state: StateService, manifest: Manifest, manifestCid: string, log: ChainLog, now: () => number): Promise<Submitted | null> {
+  if (nc.anchorer === undefined) return null
+  let sent: Submitted
+  try { sent = await nc.anchorer.submit(manifest, manifestCid) } catch (err) {
+    log.warn({ sessionId: manifest.sessionId, err: (err as Error).message.split('\n')[0] }, 'session not anchored')
+    return null
+  }
+  log.info({ sessionId: manifest.sessionId, tx: sent.tx, submitMs: Math.round(sent.submitMs) }, 'anchor submitted')
+  nc.anchorer.confirm(sent.tx).then(async ({ block }) => {
+    await state.anchored(manifest.sessionId, { tx: sent.tx, chainId: Number(nc.chain.chainId), block, at: now() })
+    log.info({ sessionId: manifest.sessionId, tx: sent.tx, block }, 'session anchored')
+  }).catch((err: Error) => { log.warn({ sessionId: manifest.sessionId, tx: sent.tx, err: err.message.split('\n')[0] }, 'anchor not confirmed') })
+  return sent
 }

@@ -35,7 +35,7 @@ import type { Logger } from './logger.js'
 import { StateService } from '../state/service.js'
 import { recordPut, reconcileHoldings, stateSummary, type StateSummary } from '../state/node-hooks.js'
 // The chain (issue 7, docs/chain.md), when the home has a chain genesis.
-import { hasChain, startNodeChain, type NodeChain } from './node-chain.js'
+import { anchorSession, hasChain, startNodeChain, type NodeChain } from './node-chain.js'
 
 /** When the origin re-publishes an announcement after the first publish. */
 export const RETRANSMIT_MS = [2_000, 10_000, 30_000]
@@ -47,7 +47,8 @@ export class NoKeyError extends Error { constructor (m: string) { super(m); this
 export interface NodeInit { home: OpenHome, config: Config, logger: Logger, now?: () => number }
 
 export interface PutOptions { owner?: string, participants?: string[], chunkSize?: number }
-export interface PutResult extends SealSummary { announcedTo: number, sessionKey: Uint8Array }
+/** `anchor`: the LucidAnchors transaction submitted for the session (null when the node has no chain account). */
+export interface PutResult extends SealSummary { announcedTo: number, sessionKey: Uint8Array, anchor: { tx: string, submitMs: number } | null }
 
 export interface SessionView extends SessionRecord {
   holders: string[]
@@ -316,7 +317,9 @@ export class LucidNode {
     this.provideInBackground([manifestCid, ...manifest.chunks])
     this.heartbeatNow()
     this.kick()
-    return { ...summary, announcedTo, sessionKey }
+    // [chain hook] register the session in LucidAnchors; its inclusion lands in the session state
+    const anchor = this.chain === undefined ? null : await anchorSession(this.chain, this.sessionState, manifest, summary.manifestCid, this.log, this.now)
+    return { ...summary, announcedTo, sessionKey, anchor }
   }
 
   /**

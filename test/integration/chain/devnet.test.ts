@@ -5,6 +5,7 @@
  * equivocating proposer caught and jailed, and finality advancing without ever reverting.
  */
 import { strict as assert } from 'node:assert'
+import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { nodeKeyFromSeed, type NodeKey } from '../../../protocols/poot/index.js'
 import { Devnet, type DevnetNode } from '../../../node/src/devnet/devnet.js'
@@ -84,6 +85,26 @@ describe('chain devnet: 5 real node processes and a follower', function () {
     await waitFor('a finalized block past 5', async () => Number((await rpc<Finality>(url(producers[0]), 'lucid_finality')).finalized.number) > 5, 60_000, 500)
     const credits = await rpc<{ credits: Record<string, number> }>(url(producers[1]), 'lucid_credits')
     for (const n of producers) assert.ok((credits.credits[n.nodeId] ?? 0) > 0, `entity of node ${n.index} has no credits: ${JSON.stringify(credits.credits)}`)
+  })
+
+  it('a session put on a node is anchored in LucidAnchors, recorded in its state, and the anchor becomes final', async () => {
+    const n = producers[0]
+    const res = await fetch(`${n.api}/api/v1/sessions`, { method: 'POST', headers: { authorization: `Bearer ${n.adminToken}`, 'content-type': 'application/octet-stream' }, body: randomBytes(300_000) })
+    assert.equal(res.status, 201)
+    const put = await res.json() as { sessionId: string, anchor: { tx: string, submitMs: number } | null }
+    assert.ok(put.anchor !== null, 'the put was not anchored')
+    let anchored: { tx: string, block: number } | undefined
+    await waitFor('the anchor in the session state', async () => {
+      const s = await (await fetch(`${n.api}/api/v1/sessions/${put.sessionId}`, { headers: { authorization: `Bearer ${n.adminToken}` } })).json() as { crdt: { anchors: Array<{ tx: string, block: number }> } | null }
+      anchored = s.crdt?.anchors[0]
+      return anchored !== undefined
+    }, 60_000, 500)
+    assert.equal(anchored?.tx, put.anchor.tx)
+    const receipt = await rpc<{ status: string, blockNumber: string, logs: unknown[] }>(url(producers[1]), 'eth_getTransactionReceipt', [put.anchor.tx])
+    assert.equal(receipt.status, '0x1')
+    assert.equal(Number(receipt.blockNumber), anchored?.block)
+    assert.equal(receipt.logs.length, 1, 'registerSession emits SessionRegistered')
+    await waitFor('the anchor final', async () => Number((await rpc<Finality>(url(producers[2]), 'lucid_finality')).finalized.number) >= (anchored?.block ?? Infinity), 60_000, 500)
   })
 
   it('a fresh node syncs from genesis over libp2p to the same state root', async () => {

@@ -51,7 +51,7 @@ export function sessionCommand (): Command {
       const res = await apiFetch(t, `/api/v1/sessions?${q.toString()}`, {
         method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: Readable.toWeb(body) as ReadableStream, duplex: 'half'
       }, true)
-      const r = await res.json() as { sessionId: string, sessionKey?: string, chunkCount: number, plaintextSize: number, storedBytes: number, manifestCid: string, merkleRoot: string, announcedTo: number, origin: string }
+      const r = await res.json() as { sessionId: string, sessionKey?: string, chunkCount: number, plaintextSize: number, storedBytes: number, manifestCid: string, merkleRoot: string, announcedTo: number, origin: string, anchor?: { tx: string, submitMs: number } | null }
       if (opts.exportKey !== undefined && r.sessionKey !== undefined) await writeKeyFile(opts.exportKey, r.sessionId, Buffer.from(r.sessionKey, 'base64'))
       delete r.sessionKey
       if (opts.json === true) { process.stdout.write(JSON.stringify(r) + '\n'); return }
@@ -59,7 +59,8 @@ export function sessionCommand (): Command {
         `session ${r.sessionId} sealed on ${r.origin}`,
         `  ${r.chunkCount} chunks, ${mb(r.plaintextSize)} in, ${mb(r.storedBytes)} stored`,
         `  manifest ${r.manifestCid}`,
-        `  announced to ${r.announcedTo} peers${opts.exportKey !== undefined ? `; key written to ${opts.exportKey}` : ''}`
+        `  announced to ${r.announcedTo} peers${opts.exportKey !== undefined ? `; key written to ${opts.exportKey}` : ''}`,
+        ...(r.anchor != null ? [`  anchor ${r.anchor.tx} accepted in ${Math.round(r.anchor.submitMs)} ms (LucidAnchors)`] : [])
       ].join('\n') + '\n')
     }))
 

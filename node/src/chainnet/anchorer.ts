@@ -1,0 +1,63 @@
+/**
+ * Anchoring (docs/chain.md): after a put, the node registers the session in LucidAnchors through its own JSON-RPC
+ * with ethers, as any Ethereum client would: `registerSession(id, manifestHash, startedAt, owner, merkleRoot,
+ * chunkCount)` signed by the node's chain account (a secp256k1 key kept encrypted in its keystore). `submit`
+ * resolves once the chain's mempool accepted the transaction; `confirm` once a block includes it.
+ * On chain the session ID is bytes32 = its 16 UUID bytes then 16 zero bytes; the manifest hash is the SHA-256
+ * digest of the manifest's CID (the signed manifest block).
+ */
+import { ethers } from 'ethers'
+import { CID } from 'multiformats/cid'
+import type { Manifest } from '../../../protocols/session/manifest.js'
+import { loadArtifact } from '../../../contracts/index.js'
+
+/** Keystore entry of the node's chain account key (32 bytes). */
+export const CHAIN_ACCOUNT_KEY = 'chain-account'
+
+export function sessionIdBytes32 (sessionId: string): string {
+  const hex = sessionId.replace(/-/g, '')
+  if (!/^[0-9a-f]{32}$/.test(hex)) throw new Error(`not a UUID: ${sessionId}`)
+  return '0x' + hex + '0'.repeat(32)
+}
+
+export interface Submitted { tx: string, submitMs: number }
+
+export class Anchorer {
+  private readonly wallet: ethers.NonceManager
+  private readonly contract: ethers.Contract
+  readonly address: string
+
+  constructor (rpcUrl: string, accountKey: Uint8Array, anchorsAddress: string, chainId: bigint) {
+    const provider = new ethers.JsonRpcProvider(rpcUrl, chainId, { staticNetwork: true, pollingInterval: 250 })
+    const signer = new ethers.Wallet(ethers.hexlify(accountKey), provider)
+    this.address = signer.address
+    // one nonce sequence for concurrent puts
+    this.wallet = new ethers.NonceManager(signer)
+    this.contract = new ethers.Contract(anchorsAddress, loadArtifact('LucidAnchors').abi as ethers.InterfaceAbi, this.wallet)
+  }
+
+  /** Sends registerSession; resolves with the hash once the node's mempool accepted it. */
+  async submit (manifest: Manifest, manifestCid: string): Promise<Submitted> {
+    const started = performance.now()
+    const owner = ethers.isAddress(manifest.owner) ? manifest.owner : this.address
+    const digest = CID.parse(manifestCid).multihash.digest
+    const tx = await this.contract.registerSession(
+      sessionIdBytes32(manifest.sessionId),
+      ethers.hexlify(digest.length === 32 ? digest : ethers.getBytes(ethers.sha256(digest))),
+      BigInt(Math.floor(manifest.startedAt / 1000)),
+      owner,
+      ethers.hexlify(manifest.merkleRoot),
+      manifest.chunkCount,
+      { gasLimit: 200_000n }
+    ) as ethers.TransactionResponse
+    return { tx: tx.hash, submitMs: performance.now() - started }
+  }
+
+  /** Waits until a block includes the transaction; throws when it reverted. */
+  async confirm (txHash: string, timeoutMs = 120_000): Promise<{ block: number }> {
+    const receipt = await (this.wallet.provider as ethers.JsonRpcProvider).waitForTransaction(txHash, 1, timeoutMs)
+    if (receipt === null) throw new Error(`anchor ${txHash} not included within ${timeoutMs} ms`)
+    if (receipt.status !== 1) throw new Error(`anchor ${txHash} reverted in block ${receipt.blockNumber}`)
+    return { block: receipt.blockNumber }
+  }
+}
