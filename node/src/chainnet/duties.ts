@@ -21,7 +21,9 @@ export function dueProofs (key: NodeKey, head: ChainState, params: PootParams, g
   const proofs: TaskProof[] = []
   const slot = Math.floor((nowMs - genesisMs) / params.slotMs)
   let { lastAttestedSlot, lastBeat } = st
-  if (slot > lastAttestedSlot && nowMs >= slotStartMs(genesisMs, params, slot) + attestOffsetMs(params) && head.slot <= slot) {
+  // a vote's source (the head's latest justified checkpoint) must come from an earlier slot, or it never counts
+  const sourceEpoch = head.justified[head.justified.length - 1].epoch
+  if (slot > lastAttestedSlot && slot > sourceEpoch && nowMs >= slotStartMs(genesisMs, params, slot) + attestOffsetMs(params) && head.slot <= slot) {
     proofs.push(makeVote(key, head, slot))
     lastAttestedSlot = slot
   }
