@@ -1,12 +1,12 @@
-// Devnet → `lucid payout commit` → sidecar → TRON stand-in: the project's own chain (`lucid chain run --dev`, one
-// process holding every entity key) serves JSON-RPC with PayoutBatches in its genesis; the committer CLI (a real
-// `lucid` process) builds the epoch's batch from an entitlements file, signs it with the dev genesis's
-// ParamRegistry disbursers (dev accounts 7–9; --dev, or their keys as encrypted key files) and commits it; the
-// sidecar follows the genesis contract and pays it on the stand-in.
+// Devnet → `lucid payout commit` → sidecar → TRON stand-in: `lucid devnet --nodes 3` runs three real node processes
+// whose chain (dev genesis: PayoutBatches at its fixed address, ParamRegistry's disbursers = dev accounts 7–9)
+// produces, gossips and finalizes blocks; the committer CLI (a real `lucid` process) builds the epoch's batch from
+// an entitlements file, signs it with the disbursers' keys (--dev, or encrypted key files) and commits it through
+// node 1's JSON-RPC; the sidecar follows node 3's JSON-RPC with the default finality (the `finalized` tag) and pays
+// it on the stand-in.
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ethers } from 'ethers'
@@ -25,14 +25,6 @@ const LUCID = join(process.cwd(), 'node', 'bin', 'lucid.js')
 /** An encrypted JSON key file (ethers/Web3 keystore), with a cheap scrypt for the test. */
 const keystore = async (key: string, password: string): Promise<string> => { const w = new ethers.Wallet(key); return await ethers.encryptKeystoreJson({ address: w.address, privateKey: w.privateKey }, password, { scrypt: { N: 1 << 10 } }) }
 
-async function freePort (): Promise<number> {
-  const srv = createServer()
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve))
-  const port = (srv.address() as { port: number }).port
-  await new Promise<void>((resolve) => srv.close(() => resolve()))
-  return port
-}
-
 /** Runs `lucid …` to its end. */
 async function lucid (args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number, stdout: string, stderr: string }> {
   const p = spawn(process.execPath, [LUCID, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
@@ -46,34 +38,51 @@ async function lucid (args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ co
 
 interface RpcBatches { contract: string, finalized: string, batches: Array<{ epoch: number, root: string, blockNumber: string, transactionHash: string | null, committer: string, final: boolean }> }
 
-describe('payment sidecar: devnet (lucid chain run --dev) → lucid payout commit → sidecar → TRON stand-in', function () {
+describe('payment sidecar: devnet (lucid devnet, 3 node processes) → lucid payout commit → sidecar → TRON stand-in', function () {
   this.timeout(240_000)
   let devnet: ChildProcess | undefined
   let w: World
   let rpcUrl: string
+  let followUrl: string
   let provider: ethers.JsonRpcProvider
+  let follower: ethers.JsonRpcProvider
   let info: { contracts: Record<string, string> }
   let dir: string
   let log = ''
 
   before(async () => {
-    const home = mkdtempSync(join(tmpdir(), 'lucid-payout-devnet-'))
     dir = mkdtempSync(join(tmpdir(), 'lucid-payout-commit-'))
-    const port = await freePort()
-    devnet = spawn(process.execPath, [LUCID, 'chain', 'run', '--dev', '--home', home, '--rpc', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] })
-    devnet.stdout!.on('data', (d: Buffer) => { log += d.toString() })
+    devnet = spawn(process.execPath, [LUCID, 'devnet', '--nodes', '3', '--json', '--dir', join(dir, 'devnet')], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const rpcs: string[] = []
+    let pending = ''
+    const ready = new Promise<void>((resolve, reject) => {
+      devnet!.stdout!.on('data', (d: Buffer) => {
+        pending += d.toString()
+        for (let i = pending.indexOf('\n'); i >= 0; i = pending.indexOf('\n')) {
+          const line = JSON.parse(pending.slice(0, i)) as { rpc?: string | null, devAccounts?: string[] }
+          pending = pending.slice(i + 1)
+          if (typeof line.rpc === 'string') rpcs.push(line.rpc)
+          if (line.devAccounts !== undefined) resolve()
+        }
+      })
+      devnet!.on('exit', (code) => reject(new Error(`lucid devnet exited (${code}):\n${log}`)))
+    })
     devnet.stderr!.on('data', (d: Buffer) => { log += d.toString() })
-    rpcUrl = `http://127.0.0.1:${port}`
+    await ready
+    assert.equal(rpcs.length, 3, 'every devnet node serves JSON-RPC')
+    rpcUrl = rpcs[0]
+    followUrl = rpcs[2]
     provider = new ethers.JsonRpcProvider(rpcUrl, undefined, { staticNetwork: ethers.Network.from(4141), polling: true, pollingInterval: 250, cacheTimeout: -1 })
+    follower = new ethers.JsonRpcProvider(followUrl, undefined, { staticNetwork: ethers.Network.from(4141), polling: true, pollingInterval: 250, cacheTimeout: -1 })
     for (let i = 0; ; i++) {
       try { if (await provider.getBlockNumber() >= 1) break } catch {}
-      if (i > 240) throw new Error(`the devnet did not start:\n${log}`)
+      if (i > 480) throw new Error(`the devnet's chain did not start:\n${log}`)
       await sleep(250)
     }
     info = await provider.send('lucid_chainInfo', []) as { contracts: Record<string, string> }
     const disbursers = [7, 8, 9].map((i) => new ethers.Wallet(devKey(i)))
     const genesisChain = async (): Promise<BatchChain> => ({
-      rpcUrl,
+      rpcUrl: followUrl,
       registry: info.contracts.ParamRegistry.toLowerCase(),
       // the genesis contract: the sidecar's chain.batchContract
       batches: new ethers.Contract(info.contracts.PayoutBatches, loadArtifact('PayoutBatches').abi as ethers.InterfaceAbi, provider),
@@ -85,8 +94,13 @@ describe('payment sidecar: devnet (lucid chain run --dev) → lucid payout commi
 
   after(async () => {
     provider?.destroy()
+    follower?.destroy()
     await w?.close()
-    devnet?.kill('SIGTERM')
+    if (devnet !== undefined && devnet.exitCode === null) {
+      const exited = new Promise((resolve) => devnet!.once('exit', resolve))
+      devnet.kill('SIGTERM') // it stops its nodes, then exits
+      await exited
+    }
   })
 
   /** The entitlements file of an epoch, with the compliance signer's attestation for every node worker. */
@@ -143,11 +157,13 @@ describe('payment sidecar: devnet (lucid chain run --dev) → lucid payout commi
     assert.deepEqual([mine.root, Number(mine.blockNumber), mine.transactionHash, mine.committer], [out.root, out.blockNumber, out.txHash, new ethers.Wallet(devKey(7)).address])
     assert.equal(mine.final, Number(mine.blockNumber) <= Number(listed.finalized))
 
-    // the sidecar follows the genesis contract. The devnet's finalized block stays at genesis (no votes on the wire
-    // yet), so it follows 2 blocks deep instead of the default 'finalized' tag.
-    const s = openService(sidecarConfig(w, { fromBlock: out.blockNumber, confirmations: 3, finality: 2 }), { keys: [w.payerKeys[1].privateKey, w.payerKeys[2].privateKey], guard: new Guard() })
+    // the sidecar follows the genesis contract on another node, up to its finalized block (the default)
+    const s = openService(sidecarConfig(w, { fromBlock: out.blockNumber, confirmations: 3, finality: 'finalized' }), { keys: [w.payerKeys[1].privateKey, w.payerKeys[2].privateKey], guard: new Guard() })
     await tickUntil(s, () => batchState(s, out.root) === 'paid', 3_000, 50)
     for (const e of expected.value.entries) assert.equal(await w.tokenBalance(e.address), e.netUsd, `balance of ${e.address}`)
+    // it was paid only once final: the follower's lucid_payoutBatches says so too
+    const seen = (await follower.send('lucid_payoutBatches', [1]) as RpcBatches).batches
+    assert.deepEqual(seen.map((b) => [b.root, Number(b.blockNumber), b.final]), [[out.root, out.blockNumber, true]])
     for (const a of Object.keys(expected.value.rollover)) assert.equal(await w.tokenBalance(a), 0n, `${a} rolled over`)
     assert.equal(s.state.counters.paidUsd6, paid)
     assert.equal(s.state.counters.refused, 0)
@@ -176,7 +192,7 @@ describe('payment sidecar: devnet (lucid chain run --dev) → lucid payout commi
     assert.equal(run.code, 0, run.stderr)
     const out = JSON.parse(run.stdout) as { root: string, blockNumber: number, sender: string }
     assert.equal(out.sender, new ethers.Wallet(devKey(9)).address, 'the first key sends')
-    const s = openService(sidecarConfig(w, { fromBlock: out.blockNumber, confirmations: 3, finality: 2 }), { keys: [w.payerKeys[0].privateKey, w.payerKeys[2].privateKey], guard: new Guard() })
+    const s = openService(sidecarConfig(w, { fromBlock: out.blockNumber, confirmations: 3, finality: 'finalized' }), { keys: [w.payerKeys[0].privateKey, w.payerKeys[2].privateKey], guard: new Guard() })
     await tickUntil(s, () => batchState(s, out.root) === 'paid', 3_000, 50)
     const expected = buildPayoutBatch({ epoch: 2, distributableUsd: 900n * USD, holders: hs, carried: new Map(), networkFeeUsd: 0n }, DEFAULT_PAYOUT_PARAMS)
     assert.ok(expected.ok)
