@@ -243,6 +243,10 @@ describe('payment sidecar: devnet (lucid devnet, 3 node processes) → lucid pay
     assert.equal(dry.code, 0, dry.stderr)
     assert.equal((JSON.parse(dry.stdout) as { dryRun: boolean }).dryRun, true)
     assert.deepEqual(((await provider.send('lucid_payoutBatches', [40])) as RpcBatches).batches, [])
+    // lucid_payoutBatches names a bad parameter
+    for (const bad of ['nope', '0x10000000000000000']) {
+      await assert.rejects(provider.send('lucid_payoutBatches', [bad]), (e: Error & { error?: { code?: number } }) => e.error?.code === -32602 && /params\[0\] \(epoch\)/.test(e.message))
+    }
     const help = await lucid(['payout', 'commit', '--help'])
     assert.equal(help.code, 0)
     assert.match(help.stdout, /--tron-chain-id <n>/)
