@@ -7,12 +7,16 @@
 import { strict as assert } from 'node:assert'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
-import { nodeKeyFromSeed, type NodeKey } from '../../../protocols/poot/index.js'
+import { makeHeartbeat, makeRelayReceipt, nodeKeyFromSeed, type NodeKey } from '../../../protocols/poot/index.js'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { lpStream } from '@libp2p/utils'
+import { decodeEnvelope, encodeEnvelope } from '../../../node/src/chain/envelope.js'
+import { encodeProof } from '../../../node/src/chain/proof-codec.js'
 import { Devnet, type DevnetNode } from '../../../node/src/devnet/devnet.js'
 import { openHome } from '../../../node/src/home/home.js'
 import { buildGenesis } from '../../../node/src/chain/genesis.js'
 import { chainPaths, readGenesisFile } from '../../../node/src/chain/open.js'
-import { TOPIC_BLOCKS } from '../../../node/src/chainnet/constants.js'
+import { SYNC_PROTOCOL, TOPIC_BLOCKS, TOPIC_PROOFS } from '../../../node/src/chainnet/constants.js'
 import { makeHome, startNode, testConfig, tempDir } from '../swarm/support.js'
 import { waitFor } from '../../support/wait-for.js'
 import { envelopes, equivocate, headNumber, rpc, type Finality } from './devnet-support.js'
@@ -151,7 +155,7 @@ describe('chain devnet: 5 real node processes and a follower', function () {
     }, 120_000, 1000)
   })
 
-  it('an equivocating proposer is caught: the evidence goes into a block and the entity is jailed', async () => {
+  it('an equivocating proposer is caught and jailed; garbage blocks, proofs and sync requests are rejected and cost the sender score', async () => {
     const culprit = producers[1]
     const genesis = await buildGenesis(await readGenesisFile(chainPaths(culprit.home).genesis))
     const key: NodeKey = nodeKeyFromSeed((await openHome(culprit.home, culprit.passphrase)).identity.secretKey)
@@ -172,6 +176,33 @@ describe('chain devnet: 5 real node processes and a follower', function () {
         const c = await rpc<{ jailedUntil: Record<string, number> }>(url(producers[0]), 'lucid_credits')
         return c.jailedUntil[key.id] !== undefined
       }, 60_000, 500)
+
+      // garbage from the same peer: an undecodable envelope, one whose EVM block is not a block, a forged relay
+      // receipt, a heartbeat of a node no entity has, a malformed sync request
+      const badEvm = encodeEnvelope({ ...decodeEnvelope(forged), evm: new Uint8Array([0xc0]) })
+      const stranger = nodeKeyFromSeed(new Uint8Array(32).fill(42)) // in no entity
+      const slot = (await rpc<Finality>(url(producers[0]), 'lucid_finality')).head.slot
+      // a relay receipt whose receiver was changed after signing: the relayer's signature no longer verifies
+      const forgedReceipt = { ...makeRelayReceipt(key, stranger, slot, 1 << 20), receiver: producers[2].nodeId }
+      const pubsub = peer.libp2p.services.pubsub
+      await pubsub.publish(TOPIC_BLOCKS, new Uint8Array([0xc1, 0x02, 0x03]))
+      await pubsub.publish(TOPIC_BLOCKS, badEvm)
+      await pubsub.publish(TOPIC_PROOFS, encodeProof(forgedReceipt))
+      await pubsub.publish(TOPIC_PROOFS, encodeProof(makeHeartbeat(stranger, 5, 5, { slot: 0, hash: 'ab'.repeat(32) })))
+      const stream = await peer.libp2p.dialProtocol(peerIdFromString(producers[0].peerId), SYNC_PROTOCOL)
+      await lpStream(stream).write(new Uint8Array([0xc1, 0x09]))
+      const metricsOf = async (n: DevnetNode): Promise<string> => await (await fetch(`${n.api}/metrics`)).text()
+      const rejected = (text: string, topic: string): number => text.split('\n').filter((l) => l.startsWith('lucid_gossip_messages_rejected_total') && l.includes(`topic="${topic}"`)).reduce((s, l) => s + Number(l.split(' ').pop()), 0)
+      await waitFor('the garbage rejected', async () => {
+        const m = await metricsOf(producers[0])
+        return rejected(m, TOPIC_BLOCKS) >= 2 && rejected(m, TOPIC_PROOFS) >= 2 && rejected(m, SYNC_PROTOCOL) >= 1
+      }, 30_000, 500)
+      const { peers } = await (await fetch(`${producers[0].api}/api/v1/peers`, { headers: { authorization: `Bearer ${producers[0].adminToken}` } })).json() as { peers: Array<{ peerId: string, score: number }> }
+      const score = peers.find((p) => p.peerId === peer.peerId)?.score
+      assert.ok(score !== undefined && score < 0, `the sender's score is ${score}`)
+      // the chain goes on
+      const h = await headNumber(url(producers[0]))
+      await waitFor('more blocks', async () => await headNumber(url(producers[0])) > h + 1, 30_000, 500)
     } finally {
       await peer.stop()
     }
