@@ -36,3 +36,20 @@ export function dueProofs (key: NodeKey, head: ChainState, params: PootParams, g
   }
   return { proofs, state: { lastAttestedSlot, lastBeat } }
 }
+
+/** Duties of several keys (a node's own, or every key of a one-process development chain). */
+export class Duties {
+  private readonly states = new Map<string, DutyState>()
+
+  constructor (private readonly keys: readonly NodeKey[]) {}
+
+  due (head: ChainState, params: PootParams, genesisMs: number, nowMs: number): TaskProof[] {
+    const out: TaskProof[] = []
+    for (const key of this.keys) {
+      const r = dueProofs(key, head, params, genesisMs, nowMs, this.states.get(key.id) ?? freshDuties())
+      this.states.set(key.id, r.state)
+      out.push(...r.proofs)
+    }
+    return out
+  }
+}

@@ -18,7 +18,7 @@ import { syncFrom, SyncError } from '../chain/sync.js'
 import { decodeProof, encodeProof, ProofCodecError } from '../chain/proof-codec.js'
 import { CHAIN_TOPICS, MAX_GOSSIP_BLOCK_BYTES, MAX_GOSSIP_PROOF_BYTES, SYNC_PROTOCOL, TOPIC_BLOCKS, TOPIC_PROOFS } from './constants.js'
 import { ProofPool } from './proof-pool.js'
-import { dueProofs, freshDuties, type DutyState } from './duties.js'
+import { Duties } from './duties.js'
 import { blockVerdict, proofVerdict, type Verdict } from './verdicts.js'
 import { peerEnvelopeSource, requestStatus, serveSync, SyncProtocolError, type SyncLibp2p } from './sync-protocol.js'
 import { ChainMetrics } from './metrics.js'
@@ -58,7 +58,7 @@ export class ChainService {
   readonly pool: ProofPool
   readonly producer: ChainNode
   readonly metrics?: ChainMetrics
-  private duties: DutyState = freshDuties()
+  private readonly duties: Duties
   private timer?: NodeJS.Timeout
   private syncing: Promise<void> | null = null
   private lastSyncAttempt = 0
@@ -72,6 +72,7 @@ export class ChainService {
     const { chain } = init
     this.clock = init.clock ?? systemClock
     this.pool = new ProofPool(chain.genesis.poot.params)
+    this.duties = new Duties([init.nodeKey])
     const decide = init.decide ?? localProposer(signersFrom(chain, [init.nodeKey, ...(init.extraKeys ?? [])]))
     this.producer = new ChainNode(chain, {
       clock: this.clock,
@@ -140,9 +141,7 @@ export class ChainService {
     const now = this.clock.now()
     const { params, genesisMs } = this.chain.genesis.poot
     if (this.registered) {
-      const { proofs, state } = dueProofs(this.init.nodeKey, this.chain.headPoot, params, genesisMs, now, this.duties)
-      this.duties = state
-      for (const p of proofs) {
+      for (const p of this.duties.due(this.chain.headPoot, params, genesisMs, now)) {
         this.pool.add(p)
         this.metrics?.proofsPublished.inc({ kind: p.kind })
         this.publish(TOPIC_PROOFS, encodeProof(p))

@@ -14,6 +14,8 @@ import { ChainNode } from '../../chain/chain-node.js'
 import { localProposer, signersFrom } from '../../chain/local-proposer.js'
 import { devAccountKeys, devNodeKeys, devServerKey } from '../../chain/dev.js'
 import { startRpcServer, DEFAULT_RPC_PORT } from '../../rpc/server.js'
+import { Duties } from '../../chainnet/duties.js'
+import { ProofPool } from '../../chainnet/proof-pool.js'
 
 const DEFAULT_RPC_URL = `http://127.0.0.1:${DEFAULT_RPC_PORT}`
 
@@ -70,8 +72,24 @@ export function chainCommand (): Command {
         await chain.close()
         throw new UsageError(`--rpc: cannot listen on ${opts.rpc}: ${(e as Error).message}`, 1)
       }
-      const node = new ChainNode(chain, { decide: localProposer(signers), onError: (e) => process.stderr.write(`lucid chain: ${e.message}\n`) })
+      // this process's votes and heartbeats (every entity key it holds; not the Server's), included by its proposals
+      const registry = chain.genesis.poot.registry
+      const duties = new Duties(keys.filter((k) => registry.entityOfNode.has(k.id) && registry.entityOfNode.get(k.id) !== registry.server.id))
+      const pool = new ProofPool(chain.genesis.poot.params)
+      const decide = localProposer(signers)
+      const node = new ChainNode(chain, {
+        decide: (c, slot, now) => {
+          const p = decide(c, slot, now)
+          return p === null ? null : { ...p, proofs: pool.candidates() }
+        },
+        onError: (e) => process.stderr.write(`lucid chain: ${e.message}\n`)
+      })
       node.start()
+      const dutyTimer = setInterval(() => {
+        const { params, genesisMs } = chain.genesis.poot
+        for (const p of duties.due(chain.headPoot, params, genesisMs, Date.now())) pool.add(p)
+        pool.prune(node.currentSlot())
+      }, 100)
       const out = process.stdout
       out.write(`chain ${chain.chainId} at block ${chain.head.header.number}, slot ${chain.genesis.poot.params.slotMs} ms\n`)
       out.write(`JSON-RPC: ${server.url}\n`)
@@ -85,6 +103,7 @@ export function chainCommand (): Command {
         process.on('SIGINT', stop)
         process.on('SIGTERM', stop)
       })
+      clearInterval(dutyTimer)
       await node.stop()
       await server.close()
       await chain.close()
