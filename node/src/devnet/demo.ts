@@ -1,7 +1,8 @@
 /**
- * The swarm demo (`lucid demo`, the README's start command): a devnet of real node processes, a sample session put
- * on node 1 through its API, replicated to R nodes chosen by rendezvous hashing, fetched back byte-identical through
- * another node, holders shown, everything stopped cleanly.
+ * The swarm demo (`lucid demo`, the README's start command): a devnet of real node processes running the chain, a
+ * sample session put on node 1 through its API and anchored in LucidAnchors, replicated to R nodes chosen by
+ * rendezvous hashing, fetched back byte-identical through another node, the anchor's block finalized, everything
+ * stopped cleanly.
  */
 import { createHash } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -9,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { sampleRecording } from '../demo/sample-recording.js'
 import { Devnet, type DevnetNode } from './devnet.js'
+import { DEVNET_SLOT_MS } from './chain-genesis.js'
 
 const mb = (n: number): string => `${(n / 1e6).toFixed(1)} MB`
 const sec = (ms: number): string => `${(ms / 1000).toFixed(1)} s`
@@ -18,6 +20,15 @@ async function api<T> (n: DevnetNode, path: string, init: RequestInit & { duplex
   if (!res.ok) throw new Error(`node ${n.index} ${path}: ${res.status} ${await res.text()}`)
   return await res.json() as T
 }
+
+async function rpc<T> (n: DevnetNode, method: string, params: unknown[] = []): Promise<T> {
+  const res = await fetch(n.rpc as string, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
+  const body = await res.json() as { result?: T, error?: { message: string } }
+  if (body.error !== undefined) throw new Error(`node ${n.index} ${method}: ${body.error.message}`)
+  return body.result as T
+}
+
+interface Finality { head: { number: string, slot: number }, finalized: { number: string } }
 
 async function until<T> (what: string, fn: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
   const deadline = Date.now() + timeoutMs
@@ -34,7 +45,7 @@ export async function swarmDemo (opts: { nodes: number, dir?: string, keep?: boo
   const dir = opts.dir !== undefined ? resolve(opts.dir) : await mkdtemp(join(tmpdir(), 'lucid-demo-'))
   const say = (step: string, text: string): void => { out.write(`${step.padEnd(11)} ${text}\n`) }
   out.write(`Lucid demo: a local swarm of ${opts.nodes} node processes on 127.0.0.1, replication R = ${replication}\n`)
-  const devnet = await Devnet.create({ nodes: opts.nodes, dir, replication, heartbeatMs: 500, repairGraceMs: 5000, logLevel: 'info' })
+  const devnet = await Devnet.create({ nodes: opts.nodes, dir, replication, heartbeatMs: 500, repairGraceMs: 5000, logLevel: 'info', chain: { slotMs: DEVNET_SLOT_MS } })
   const name = (peer: string): string => { const n = devnet.nodes.find((x) => x.peerId === peer); return n === undefined ? peer.slice(-8) : `node ${n.index}` }
   try {
     const t0 = Date.now()
@@ -47,15 +58,22 @@ export async function swarmDemo (opts: { nodes: number, dir?: string, keep?: boo
       return true
     })
     say('swarm', `${opts.nodes} nodes up and meshed in ${sec(Date.now() - t0)} (logs: ${dir}/node-*.log)`)
+    const first = devnet.nodes[0]
+    const started = await until('a finalized block', async () => {
+      const f = await rpc<Finality>(first, 'lucid_finality')
+      return Number(f.finalized.number) > 0 ? f : undefined
+    })
+    say('chain', `the nodes' PoOT chain: a block every ${sec(DEVNET_SLOT_MS)} from the slot's scheduled proposer, head #${Number(started.head.number)}, finalized #${Number(started.finalized.number)} by the nodes' votes (JSON-RPC ${first.rpc as string})`)
 
     const recording = Buffer.concat([...sampleRecording()])
     const digest = createHash('sha256').update(recording).digest('hex')
-    const first = devnet.nodes[0]
-    const put = await api<{ sessionId: string, chunkCount: number, storedBytes: number, announcedTo: number, sessionKey: string, seconds: number }>(first,
+    const put = await api<{ sessionId: string, chunkCount: number, storedBytes: number, announcedTo: number, sessionKey: string, anchor: { tx: string, submitMs: number } | null }>(first,
       '/api/v1/sessions?exportKey=true&participants=alice@example.org,support-agent-7',
       { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: recording })
     say('put', `node 1 sealed ${mb(recording.length)} of sample recording as session ${put.sessionId}`)
     say('', `${put.chunkCount} encrypted chunks, ${mb(put.storedBytes)} stored, announced to ${put.announcedTo} peers`)
+    if (put.anchor === null) throw new Error('node 1 did not anchor the session (see its log)')
+    say('anchored', `registerSession ${put.anchor.tx.slice(0, 18)}… accepted by node 1's JSON-RPC in ${Math.round(put.anchor.submitMs)} ms`)
 
     await until('every node knows the session', async () => {
       for (const n of devnet.nodes) await api(n, `/api/v1/sessions/${put.sessionId}`)
@@ -80,6 +98,16 @@ export async function swarmDemo (opts: { nodes: number, dir?: string, keep?: boo
     const where = view.holders.includes(reader.peerId) ? 'from its own store' : 'from the holders over bitswap'
     say('fetched', `node ${reader.index} fetched it ${where}, verified and decrypted it in ${sec(Date.now() - t1)}: ${same ? 'byte-identical' : 'DIFFERENT'} (sha256 ${digest.slice(0, 16)}…)`)
     if (!same) throw new Error('the fetched session differs from the recording')
+
+    const anchor = await until('the anchor in the session state', async () => {
+      const v = await api<{ crdt: { anchors: Array<{ tx: string, block: number }> } | null }>(reader, `/api/v1/sessions/${put.sessionId}`)
+      return v.crdt?.anchors[0]
+    })
+    const final = await until('the anchor block finalized', async () => {
+      const f = await rpc<Finality>(reader, 'lucid_finality')
+      return Number(f.finalized.number) >= anchor.block ? f : undefined
+    })
+    say('final', `the anchor is in block #${anchor.block} (in the session state on node ${reader.index}), finalized: node ${reader.index} is final at #${Number(final.finalized.number)}`)
   } finally {
     const t2 = Date.now()
     await devnet.stop()
