@@ -6,8 +6,8 @@
  */
 import type { PootConfig } from './config.js'
 import type { ChainState, Challenge } from './state.js'
-import type { Attestation, HeartbeatProof, RelayReceipt, StorageProof, TaskProof } from './proofs.js'
-import { attestationMessage, heartbeatMessage, proofKey, relayMessage, storageMessage } from './proofs.js'
+import type { Attestation, HeartbeatProof, HoldingClaim, RelayReceipt, StorageProof, TaskProof } from './proofs.js'
+import { attestationMessage, heartbeatMessage, holdingMessage, proofKey, relayMessage, storageMessage } from './proofs.js'
 import { verifySignature } from './keys.js'
 import { slotOfBeat } from './params.js'
 import { leafHash } from './merkle.js'
@@ -73,7 +73,7 @@ export function validateStorageProof (p: StorageProof, ctx: ProofContext): Valid
   if (challenge === undefined) return invalid('unknown-challenge')
   if (challenge.holder !== p.node) return invalid('wrong-holder')
   if (challenge.sessionId !== p.sessionId || challenge.chunkIndex !== p.chunkIndex) return invalid('wrong-chunk')
-  const session = ctx.config.catalog.find((s) => s.sessionId === p.sessionId)
+  const session = ctx.parent.catalog.find((s) => s.sessionId === p.sessionId)
   if (session === undefined) return invalid('unknown-session')
   if (!ctx.config.verifyInclusion(session.root, session.chunkCount, p.chunkIndex, leafHash(p.blob), [...p.path])) return invalid('bad-merkle-proof')
   if (!signedBy(p, () => verifySignature(p.node, storageMessage(p), p.sig))) return invalid('bad-signature')
@@ -117,12 +117,35 @@ export function validateAttestation (p: Attestation, ctx: ProofContext): Validit
   return VALID
 }
 
+/** Catalog sessions are named like session IDs (a UUID is 36 characters); at most 2³² chunks. */
+export const MAX_CATALOG_ID = 64
+
+/**
+ * A holding claim counts if it names a well-formed session and, when the chain's catalog already has that session,
+ * the same root and chunk count (the first claim fixes them), and the node is not already one of its holders.
+ */
+export function validateHoldingClaim (p: HoldingClaim, ctx: ProofContext): Validity {
+  const common = commonChecks(p, ctx)
+  if (!common.ok) return common
+  if (typeof p.sessionId !== 'string' || p.sessionId.length === 0 || p.sessionId.length > MAX_CATALOG_ID) return invalid('bad-session-id')
+  if (!(p.root instanceof Uint8Array) || p.root.length !== 32) return invalid('bad-root')
+  if (!Number.isSafeInteger(p.chunkCount) || p.chunkCount < 1 || p.chunkCount > 0xffffffff) return invalid('bad-chunk-count')
+  const known = ctx.parent.catalog.find((s) => s.sessionId === p.sessionId)
+  if (known !== undefined) {
+    if (known.chunkCount !== p.chunkCount || !known.root.every((b, i) => b === p.root[i])) return invalid('catalog-mismatch')
+    if (known.holders.includes(p.node)) return invalid('already-holder')
+  }
+  if (!signedBy(p, () => verifySignature(p.node, holdingMessage(p), p.sig))) return invalid('bad-signature')
+  return VALID
+}
+
 export function validateProof (p: TaskProof, ctx: ProofContext): Validity {
   switch (p.kind) {
     case 'heartbeat': return validateHeartbeat(p, ctx)
     case 'storage': return validateStorageProof(p, ctx)
     case 'relay': return validateRelayReceipt(p, ctx)
     case 'attestation': return validateAttestation(p, ctx)
+    case 'holding': return validateHoldingClaim(p, ctx)
     default: return invalid('unknown-kind')
   }
 }

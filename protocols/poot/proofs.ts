@@ -61,13 +61,29 @@ export interface Attestation {
   readonly sig: Uint8Array
 }
 
-export type TaskProof = HeartbeatProof | StorageProof | RelayReceipt | Attestation
+/**
+ * A holding claim: the node declares it keeps a session's encrypted chunks (whose Merkle root and count it names),
+ * so the chain's catalog lists it as a holder and challenges it from then on. Signed by the holder: nobody can make
+ * another node challengeable. Earns no credit by itself; answered challenges do.
+ */
+export interface HoldingClaim {
+  readonly kind: 'holding'
+  readonly node: NodeId
+  readonly slot: number
+  readonly sessionId: string
+  readonly root: Uint8Array
+  readonly chunkCount: number
+  readonly sig: Uint8Array
+}
+
+export type TaskProof = HeartbeatProof | StorageProof | RelayReceipt | Attestation | HoldingClaim
 
 const DOMAIN = {
   heartbeat: utf8('lucid/poot/v1/heartbeat'),
   storage: utf8('lucid/poot/v1/storage'),
   relay: utf8('lucid/poot/v1/relay'),
-  attestation: utf8('lucid/poot/v1/attestation')
+  attestation: utf8('lucid/poot/v1/attestation'),
+  holding: utf8('lucid/poot/v1/holding')
 }
 
 export function heartbeatMessage (p: Pick<HeartbeatProof, 'node' | 'slot' | 'beat' | 'refSlot' | 'refHash'>): Uint8Array {
@@ -87,6 +103,10 @@ export function attestationMessage (p: Pick<Attestation, 'node' | 'slot' | 'bloc
   return concatBytes(DOMAIN.attestation, fromHex(p.node), u64(p.slot), fromHex(p.blockHash), u64(p.sourceSlot), fromHex(p.sourceHash))
 }
 
+export function holdingMessage (p: Pick<HoldingClaim, 'node' | 'slot' | 'sessionId' | 'root' | 'chunkCount'>): Uint8Array {
+  return concatBytes(DOMAIN.holding, fromHex(p.node), u64(p.slot), lp(utf8(p.sessionId)), lp(p.root), u64(p.chunkCount))
+}
+
 /** The key under which a proof is counted once. Storage answers are keyed by their challenge. */
 export function proofKey (p: TaskProof): string {
   switch (p.kind) {
@@ -94,6 +114,7 @@ export function proofKey (p: TaskProof): string {
     case 'storage': return `s/${p.slot}/${p.index}`
     case 'relay': return `r/${p.node}/${p.receiver}/${p.slot}`
     case 'attestation': return `a/${p.node}/${p.slot}`
+    case 'holding': return `c/${p.node}/${p.sessionId}`
   }
 }
 
@@ -104,5 +125,6 @@ export function encodeProof (p: TaskProof): Uint8Array {
     case 'storage': return concatBytes(u32(1), storageMessage(p), u32(p.path.length), ...p.path, p.sig)
     case 'relay': return concatBytes(u32(2), relayMessage(p), p.sig, p.receiverSig)
     case 'attestation': return concatBytes(u32(3), attestationMessage(p), p.sig)
+    case 'holding': return concatBytes(u32(4), holdingMessage(p), p.sig)
   }
 }

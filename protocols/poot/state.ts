@@ -7,7 +7,7 @@ import type { EntityId } from './entities.js'
 import type { BlockHeader } from './block.js'
 import { sha256 } from './hash.js'
 import { toHex, utf8 } from './bytes.js'
-import type { PootConfig } from './config.js'
+import type { CatalogSession, PootConfig } from './config.js'
 
 export interface Challenge {
   /** Slot of the block whose randomness issued it. */
@@ -56,6 +56,8 @@ export interface ChainState {
   /** Entities proven to equivocate, excluded from the schedule until the given slot. */
   readonly jailedUntil: ReadonlyMap<EntityId, number>
   readonly openChallenges: readonly Challenge[]
+  /** Sessions that can be challenged and their holders, sorted by sessionId: the genesis catalog plus holding claims. */
+  readonly catalog: readonly CatalogSession[]
   /** Vote tallies of recent links (target epoch within maxProofAgeSlots), keyed by linkKey. */
   readonly links: ReadonlyMap<string, Link>
   /** Justified checkpoints from the finalized one on, by increasing epoch; the last is the latest. */
@@ -121,6 +123,7 @@ export function genesisState (config: PootConfig): ChainState {
     missed: new Map(),
     jailedUntil: new Map(),
     openChallenges: [],
+    catalog: config.catalog,
     links: new Map(),
     justified: [checkpoint],
     finalized: checkpoint,

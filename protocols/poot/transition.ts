@@ -6,12 +6,12 @@
  */
 import type { Block } from './block.js'
 import { bodyHash, headerHash } from './block.js'
-import type { PootConfig } from './config.js'
+import type { CatalogSession, PootConfig } from './config.js'
 import { SERVER_ENTITY, type EntityId } from './entities.js'
 import { validateEquivocation, validateHeader } from './header-rules.js'
 import { validateProof } from './proof-rules.js'
 import { validateVoteEvidence } from './vote-evidence.js'
-import { proofKey } from './proofs.js'
+import { proofKey, type HoldingClaim } from './proofs.js'
 import { addCredit, proofCredit, slideWindow } from './credits.js'
 import { issueChallenges, challengeDeadline } from './challenges.js'
 import { nextMix } from './randomness.js'
@@ -41,6 +41,18 @@ export function missedBy (parent: ChainState, slot: number, rank: number, config
   return out
 }
 
+/** The catalog with `claim`'s node added as a holder (the session added, in sessionId order, if new). Copy on write. */
+function withHolder (catalog: readonly CatalogSession[], claim: HoldingClaim): readonly CatalogSession[] {
+  const out = [...catalog]
+  const i = out.findIndex((s) => s.sessionId >= claim.sessionId)
+  if (i >= 0 && out[i].sessionId === claim.sessionId) {
+    out[i] = { ...out[i], holders: [...out[i].holders, claim.node].sort() }
+  } else {
+    out.splice(i < 0 ? out.length : i, 0, { sessionId: claim.sessionId, root: claim.root, chunkCount: claim.chunkCount, holders: [claim.node] })
+  }
+  return out
+}
+
 export function applyBlock (parent: ChainState, block: Block, config: PootConfig): Result<ChainState> {
   const { header } = block.signed
   const { params, registry } = config
@@ -62,6 +74,7 @@ export function applyBlock (parent: ChainState, block: Block, config: PootConfig
     else open.push(c)
   }
 
+  let catalog = parent.catalog
   const blockKeys = new Set<string>()
   const votes = new Map<string, { source: Link['source'], target: Link['target'], voters: EntityId[] }>()
   const ctx = { config, parent, slot, timeMs: header.timeMs, blockKeys, openChallenges: open }
@@ -73,6 +86,7 @@ export function applyBlock (parent: ChainState, block: Block, config: PootConfig
     const entity = entityOf(p.node)
     addCredit(delta, entity, proofCredit(p, params))
     if (p.kind === 'storage') open.splice(open.findIndex((c) => c.slot === p.slot && c.index === p.index), 1)
+    if (p.kind === 'holding') catalog = withHolder(catalog, p)
     if (p.kind === 'attestation') {
       const source = parent.justified.find((c) => c.epoch === p.sourceSlot && c.hash === p.sourceHash) as Link['source']
       const target = { hash: p.blockHash, height: blockAtOrBefore(parent, p.slot).height, epoch: p.slot }
@@ -108,7 +122,7 @@ export function applyBlock (parent: ChainState, block: Block, config: PootConfig
   for (const e of missedBy(parent, slot, header.rank, config)) missed.set(e, (missed.get(e) ?? 0) + 1)
 
   const mix = nextMix(parent.mix, header.reveal)
-  open.push(...issueChallenges(mix, slot, config.catalog, params.challengesPerSlot))
+  open.push(...issueChallenges(mix, slot, catalog, params.challengesPerSlot))
 
   const { credits, windowStart } = slideWindow(parent, slot, delta, windowSlots(params))
 
@@ -145,6 +159,7 @@ export function applyBlock (parent: ChainState, block: Block, config: PootConfig
     missed,
     jailedUntil: jailed,
     openChallenges: open,
+    catalog,
     links,
     justified,
     finalized,

@@ -4,6 +4,7 @@
  *   storage     [1, node, slot, index, sessionId, chunkIndex, blob, [path…], sig]
  *   relay       [2, node, receiver, slot, bytes, sig, receiverSig]
  *   attestation [3, node, slot, blockHash, sourceSlot, sourceHash, sig]
+ *   holding     [4, node, slot, sessionId, root, chunkCount, sig]
  * Node ids and hashes travel as 32 raw bytes (hex in protocols/poot); numbers as minimal big-endian integers.
  * Decoding is strict: every malformed field is a ProofCodecError naming it.
  */
@@ -17,7 +18,7 @@ export class ProofCodecError extends Error {}
 export const MAX_PROOF_BLOB_BYTES = 16 * 1024 * 1024 + 64
 export const MAX_PROOF_PATH = 64
 
-const KIND = { heartbeat: 0, storage: 1, relay: 2, attestation: 3 } as const
+const KIND = { heartbeat: 0, storage: 1, relay: 2, attestation: 3, holding: 4 } as const
 
 const int = (n: number): Uint8Array => bigIntToUnpaddedBytes(BigInt(n))
 const h32 = (hex: string): Uint8Array => {
@@ -31,6 +32,7 @@ export function proofFields (p: TaskProof): unknown[] {
     case 'storage': return [int(KIND.storage), h32(p.node), int(p.slot), int(p.index), utf8ToBytes(p.sessionId), int(p.chunkIndex), p.blob, [...p.path], p.sig]
     case 'relay': return [int(KIND.relay), h32(p.node), h32(p.receiver), int(p.slot), int(p.bytes), p.sig, p.receiverSig]
     case 'attestation': return [int(KIND.attestation), h32(p.node), int(p.slot), h32(p.blockHash), int(p.sourceSlot), h32(p.sourceHash), p.sig]
+    case 'holding': return [int(KIND.holding), h32(p.node), int(p.slot), utf8ToBytes(p.sessionId), p.root, int(p.chunkCount), p.sig]
   }
 }
 
@@ -58,6 +60,12 @@ function num (x: unknown, what: string): number {
 const hex32 = (x: unknown, what: string): string => bytesToHex(bytes(x, what, 32)).slice(2)
 const sig = (x: unknown, what: string): Uint8Array => bytes(x, what, 64)
 
+function sessionIdField (x: unknown): string {
+  const s = bytesToUtf8(bytes(x, 'sessionId'))
+  if (s.length > 64) fail('sessionId is too long')
+  return s
+}
+
 function fields (x: unknown, n: number, kind: string): unknown[] {
   if (!Array.isArray(x)) fail('not a list')
   if (x.length !== n) fail(`a ${kind} proof has ${n} fields, got ${x.length}`)
@@ -74,8 +82,7 @@ export function proofFromFields (x: unknown): TaskProof {
     }
     case KIND.storage: {
       const f = fields(x, 9, 'storage')
-      const sessionId = bytesToUtf8(bytes(f[4], 'sessionId'))
-      if (sessionId.length > 64) fail('sessionId is too long')
+      const sessionId = sessionIdField(f[4])
       const blob = bytes(f[6], 'blob')
       if (blob.length > MAX_PROOF_BLOB_BYTES) fail(`blob is ${blob.length} bytes, more than ${MAX_PROOF_BLOB_BYTES}`)
       if (!Array.isArray(f[7])) fail('path is not a list')
@@ -90,6 +97,10 @@ export function proofFromFields (x: unknown): TaskProof {
     case KIND.attestation: {
       const f = fields(x, 7, 'attestation')
       return { kind: 'attestation', node: hex32(f[1], 'node'), slot: num(f[2], 'slot'), blockHash: hex32(f[3], 'blockHash'), sourceSlot: num(f[4], 'sourceSlot'), sourceHash: hex32(f[5], 'sourceHash'), sig: sig(f[6], 'sig') }
+    }
+    case KIND.holding: {
+      const f = fields(x, 7, 'holding')
+      return { kind: 'holding', node: hex32(f[1], 'node'), slot: num(f[2], 'slot'), sessionId: sessionIdField(f[3]), root: bytes(f[4], 'root', 32), chunkCount: num(f[5], 'chunkCount'), sig: sig(f[6], 'sig') }
     }
     default: return fail(`unknown kind ${kind}`)
   }

@@ -17,7 +17,7 @@ export function blockVerdict (r: { ok: true, known?: boolean } | { ok: false, re
 }
 
 /** Proof rule failures that prove the proof itself is bad, whatever chain the receiver follows. */
-const FORGED_PROOF = new Set(['unknown-node', 'bad-slot', 'bad-signature', 'bad-receiver-signature', 'beat-not-in-slot', 'self-relay', 'unknown-receiver', 'bad-bytes', 'source-not-before-target', 'future-ref', 'bad-merkle-proof', 'unknown-kind'])
+const FORGED_PROOF = new Set(['unknown-node', 'bad-slot', 'bad-signature', 'bad-receiver-signature', 'beat-not-in-slot', 'self-relay', 'unknown-receiver', 'bad-bytes', 'source-not-before-target', 'future-ref', 'bad-merkle-proof', 'unknown-kind', 'bad-session-id', 'bad-root', 'bad-chunk-count'])
 
 export function proofVerdict (v: Validity): Verdict {
   if (v.ok) return 'accept'

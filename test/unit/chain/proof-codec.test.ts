@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert'
 import fc from 'fast-check'
 import { RLP } from '@ethereumjs/rlp'
-import { bodyHash, makeAttestation, makeBlock, makeHeartbeat, makeRelayReceipt, makeStorageProof, nodeKeyFromSeed, type TaskProof } from '../../../protocols/poot/index.js'
+import { bodyHash, makeAttestation, makeBlock, makeHeartbeat, makeHoldingClaim, makeRelayReceipt, makeStorageProof, nodeKeyFromSeed, type TaskProof } from '../../../protocols/poot/index.js'
 import { decodeProof, encodeProof, ProofCodecError } from '../../../node/src/chain/proof-codec.js'
 import { decodeEnvelope, encodeEnvelope } from '../../../node/src/chain/envelope.js'
 
@@ -16,7 +16,9 @@ const proof: fc.Arbitrary<TaskProof> = fc.oneof(
   fc.tuple(seed, n, hash, n, hash).map(([s, slot, h, src, sh]) => makeAttestation(nodeKeyFromSeed(s), slot, h, { epoch: src, hash: sh })),
   fc.tuple(seed, seed, n, fc.integer({ min: 1, max: 2 ** 30 })).map(([a, b, slot, bytes]) => makeRelayReceipt(nodeKeyFromSeed(a), nodeKeyFromSeed(b), slot, bytes)),
   fc.tuple(seed, n, fc.nat({ max: 63 }), fc.uuid(), fc.nat({ max: 10_000 }), fc.uint8Array({ maxLength: 300 }), fc.array(fc.uint8Array({ minLength: 32, maxLength: 32 }), { maxLength: 20 }))
-    .map(([s, slot, index, sessionId, chunkIndex, blob, path]) => makeStorageProof(nodeKeyFromSeed(s), { slot, index, sessionId, chunkIndex }, blob, path))
+    .map(([s, slot, index, sessionId, chunkIndex, blob, path]) => makeStorageProof(nodeKeyFromSeed(s), { slot, index, sessionId, chunkIndex }, blob, path)),
+  fc.tuple(seed, n, fc.uuid(), fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.integer({ min: 1, max: 2 ** 32 - 1 }))
+    .map(([s, slot, sessionId, root, chunkCount]) => makeHoldingClaim(nodeKeyFromSeed(s), slot, { sessionId, root, chunkCount }))
 )
 
 describe('chain: task proof codec', () => {
