@@ -6,7 +6,7 @@ import { openService } from '../../payment-sidecar/src/service/open.js'
 import type { PayoutService } from '../../payment-sidecar/src/service/service.js'
 import { batchState, tickUntil } from './support/drive.js'
 import { commitBatch, holders, makeBatch, openWorld, sidecarConfig, USD, type World } from './support/world.js'
-import type { Fault } from './support/tron-stand-in/server.js'
+import type { Fault } from '../../payment-sidecar/stand-in/server.js'
 
 describe('payment sidecar: TRON node faults', function () {
   this.timeout(180_000)

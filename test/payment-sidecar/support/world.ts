@@ -10,10 +10,11 @@ import { buildPayoutBatch, DEFAULT_PAYOUT_PARAMS, type Holder } from '../../../p
 import { encodeBatchPayload } from '../../../payment-sidecar/src/batch/codec.js'
 import { BATCH_TYPES, KYC_TYPES, routeTree } from '../../../payment-sidecar/src/batch/leaves.js'
 import type { CommittedBatch, CommittedEntry, RouterApproval } from '../../../payment-sidecar/src/batch/types.js'
-import { parseConfig, type Config } from '../../../payment-sidecar/src/config.js'
+import { DEFAULT_CONTRACTS_DIR, parseConfig, type Config } from '../../../payment-sidecar/src/config.js'
 import { fromEvmAddress, hexToBase58 } from '../../../payment-sidecar/src/tron/address.js'
 import { openBatchChain, type BatchChain } from './batch-chain.js'
-import { TronStandIn, type StandInOptions } from './tron-stand-in/server.js'
+import { TronStandIn, type StandInOptions } from '../../../payment-sidecar/stand-in/server.js'
+import { setUpPayouts, tokenBalance } from '../../../payment-sidecar/stand-in/setup.js'
 
 export const USD = 1_000_000n
 const wallet = (label: string): ethers.Wallet => new ethers.Wallet(ethers.id(`lucid payout test ${label}`))
@@ -41,38 +42,27 @@ export async function openWorld (opts: StandInOptions & { maxPerTx?: bigint, dai
   const tron = await TronStandIn.start({ blockMs: 50, ...opts })
   const c = tron.chain
   // the fee payer: owner key = payer key 0; active permission 2 = 2-of-3 over the three payer keys
-  const feePayer41 = to41(payerKeys[0])
-  c.createAccount(feePayer41, opts.payerTrx ?? 10_000_000_000, { actives: [{ id: 2, threshold: 2, keys: payerKeys.map((k) => ({ address: to41(k), weight: 1 })) }] })
-  const deployer41 = to41(wallet('tron deployer'))
-  c.createAccount(deployer41, 1_000_000_000)
-  const governance = wallet('tron governance').address
-  const pauser = wallet('tron pauser').address
-  const tokenArt = loadArtifact('FalseReturnToken')
-  const token41 = await c.deploy(deployer41, tokenArt.bytecode)
-  const signers = disbursers.map((d) => d.address)
-  const maxPerTx = opts.maxPerTx ?? 10_000n * USD
-  const dailyCap = opts.dailyCap ?? 100_000n * USD
-  const coder = ethers.AbiCoder.defaultAbiCoder()
-  const tokenAddr = '0x' + token41.slice(2)
-  const v0 = loadArtifact('PayoutRouterV0')
-  const v0Router41 = await c.deploy(deployer41, v0.bytecode + coder.encode(['address', 'address[3]', 'address', 'address', 'uint256', 'uint256'], [tokenAddr, signers, governance, pauser, maxPerTx, dailyCap]).slice(2))
-  const kyc = loadArtifact('PayoutRouterKYC')
-  const kycRouter41 = await c.deploy(deployer41, kyc.bytecode + coder.encode(['address', 'address[3]', 'address', 'address', 'address', 'uint256', 'uint256', 'uint256'], [tokenAddr, signers, compliance.address, governance, pauser, maxPerTx, dailyCap, 0n]).slice(2))
-  const tokenIface = new ethers.Interface(tokenArt.abi as ethers.InterfaceAbi)
-  for (const r of [v0Router41, kycRouter41]) {
-    const res = await c.evm.call('0x' + deployer41.slice(2), tokenAddr, tokenIface.encodeFunctionData('mint', ['0x' + r.slice(2), 1_000_000n * USD]), 1_000_000n, { number: c.head.number, timestampS: Math.floor(c.head.timestamp / 1000) }, true)
-    if (!res.ok) throw new Error('mint failed')
-  }
+  const tokenAbi = loadArtifact('FalseReturnToken').abi as ethers.InterfaceAbi
+  const setup = await setUpPayouts(c, {
+    contractsDir: DEFAULT_CONTRACTS_DIR,
+    signers: disbursers.map((d) => d.address),
+    compliance: compliance.address,
+    feePayer41: to41(payerKeys[0]),
+    activeKeys41: payerKeys.map(to41),
+    feePayerTrx: opts.payerTrx ?? 10_000_000_000,
+    deployer41: to41(wallet('tron deployer')),
+    governance: wallet('tron governance').address,
+    pauser: wallet('tron pauser').address,
+    maxPerTxUsd6: opts.maxPerTx ?? 10_000n * USD,
+    dailyCapUsd6: opts.dailyCap ?? 100_000n * USD
+  })
+  const { feePayer41, token41, v0Router41, kycRouter41 } = setup
   const domain = (name: string, r41: string): ethers.TypedDataDomain => ({ name, version: '1', chainId: c.chainId, verifyingContract: ethers.getAddress('0x' + r41.slice(2)) })
   const lucid = await (opts.lucid ?? openBatchChain)(disbursers)
   return {
     tron, lucid, disbursers, compliance, payerKeys, feePayer41, token41, v0Router41, kycRouter41,
     domains: { v0: domain('LucidPayoutRouterV0', v0Router41), kyc: domain('LucidPayoutRouterKYC', kycRouter41) },
-    tokenBalance: async (evm) => {
-      const r = await c.constantCall(deployer41, token41, tokenIface.encodeFunctionData('balanceOf', [evm]))
-      if ('missing' in r || !r.ok) throw new Error('balanceOf failed')
-      return BigInt(r.output)
-    },
+    tokenBalance: async (evm) => await tokenBalance(c, setup, evm, tokenAbi),
     close: async () => { await tron.stop() }
   }
 }

@@ -4,7 +4,7 @@
 // replies, a broadcast accepted but its reply lost, a broadcast acknowledged but dropped from the pool.
 import { createServer, type Server, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
-import { base58ToHex, hexToBase58 } from '../../../../payment-sidecar/src/tron/address.js'
+import { base58ToHex, hexToBase58 } from '../src/tron/address.js'
 import { createHash } from 'node:crypto'
 import { TronChain, type ChainOptions } from './chain.js'
 import { encodeTriggerRaw } from './protobuf.js'
