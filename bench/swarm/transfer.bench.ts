@@ -1,88 +1,159 @@
 /**
- * Chunk transfer node→node over loopback: node B fetches 256 MiB of 1 MiB chunk blocks from node A over bitswap
- * (real Lucid nodes, TCP + noise + yamux, in this process), as MB/s and as a ratio to a raw TCP copy of the same bytes
- * over loopback in the same run. Env: LUCID_BENCH_TRANSFER_MIB (default 256), LUCID_BENCH_FETCH_CONCURRENCY (default 8).
+ * Chunk transfer node→node over loopback: node B fetches 256 MiB of 1 MiB chunk blocks from node A over bitswap, the
+ * way a replica fetch does (the replicator's parallelism, the holder given as provider, each block checked against its
+ * CID). The two nodes are real Lucid nodes in two processes (A in a child process), as in a swarm, so each has its own
+ * event loop and core.
+ *
+ * Baselines in the same run, over the same bytes and the same two processes:
+ *   - raw TCP: the child writes the blocks to a plain loopback socket;
+ *   - libp2p stream: the child writes the blocks to one libp2p stream on the same connection bitswap uses (TCP +
+ *     noise + yamux with the node's settings): the most any protocol over this stack can carry.
+ * Env: LUCID_BENCH_TRANSFER_MIB (default 256), LUCID_BENCH_FETCH_CONCURRENCY (default the replicator's).
  */
 import { randomBytes } from 'node:crypto'
+import { fork } from 'node:child_process'
 import { createServer, connect } from 'node:net'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { multiaddr } from '@multiformats/multiaddr'
-import type { CID } from 'multiformats/cid'
+import { CID } from 'multiformats/cid'
 import { blobCid } from '../../protocols/session/cid.js'
 import { SWARM_CHUNK_SIZE } from '../../protocols/swarm/constants.js'
+import { FETCH_PARALLEL } from '../../node/src/swarm/replicator.js'
 import { bootstrapAddr, makeHome, startNode, tempDir, testConfig } from '../../test/integration/swarm/support.js'
 
 const MIB = 1024 * 1024
 const TOTAL = Number(process.env.LUCID_BENCH_TRANSFER_MIB ?? 256) * MIB
-const CONCURRENCY = Number(process.env.LUCID_BENCH_FETCH_CONCURRENCY ?? 8)
+const CONCURRENCY = Number(process.env.LUCID_BENCH_FETCH_CONCURRENCY ?? FETCH_PARALLEL)
+const STREAM_PROTOCOL = '/lucid-bench/stream/1.0.0'
 
-async function rawTcp (blocks: Uint8Array[]): Promise<number> {
-  const total = blocks.reduce((s, b) => s + b.length, 0)
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const port = (server.address() as { port: number }).port
-  const received = new Promise<number>((resolve) => {
-    server.once('connection', (sock) => {
-      let got = 0
-      sock.on('data', (d: Buffer) => { got += d.length; if (got >= total) { resolve(performance.now()); sock.end() } })
-    })
+type ToChild = { tcp: number } | { cpu: true } | { stop: true }
+type ToParent = { ready: { addr: string, cids: string[], bytes: number } } | { tcpSent: true } | { cpu: number }
+
+/** Node A: stores the blocks, serves them over bitswap, writes them raw to a socket or a libp2p stream on request. */
+async function serve (): Promise<void> {
+  const tmp = await tempDir('lucid-bench-transfer-a-')
+  const a = await startNode(await makeHome(join(tmp.dir, 'a')), testConfig({ replication: 1 }))
+  const blocks: Uint8Array[] = []
+  const cids: string[] = []
+  for (let off = 0; off < TOTAL; off += SWARM_CHUNK_SIZE) {
+    const blob = new Uint8Array(randomBytes(SWARM_CHUNK_SIZE + 42)) // a sealed 1 MiB chunk's size
+    const cid = blobCid(blob)
+    await a.blocks.put(cid, blob)
+    blocks.push(blob)
+    cids.push(cid.toString())
+  }
+  await a.libp2p.handle(STREAM_PROTOCOL, async (stream) => {
+    for (const b of blocks) if (!stream.send(b)) await stream.onDrain()
+    await stream.close()
   })
-  const started = performance.now()
-  const client = connect(port, '127.0.0.1')
-  await new Promise<void>((resolve) => client.once('connect', () => resolve()))
-  for (const b of blocks) if (!client.write(b)) await new Promise((resolve) => client.once('drain', resolve))
-  const ended = await received
-  client.destroy()
-  server.close()
-  return (total / 1e6) / ((ended - started) / 1000)
+  const send = (m: ToParent): void => { process.send?.(m) }
+  process.on('message', (m: ToChild) => {
+    if ('tcp' in m) {
+      const sock = connect(m.tcp, '127.0.0.1', () => {
+        void (async () => {
+          for (const b of blocks) if (!sock.write(b)) await new Promise((resolve) => sock.once('drain', resolve))
+          sock.end(() => send({ tcpSent: true }))
+        })()
+      })
+    } else if ('cpu' in m) {
+      const used = process.cpuUsage()
+      send({ cpu: (used.user + used.system) / 1e6 })
+    } else {
+      void a.stop().finally(() => { void tmp.cleanup().finally(() => process.exit(0)) })
+    }
+  })
+  send({ ready: { addr: bootstrapAddr(a), cids, bytes: blocks.reduce((s, b) => s + b.length, 0) } })
 }
 
-const tmp = await tempDir('lucid-bench-transfer-')
-try {
-  const a = await startNode(await makeHome(join(tmp.dir, 'a')), testConfig({ replication: 1 }))
+async function main (): Promise<void> {
+  const child = fork(fileURLToPath(import.meta.url), ['serve'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const messages: ToParent[] = []
+  let wake: (() => void) | undefined
+  child.on('message', (m: ToParent) => { messages.push(m); wake?.() })
+  const next = async <K extends string>(key: K): Promise<Extract<ToParent, Record<K, unknown>>> => {
+    for (;;) {
+      const i = messages.findIndex((m) => key in m)
+      if (i >= 0) return messages.splice(i, 1)[0] as Extract<ToParent, Record<K, unknown>>
+      await new Promise<void>((resolve) => { wake = resolve })
+    }
+  }
+  const tmp = await tempDir('lucid-bench-transfer-b-')
   const b = await startNode(await makeHome(join(tmp.dir, 'b')), testConfig({ replication: 1 }))
   try {
-    const blocks: Uint8Array[] = []
-    const cids: CID[] = []
-    for (let off = 0; off < TOTAL; off += SWARM_CHUNK_SIZE) {
-      const blob = new Uint8Array(randomBytes(SWARM_CHUNK_SIZE + 42)) // a sealed 1 MiB chunk's size
-      blocks.push(blob)
-      const cid = blobCid(blob)
-      cids.push(cid)
-      await a.blocks.put(cid, blob)
-    }
-    const bytes = blocks.reduce((s, x) => s + x.length, 0)
-    const tcpMBps = await rawTcp(blocks)
-    await b.libp2p.dial(multiaddr(bootstrapAddr(a)))
-    const providers = [multiaddr(bootstrapAddr(a))]
-    let next = 0
-    const started = performance.now()
+    const { ready } = await next('ready')
+    const total = ready.bytes
+
+    // raw TCP between the two processes
+    const server = createServer()
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const received = new Promise<number>((resolve) => {
+      server.once('connection', (sock) => {
+        let got = 0
+        sock.on('data', (d: Buffer) => { got += d.length; if (got >= total) resolve(performance.now()) })
+      })
+    })
+    let started = performance.now()
+    child.send({ tcp: (server.address() as { port: number }).port })
+    const tcpMBps = total / 1e6 / ((await received - started) / 1000)
+    await next('tcpSent')
+    server.close()
+
+    // one libp2p stream on the bitswap connection
+    const provider = multiaddr(ready.addr)
+    await b.libp2p.dial(provider)
+    started = performance.now()
+    const stream = await b.libp2p.dialProtocol(provider, STREAM_PROTOCOL)
+    await new Promise<void>((resolve, reject) => {
+      let got = 0
+      stream.addEventListener('message', (evt) => { got += evt.data.byteLength; if (got >= total) resolve() })
+      stream.addEventListener('close', (evt) => { if (got < total) reject(evt.error ?? new Error(`stream closed after ${got} bytes`)) })
+    })
+    const streamMBps = total / 1e6 / ((performance.now() - started) / 1000)
+
+    // bitswap, as a replica fetch does it
+    const cids = ready.cids.map((c) => CID.parse(c))
+    let next_ = 0
+    child.send({ cpu: true })
+    const serverCpu0 = (await next('cpu')).cpu
+    const cpu = process.cpuUsage()
+    started = performance.now()
     await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-      while (next < cids.length) {
-        const cid = cids[next++]
-        const got = await b.blocks.get(cid, { providers, signal: AbortSignal.timeout(120_000) })
+      while (next_ < cids.length) {
+        const cid = cids[next_++]
+        const got = await b.blocks.getPatiently(cid, { providers: [provider], signal: AbortSignal.timeout(300_000) })
         if (!blobCid(got).equals(cid)) throw new Error('bad block')
       }
     }))
     const seconds = (performance.now() - started) / 1000
-    const mbps = bytes / 1e6 / seconds
+    const used = process.cpuUsage(cpu)
+    child.send({ cpu: true })
+    const serverCpu = (await next('cpu')).cpu - serverCpu0
+    const mbps = total / 1e6 / seconds
     process.stdout.write(JSON.stringify({
       bench: 'swarm-chunk-transfer',
-      what: 'bitswap fetch of 1 MiB chunk blocks between two Lucid nodes over loopback TCP (noise + yamux), blocks checked against their CIDs',
+      what: 'bitswap fetch of 1 MiB chunk blocks between two Lucid node processes over loopback TCP (noise + yamux), blocks checked against their CIDs',
       mib: TOTAL / MIB,
       blocks: cids.length,
       concurrency: CONCURRENCY,
       seconds: Number(seconds.toFixed(2)),
       MBps: Math.round(mbps),
       rawTcpMBps: Math.round(tcpMBps),
+      libp2pStreamMBps: Math.round(streamMBps),
       ratio: Number((mbps / tcpMBps).toFixed(3)),
+      ratioToLibp2pStream: Number((mbps / streamMBps).toFixed(3)),
+      fetcherCpuPercent: Math.round((used.user + used.system) / 1e4 / seconds),
+      serverCpuPercent: Math.round(serverCpu * 100 / seconds),
       target: 0.6,
       withinTarget: mbps / tcpMBps >= 0.6
     }) + '\n')
   } finally {
-    await a.stop()
+    child.send({ stop: true })
+    await new Promise<void>((resolve) => child.once('exit', () => resolve()))
     await b.stop()
+    await tmp.cleanup()
   }
-} finally {
-  await tmp.cleanup()
 }
+
+if (process.argv[2] === 'serve') await serve()
+else await main()

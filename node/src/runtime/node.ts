@@ -7,7 +7,6 @@ import { mkdir } from 'node:fs/promises'
 import { createHeliaLight } from 'helia'
 import { withLibp2pLight, type HeliaWithLibp2p } from '@helia/libp2p'
 import { withBitswap } from '@helia/bitswap'
-import { FsBlockstore } from 'blockstore-fs'
 import { LevelDatastore } from 'datastore-level'
 import * as dagCbor from '@ipld/dag-cbor'
 import { CID } from 'multiformats/cid'
@@ -23,6 +22,7 @@ import { sealSessionTo, type SealSummary } from '../seal/seal-session.js'
 import { WorkerPool } from '../seal/worker-pool.js'
 import { openChunkStream } from '../seal/open-session.js'
 import { BlockStore } from '../store/block-store.js'
+import { WholeFileBlockstore } from '../store/fs-blockstore.js'
 import { countServedReads, ownReads } from '../store/counting-blockstore.js'
 import { recordFromAnnouncement, SessionIndex, type SessionRecord } from '../store/session-index.js'
 import { libp2pOptions, type SwarmServices } from '../swarm/libp2p-options.js'
@@ -110,7 +110,7 @@ export class LucidNode {
     await mkdir(join(root, 'blocks'), { recursive: true, mode: 0o700 })
     const datastore = new LevelDatastore(join(root, 'datastore'))
     await datastore.open()
-    const raw = new FsBlockstore(join(root, 'blocks'))
+    const raw = new WholeFileBlockstore(join(root, 'blocks'))
     await raw.open()
     const served = { add: (_n: number) => {} }
     const blockstore = countServedReads(raw, (n) => served.add(n))
@@ -129,6 +129,10 @@ export class LucidNode {
       // Helia drops a peer's send operation when its queue is full (default 10) and then serves the wants that were
       // left only when that peer sends another message: with many chunks in flight that lost wants for minutes.
       sendBlocksMaxQueueLength: 1024,
+      // The wantlist is sent 10 ms after the last change by default, and every received block is a change (its want
+      // is cancelled): while a batch of blocks streamed in, the timer kept being pushed back and the next wants left
+      // only after the whole batch, so the provider idled between batches (bench/swarm/transfer.bench.ts).
+      sendWantlistDebounce: 1,
       messageReceiveTimeout: 60_000,
       messageSendTimeout: 60_000,
       sendBlocksTimeout: 60_000
@@ -142,7 +146,7 @@ export class LucidNode {
     const index = new SessionIndex(datastore)
     await index.load()
     const membership = new Membership(home.identity.peerId, config.swarm.repairGraceMs, now)
-    const node = new LucidNode(home, config, logger, helia as unknown as HeliaWithLibp2p<SwarmServices>, datastore, index, new BlockStore(helia), membership, now, served)
+    const node = new LucidNode(home, config, logger, helia as unknown as HeliaWithLibp2p<SwarmServices>, datastore, index, new BlockStore(helia, raw, (peer) => helia.libp2p.getPeers().some((p) => p.toString() === peer)), membership, now, served)
     // [state hook] start the session state service on the same libp2p node and datastore.
     node.sessionState = await StateService.start({
       libp2p: helia.libp2p as unknown as Parameters<typeof StateService.start>[0]['libp2p'],

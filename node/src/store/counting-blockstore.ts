@@ -1,20 +1,28 @@
 /**
- * Wraps the on-disk blockstore to count bytes read on behalf of other peers (bitswap serving). The node's own reads
- * run inside `ownReads.run(...)`, so whatever is read outside that context was read to serve a peer.
+ * Wraps the on-disk blockstore given to Helia to count the bytes bitswap reads to serve peers.
+ *
+ * The node's own reads of local blocks go straight to the on-disk store (BlockStore in block-store.ts, including the
+ * pin walk), so every `get` that reaches Helia's copy was made to serve a peer. (This used to tell the node's reads
+ * apart with an AsyncLocalStorage context; on Node 22 that installs promise hooks for the whole process, which cost
+ * about a quarter of the chunk transfer rate, bench/swarm/transfer.bench.ts.)
  */
-import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Blockstore } from 'interface-blockstore'
 
-export const ownReads = new AsyncLocalStorage<true>()
+/**
+ * Kept for callers that still wrap their operations in it; it only runs `fn` (no context is tracked any more: the
+ * node's own reads do not pass through the counted store).
+ */
+export const ownReads = {
+  async run<T> (_own: true, fn: () => Promise<T>): Promise<T> { return await fn() }
+}
 
 export function countServedReads (inner: Blockstore, onServed: (bytes: number) => void): Blockstore {
   return new Proxy(inner, {
     get (target, prop, receiver) {
       if (prop === 'get') {
         return async function * (key: any, options?: any) {
-          const own = ownReads.getStore() === true
           for await (const chunk of target.get(key, options)) {
-            if (!own) onServed(chunk.length)
+            onServed(chunk.length)
             yield chunk
           }
         }

@@ -6,7 +6,7 @@
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
+import { yamuxWithWindow } from './yamux-window.js'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { kadDHT, passthroughMapper, removePrivateAddressesMapper, type KadDHT } from '@libp2p/kad-dht'
@@ -25,6 +25,9 @@ import { TOPIC_STATE } from '../../../crdt/constants.js'
 import { stateTopicScoreParams } from '../state/score.js'
 // The chain (issue 7, docs/chain.md): block and task-proof topics.
 import { CHAIN_TOPICS, MAX_GOSSIP_BLOCK_BYTES, TOPIC_BLOCKS, TOPIC_PROOFS } from '../chainnet/constants.js'
+
+/** The receive window each yamux stream grants its sender (bench/swarm/transfer.bench.ts). */
+export const YAMUX_STREAM_WINDOW = 4 * 1024 * 1024
 
 export interface SwarmServices {
   identify: Identify
@@ -54,11 +57,12 @@ export function libp2pOptions (s: Libp2pSettings): Libp2pOptions<SwarmServices> 
     addresses: { listen: s.listen },
     transports: [tcp(), webSockets()],
     connectionEncrypters: [noise()],
-    // Windows stay at yamux's defaults (the 256 KiB initial window is part of the protocol; a larger configured one is
-    // not announced to the peer and broke transfers to a stock peer). The read buffer is raised from 4 MiB: Helia's
-    // bitswap handler closes its side before it starts reading an incoming stream, a stream carrying several blocks
-    // overflowed the 4 MiB buffer meanwhile and was aborted, and the wants it answered were lost.
-    streamMuxers: [yamux({ streamOptions: { initialStreamWindowSize: 256 * 1024, maxStreamWindowSize: 16 * 1024 * 1024, inactivityTimeout: 120_000, maxReadBufferLength: 64 * 1024 * 1024, maxWriteBufferLength: Infinity } })],
+    // Each stream starts at the protocol's 256 KiB window and we grant 4 MiB as receiver in the stream's first window
+    // update (yamux-window.ts): bitswap opens a stream per message, and at 256 KiB per round trip every multi-block
+    // message stalled. The read buffer is raised from 4 MiB: Helia's bitswap handler closes its side before it starts
+    // reading an incoming stream, a stream carrying several blocks overflowed the 4 MiB buffer meanwhile and was
+    // aborted, and the wants it answered were lost.
+    streamMuxers: [yamuxWithWindow({ streamOptions: { maxStreamWindowSize: 16 * 1024 * 1024, inactivityTimeout: 120_000, maxReadBufferLength: 64 * 1024 * 1024, maxWriteBufferLength: Infinity } }, YAMUX_STREAM_WINDOW)],
     connectionManager: { maxConnections: s.maxPeers },
     peerDiscovery: discovery,
     services: {

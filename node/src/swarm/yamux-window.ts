@@ -1,0 +1,48 @@
+/**
+ * yamux with a larger receive window, announced the way the protocol allows.
+ *
+ * Every yamux stream starts with a 256 KiB window on both sides (the spec's fixed initial value). A receiver may grant
+ * more at any time with a window update. @chainsafe/libp2p-yamux only grows a window when the reader keeps up within
+ * four ping round trips, which on loopback (RTT 0–1 ms) and a busy event loop almost never happens, and its
+ * `initialStreamWindowSize` option is not announced: it makes the sender assume the peer granted that much, which
+ * overflows a stock peer's 256 KiB window ("Receive window exceeded", the stream is reset).
+ *
+ * Helia's bitswap opens a new stream for every message, so every message travelled at 256 KiB per round trip. Here
+ * each new stream keeps the spec's 256 KiB initial window for sending and, as receiver, raises its own window to
+ * `window` in its first window update (the SYN for streams we open, the ACK for streams the peer opens). A stock peer
+ * sees an ordinary window update; what it may send us is bounded by the window we granted, and yamux's read buffer
+ * limit still applies.
+ */
+import { yamux } from '@chainsafe/libp2p-yamux'
+
+type YamuxInit = NonNullable<Parameters<typeof yamux>[0]>
+type MuxerFactory = ReturnType<ReturnType<typeof yamux>>
+
+interface StreamWindow { recvWindow: number }
+interface MuxerInternals { _newStream: (...args: unknown[]) => StreamWindow }
+
+/** The yamux spec's initial window; the sender side always starts from it. */
+export const YAMUX_INITIAL_WINDOW = 256 * 1024
+
+export function yamuxWithWindow (init: YamuxInit, window: number): ReturnType<typeof yamux> {
+  if (window < YAMUX_INITIAL_WINDOW) throw new Error(`the yamux window must be at least ${YAMUX_INITIAL_WINDOW} bytes`)
+  const make = yamux({ ...init, streamOptions: { ...init.streamOptions, initialStreamWindowSize: YAMUX_INITIAL_WINDOW, maxStreamWindowSize: Math.max(window, init.streamOptions?.maxStreamWindowSize ?? window) } })
+  return () => {
+    const factory: MuxerFactory = make()
+    const create = factory.createStreamMuxer.bind(factory)
+    factory.createStreamMuxer = (maConn) => {
+      const muxer = create(maConn)
+      const internals = muxer as unknown as MuxerInternals
+      if (typeof internals._newStream !== 'function') return muxer
+      const newStream = internals._newStream.bind(muxer)
+      internals._newStream = (...args: unknown[]) => {
+        const stream = newStream(...args)
+        // The first window update (sent when the stream opens or on its first data) grants window − 256 KiB more.
+        if (typeof stream.recvWindow === 'number' && stream.recvWindow < window) stream.recvWindow = window
+        return stream
+      }
+      return muxer
+    }
+    return factory
+  }
+}
