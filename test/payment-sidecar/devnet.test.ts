@@ -6,7 +6,7 @@
 // it on the stand-in.
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ethers } from 'ethers'
@@ -19,6 +19,7 @@ import { hexToBase58 } from '../../payment-sidecar/src/tron/address.js'
 import type { BatchChain } from './support/batch-chain.js'
 import { batchState, sleep, tickUntil } from './support/drive.js'
 import { holders, openWorld, sidecarConfig, USD, type World } from './support/world.js'
+import { payoutDemo } from '../../node/src/devnet/demo-payout.js'
 
 const devKey = (i: number): string => ethers.keccak256(ethers.toUtf8Bytes(`lucid/dev/account/${i}`))
 const LUCID = join(process.cwd(), 'node', 'bin', 'lucid.js')
@@ -253,5 +254,39 @@ describe('payment sidecar: devnet (lucid devnet, 3 node processes) → lucid pay
     const list = await lucid(['payout', 'batches', '--rpc', rpcUrl])
     assert.equal(list.code, 0, list.stderr)
     assert.match(list.stdout, /^epoch 1 {2}root 0x[0-9a-f]{64} {2}block \d+ {2}tx 0x[0-9a-f]{64} {2}(final|not final yet)$/m)
+  })
+
+  // the payout part of `lucid demo` (node/src/devnet/demo-payout.ts): the stand-in, `lucid payout commit --dev` and
+  // `lucid-payout start` as real processes, against this devnet
+  it('lucid demo\'s payout part: stand-in, commit through node 1, sidecar (sandbox) following node 3, paid to the unit, all stopped', async () => {
+    const lines: string[] = []
+    const demoDir = join(dir, 'demo')
+    const r = await payoutDemo({ devnet: { nodes: [1, 2, 3].map((index) => ({ index, rpc: index === 1 ? rpcUrl : index === 3 ? followUrl : undefined })) }, dir: demoDir, epoch: 7, say: (step, text) => { lines.push(`${step.padEnd(11)} ${text}`) } })
+    const story = lines.join('\n')
+    for (const step of ['tron', 'entitled', 'committed', 'sidecar', 'final', 'paid', 'balances']) assert.match(story, new RegExp(`^${step} `, 'm'), story)
+    assert.match(story, /committed to PayoutBatches in block #\d+ through node 1's JSON-RPC/)
+    assert.match(story, /^final {7}block #\d+ is final/m)
+    assert.match(story, /every balance equals its entitlement to the unit/)
+    assert.match(story, /lucid-payout start and lucid-tron-stand-in stopped cleanly \(SIGTERM\)$/m)
+    assert.equal(r.recipients.length, 5)
+    for (const x of r.recipients) {
+      assert.match(x.tron, /^T[1-9A-HJ-NP-Za-km-z]{33}$/)
+      assert.ok(story.includes(x.tron), `${x.tron} is shown`)
+      assert.equal(x.balanceUsd6, x.entitledUsd6, x.tron)
+      assert.ok(x.balanceUsd6 > 0n)
+    }
+    // the same batch on the chain, final, committed by dev account 7
+    const seen = (await follower.send('lucid_payoutBatches', [7]) as RpcBatches).batches
+    assert.deepEqual(seen.map((b) => [b.root, Number(b.blockNumber), b.final, b.committer]), [[r.root, r.blockNumber, true, new ethers.Wallet(devKey(7)).address]])
+    // the sidecar's own state under the demo's dir; the fee payer's keys only in its encrypted keystore
+    assert.ok(existsSync(join(demoDir, 'payout', 'sidecar', 'ledger.jsonl')))
+    assert.ok(existsSync(join(demoDir, 'payout', 'sidecar', 'keystore.json')))
+    assert.ok(!existsSync(join(demoDir, 'payout', 'fee-payer-keys.txt')), 'the plaintext key file is gone')
+    assert.match(readFileSync(join(demoDir, 'payout', 'tron-stand-in.log'), 'utf8'), /lucid-tron-stand-in: stopped at block \d+/)
+    // a bad state is a clear error naming what failed and its log, and stops what was started: epoch 7 again
+    const again: string[] = []
+    await assert.rejects(payoutDemo({ devnet: { nodes: [{ index: 1, rpc: rpcUrl }, { index: 3, rpc: followUrl }] }, dir: join(dir, 'demo-again'), epoch: 7, say: (step, text) => { again.push(`${step} ${text}`) } }),
+      (e: Error) => /^lucid payout commit failed \(exit 1\): lucid: epoch 7 is already committed .*\(log: .*payout-commit\.log\)$/.test(e.message))
+    assert.match(again.join('\n'), /lucid-tron-stand-in stopped cleanly/)
   })
 })
