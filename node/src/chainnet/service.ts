@@ -19,6 +19,7 @@ import { decodeProof, encodeProof, ProofCodecError } from '../chain/proof-codec.
 import { CHAIN_TOPICS, MAX_GOSSIP_BLOCK_BYTES, MAX_GOSSIP_PROOF_BYTES, SYNC_PROTOCOL, TOPIC_BLOCKS, TOPIC_PROOFS } from './constants.js'
 import { ProofPool } from './proof-pool.js'
 import { Duties } from './duties.js'
+import { StorageDuties, type HoldingSource } from './storage-duties.js'
 import { blockVerdict, proofVerdict, type Verdict } from './verdicts.js'
 import { peerEnvelopeSource, requestStatus, serveSync, SyncProtocolError, type SyncLibp2p } from './sync-protocol.js'
 import { ChainMetrics } from './metrics.js'
@@ -48,6 +49,8 @@ export interface ChainServiceInit {
   /** the node's Prometheus registry */
   registry?: Registry
   onRejected?: (topic: string, reason: string) => void
+  /** the sessions this node holds, for holding claims and challenge answers */
+  holdings?: HoldingSource
   /** a test hook: replaces the proposer decision (e.g. to make a node equivocate) */
   decide?: ProposeDecision
 }
@@ -59,6 +62,7 @@ export class ChainService {
   readonly producer: ChainNode
   readonly metrics?: ChainMetrics
   private readonly duties: Duties
+  private readonly storage?: StorageDuties
   private timer?: NodeJS.Timeout
   private syncing: Promise<void> | null = null
   private lastSyncAttempt = 0
@@ -73,6 +77,7 @@ export class ChainService {
     this.clock = init.clock ?? systemClock
     this.pool = new ProofPool(chain.genesis.poot.params)
     this.duties = new Duties([init.nodeKey])
+    if (init.holdings !== undefined) this.storage = new StorageDuties(init.nodeKey, init.holdings, init.log)
     const decide = init.decide ?? localProposer(signersFrom(chain, [init.nodeKey, ...(init.extraKeys ?? [])]))
     this.producer = new ChainNode(chain, {
       clock: this.clock,
@@ -141,16 +146,21 @@ export class ChainService {
     const now = this.clock.now()
     const { params, genesisMs } = this.chain.genesis.poot
     if (this.registered) {
-      for (const p of this.duties.due(this.chain.headPoot, params, genesisMs, now)) {
-        this.pool.add(p)
-        this.metrics?.proofsPublished.inc({ kind: p.kind })
-        this.publish(TOPIC_PROOFS, encodeProof(p))
-      }
+      for (const p of this.duties.due(this.chain.headPoot, params, genesisMs, now)) this.share(p)
+      this.storage?.due(this.chain.headPoot, this.producer.currentSlot(now), params)
+        .then((proofs) => { for (const p of proofs) this.share(p) }, (err: Error) => { this.init.log.warn({ err: err.message }, 'storage duties failed') })
     }
     const slot = this.producer.currentSlot(now)
     this.pool.prune(slot)
     // no block for a few slots: maybe we missed some; ask the peers (at most once a slot)
     if (slot - this.chain.headPoot.slot > 2 && now - this.lastSyncAttempt > params.slotMs) void this.catchUp().catch(() => {})
+  }
+
+  /** A proof of this node's: pooled for our own proposals and gossiped for everyone's. */
+  private share (p: TaskProof): void {
+    if (this.stopped || !this.pool.add(p)) return
+    this.metrics?.proofsPublished.inc({ kind: p.kind })
+    this.publish(TOPIC_PROOFS, encodeProof(p))
   }
 
   private publish (topic: string, data: Uint8Array): void {

@@ -302,6 +302,14 @@ export function makeMethods (chain: Chain, filters: FilterManager): Map<string, 
       justified: s.justified.map((c) => ({ pootHash: c.hash, height: c.height, epoch: c.epoch }))
     }
   })
+  def('lucid_storage', 0, 0, async () => {
+    const s = chain.headPoot
+    return {
+      slot: s.slot,
+      catalog: s.catalog.map((c) => ({ sessionId: c.sessionId, root: bytesToHex(c.root), chunkCount: c.chunkCount, holders: c.holders })),
+      openChallenges: s.openChallenges.map((c) => ({ slot: c.slot, index: c.index, holder: c.holder, sessionId: c.sessionId, chunkIndex: c.chunkIndex, deadline: c.slot + params.challengeResponseSlots }))
+    }
+  })
   def('lucid_getEnvelope', 1, 1, async ([h]) => {
     const b = await chain.blockByHash(hash(h, 'params[0] (block hash)'))
     const env = b === undefined ? undefined : await chain.envelopeOf(b)

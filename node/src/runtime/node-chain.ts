@@ -13,6 +13,12 @@ import { chainPaths, openChainAtHome } from '../chain/open.js'
 import { devServerKey } from '../chain/dev.js'
 import { startRpcServer, type RpcServer } from '../rpc/server.js'
 import { ChainService, type ChainLibp2p, type ChainLog } from '../chainnet/service.js'
+import type { HoldingSource } from '../chainnet/storage-duties.js'
+import { CID } from 'multiformats/cid'
+import { leafHash } from '../../../protocols/poot/index.js'
+import { decodeSignedManifest } from '../../../protocols/session/manifest.js'
+import type { SessionIndex } from '../store/session-index.js'
+import type { BlockStore } from '../store/block-store.js'
 import { Anchorer, CHAIN_ACCOUNT_KEY, type Submitted } from '../chainnet/anchorer.js'
 import type { Manifest } from '../../../protocols/session/manifest.js'
 import type { StateService } from '../state/service.js'
@@ -33,6 +39,7 @@ export interface NodeChainInit {
   log: ChainLog
   registry: Registry
   onRejected: (topic: string, reason: string) => void
+  holdings?: HoldingSource
 }
 
 export const hasChain = (home: OpenHome): boolean => existsSync(chainPaths(home.paths.root).genesis)
@@ -44,7 +51,7 @@ export async function startNodeChain (init: NodeChainInit): Promise<NodeChain> {
   const server = devServerKey()
   const extraKeys = config.chain.devServer && chain.genesis.spec.server.node === server.id ? [server] : []
   if (config.chain.devServer && extraKeys.length === 0) log.warn({}, 'chain.devServer is set but this genesis does not use the development Server key: ignored')
-  const service = new ChainService({ chain, libp2p: init.libp2p, nodeKey, extraKeys, log, registry: init.registry, onRejected: init.onRejected })
+  const service = new ChainService({ chain, libp2p: init.libp2p, nodeKey, extraKeys, log, registry: init.registry, onRejected: init.onRejected, holdings: init.holdings })
   let rpc: RpcServer
   try {
     await service.start()
@@ -89,4 +96,45 @@ export async function anchorSession (nc: NodeChain, state: StateService, manifes
     log.info({ sessionId: manifest.sessionId, tx: sent.tx, block }, 'session anchored')
   }).catch((err: Error) => { log.warn({ sessionId: manifest.sessionId, tx: sent.tx, err: err.message.split('\n')[0] }, 'anchor not confirmed') })
   return sent
+}
+
+/**
+ * The node's held sessions as the chain sees them: verified and pinned sessions, their chunks read from the local
+ * store only (a chunk this node lost is missing, not fetched from a peer). Leaf hashes are computed once per session.
+ */
+export function chainHoldings (index: SessionIndex, blocks: BlockStore): HoldingSource {
+  const chunks = new Map<string, CID[]>()
+  const leaves = new Map<string, Uint8Array[]>()
+  const local = async (cid: CID): Promise<Uint8Array | null> => { try { return await blocks.get(cid, { offline: true }) } catch { return null } }
+  const chunkCids = async (sessionId: string): Promise<CID[] | null> => {
+    const known = chunks.get(sessionId)
+    if (known !== undefined) return known
+    const rec = index.get(sessionId)
+    const encoded = rec === undefined ? null : await local(CID.parse(rec.manifest))
+    if (encoded === null) return null
+    const cids = decodeSignedManifest(encoded).manifest.chunks
+    chunks.set(sessionId, cids)
+    return cids
+  }
+  return {
+    held: () => index.held().map((r) => ({ sessionId: r.sessionId, root: Buffer.from(r.merkleRoot, 'hex'), chunkCount: r.chunkCount })),
+    blob: async (sessionId, i) => {
+      const cids = await chunkCids(sessionId)
+      return cids === null || cids[i] === undefined ? null : await local(cids[i])
+    },
+    leaves: async (sessionId) => {
+      const known = leaves.get(sessionId)
+      if (known !== undefined) return known
+      const cids = await chunkCids(sessionId)
+      if (cids === null) return null
+      const out: Uint8Array[] = []
+      for (const cid of cids) {
+        const blob = await local(cid)
+        if (blob === null) return null
+        out.push(leafHash(blob))
+      }
+      leaves.set(sessionId, out)
+      return out
+    }
+  }
 }

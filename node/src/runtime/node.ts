@@ -35,7 +35,7 @@ import type { Logger } from './logger.js'
 import { StateService } from '../state/service.js'
 import { recordPut, reconcileHoldings, stateSummary, type StateSummary } from '../state/node-hooks.js'
 // The chain (issue 7, docs/chain.md), when the home has a chain genesis.
-import { anchorSession, hasChain, startNodeChain, type NodeChain } from './node-chain.js'
+import { anchorSession, chainHoldings, hasChain, startNodeChain, type NodeChain } from './node-chain.js'
 
 /** When the origin re-publishes an announcement after the first publish. */
 export const RETRANSMIT_MS = [2_000, 10_000, 30_000]
@@ -166,7 +166,8 @@ export class LucidNode {
           libp2p: helia.libp2p as unknown as Parameters<typeof startNodeChain>[0]['libp2p'],
           log: logger,
           registry: node.metrics.registry,
-          onRejected: (topic, reason) => node.metrics.gossipRejected.inc({ topic, reason })
+          onRejected: (topic, reason) => node.metrics.gossipRejected.inc({ topic, reason }),
+          holdings: chainHoldings(node.index, node.blocks)
         })
       } catch (err) {
         await node.stop()

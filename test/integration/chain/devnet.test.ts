@@ -7,6 +7,7 @@
 import { strict as assert } from 'node:assert'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
+import { readdir, readFile, rm, stat } from 'node:fs/promises'
 import { makeHeartbeat, makeRelayReceipt, nodeKeyFromSeed, type NodeKey } from '../../../protocols/poot/index.js'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
@@ -22,6 +23,16 @@ import { waitFor } from '../../support/wait-for.js'
 import { envelopes, equivocate, headNumber, rpc, type Finality } from './devnet-support.js'
 
 const SLOT_MS = 2000
+
+/** Deletes every file under `dir` larger than `bytes`; returns how many. */
+async function removeBigFiles (dir: string, bytes: number): Promise<number> {
+  let n = 0
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    const path = join(e.parentPath, e.name)
+    if (e.isFile() && (await stat(path)).size > bytes) { await rm(path); n++ }
+  }
+  return n
+}
 const ENTITIES = 5
 
 describe('chain devnet: 5 real node processes and a follower', function () {
@@ -111,6 +122,35 @@ describe('chain devnet: 5 real node processes and a follower', function () {
     await waitFor('the anchor final', async () => Number((await rpc<Finality>(url(producers[2]), 'lucid_finality')).finalized.number) >= (anchored?.block ?? Infinity), 60_000, 500)
   })
 
+  it('holders claim the session, answer its challenges with their chunks; a holder that deleted its chunks misses and loses credits', async () => {
+    interface Storage { catalog: Array<{ sessionId: string, holders: string[] }>, openChallenges: Array<{ holder: string, slot: number }> }
+    let catalog: Storage['catalog'] = []
+    await waitFor('two holders in the chain\'s catalog', async () => {
+      catalog = (await rpc<Storage>(url(producers[0]), 'lucid_storage')).catalog
+      return catalog.some((c) => c.holders.length >= 2)
+    }, 90_000, 500)
+    const entry = catalog.find((c) => c.holders.length >= 2)!
+    // answered challenges: storage proofs in blocks
+    await waitFor('a storage proof in a block', async () => {
+      const head = await headNumber(url(producers[0]))
+      return (await envelopes(url(producers[0]), Math.max(1, head - 20), 21)).some((e) => e.poot.body.proofs.some((p) => p.kind === 'storage'))
+    }, 120_000, 1000)
+    // a holder loses its chunk blobs (every block file bigger than the manifest) behind the node's back
+    const victim = producers.find((n) => entry.holders.includes(n.nodeId))!
+    const removed = await removeBigFiles(join(victim.home, 'blocks'), 100_000)
+    assert.ok(removed > 0, 'no chunk blob found to delete')
+    const credits = async (): Promise<number> => (await rpc<{ credits: Record<string, number> }>(url(producers[0]), 'lucid_credits')).credits[victim.nodeId] ?? 0
+    let last = await credits()
+    let dropped = false
+    await waitFor('the victim\'s credits to drop after a missed challenge', async () => {
+      const now = await credits()
+      dropped ||= now < last
+      last = now
+      return dropped
+    }, 180_000, 300)
+    assert.match(await readFile(victim.log, 'utf8'), /storage challenge cannot be answered/)
+  })
+
   it('a fresh node syncs from genesis over libp2p to the same state root', async () => {
     await start(follower)
     const target = await headNumber(url(producers[0]))
@@ -197,9 +237,13 @@ describe('chain devnet: 5 real node processes and a follower', function () {
         const m = await metricsOf(producers[0])
         return rejected(m, TOPIC_BLOCKS) >= 2 && rejected(m, TOPIC_PROOFS) >= 2 && rejected(m, SYNC_PROTOCOL) >= 1
       }, 30_000, 500)
-      const { peers } = await (await fetch(`${producers[0].api}/api/v1/peers`, { headers: { authorization: `Bearer ${producers[0].adminToken}` } })).json() as { peers: Array<{ peerId: string, score: number }> }
-      const score = peers.find((p) => p.peerId === peer.peerId)?.score
-      assert.ok(score !== undefined && score < 0, `the sender's score is ${score}`)
+      // gossipsub caches scores for a moment: poll until the invalid deliveries show
+      let score: number | undefined
+      await waitFor('the sender\'s score below zero', async () => {
+        const { peers } = await (await fetch(`${producers[0].api}/api/v1/peers`, { headers: { authorization: `Bearer ${producers[0].adminToken}` } })).json() as { peers: Array<{ peerId: string, score: number }> }
+        score = peers.find((p) => p.peerId === peer.peerId)?.score
+        return score !== undefined && score < 0
+      }, 15_000, 500).catch(() => assert.fail(`the sender's score is ${score}`))
       // the chain goes on
       const h = await headNumber(url(producers[0]))
       await waitFor('more blocks', async () => await headNumber(url(producers[0])) > h + 1, 30_000, 500)

@@ -1,0 +1,70 @@
+/**
+ * Storage duties of a node on the chain: it claims (a signed holding claim, protocols/poot) each session it holds
+ * verified and pinned, so the chain's catalog lists it as a holder; and it answers each challenge the chain issues
+ * to it with the encrypted chunk read from its own store (never fetched from the network) and its Merkle path.
+ * A node that lost the chunk cannot answer, and the block after the deadline charges its entity.
+ */
+import { inclusionProof, makeHoldingClaim, makeStorageProof, type ChainState, type NodeKey, type PootParams, type TaskProof } from '../../../protocols/poot/index.js'
+import type { ChainLog } from './service.js'
+
+export interface HeldSession { sessionId: string, root: Uint8Array, chunkCount: number }
+
+/** What the node's store offers the chain (local reads only). */
+export interface HoldingSource {
+  held: () => HeldSession[]
+  /** encrypted chunk `index` of the session, or null when this node does not have it */
+  blob: (sessionId: string, index: number) => Promise<Uint8Array | null>
+  /** leaf hashes of every chunk (from the local blobs), or null when one is missing */
+  leaves: (sessionId: string) => Promise<Uint8Array[] | null>
+}
+
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i])
+
+export class StorageDuties {
+  /** sessionId → slot of our last claim (claimed again if not included within maxProofAgeSlots) */
+  private readonly claimed = new Map<string, number>()
+  /** challenges handled (`slot/index`), answered or found unanswerable */
+  private readonly handled = new Set<string>()
+  private running = false
+
+  constructor (private readonly key: NodeKey, private readonly source: HoldingSource, private readonly log: ChainLog) {}
+
+  /** The claims and answers due on `head` at `slot`. Runs one at a time (reads are async). */
+  async due (head: ChainState, slot: number, params: PootParams): Promise<TaskProof[]> {
+    if (this.running) return []
+    this.running = true
+    try { return [...this.claims(head, slot, params), ...await this.answers(head)] } finally { this.running = false }
+  }
+
+  private claims (head: ChainState, slot: number, params: PootParams): TaskProof[] {
+    const out: TaskProof[] = []
+    for (const s of this.source.held()) {
+      const known = head.catalog.find((c) => c.sessionId === s.sessionId)
+      if (known?.holders.includes(this.key.id) === true) continue
+      if (known !== undefined && (!sameBytes(known.root, s.root) || known.chunkCount !== s.chunkCount)) continue // another root was claimed first
+      const last = this.claimed.get(s.sessionId)
+      if (last !== undefined && slot - last <= params.maxProofAgeSlots) continue
+      this.claimed.set(s.sessionId, slot)
+      out.push(makeHoldingClaim(this.key, slot, s))
+    }
+    return out
+  }
+
+  private async answers (head: ChainState): Promise<TaskProof[]> {
+    const out: TaskProof[] = []
+    for (const c of head.openChallenges) {
+      const id = `${c.slot}/${c.index}`
+      if (c.holder !== this.key.id || this.handled.has(id)) continue
+      this.handled.add(id)
+      const [blob, leaves] = await Promise.all([this.source.blob(c.sessionId, c.chunkIndex), this.source.leaves(c.sessionId)])
+      if (blob === null || leaves === null || leaves.length <= c.chunkIndex) {
+        this.log.warn({ sessionId: c.sessionId, chunk: c.chunkIndex, slot: c.slot }, 'storage challenge cannot be answered: the chunk is not in this node\'s store')
+        continue
+      }
+      out.push(makeStorageProof(this.key, c, blob, inclusionProof(leaves, c.chunkIndex)))
+      this.log.info({ sessionId: c.sessionId, chunk: c.chunkIndex, slot: c.slot }, 'storage challenge answered')
+    }
+    if (this.handled.size > 10_000) this.handled.clear()
+    return out
+  }
+}
