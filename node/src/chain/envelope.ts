@@ -10,8 +10,9 @@
  * not carried yet (must be an empty list).
  */
 import { RLP } from '@ethereumjs/rlp'
-import { bytesToBigInt, bytesToHex, bytesToUtf8, bigIntToUnpaddedBytes, utf8ToBytes } from '@ethereumjs/util'
+import { bytesToHex, bytesToUtf8, bigIntToUnpaddedBytes, utf8ToBytes } from '@ethereumjs/util'
 import { proofFields, proofFromFields, ProofCodecError } from './proof-codec.js'
+import { rlpFields } from './rlp-fields.js'
 import type { Block as PootBlock, BlockHeader, EquivocationEvidence, MemberSignature, SessionAnchor, SignedHeader } from '../../../protocols/poot/index.js'
 
 export const ENVELOPE_VERSION = 1
@@ -47,25 +48,7 @@ export class EnvelopeError extends Error {}
 
 function fail (what: string): never { throw new EnvelopeError(`bad envelope: ${what}`) }
 
-function bytes (x: unknown, what: string): Uint8Array {
-  if (!(x instanceof Uint8Array)) fail(`${what} is not a byte string`)
-  return x
-}
-
-function list (x: unknown, what: string, length?: number): unknown[] {
-  if (!Array.isArray(x)) fail(`${what} is not a list`)
-  if (length !== undefined && x.length !== length) fail(`${what} has ${x.length} items, expected ${length}`)
-  return x
-}
-
-function num (x: unknown, what: string): number {
-  const b = bytes(x, what)
-  if (b.length > 0 && b[0] === 0) fail(`${what} has leading zeros`)
-  if (b.length > 7) fail(`${what} is too large`)
-  const n = Number(bytesToBigInt(b))
-  if (!Number.isSafeInteger(n)) fail(`${what} is too large`)
-  return n
-}
+const { bytes, list, num } = rlpFields(fail)
 
 function text (x: unknown, what: string): string {
   const s = bytesToUtf8(bytes(x, what))

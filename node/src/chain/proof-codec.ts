@@ -9,8 +9,9 @@
  * Decoding is strict: every malformed field is a ProofCodecError naming it.
  */
 import { RLP } from '@ethereumjs/rlp'
-import { bigIntToUnpaddedBytes, bytesToBigInt, bytesToHex, bytesToUtf8, hexToBytes, utf8ToBytes } from '@ethereumjs/util'
+import { bigIntToUnpaddedBytes, bytesToHex, bytesToUtf8, hexToBytes, utf8ToBytes } from '@ethereumjs/util'
 import type { TaskProof } from '../../../protocols/poot/index.js'
+import { rlpFields } from './rlp-fields.js'
 
 export class ProofCodecError extends Error {}
 
@@ -42,20 +43,7 @@ export function encodeProof (p: TaskProof): Uint8Array {
 
 function fail (what: string): never { throw new ProofCodecError(`bad task proof: ${what}`) }
 
-function bytes (x: unknown, what: string, length?: number): Uint8Array {
-  if (!(x instanceof Uint8Array)) fail(`${what} is not a byte string`)
-  if (length !== undefined && x.length !== length) fail(`${what} is ${x.length} bytes, expected ${length}`)
-  return x
-}
-
-function num (x: unknown, what: string): number {
-  const b = bytes(x, what)
-  if (b.length > 0 && b[0] === 0) fail(`${what} has leading zeros`)
-  if (b.length > 7) fail(`${what} is too large`)
-  const n = Number(bytesToBigInt(b))
-  if (!Number.isSafeInteger(n)) fail(`${what} is too large`)
-  return n
-}
+const { bytes, num } = rlpFields(fail)
 
 const hex32 = (x: unknown, what: string): string => bytesToHex(bytes(x, what, 32)).slice(2)
 const sig = (x: unknown, what: string): Uint8Array => bytes(x, what, 64)

@@ -1,6 +1,7 @@
 // Batch payouts as the routers verify them: OpenZeppelin's standard double-hashed leaf and MerkleProof's
 // sorted-pair keccak tree (an odd node is promoted to the next level).
 import { ethers } from 'ethers'
+import { keccakTree, type KeccakTree } from '../../../protocols/poot/payout-commitment.js'
 
 export interface BatchPayout { sessionId: string, to: string, amount: bigint, nonce: bigint }
 
@@ -9,30 +10,10 @@ export function batchLeaf (p: BatchPayout): string {
   return ethers.keccak256(inner)
 }
 
-function pair (a: string, b: string): string {
-  return BigInt(a) < BigInt(b) ? ethers.keccak256(ethers.concat([a, b])) : ethers.keccak256(ethers.concat([b, a]))
-}
-
-export function merkleTree (leaves: string[]): { root: string, proof: (index: number) => string[] } {
+/** The routers' tree (protocols/poot's keccakTree); a batch has at least one payout. */
+export function merkleTree (leaves: string[]): KeccakTree {
   if (leaves.length === 0) throw new Error('empty batch')
-  const layers: string[][] = [leaves]
-  while (layers[layers.length - 1].length > 1) {
-    const prev = layers[layers.length - 1]
-    const next: string[] = []
-    for (let i = 0; i < prev.length; i += 2) next.push(i + 1 < prev.length ? pair(prev[i], prev[i + 1]) : prev[i])
-    layers.push(next)
-  }
-  return {
-    root: layers[layers.length - 1][0],
-    proof: (index) => {
-      const out: string[] = []
-      for (let l = 0, i = index; l < layers.length - 1; l++, i = Math.floor(i / 2)) {
-        const sibling = i % 2 === 0 ? i + 1 : i - 1
-        if (sibling < layers[l].length) out.push(layers[l][sibling])
-      }
-      return out
-    }
-  }
+  return keccakTree(leaves)
 }
 
 export const BATCH_TYPES = {
