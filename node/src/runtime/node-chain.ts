@@ -138,3 +138,9 @@ export function chainHoldings (index: SessionIndex, blocks: BlockStore): Holding
     }
   }
 }
+
+/** What the node's status shows of its chain. */
+export function chainStatus (nc: NodeChain): { chainId: number, head: number, headSlot: number, finalized: number, rpc: string, account: string | null } {
+  const poot = nc.chain.headPoot
+  return { chainId: Number(nc.chain.chainId), head: Number(nc.chain.head.header.number), headSlot: poot.slot, finalized: poot.finalized.height, rpc: nc.rpc.url, account: nc.anchorer?.address ?? null }
+}

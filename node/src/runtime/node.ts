@@ -35,7 +35,7 @@ import type { Logger } from './logger.js'
 import { StateService } from '../state/service.js'
 import { recordPut, reconcileHoldings, stateSummary, type StateSummary } from '../state/node-hooks.js'
 // The chain (issue 7, docs/chain.md), when the home has a chain genesis.
-import { anchorSession, chainHoldings, hasChain, startNodeChain, type NodeChain } from './node-chain.js'
+import { anchorSession, chainHoldings, chainStatus, hasChain, startNodeChain, type NodeChain } from './node-chain.js'
 
 /** When the origin re-publishes an announcement after the first publish. */
 export const RETRANSMIT_MS = [2_000, 10_000, 30_000]
@@ -433,7 +433,9 @@ export class LucidNode {
       storedBytes: this.index.held().reduce((s, r) => s + r.storedBytes, 0),
       replication: this.config.swarm.replication,
       replicationDeficit: this.replicator.deficit,
-      fetching: [...this.replicator.inFlight]
+      fetching: [...this.replicator.inFlight],
+      // [chain hook] the chain's head and finalized block, when the node runs it
+      chain: this.chain === undefined ? null : chainStatus(this.chain)
     }
   }
 

@@ -20,6 +20,7 @@ import { chainPaths, readGenesisFile } from '../../../node/src/chain/open.js'
 import { SYNC_PROTOCOL, TOPIC_BLOCKS, TOPIC_PROOFS } from '../../../node/src/chainnet/constants.js'
 import { makeHome, startNode, testConfig, tempDir } from '../swarm/support.js'
 import { waitFor } from '../../support/wait-for.js'
+import { runLucid } from '../../support/run-lucid.js'
 import { envelopes, equivocate, headNumber, rpc, type Finality } from './devnet-support.js'
 
 const SLOT_MS = 2000
@@ -120,6 +121,10 @@ describe('chain devnet: 5 real node processes and a follower', function () {
     assert.equal(Number(receipt.blockNumber), anchored?.block)
     assert.equal(receipt.logs.length, 1, 'registerSession emits SessionRegistered')
     await waitFor('the anchor final', async () => Number((await rpc<Finality>(url(producers[2]), 'lucid_finality')).finalized.number) >= (anchored?.block ?? Infinity), 60_000, 500)
+    await waitFor('node 1 final past the anchor', async () => Number((await rpc<Finality>(url(n), 'lucid_finality')).finalized.number) >= (anchored?.block ?? Infinity), 30_000, 500)
+    const show = await runLucid(['session', 'show', put.sessionId, '--home', n.home])
+    assert.equal(show.code, 0, show.stderr)
+    assert.match(show.stdout, new RegExp(`anchored in ${put.anchor.tx} \\(block ${anchored?.block as number}, final\\)`))
   })
 
   it('holders claim the session, answer its challenges with their chunks; a holder that deleted its chunks misses and loses credits', async () => {

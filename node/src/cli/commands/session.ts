@@ -121,6 +121,10 @@ export function sessionCommand (): Command {
       const t = await resolveApi(opts)
       const s = await (await apiFetch(t, `/api/v1/sessions/${id}`)).json() as Record<string, any>
       if (opts.json === true) { process.stdout.write(JSON.stringify(s) + '\n'); return }
+      // an anchor is final once the node's chain finalized its block
+      const chain = (await (await apiFetch(t, '/api/v1/status')).json() as { chain?: { finalized: number } | null }).chain
+      const anchors = ((s.crdt?.anchors ?? []) as Array<{ tx: string, block: number }>)
+        .map((a) => `; anchored in ${a.tx} (block ${a.block}${chain == null ? '' : a.block <= chain.finalized ? ', final' : ', not final yet'})`).join('')
       process.stdout.write([
         `session  ${s.sessionId as string}`,
         `manifest ${s.manifest as string}`,
@@ -132,7 +136,7 @@ export function sessionCommand (): Command {
         `here     ${s.held === true ? 'held (verified, pinned)' : 'not held'}`,
         // Session state (CRDT, docs/crdt.md): the swarm-wide view every node converges to.
         `status   ${(s.crdt?.status as string | undefined) ?? '(not in the session state yet)'}${s.crdt?.recorder !== undefined && s.crdt?.recorder !== null ? `, recorded by ${short(s.crdt.recorder as string)}` : ''}`,
-        `state    holders ${((s.crdt?.holders ?? []) as string[]).map(short).join(' ') || '(none)'}; ${((s.crdt?.incidents ?? []) as unknown[]).length} incident(s)${((s.crdt?.anchors ?? []) as Array<{ tx: string }>).map((a) => `; anchored in ${a.tx}`).join('')}`
+        `state    holders ${((s.crdt?.holders ?? []) as string[]).map(short).join(' ') || '(none)'}; ${((s.crdt?.incidents ?? []) as unknown[]).length} incident(s)${anchors}`
       ].join('\n') + '\n')
     }))
   return cmd
