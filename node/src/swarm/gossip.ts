@@ -2,7 +2,16 @@
  * Gossip: subscribes to the Lucid topics and validates every message in gossipsub's validation hook before it is
  * delivered or forwarded. A Reject verdict makes gossipsub count an invalid delivery against the sender (P4), which
  * lowers its peer score; Ignore drops without penalty (duplicates). Accepted messages are handed to the node here.
+ *
+ * Retransmissions: the origin re-publishes an announcement a few times (node.ts RETRANSMIT_MS) for peers whose mesh
+ * was still forming. Each re-publish is a new gossip message carrying the same announcement bytes. These used to be
+ * Ignored by every node that already had the session, and an Ignored message is not forwarded, so a retransmission
+ * never got past the origin's direct peers: a node two hops away that missed the first copy never learned the
+ * session (bench/swarm/announce.bench.ts). A byte-identical copy of an announcement this node accepted less than
+ * FORWARD_COPIES_MS ago is now Accepted without being decoded again (it is forwarded, not processed twice); later
+ * copies are Ignored, so a replayed announcement cannot be re-flooded through the swarm forever.
  */
+import { createHash } from 'node:crypto'
 import { TopicValidatorResult, type GossipSub, type Message } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 import { TOPIC_ANNOUNCE, TOPIC_HEARTBEAT, TOPICS } from '../../../protocols/swarm/constants.js'
@@ -25,7 +34,19 @@ export interface GossipCounters {
 
 export interface GossipLog { debug: (obj: object, msg: string) => void, warn: (obj: object, msg: string) => void }
 
+/** How long after accepting an announcement this node forwards byte-identical copies of it (the retransmissions). */
+export const FORWARD_COPIES_MS = 60_000
+/** Accepted announcements remembered for forwarding copies (the oldest are forgotten first). */
+const MAX_REMEMBERED = 4096
+
+function digestOf (data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('base64')
+}
+
 export class Gossip {
+  /** sha256 of each recently accepted announcement → when it was accepted (insertion order = age). */
+  private readonly accepted = new Map<string, number>()
+
   constructor (
     private readonly pubsub: GossipSub,
     private readonly handlers: GossipHandlers,
@@ -55,6 +76,12 @@ export class Gossip {
 
   validateAnnouncement (peer: PeerId, msg: Message): TopicValidatorResult {
     this.counters.received(TOPIC_ANNOUNCE)
+    const digest = digestOf(msg.data)
+    const acceptedAt = this.accepted.get(digest)
+    if (acceptedAt !== undefined) {
+      // A copy of an announcement already verified and recorded here: forward it while it is recent.
+      return this.now() - acceptedAt < FORWARD_COPIES_MS ? TopicValidatorResult.Accept : TopicValidatorResult.Ignore
+    }
     const verdict = decodeAnnouncement(msg.data, this.now())
     if (!verdict.ok) return this.reject(TOPIC_ANNOUNCE, verdict.reason, verdict.detail, peer)
     const a = verdict.value.announcement
@@ -67,7 +94,13 @@ export class Gossip {
       return this.reject(TOPIC_ANNOUNCE, 'session-id-reuse', `session ${a.sessionId} is already announced with manifest ${known as string}`, peer)
     }
     this.handlers.onAnnouncement(verdict.value, msg.data, from)
+    this.remember(digest)
     return TopicValidatorResult.Accept
+  }
+
+  private remember (digest: string): void {
+    this.accepted.set(digest, this.now())
+    while (this.accepted.size > MAX_REMEMBERED) this.accepted.delete(this.accepted.keys().next().value as string)
   }
 
   validateHeartbeat (peer: PeerId, msg: Message): TopicValidatorResult {
@@ -80,6 +113,9 @@ export class Gossip {
   }
 
   async publishAnnouncement (encoded: Uint8Array): Promise<number> {
+    // Our own announcements are known here: copies that come back are forwarded like any other node's.
+    const digest = digestOf(encoded)
+    if (!this.accepted.has(digest)) this.remember(digest)
     const r = await this.pubsub.publish(TOPIC_ANNOUNCE, encoded)
     this.counters.published(TOPIC_ANNOUNCE)
     return r.recipients.length
