@@ -38,7 +38,7 @@ const USD = 1_000_000n
 
 export interface PayoutDemoOptions {
   /** the running devnet (a `Devnet`): node 1 commits, the last node (node 3 of 3) is followed by the sidecar */
-  devnet: { nodes: ReadonlyArray<Pick<DevnetNode, 'index' | 'rpc'>> }
+  devnet: { nodes: ReadonlyArray<Pick<DevnetNode, 'index' | 'rpc'> & { log?: string }> }
   /** working directory: everything goes under `dir/payout/` (logs, entitlements, the sidecar's data and keystore) */
   dir: string
   say: (step: string, text: string) => void
@@ -273,7 +273,11 @@ export async function payoutDemo (o: PayoutDemoOptions): Promise<PayoutDemoResul
       const r = await rpc<{ finalized: string, batches: Array<{ root: string, blockNumber: string, final: boolean }> }>(follower.rpc!, 'lucid_payoutBatches', [epoch])
       const b = r.batches.find((x) => x.root === out.root)
       return b?.final === true ? Number(r.finalized) : undefined
-    }, 120_000)
+    }, 120_000, async () => {
+      const f = await rpc<{ head: { number: string }, finalized: { number: string } }>(follower.rpc!, 'lucid_finality').catch(() => undefined)
+      const where = f === undefined ? `node ${follower.index} does not answer lucid_finality` : `node ${follower.index}: head #${Number(f.head.number)}, finalized #${Number(f.finalized.number)}`
+      return follower.log === undefined ? where : `${where}; its log: ${follower.log}`
+    })
     say('final', `block #${out.blockNumber} is final (node ${follower.index} finalized #${final} by the nodes' votes): the sidecar may pay it`)
 
     const view = await poll(`the sidecar has paid the batch and TRON confirmed every payout (log: ${sidecar.log})`, async () => {
