@@ -5,7 +5,7 @@ import { runLucid } from '../support/run-lucid.js'
 describe('lucid demo (the README start command)', function () {
   this.timeout(300_000)
 
-  it('seals, gossips, replicates, fetches byte-identical, anchors on the chain and finalizes, then stops cleanly', async () => {
+  it('seals, gossips, replicates, fetches byte-identical, anchors on the chain and finalizes, pays an epoch in sandbox mode, then stops cleanly', async () => {
     const r = await runLucid(['demo'])
     assert.equal(r.code, 0, r.stderr + r.stdout)
     const line = (step: string): string => r.stdout.split('\n').find((l) => l.startsWith(step)) ?? assert.fail(`no "${step}" line in:\n${r.stdout}`)
@@ -14,6 +14,9 @@ describe('lucid demo (the README start command)', function () {
     assert.match(line('announced'), /all 3 nodes validated/)
     assert.match(line('fetched'), /byte-identical/)
     assert.match(line('final'), /the anchor is in block #\d+/)
+    assert.match(line('committed'), /signed by 2 of the 3 dev disbursers and committed to PayoutBatches in block #\d+/)
+    assert.match(line('paid'), /all confirmed 20 blocks deep/)
+    assert.match(line('balances'), /every balance equals its entitlement to the unit/)
     assert.match(line('stopped'), /stopped cleanly/)
   })
 })

@@ -1,7 +1,8 @@
 /**
  * The swarm demo (`lucid demo`, the README's start command): a devnet of real node processes running the chain, a
  * sample session put on node 1 through its API and anchored in LucidAnchors, replicated to R nodes chosen by
- * rendezvous hashing, fetched back byte-identical through another node, the anchor's block finalized, everything
+ * rendezvous hashing, fetched back byte-identical through another node, the anchor's block finalized, an epoch's
+ * payout batch committed on the chain and paid by the sidecar on a local TRON stand-in (sandbox mode), everything
  * stopped cleanly.
  */
 import { createHash } from 'node:crypto'
@@ -11,6 +12,7 @@ import { join, resolve } from 'node:path'
 import { sampleRecording } from '../demo/sample-recording.js'
 import { Devnet, type DevnetNode } from './devnet.js'
 import { DEVNET_SLOT_MS } from './chain-genesis.js'
+import { payoutDemo } from './demo-payout.js'
 
 const mb = (n: number): string => `${(n / 1e6).toFixed(1)} MB`
 const sec = (ms: number): string => `${(ms / 1000).toFixed(1)} s`
@@ -47,6 +49,7 @@ export async function swarmDemo (opts: { nodes: number, dir?: string, keep?: boo
   out.write(`Lucid demo: a local swarm of ${opts.nodes} node processes on 127.0.0.1, replication R = ${replication}\n`)
   const devnet = await Devnet.create({ nodes: opts.nodes, dir, replication, heartbeatMs: 500, repairGraceMs: 5000, logLevel: 'info', chain: { slotMs: DEVNET_SLOT_MS } })
   const name = (peer: string): string => { const n = devnet.nodes.find((x) => x.peerId === peer); return n === undefined ? peer.slice(-8) : `node ${n.index}` }
+  let ok = false
   try {
     const t0 = Date.now()
     await devnet.start()
@@ -108,11 +111,16 @@ export async function swarmDemo (opts: { nodes: number, dir?: string, keep?: boo
       return Number(f.finalized.number) >= anchor.block ? f : undefined
     })
     say('final', `the anchor is in block #${anchor.block} (in the session state on node ${reader.index}), finalized: node ${reader.index} is final at #${Number(final.finalized.number)}`)
+
+    // payouts in sandbox mode: an epoch's batch committed on the chain, paid by the sidecar on the local TRON stand-in
+    await payoutDemo({ devnet, dir, say })
+    ok = true
   } finally {
     const t2 = Date.now()
     await devnet.stop()
     say('stopped', `all ${opts.nodes} nodes stopped cleanly (SIGTERM) in ${sec(Date.now() - t2)}`)
-    if (opts.keep !== true && opts.dir === undefined) await rm(dir, { recursive: true, force: true })
+    // a failed demo keeps its files: the error names logs in them
+    if (ok && opts.keep !== true && opts.dir === undefined) await rm(dir, { recursive: true, force: true })
     else out.write(`files kept in ${dir}\n`)
   }
 }
