@@ -10,10 +10,11 @@
 import { TopicValidatorResult, type GossipSub, type Message } from '@libp2p/gossipsub'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { Registry } from 'prom-client'
+import { bytesToHex } from '@ethereumjs/util'
 import { validateProof, type NodeKey, type TaskProof } from '../../../protocols/poot/index.js'
 import type { Chain } from '../chain/chain.js'
 import { ChainNode, systemClock, type Clock } from '../chain/chain-node.js'
-import { localProposer, signersFrom, type ProposeDecision } from '../chain/local-proposer.js'
+import { localProposer, signersFrom } from '../chain/local-proposer.js'
 import { syncFrom, SyncError } from '../chain/sync.js'
 import { decodeProof, encodeProof, ProofCodecError } from '../chain/proof-codec.js'
 import { CHAIN_TOPICS, MAX_GOSSIP_BLOCK_BYTES, MAX_GOSSIP_PROOF_BYTES, SYNC_PROTOCOL, TOPIC_BLOCKS, TOPIC_PROOFS } from './constants.js'
@@ -51,8 +52,6 @@ export interface ChainServiceInit {
   onRejected?: (topic: string, reason: string) => void
   /** the sessions this node holds, for holding claims and challenge answers */
   holdings?: HoldingSource
-  /** a test hook: replaces the proposer decision (e.g. to make a node equivocate) */
-  decide?: ProposeDecision
 }
 
 const TICK_MS = 100
@@ -78,7 +77,7 @@ export class ChainService {
     this.pool = new ProofPool(chain.genesis.poot.params)
     this.duties = new Duties([init.nodeKey])
     if (init.holdings !== undefined) this.storage = new StorageDuties(init.nodeKey, init.holdings, init.log)
-    const decide = init.decide ?? localProposer(signersFrom(chain, [init.nodeKey, ...(init.extraKeys ?? [])]))
+    const decide = localProposer(signersFrom(chain, [init.nodeKey, ...(init.extraKeys ?? [])]))
     this.producer = new ChainNode(chain, {
       clock: this.clock,
       decide: (c, slot, now) => {
@@ -234,27 +233,29 @@ export class ChainService {
     if (this.stopped || this.syncing !== null) return
     this.lastSyncAttempt = this.clock.now()
     const run = async (): Promise<void> => {
-      const statuses = await Promise.all(this.init.libp2p.getPeers().map(async (p) => {
-        try { return { peer: p, status: await requestStatus(this.init.libp2p, p) } } catch { return null }
-      }))
       const ours = this.chain.head.header.number
-      const genesis = `0x${Buffer.from(this.chain.blockchain.genesisBlock.hash()).toString('hex')}`
-      const best = statuses.filter((s) => s !== null && s.status.genesisHash === genesis && s.status.head > ours)
-        .sort((a, b) => Number((b as { status: { head: bigint } }).status.head - (a as { status: { head: bigint } }).status.head))[0]
-      if (best != null) await this.syncWith(best.peer)
+      const genesis = this.genesisHash()
+      let best: { peer: PeerId, head: bigint } | undefined
+      await Promise.all(this.init.libp2p.getPeers().map(async (peer) => {
+        const status = await requestStatus(this.init.libp2p, peer).catch(() => null)
+        if (status === null || status.genesisHash !== genesis || status.head <= ours) return
+        if (best === undefined || status.head > best.head) best = { peer, head: status.head }
+      }))
+      if (best !== undefined) await this.syncWith(best.peer)
     }
     this.syncing = run().finally(() => { this.syncing = null })
     await this.syncing
   }
+
+  private genesisHash (): string { return bytesToHex(this.chain.blockchain.genesisBlock.hash()) }
 
   /** Imports the peer's canonical blocks from just after our finalized block (known ones are skipped quickly). */
   private async syncWith (peer: PeerId): Promise<void> {
     const id = peer.toString()
     try {
       const status = await requestStatus(this.init.libp2p, peer)
-      const genesis = `0x${Buffer.from(this.chain.blockchain.genesisBlock.hash()).toString('hex')}`
-      if (status.genesisHash !== genesis) { this.init.log.debug({ peer: id }, 'peer follows another chain'); return }
-      if (status.head <= this.chain.head.header.number && status.headHash === `0x${Buffer.from(this.chain.head.hash()).toString('hex')}`) return
+      if (status.genesisHash !== this.genesisHash()) { this.init.log.debug({ peer: id }, 'peer follows another chain'); return }
+      if (status.head <= this.chain.head.header.number && status.headHash === bytesToHex(this.chain.head.hash())) return
       const finalized = this.chain.headPoot.finalized.height
       const start = BigInt(Math.min(finalized + 1, Number(this.chain.head.header.number) + 1))
       const r = await syncFrom(this.chain, peerEnvelopeSource(this.init.libp2p, peer, status), this.clock.now, start)
