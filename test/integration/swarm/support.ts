@@ -20,14 +20,14 @@ export async function makeHome (dir: string): Promise<OpenHome> {
   return await openHome(dir, PASSPHRASE)
 }
 
-export function testConfig (over: { bootstrap?: string[], replication?: number, port?: number } = {}): Config {
+export function testConfig (over: { bootstrap?: string[], replication?: number, port?: number, heartbeatMs?: number, repairGraceMs?: number } = {}): Config {
   return configSchema.parse({
     version: 1,
     seal: { chunkSize: 256 * 1024 },
     log: { level: process.env.LUCID_TEST_LOG ?? 'silent' },
     node: { listen: [`/ip4/127.0.0.1/tcp/${over.port ?? 0}`], bootstrap: over.bootstrap ?? [], maxPeers: 50 },
     api: { host: '127.0.0.1', port: 0 },
-    swarm: { replication: over.replication ?? 3, heartbeatMs: 400, repairGraceMs: 2500 }
+    swarm: { replication: over.replication ?? 3, heartbeatMs: over.heartbeatMs ?? 400, repairGraceMs: over.repairGraceMs ?? 2500 }
   })
 }
 
