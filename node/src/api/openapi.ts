@@ -11,6 +11,7 @@ const session = {
   type: 'object',
   properties: {
     sessionId: { type: 'string' },
+    source: { type: 'string', enum: ['announcement', 'state'], description: 'learned from a gossip announcement (or put here), or only from the session state (CRDT): then addrs is empty and storedBytes 0 (unknown)' },
     manifest: { type: 'string', description: 'CID of the signed manifest (dag-cbor)' },
     merkleRoot: { type: 'string', description: 'hex' },
     chunkCount: { type: 'integer' },

@@ -80,12 +80,13 @@ export function buildApi (node: LucidNode, opts: ApiOptions): FastifyInstance {
   app.get('/api/v1/openapi.json', async () => openapiDocument())
   app.get('/api/v1/status', async () => node.status())
   app.get('/api/v1/peers', async () => ({ peers: node.peers() }))
-  app.get('/api/v1/sessions', async () => ({ sessions: node.index.list().map((r) => { const { announcement: _a, ...v } = node.view(r); return v }) }))
+  // Announced sessions and those this node knows only from the session state (CRDT), e.g. after joining late.
+  app.get('/api/v1/sessions', async () => ({ sessions: node.sessionViews().map(({ announcement: _a, ...v }) => v) }))
   app.get('/api/v1/sessions/:id', async (req) => {
     const id = sessionIdParam(req)
-    const rec = node.index.get(id)
-    if (rec === undefined) throw notFound(`no session ${id} is known to this node`)
-    const { announcement: _a, ...v } = node.view(rec)
+    const view = node.sessionView(id)
+    if (view === undefined) throw notFound(`no session ${id} is known to this node`)
+    const { announcement: _a, ...v } = view
     return v
   })
   app.get('/api/v1/sessions/:id/content', guarded, async (req, reply) => {

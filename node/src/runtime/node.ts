@@ -11,6 +11,7 @@ import { LevelDatastore } from 'datastore-level'
 import * as dagCbor from '@ipld/dag-cbor'
 import { CID } from 'multiformats/cid'
 import { privateKeyFromRaw } from '@libp2p/crypto/keys'
+import { peerIdFromString } from '@libp2p/peer-id'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { decodeSignedManifest, type Manifest } from '../../../protocols/session/manifest.js'
 import { encodeAnnouncement, type SignedAnnouncement } from '../../../protocols/swarm/announcement.js'
@@ -51,6 +52,13 @@ export interface PutOptions { owner?: string, participants?: string[], chunkSize
 export interface PutResult extends SealSummary { announcedTo: number, sessionKey: Uint8Array, anchor: { tx: string, submitMs: number } | null }
 
 export interface SessionView extends SessionRecord {
+  /**
+   * Where this node learned of the session: a validated gossip announcement (or its own put), or only the swarm's
+   * session state (CRDT), e.g. on a node that joined after the session was announced. A state-only session has no
+   * announcement here, so its `addrs` are empty, `storedBytes` is 0 (unknown), `issuedAt` is the seal time and
+   * `receivedAt` when this node's state learned it.
+   */
+  source: 'announcement' | 'state'
   holders: string[]
   desired: string[]
   replication: number
@@ -360,20 +368,71 @@ export class LucidNode {
     return await this.gossip.publishAnnouncement(Buffer.from(rec.announcement, 'base64'))
   }
 
-  view (rec: SessionRecord): SessionView {
+  view (rec: SessionRecord, desired?: Map<string, string[]>): SessionView {
     const holders = this.membership.holdersOf(rec.sessionId)
     if (rec.held) holders.add(this.peerId)
-    const decision = this.replicator.decisions().find((d) => d.sessionId === rec.sessionId)
+    const want = desired?.get(rec.sessionId) ?? this.replicator.decisions().find((d) => d.sessionId === rec.sessionId)?.desired ?? []
     const target = Math.min(this.config.swarm.replication, this.membership.members().length + 1)
+    const crdt = stateSummary(this.sessionState, rec.sessionId)
     return {
       ...rec,
+      source: rec.announcement === '' && crdt !== null ? 'state' : 'announcement',
       holders: [...holders].sort(),
-      desired: decision?.desired ?? [],
+      desired: want,
       replication: this.config.swarm.replication,
       state: this.replicator.inFlight.has(rec.sessionId) ? 'fetching' : holders.size >= target ? 'replicated' : 'under-replicated',
-      crdt: stateSummary(this.sessionState, rec.sessionId)
+      crdt
     }
   }
+
+  /**
+   * Every session this node knows, in order of issue: those announced to it (or put here) and those it knows only
+   * from the swarm's session state (CRDT), such as the sessions announced before this node joined. The API's
+   * `GET /api/v1/sessions` and `lucid session ls` show this list.
+   */
+  sessionViews (): SessionView[] {
+    const desired = new Map(this.replicator.decisions().map((d) => [d.sessionId, d.desired]))
+    const views = this.index.list().map((r) => this.view(r, desired))
+    for (const s of this.sessionState.sessions()) {
+      if (this.index.get(s.sessionId) !== undefined) continue
+      const rec = this.stateOnlyRecord(s.sessionId)
+      if (rec !== undefined) views.push(this.view(rec, desired))
+    }
+    return views.sort((a, b) => a.issuedAt - b.issuedAt || (a.sessionId < b.sessionId ? -1 : 1))
+  }
+
+  /** One session by ID, announced or known only from the session state; undefined when neither knows it. */
+  sessionView (sessionId: string): SessionView | undefined {
+    const rec = this.index.get(sessionId) ?? this.stateOnlyRecord(sessionId)
+    return rec === undefined ? undefined : this.view(rec)
+  }
+
+  /** A session record built from the session state alone (no announcement): only for sealed sessions. */
+  private stateOnlyRecord (sessionId: string): SessionRecord | undefined {
+    const s = this.sessionState.session(sessionId)
+    if (s === null || s.sealed === null || s.recorder === null) return undefined
+    let recorderKey = ''
+    try { recorderKey = Buffer.from(peerIdFromString(s.recorder).publicKey?.raw ?? []).toString('hex') } catch { /* not a key-bearing peer ID */ }
+    const learned = this.stateLearnedAt.get(sessionId) ?? this.now()
+    this.stateLearnedAt.set(sessionId, learned)
+    return {
+      sessionId,
+      manifest: s.sealed.manifest,
+      merkleRoot: s.sealed.merkleRoot,
+      chunkCount: s.sealed.chunkCount,
+      storedBytes: 0,
+      recorder: recorderKey,
+      origin: s.recorder,
+      addrs: [],
+      issuedAt: s.sealed.sealedAt,
+      receivedAt: learned,
+      held: false,
+      announcement: ''
+    }
+  }
+
+  /** When the session list first showed a state-only session (its `receivedAt`). */
+  private readonly stateLearnedAt = new Map<string, number>()
 
   async sessionKeyFor (sessionId: string, given?: Uint8Array): Promise<Uint8Array> {
     if (given !== undefined) return given
