@@ -67,6 +67,8 @@ export interface ChainState {
   readonly finalizedHeight: number
   /** LUCID minted up to and including this block, in wei (18 decimals). */
   readonly totalMinted: bigint
+  /** LUCID (wei) minted to each entity up to and including this block (entities that earned nothing are absent). */
+  readonly earned: ReadonlyMap<EntityId, bigint>
   /** This block's reward in wei and the entity it is minted to (the proposer, or the Server for an empty slot). */
   readonly reward: bigint
   readonly rewardTo: EntityId | null
@@ -129,6 +131,7 @@ export function genesisState (config: PootConfig): ChainState {
     finalized: checkpoint,
     finalizedHeight: 0,
     totalMinted: 0n,
+    earned: new Map(),
     reward: 0n,
     rewardTo: null
   }

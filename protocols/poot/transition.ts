@@ -53,6 +53,14 @@ function withHolder (catalog: readonly CatalogSession[], claim: HoldingClaim): r
   return out
 }
 
+/** `earned` with `amount` more for `entity` (the same map when nothing was minted). Copy on write. */
+function withEarned (earned: ReadonlyMap<EntityId, bigint>, entity: EntityId, amount: bigint): ReadonlyMap<EntityId, bigint> {
+  if (amount === 0n) return earned
+  const out = new Map(earned)
+  out.set(entity, (out.get(entity) ?? 0n) + amount)
+  return out
+}
+
 export function applyBlock (parent: ChainState, block: Block, config: PootConfig): Result<ChainState> {
   const { header } = block.signed
   const { params, registry } = config
@@ -165,6 +173,7 @@ export function applyBlock (parent: ChainState, block: Block, config: PootConfig
     finalized,
     finalizedHeight: finalized.height,
     totalMinted: parent.totalMinted + reward.amount,
+    earned: withEarned(parent.earned, reward.to === 'server' ? SERVER_ENTITY : header.proposer, reward.amount),
     reward: reward.amount,
     rewardTo: reward.to === 'server' ? SERVER_ENTITY : header.proposer
   })

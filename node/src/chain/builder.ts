@@ -5,6 +5,7 @@
  * transaction-less environment block once. Blob transactions are not accepted (the mempool refuses them).
  */
 import { BlockBuilder, runTx, type BuildBlockOpts, type RunTxResult, type VM } from '@ethereumjs/vm'
+import type { Address } from '@ethereumjs/util'
 import { createBlock, type Block } from '@ethereumjs/block'
 import type { TypedTransaction } from '@ethereumjs/tx'
 
@@ -22,16 +23,30 @@ interface Internals {
 export class LinearBlockBuilder extends BlockBuilder {
   private envBlock: Block | undefined
 
-  override async addTransaction (tx: TypedTransaction): Promise<RunTxResult> {
+  private async begin (): Promise<Internals> {
     const self = this as unknown as Internals
     self.checkStatus()
-    if (tx.type === 3) throw new Error('blob transactions are not supported')
     if (!self.checkpointed) {
       await self.vm.evm.journal.checkpoint()
       self.checkpointed = true
     }
-    if (tx.gasLimit > BigInt(self.headerData.gasLimit) - this.gasUsed) throw new Error('tx has a higher gas limit than the remaining gas in the block')
     this.envBlock ??= createBlock({ header: { ...self.headerData, gasUsed: 0n }, transactions: [] }, self.blockOpts)
+    return self
+  }
+
+  /**
+   * A call from the chain's system address before the block's transactions: it changes state but counts no gas and
+   * makes no receipt (as EIP-4788's beacon-root call). Followers make the same call (Chain.importEnvelope).
+   */
+  async systemCall (caller: Address, to: Address, data: Uint8Array, gasLimit: bigint): Promise<void> {
+    const self = await this.begin()
+    await self.vm.evm.runCall({ caller, to, data, gasLimit, block: this.envBlock })
+  }
+
+  override async addTransaction (tx: TypedTransaction): Promise<RunTxResult> {
+    if (tx.type === 3) throw new Error('blob transactions are not supported')
+    const self = await this.begin()
+    if (tx.gasLimit > BigInt(self.headerData.gasLimit) - this.gasUsed) throw new Error('tx has a higher gas limit than the remaining gas in the block')
     const result = await runTx(self.vm, { tx, block: this.envBlock, blockGasUsed: this.gasUsed })
     self.transactions.push(tx)
     self.transactionResults.push(result)

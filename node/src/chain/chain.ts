@@ -17,7 +17,7 @@ import { createMPT } from '@ethereumjs/mpt'
 import { createTx, type TypedTransaction, type TypedTxData } from '@ethereumjs/tx'
 import { Address, ValueEncoding, bytesToHex, createAddressFromString, equalsBytes, hexToBytes, type WithdrawalData } from '@ethereumjs/util'
 import {
-  applyBlock, headerHash, selectProofs, isAncestor, makeBlock, scheduleFor, validateArrival, validateEquivocation, ForkChoice,
+  applyBlock, eligibilityReport, headerHash, selectProofs, isAncestor, makeBlock, scheduleFor, validateArrival, validateEquivocation, ForkChoice,
   type BlockBody, type ChainState, type EquivocationEvidence, type NodeKey, type SessionAnchor, type SignedHeader, type TaskProof
 } from '../../../protocols/poot/index.js'
 import type { Genesis } from './genesis.js'
@@ -29,6 +29,7 @@ import { decodeEnvelope, encodeEnvelope, EnvelopeError, MAX_ENVELOPE_PROOFS } fr
 import { checkSeal, sealBlock } from './seal.js'
 import { toStoredReceipts } from './receipts.js'
 import { Mempool, MempoolError, type MempoolContext } from './mempool.js'
+import { eligibilityCalldata, SYSTEM_ADDRESS, SYSTEM_CALL_GAS } from './system.js'
 
 export interface ChainOptions {
   /** LevelDB directory (created) */
@@ -187,6 +188,8 @@ export class Chain {
       withdrawals: this.rewardWithdrawals(next, parent.header.number + 1n),
       blockOpts: { putBlockIntoBlockchain: false }
     })
+    const system = this.systemWrite(parentPoot, p.slot)
+    if (system !== null) await builder.systemCall(system.caller, system.to, system.data, SYSTEM_CALL_GAS)
     const start = Date.now()
     const baseFee = parent.header.calcNextBaseFee()
     const nonceOf = async (a: string): Promise<bigint> => (await vm.stateManager.getAccount(createAddressFromString(a)))?.nonce ?? 0n
@@ -334,7 +337,11 @@ export class Chain {
         return { ok: false, reason: 'bad-reward: withdrawals must mint exactly the PoOT block reward to the proposer' }
       }
       try {
-        const result = await runBlock(this.vm, { block, root: parent.header.stateRoot, generate: false, skipHardForkValidation: true })
+        // the system write of this block (if any) runs first, on the parent's state; the block's transactions follow
+        let root = parent.header.stateRoot
+        const system = this.systemWrite(parentPoot, ph.slot)
+        if (system !== null) root = await this.preApplySystemCall(root, block, system)
+        const result = await runBlock(this.vm, { block, root, generate: false, skipHardForkValidation: true })
         const canonical = await this.commit(block, toStoredReceipts(result.receipts, result.results), raw, next, env.poot.signed)
         if (typeof canonical === 'string') return { ok: false, reason: `fork-choice: ${canonical}` }
         return canonical ? { ok: true, block } : { ok: true, block, sideChain: true }
@@ -358,6 +365,26 @@ export class Chain {
     const key = [headerHash(known.header), headerHash(signed.header)].sort().join(':')
     this.evidence.set(key, e)
     return `equivocation: ${signed.header.proposer} signed two blocks for slot ${signed.header.slot}; evidence kept for the next block`
+  }
+
+  /** The system write a block at `slot` on `parent` makes: the eligibility report at an epoch's first block. */
+  private systemWrite (parent: ChainState, slot: number): SystemWrite | null {
+    const report = eligibilityReport(parent, slot, this.genesis.poot)
+    if (report === null) return null
+    return {
+      caller: createAddressFromString(SYSTEM_ADDRESS),
+      to: createAddressFromString(this.genesis.contracts.NodeEligibility),
+      data: eligibilityCalldata(report, (e) => this.rewardAddress(e))
+    }
+  }
+
+  /** Runs a system call on `root` in the context of `block`; returns the state root after it. */
+  private async preApplySystemCall (root: Uint8Array, block: Block, w: SystemWrite): Promise<Uint8Array> {
+    await this.vm.stateManager.setStateRoot(root)
+    await this.vm.evm.journal.checkpoint()
+    await this.vm.evm.runCall({ caller: w.caller, to: w.to, data: w.data, gasLimit: SYSTEM_CALL_GAS, block })
+    await this.vm.evm.journal.commit()
+    return await this.vm.stateManager.getStateRoot()
   }
 
   /** Equivocation evidence this node will include in its next block. */
@@ -491,6 +518,8 @@ export class Chain {
     await this.level.close()
   }
 }
+
+interface SystemWrite { caller: Address, to: Address, data: Uint8Array }
 
 export interface CallRequest {
   from?: string

@@ -44,7 +44,7 @@ export function timingFor (slotMs: number): Pick<PootParams, 'slotMs' | 'slotTim
 export interface DevOptions { slotMs?: number, genesisMs: number, chainId?: number, entities?: number }
 
 export function devGenesisSpec (o: DevOptions): GenesisSpec {
-  const params: PootParams = { ...DEFAULT_PARAMS, ...timingFor(o.slotMs ?? 1500), cooldownSlots: 8, creditWindowDays: 3, heartbeatIntervalMs: 10_000 }
+  const params: PootParams = { ...DEFAULT_PARAMS, ...timingFor(o.slotMs ?? 1500), cooldownSlots: 8, creditWindowDays: 3, heartbeatIntervalMs: 10_000, epochSlots: 16 }
   const nodes = devNodeKeys(o.entities ?? params.cooldownSlots + 1)
   const accounts = devAccountKeys(DEV_FUNDED_ACCOUNTS).map((k) => ethers.computeAddress(k))
   return {
