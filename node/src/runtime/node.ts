@@ -4,8 +4,7 @@
  */
 import { join } from 'node:path'
 import { mkdir } from 'node:fs/promises'
-import { createHeliaLight } from 'helia'
-import { withLibp2pLight, type HeliaWithLibp2p } from '@helia/libp2p'
+import type { HeliaWithLibp2p } from '@helia/libp2p'
 import { withBitswap } from '@helia/bitswap'
 import { LevelDatastore } from 'datastore-level'
 import * as dagCbor from '@ipld/dag-cbor'
@@ -27,6 +26,7 @@ import { WholeFileBlockstore } from '../store/fs-blockstore.js'
 import { countServedReads, ownReads } from '../store/counting-blockstore.js'
 import { recordFromAnnouncement, SessionIndex, type SessionRecord } from '../store/session-index.js'
 import { libp2pOptions, type SwarmServices } from '../swarm/libp2p-options.js'
+import { createHeliaWithLibp2p } from '../swarm/helia-light.js'
 import { Gossip } from '../swarm/gossip.js'
 import { Membership } from '../swarm/membership.js'
 import { Replicator } from '../swarm/replicator.js'
@@ -123,7 +123,8 @@ export class LucidNode {
     const served = { add: (_n: number) => {} }
     const blockstore = countServedReads(raw, (n) => served.add(n))
     const privateKey = privateKeyFromRaw(new Uint8Array([...home.identity.secretKey, ...home.identity.publicKey]))
-    const helia = withBitswap(withLibp2pLight(createHeliaLight({ blockstore, datastore, codecs: [dagCbor] }), libp2pOptions({
+    // Helia without its package entry's default libp2p stack (WebRTC, relay, AutoTLS…: ~33 MB an idle node never used).
+    const helia = withBitswap(await createHeliaWithLibp2p({ blockstore, datastore, codecs: [dagCbor] }, libp2pOptions({
       privateKey,
       listen: config.node.listen,
       bootstrap: config.node.bootstrap,
