@@ -67,6 +67,7 @@ export class Chain {
   private forkChoice: ForkChoice
   private headBlock: Block
   private readonly headListeners: Array<(b: Block) => void> = []
+  private readonly txListeners: Array<(raw: Uint8Array, hash: string) => void> = []
   /** signed PoOT headers of accepted blocks by `${slot}:${proposer}`, to catch a second one (equivocation) */
   private readonly signedBySlot = new Map<string, SignedHeader>()
   /** equivocation evidence waiting to be included by this node's next block */
@@ -426,8 +427,14 @@ export class Chain {
     }
   }
 
-  /** Admits a signed raw transaction to the mempool; throws MempoolError (reason) or ChainError('bad-transaction'). */
-  async submitRaw (raw: Uint8Array): Promise<string> {
+  /** Called with each transaction admitted from this node's clients (JSON-RPC), not from peers: gossip hooks in here. */
+  onLocalTransaction (listener: (raw: Uint8Array, hash: string) => void): void { this.txListeners.push(listener) }
+
+  /**
+   * Admits a signed raw transaction to the mempool; throws MempoolError (reason). `local`: it came from this node's
+   * clients (listeners are told, so it reaches the other proposers), not from a peer.
+   */
+  async submitRaw (raw: Uint8Array, local = true): Promise<string> {
     let tx: TypedTransaction
     try {
       const { createTxFromRLP } = await import('@ethereumjs/tx')
@@ -436,7 +443,9 @@ export class Chain {
       if (/chain ?id/i.test((e as Error).message)) throw new MempoolError('wrong-chain-id', `transaction is signed for another chain id than ${this.chainId}`)
       throw new MempoolError('undecodable', `cannot decode transaction: ${(e as Error).message.split('\n')[0]}`)
     }
-    return await this.mempool.add(tx, this.mempoolContext(), raw.length)
+    const hash = await this.mempool.add(tx, this.mempoolContext(), raw.length)
+    if (local) for (const l of this.txListeners) { try { l(raw, hash) } catch {} }
+    return hash
   }
 
   /**

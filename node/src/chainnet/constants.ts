@@ -1,7 +1,8 @@
 /** The chain's wire: gossip topics and libp2p protocol ids (versioned), and the sizes each accepts. */
 export const TOPIC_BLOCKS = '/lucid/1/chain/blocks'
 export const TOPIC_PROOFS = '/lucid/1/chain/proofs'
-export const CHAIN_TOPICS = [TOPIC_BLOCKS, TOPIC_PROOFS] as const
+export const TOPIC_TXS = '/lucid/1/chain/txs'
+export const CHAIN_TOPICS = [TOPIC_BLOCKS, TOPIC_PROOFS, TOPIC_TXS] as const
 
 export const SYNC_PROTOCOL = '/lucid/1/chain/sync/1.0.0'
 

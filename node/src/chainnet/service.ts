@@ -17,11 +17,12 @@ import { ChainNode, systemClock, type Clock } from '../chain/chain-node.js'
 import { localProposer, signersFrom } from '../chain/local-proposer.js'
 import { syncFrom, SyncError } from '../chain/sync.js'
 import { decodeProof, encodeProof, ProofCodecError } from '../chain/proof-codec.js'
-import { CHAIN_TOPICS, MAX_GOSSIP_BLOCK_BYTES, MAX_GOSSIP_PROOF_BYTES, SYNC_PROTOCOL, TOPIC_BLOCKS, TOPIC_PROOFS } from './constants.js'
+import { CHAIN_TOPICS, MAX_GOSSIP_BLOCK_BYTES, MAX_GOSSIP_PROOF_BYTES, SYNC_PROTOCOL, TOPIC_BLOCKS, TOPIC_PROOFS, TOPIC_TXS } from './constants.js'
 import { ProofPool } from './proof-pool.js'
 import { Duties } from './duties.js'
 import { StorageDuties, type HoldingSource } from './storage-duties.js'
-import { blockVerdict, proofVerdict, type Verdict } from './verdicts.js'
+import { blockVerdict, proofVerdict, transactionVerdict, type Verdict } from './verdicts.js'
+import { MempoolError, MEMPOOL_LIMITS } from '../chain/mempool.js'
 import { peerEnvelopeSource, requestStatus, serveSync, SyncProtocolError, type SyncLibp2p } from './sync-protocol.js'
 import { ChainMetrics } from './metrics.js'
 
@@ -65,6 +66,8 @@ export class ChainService {
   private timer?: NodeJS.Timeout
   private syncing: Promise<void> | null = null
   private lastSyncAttempt = 0
+  /** transactions of this node's clients still in its mempool: sent again every few slots until included */
+  private readonly localTxs = new Map<string, { raw: Uint8Array, sentAt: number }>()
   private stopped = false
   private readonly clock: Clock
   private readonly onIdentify = (evt: CustomEvent<{ peerId: PeerId, protocols: string[] }>): void => {
@@ -112,6 +115,13 @@ export class ChainService {
     const { libp2p } = this.init
     this.pubsub.topicValidators.set(TOPIC_BLOCKS, async (peer, msg) => await this.validateBlock(peer, msg))
     this.pubsub.topicValidators.set(TOPIC_PROOFS, (peer, msg) => this.validateProofMessage(peer, msg))
+    this.pubsub.topicValidators.set(TOPIC_TXS, async (peer, msg) => await this.validateTransaction(peer, msg))
+    // transactions this node's clients send reach every proposer's mempool
+    this.chain.onLocalTransaction((raw, hash) => {
+      if (this.stopped) return
+      this.localTxs.set(hash, { raw, sentAt: this.clock.now() })
+      this.publish(TOPIC_TXS, raw)
+    })
     for (const t of CHAIN_TOPICS) this.pubsub.subscribe(t)
     await libp2p.handle(SYNC_PROTOCOL, (stream, connection) => { void this.serve(stream, connection) }, { maxInboundStreams: 8 })
     libp2p.addEventListener('peer:identify', this.onIdentify)
@@ -149,10 +159,24 @@ export class ChainService {
       this.storage?.due(this.chain.headPoot, this.producer.currentSlot(now), params)
         .then((proofs) => { for (const p of proofs) this.share(p) }, (err: Error) => { this.init.log.warn({ err: err.message }, 'storage duties failed') })
     }
+    this.rebroadcast(now, params.slotMs)
     const slot = this.producer.currentSlot(now)
     this.pool.prune(slot)
     // no block for a few slots: maybe we missed some; ask the peers (at most once a slot)
     if (slot - this.chain.headPoot.slot > 2 && now - this.lastSyncAttempt > params.slotMs) void this.catchUp().catch(() => {})
+  }
+
+  /**
+   * A peer that joined (or whose subscription we had not seen) after a transaction was sent never got it: send this
+   * node's own pending transactions again every three slots (peers that have one ignore the copy without penalty).
+   */
+  private rebroadcast (now: number, slotMs: number): void {
+    for (const [hash, t] of this.localTxs) {
+      if (this.chain.mempool.get(hash) === undefined) { this.localTxs.delete(hash); continue }
+      if (now - t.sentAt < 3 * slotMs) continue
+      t.sentAt = now
+      this.publish(TOPIC_TXS, t.raw)
+    }
   }
 
   /** A proof of this node's: pooled for our own proposals and gossiped for everyone's. */
@@ -209,6 +233,14 @@ export class ChainService {
     const verdict = proofVerdict(v)
     if (verdict === 'accept') this.pool.add(proof)
     return this.verdict(TOPIC_PROOFS, verdict, v.ok ? '' : v.reason, peer)
+  }
+
+  /** A gossiped transaction is admitted to our mempool with the same checks as eth_sendRawTransaction. */
+  async validateTransaction (peer: PeerId, msg: Message): Promise<TopicValidatorResult> {
+    if (msg.data.length > MEMPOOL_LIMITS.maxTxBytes) return this.verdict(TOPIC_TXS, 'reject', `oversize: ${msg.data.length} bytes`, peer)
+    let reason: string | null = null
+    try { await this.chain.submitRaw(msg.data, false) } catch (e) { reason = e instanceof MempoolError ? e.reason : 'undecodable' }
+    return this.verdict(TOPIC_TXS, transactionVerdict(reason), reason ?? '', peer)
   }
 
   // ---- sync -----------------------------------------------------------------------------------------------

@@ -19,6 +19,14 @@ export function blockVerdict (r: { ok: true, known?: boolean } | { ok: false, re
 /** Proof rule failures that prove the proof itself is bad, whatever chain the receiver follows. */
 const FORGED_PROOF = new Set(['unknown-node', 'bad-slot', 'bad-signature', 'bad-receiver-signature', 'beat-not-in-slot', 'self-relay', 'unknown-receiver', 'bad-bytes', 'source-not-before-target', 'future-ref', 'bad-merkle-proof', 'unknown-kind', 'bad-session-id', 'bad-root', 'bad-chunk-count'])
 
+/** Mempool refusals that prove the transaction itself is bad (others depend on the receiver's state or pool). */
+const BAD_TRANSACTION = new Set(['undecodable', 'unsigned', 'bad-signature', 'wrong-chain-id', 'no-chain-id', 'unsupported-type', 'oversized', 'invalid', 'gas-limit-exceeds-block'])
+
+export function transactionVerdict (reason: string | null): Verdict {
+  if (reason === null) return 'accept'
+  return BAD_TRANSACTION.has(reason) ? 'reject' : 'ignore'
+}
+
 export function proofVerdict (v: Validity): Verdict {
   if (v.ok) return 'accept'
   return FORGED_PROOF.has(v.reason) ? 'reject' : 'ignore'

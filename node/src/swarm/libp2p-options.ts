@@ -24,7 +24,7 @@ import { scoreParams, SCORE_THRESHOLDS, topicScoreParams } from './scoring.js'
 import { TOPIC_STATE } from '../../../crdt/constants.js'
 import { stateTopicScoreParams } from '../state/score.js'
 // The chain (issue 7, docs/chain.md): block and task-proof topics.
-import { CHAIN_TOPICS, MAX_GOSSIP_BLOCK_BYTES, TOPIC_BLOCKS, TOPIC_PROOFS } from '../chainnet/constants.js'
+import { CHAIN_TOPICS, MAX_GOSSIP_BLOCK_BYTES, TOPIC_BLOCKS, TOPIC_PROOFS, TOPIC_TXS } from '../chainnet/constants.js'
 
 /** The receive window each yamux stream grants its sender (bench/swarm/transfer.bench.ts). */
 export const YAMUX_STREAM_WINDOW = 4 * 1024 * 1024
@@ -91,5 +91,5 @@ export function libp2pOptions (s: Libp2pSettings): Libp2pOptions<SwarmServices> 
 /** Adds the session-state topic (docs/crdt.md) and the chain's topics (docs/chain.md) to the swarm's score parameters. */
 function withStateTopic (p: ReturnType<typeof scoreParams>): ReturnType<typeof scoreParams> {
   // an invalid block or forged proof costs as much as an invalid announcement
-  return { ...p, topics: { ...p.topics, [TOPIC_STATE]: stateTopicScoreParams(), [TOPIC_BLOCKS]: topicScoreParams(1), [TOPIC_PROOFS]: topicScoreParams(1) } }
+  return { ...p, topics: { ...p.topics, [TOPIC_STATE]: stateTopicScoreParams(), [TOPIC_BLOCKS]: topicScoreParams(1), [TOPIC_PROOFS]: topicScoreParams(1), [TOPIC_TXS]: topicScoreParams(1) } }
 }

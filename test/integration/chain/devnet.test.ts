@@ -6,6 +6,8 @@
  */
 import { strict as assert } from 'node:assert'
 import { randomBytes } from 'node:crypto'
+import { ethers } from 'ethers'
+import { devAccountKeys, DEV_FUNDED_ACCOUNTS } from '../../../node/src/chain/dev.js'
 import { join } from 'node:path'
 import { readdir, readFile, rm, stat } from 'node:fs/promises'
 import { makeHeartbeat, makeRelayReceipt, nodeKeyFromSeed, type NodeKey } from '../../../protocols/poot/index.js'
@@ -166,6 +168,19 @@ describe('chain devnet: 5 real node processes and a follower', function () {
     assert.equal(b.stateRoot, a.stateRoot)
   })
 
+  it('a transaction sent to the follower (which never proposes) is gossiped to the proposers and included', async () => {
+    const provider = new ethers.JsonRpcProvider(url(follower), undefined, { staticNetwork: true, pollingInterval: 250 })
+    const wallet = new ethers.Wallet(devAccountKeys(DEV_FUNDED_ACCOUNTS)[60], provider)
+    const tx = await wallet.sendTransaction({ to: '0x' + '42'.repeat(20), value: 12345n })
+    const receipt = await tx.wait(1, 60_000).catch(async (e: Error) => {
+      const logs = await Promise.all([follower, producers[0]].map(async (n) => (await readFile(n.log, 'utf8')).split('\n').filter((l) => /txs|transaction|rejected|sync/.test(l)).slice(-8).join('\n')))
+      throw new Error(`${e.message}\n${logs.join('\n----\n')}`)
+    })
+    assert.equal(receipt?.status, 1)
+    assert.equal(await new ethers.JsonRpcProvider(url(producers[0]), undefined, { staticNetwork: true }).getBalance('0x' + '42'.repeat(20)), 12345n)
+    provider.destroy()
+  })
+
   it('with the primary stopped, the fallback proposes after the timeout', async () => {
     const victim = producers[2]
     const before = await headNumber(url(producers[0]))
@@ -215,7 +230,9 @@ describe('chain devnet: 5 real node processes and a follower', function () {
     // a plain peer (no chain) joins and gossips the forged block
     const peer = await startNode(await makeHome(join(tmp.dir, 'forger')), testConfig({ bootstrap: producers.map((n) => n.multiaddrs[0]) }))
     try {
-      await waitFor('the forger sees block subscribers', async () => peer.libp2p.services.pubsub.getSubscribers(TOPIC_BLOCKS).length >= 2, 30_000, 200)
+      // the forger knows node 1 follows both chain topics before it sends anything (it asks node 1's score below)
+      const first = producers[0].peerId
+      await waitFor('the forger sees node 1 on the chain topics', async () => [TOPIC_BLOCKS, TOPIC_PROOFS].every((t) => peer.libp2p.services.pubsub.getSubscribers(t).some((p) => p.toString() === first)), 30_000, 200)
       await peer.libp2p.services.pubsub.publish(TOPIC_BLOCKS, forged)
       await waitFor('the culprit jailed', async () => {
         const c = await rpc<{ jailedUntil: Record<string, number> }>(url(producers[0]), 'lucid_credits')
@@ -238,10 +255,12 @@ describe('chain devnet: 5 real node processes and a follower', function () {
       await lpStream(stream).write(new Uint8Array([0xc1, 0x09]))
       const metricsOf = async (n: DevnetNode): Promise<string> => await (await fetch(`${n.api}/metrics`)).text()
       const rejected = (text: string, topic: string): number => text.split('\n').filter((l) => l.startsWith('lucid_gossip_messages_rejected_total') && l.includes(`topic="${topic}"`)).reduce((s, l) => s + Number(l.split(' ').pop()), 0)
+      let counts: number[] = []
       await waitFor('the garbage rejected', async () => {
         const m = await metricsOf(producers[0])
-        return rejected(m, TOPIC_BLOCKS) >= 2 && rejected(m, TOPIC_PROOFS) >= 2 && rejected(m, SYNC_PROTOCOL) >= 1
-      }, 30_000, 500)
+        counts = [rejected(m, TOPIC_BLOCKS), rejected(m, TOPIC_PROOFS), rejected(m, SYNC_PROTOCOL)]
+        return counts[0] >= 2 && counts[1] >= 2 && counts[2] >= 1
+      }, 30_000, 500).catch(() => assert.fail(`rejected by node 1 (blocks, proofs, sync requests): ${counts.join(', ')}`))
       // gossipsub caches scores for a moment: poll until the invalid deliveries show
       let score: number | undefined
       await waitFor('the sender\'s score below zero', async () => {
