@@ -20,6 +20,30 @@ import { reconcile } from '../service/reconcile.js'
 
 class UsageError extends Error {}
 
+const USAGE = `usage: lucid-payout <command> [--config FILE]
+
+  start            [--config FILE]        follow the On-System chain's final payout batches and pay them on TRON
+                                          (HTTP API and /metrics on 127.0.0.1, token in api.tokenFile)
+  status           [--config FILE]        ledger summary (no TRON access needed)
+  batch show ID    [--config FILE]        one batch and its transactions
+  reconcile        [--config FILE]        ledger vs TRON; exit 1 if they differ, listing every difference
+  keys init [--count N] [--import FILE]   create the encrypted keystore (N = 3 keys by default)
+  keys list                               the keystore's TRON addresses
+  pause | resume   [--config FILE]        the pause switch (a PAUSED file in the data directory)
+
+The config comes from --config or LUCID_PAYOUT_CONFIG; the keystore passphrase from keystore.passphraseFile or
+LUCID_PAYOUT_PASSPHRASE, never from a flag. docs/payment-sidecar.md has the config reference.
+`
+
+/** --help, -h or help anywhere: the usage (the lines of the command named, if one is). */
+function help (argv: string[]): string | null {
+  if (!argv.some((a) => a === '--help' || a === '-h' || a === 'help')) return null
+  const named = argv.find((a) => !a.startsWith('-') && a !== 'help')
+  if (named === undefined) return USAGE
+  const lines = USAGE.split('\n').filter((l) => l.trimStart().startsWith(named) || (named === 'pause' || named === 'resume' ? l.includes('pause | resume') : false))
+  return lines.length === 0 ? USAGE : `usage: lucid-payout ${lines.map((l) => l.trim()).join('\n       lucid-payout ')}\n`
+}
+
 function parse (argv: string[]): { cmd: string[], flags: Map<string, string> } {
   const cmd: string[] = []
   const flags = new Map<string, string>()
@@ -53,6 +77,8 @@ function apiToken (c: Config): string {
 const out = (v: unknown): void => { process.stdout.write((typeof v === 'string' ? v : JSON.stringify(v, null, 2)) + '\n') }
 
 async function main (argv: string[]): Promise<number> {
+  const usage = help(argv)
+  if (usage !== null) { process.stdout.write(usage); return 0 }
   const { cmd, flags } = parse(argv)
   const [c0, c1, c2] = cmd
   if (c0 === 'start' && cmd.length === 1) {
