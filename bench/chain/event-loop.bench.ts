@@ -1,0 +1,52 @@
+/**
+ * How long block execution holds the event loop (what networking would wait for): the largest gap between
+ * 1 ms timer ticks while a node builds, then re-executes, a block of N registerSession transactions, from
+ * perf_hooks' event-loop delay histogram (max, p99, p50). Baseline in the same run: the same histogram over the same
+ * duration with the loop idle. Blocks are capped by `chain.maxBuildMs` (500 ms) on the builder side; a follower
+ * re-executes whatever it receives in one go.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks'
+import { Chain, devNodeKeys, devServerKey, localProposer, signersFrom } from '../../node/src/chain/index.js'
+import { benchGenesis, registerSessionTxs, GENESIS_MS, SLOT_MS } from './support.js'
+
+const N = Number(process.env.BENCH_TXS ?? 300)
+const g = await benchGenesis()
+const dirs: string[] = []
+const open = async (maxBuildMs: number): Promise<Chain> => {
+  const dir = mkdtempSync(join(tmpdir(), 'lucid-bench-loop-'))
+  dirs.push(dir)
+  return await Chain.open({ dir, genesis: g, maxBuildMs })
+}
+
+async function measured<T> (body: () => Promise<T>): Promise<{ value: T, ms: number, h: IntervalHistogram }> {
+  const h = monitorEventLoopDelay({ resolution: 1 })
+  h.enable()
+  const t0 = performance.now()
+  const value = await body()
+  const ms = performance.now() - t0
+  h.disable()
+  return { value, ms, h }
+}
+
+const figures = (h: IntervalHistogram): { maxMs: number, p99Ms: number, p50Ms: number } =>
+  ({ maxMs: Math.round(h.max / 1e5) / 10, p99Ms: Math.round(h.percentile(99) / 1e5) / 10, p50Ms: Math.round(h.percentile(50) / 1e5) / 10 })
+
+for (const maxBuildMs of [500, 600_000]) {
+  const leader = await open(maxBuildMs)
+  for (const tx of registerSessionTxs(g, N)) await leader.submitRaw(tx.serialize())
+  const decide = localProposer(signersFrom(leader, [...devNodeKeys(9), devServerKey()]))
+  const slot = leader.headPoot.slot + 1
+  const build = await measured(async () => await leader.build(decide(leader, slot, GENESIS_MS + slot * SLOT_MS + 10)!))
+  const follower = await open(maxBuildMs)
+  const env = (await leader.envelopeOf(build.value))!
+  const reexec = await measured(async () => { const r = await follower.importEnvelope(env, Number.MAX_SAFE_INTEGER); if (!r.ok) throw new Error(r.reason) })
+  const idle = await measured(async () => await new Promise((resolve) => setTimeout(resolve, Math.max(build.ms, reexec.ms))))
+  const txs = build.value.transactions.length
+  process.stdout.write(JSON.stringify({ bench: 'chain-event-loop', maxBuildMs, txs, buildMs: Math.round(build.ms), build: figures(build.h), reexecuteMs: Math.round(reexec.ms), reexecute: figures(reexec.h), baseline: 'idle event loop, same duration', idle: figures(idle.h) }) + '\n')
+  await leader.close()
+  await follower.close()
+}
+for (const d of dirs) rmSync(d, { recursive: true, force: true })
