@@ -4,17 +4,14 @@
  */
 import { mkdir, readFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
 import { writeFileAtomic } from '../home/atomic-write.js'
+import { chainPaths } from './paths.js'
 import { Chain } from './chain.js'
 import { buildGenesis } from './genesis.js'
 import { checkGenesisSpec, type GenesisSpec } from './genesis-spec.js'
 import { devGenesisSpec } from './dev.js'
 
-export const chainPaths = (home: string): { dir: string, genesis: string, db: string } => {
-  const dir = join(home, 'chain')
-  return { dir, genesis: join(dir, 'genesis.json'), db: join(dir, 'db') }
-}
+export { chainPaths }
 
 export async function readGenesisFile (path: string): Promise<GenesisSpec> {
   let raw: unknown

@@ -3,13 +3,12 @@
  * `lucid genesis create` or `lucid devnet`): the Chain on LevelDB, the ChainService on the node's libp2p peer, and
  * the Ethereum JSON-RPC server. The node's identity key is its PoOT node key.
  */
-import { existsSync } from 'node:fs'
 import type { Registry } from 'prom-client'
 import { nodeKeyFromSeed } from '../../../protocols/poot/index.js'
 import type { Config } from '../home/config.js'
 import type { OpenHome } from '../home/home.js'
 import type { Chain } from '../chain/chain.js'
-import { chainPaths, openChainAtHome } from '../chain/open.js'
+import { openChainAtHome } from '../chain/open.js'
 import { devServerKey } from '../chain/dev.js'
 import { startRpcServer, type RpcServer } from '../rpc/server.js'
 import { ChainService, type ChainLibp2p, type ChainLog } from '../chainnet/service.js'
@@ -29,6 +28,10 @@ export interface NodeChain {
   rpc: RpcServer
   /** registers sealed sessions in LucidAnchors; absent when the keystore has no chain account */
   anchorer?: Anchorer
+  /** registers a put session on chain (anchorSession) */
+  anchor: (state: StateService, manifest: Manifest, manifestCid: string, now: () => number) => Promise<Submitted | null>
+  /** what the node's status shows of its chain */
+  status: () => ReturnType<typeof chainStatus>
   stop: () => Promise<void>
 }
 
@@ -39,10 +42,10 @@ export interface NodeChainInit {
   log: ChainLog
   registry: Registry
   onRejected: (topic: string, reason: string) => void
-  holdings?: HoldingSource
+  /** the node's sessions, for holding claims and challenge answers */
+  index: SessionIndex
+  blocks: BlockStore
 }
-
-export const hasChain = (home: OpenHome): boolean => existsSync(chainPaths(home.paths.root).genesis)
 
 export async function startNodeChain (init: NodeChainInit): Promise<NodeChain> {
   const { home, config, log } = init
@@ -51,7 +54,7 @@ export async function startNodeChain (init: NodeChainInit): Promise<NodeChain> {
   const server = devServerKey()
   const extraKeys = config.chain.devServer && chain.genesis.spec.server.node === server.id ? [server] : []
   if (config.chain.devServer && extraKeys.length === 0) log.warn({}, 'chain.devServer is set but this genesis does not use the development Server key: ignored')
-  const service = new ChainService({ chain, libp2p: init.libp2p, nodeKey, extraKeys, log, registry: init.registry, onRejected: init.onRejected, holdings: init.holdings })
+  const service = new ChainService({ chain, libp2p: init.libp2p, nodeKey, extraKeys, log, registry: init.registry, onRejected: init.onRejected, holdings: chainHoldings(init.index, init.blocks) })
   let rpc: RpcServer
   try {
     await service.start()
@@ -66,17 +69,20 @@ export async function startNodeChain (init: NodeChainInit): Promise<NodeChain> {
     ? new Anchorer(rpc.url, await home.keystore.get(CHAIN_ACCOUNT_KEY), anchors, chain.chainId)
     : undefined
   log.info({ chainId: Number(chain.chainId), head: Number(chain.head.header.number), rpc: rpc.url, entity: chain.genesis.poot.registry.entityOfNode.get(nodeKey.id) ?? null, account: anchorer?.address ?? null }, 'chain started')
-  return {
+  const nc: NodeChain = {
     chain,
     service,
     rpc,
     anchorer,
+    anchor: async (state, manifest, manifestCid, now) => await anchorSession(nc, state, manifest, manifestCid, log, now),
+    status: () => chainStatus(nc),
     stop: async () => {
       await rpc.close().catch(() => {})
       await service.stop().catch((err) => log.warn({ err: (err as Error).message }, 'chain service stop failed'))
       await chain.close().catch(() => {})
     }
   }
+  return nc
 }
 
 /**

@@ -36,7 +36,9 @@ import type { Logger } from './logger.js'
 import { StateService } from '../state/service.js'
 import { recordPut, reconcileHoldings, stateSummary, type StateSummary } from '../state/node-hooks.js'
 // The chain (issue 7, docs/chain.md), when the home has a chain genesis.
-import { anchorSession, chainHoldings, chainStatus, hasChain, startNodeChain, type NodeChain } from './node-chain.js'
+// Loaded only when the home has a chain genesis: a node without a chain never loads the EVM, ethers or the RPC server.
+import type { NodeChain } from './node-chain.js'
+import { hasChainGenesis } from '../chain/paths.js'
 
 /** When the origin re-publishes an announcement after the first publish. */
 export const RETRANSMIT_MS = [2_000, 10_000, 30_000]
@@ -167,16 +169,18 @@ export class LucidNode {
     })
     node.wire()
     // [chain hook] the node's chain, gossip and JSON-RPC; a failure stops the node (its store is intact)
-    if (hasChain(home)) {
+    if (hasChainGenesis(home.paths.root)) {
       try {
+        const { startNodeChain } = await import('./node-chain.js')
         node.chain = await startNodeChain({
           home,
           config,
           libp2p: helia.libp2p as unknown as Parameters<typeof startNodeChain>[0]['libp2p'],
+          index: node.index,
+          blocks: node.blocks,
           log: logger,
           registry: node.metrics.registry,
-          onRejected: (topic, reason) => node.metrics.gossipRejected.inc({ topic, reason }),
-          holdings: chainHoldings(node.index, node.blocks)
+          onRejected: (topic, reason) => node.metrics.gossipRejected.inc({ topic, reason })
         })
       } catch (err) {
         await node.stop()
@@ -332,7 +336,7 @@ export class LucidNode {
     this.heartbeatNow()
     this.kick()
     // [chain hook] register the session in LucidAnchors; its inclusion lands in the session state
-    const anchor = this.chain === undefined ? null : await anchorSession(this.chain, this.sessionState, manifest, summary.manifestCid, this.log, this.now)
+    const anchor = this.chain === undefined ? null : await this.chain.anchor(this.sessionState, manifest, summary.manifestCid, this.now)
     return { ...summary, announcedTo, sessionKey, anchor }
   }
 
@@ -495,7 +499,7 @@ export class LucidNode {
       replicationDeficit: this.replicator.deficit,
       fetching: [...this.replicator.inFlight],
       // [chain hook] the chain's head and finalized block, when the node runs it
-      chain: this.chain === undefined ? null : chainStatus(this.chain)
+      chain: this.chain?.status() ?? null
     }
   }
 
