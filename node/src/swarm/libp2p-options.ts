@@ -64,6 +64,13 @@ export function libp2pOptions (s: Libp2pSettings): Libp2pOptions<SwarmServices> 
     // aborted, and the wants it answered were lost.
     streamMuxers: [yamuxWithWindow({ streamOptions: { maxStreamWindowSize: 16 * 1024 * 1024, inactivityTimeout: 120_000, maxReadBufferLength: 64 * 1024 * 1024, maxWriteBufferLength: Infinity } }, YAMUX_STREAM_WINDOW)],
     connectionManager: { maxConnections: s.maxPeers },
+    // libp2p's connection monitor pings every connection each 10 s and by default aborts it when a ping fails or runs
+    // past its adaptive timeout, which a busy event loop (a 256 MiB transfer, 20 nodes in one process) does often.
+    // Each abort removed the peer from gossipsub, and when libp2p reconnected before its (asynchronous) disconnect
+    // handling ran, gossipsub dropped the new connection's peer too and never took it back: nodes ended up gossiping
+    // with 2-4 of their 12-18 connected peers and some announcements reached nobody (bench/swarm/announce.bench.ts:
+    // 1,500 gossip peer removals per run; none with this). Broken connections still close on transport errors.
+    connectionMonitor: { abortConnectionOnPingFailure: false },
     peerDiscovery: discovery,
     services: {
       identify: identify(),
