@@ -3,22 +3,16 @@
  * with ethers, as any Ethereum client would: `registerSession(id, manifestHash, startedAt, owner, merkleRoot,
  * chunkCount)` signed by the node's chain account (a secp256k1 key kept encrypted in its keystore). `submit`
  * resolves once the chain's mempool accepted the transaction; `confirm` once a block includes it.
- * On chain the session ID is bytes32 = its 16 UUID bytes then 16 zero bytes; the manifest hash is the SHA-256
- * digest of the manifest's CID (the signed manifest block).
+ * On chain the session ID is bytes32 = its 16 UUID bytes then 16 zero bytes (sessionIdToBytes32); the manifest hash
+ * is the seal's `manifestHash` (SHA-256 of the signed manifest, its CID's digest).
  */
 import { ethers } from 'ethers'
-import { CID } from 'multiformats/cid'
 import type { Manifest } from '../../../protocols/session/manifest.js'
+import { sessionIdToBytes32 } from '../../../protocols/session/session-id.js'
 import { loadArtifact } from '../../../contracts/index.js'
 
 /** Keystore entry of the node's chain account key (32 bytes). */
 export const CHAIN_ACCOUNT_KEY = 'chain-account'
-
-export function sessionIdBytes32 (sessionId: string): string {
-  const hex = sessionId.replace(/-/g, '')
-  if (!/^[0-9a-f]{32}$/.test(hex)) throw new Error(`not a UUID: ${sessionId}`)
-  return '0x' + hex + '0'.repeat(32)
-}
 
 export interface Submitted { tx: string, submitMs: number }
 
@@ -37,13 +31,13 @@ export class Anchorer {
   }
 
   /** Sends registerSession; resolves with the hash once the node's mempool accepted it. */
-  async submit (manifest: Manifest, manifestCid: string): Promise<Submitted> {
+  /** `manifestHash`: the seal summary's (hex). */
+  async submit (manifest: Manifest, manifestHash: string): Promise<Submitted> {
     const started = performance.now()
     const owner = ethers.isAddress(manifest.owner) ? manifest.owner : this.address
-    const digest = CID.parse(manifestCid).multihash.digest
     const tx = await this.contract.registerSession(
-      sessionIdBytes32(manifest.sessionId),
-      ethers.hexlify(digest.length === 32 ? digest : ethers.getBytes(ethers.sha256(digest))),
+      sessionIdToBytes32(manifest.sessionId),
+      '0x' + manifestHash,
       BigInt(Math.floor(manifest.startedAt / 1000)),
       owner,
       ethers.hexlify(manifest.merkleRoot),

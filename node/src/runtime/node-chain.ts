@@ -28,10 +28,10 @@ export interface NodeChain {
   rpc: RpcServer
   /** registers sealed sessions in LucidAnchors; absent when the keystore has no chain account */
   anchorer?: Anchorer
-  /** registers a put session on chain (anchorSession) */
-  anchor: (state: StateService, manifest: Manifest, manifestCid: string, now: () => number) => Promise<Submitted | null>
+  /** registers a put session on chain (anchorSession); `manifestHash` is the seal summary's */
+  anchor: (state: StateService, manifest: Manifest, manifestHash: string, now: () => number) => Promise<Submitted | null>
   /** what the node's status shows of its chain */
-  status: () => ReturnType<typeof chainStatus>
+  status: () => { chainId: number, head: number, headSlot: number, finalized: number, rpc: string, account: string | null }
   stop: () => Promise<void>
 }
 
@@ -74,8 +74,11 @@ export async function startNodeChain (init: NodeChainInit): Promise<NodeChain> {
     service,
     rpc,
     anchorer,
-    anchor: async (state, manifest, manifestCid, now) => await anchorSession(nc, state, manifest, manifestCid, log, now),
-    status: () => chainStatus(nc),
+    anchor: async (state, manifest, manifestHash, now) => await anchorSession(nc, state, manifest, manifestHash, log, now),
+    status: () => {
+      const poot = chain.headPoot
+      return { chainId: Number(chain.chainId), head: Number(chain.head.header.number), headSlot: poot.slot, finalized: poot.finalized.height, rpc: rpc.url, account: anchorer?.address ?? null }
+    },
     stop: async () => {
       await rpc.close().catch(() => {})
       await service.stop().catch((err) => log.warn({ err: (err as Error).message }, 'chain service stop failed'))
@@ -89,10 +92,10 @@ export async function startNodeChain (init: NodeChainInit): Promise<NodeChain> {
  * Registers a put session on chain: resolves with the submitted transaction (null without an account or when the
  * submission failed, which is logged); its inclusion is then written to the session's CRDT state.
  */
-export async function anchorSession (nc: NodeChain, state: StateService, manifest: Manifest, manifestCid: string, log: ChainLog, now: () => number): Promise<Submitted | null> {
+async function anchorSession (nc: NodeChain, state: StateService, manifest: Manifest, manifestHash: string, log: ChainLog, now: () => number): Promise<Submitted | null> {
   if (nc.anchorer === undefined) return null
   let sent: Submitted
-  try { sent = await nc.anchorer.submit(manifest, manifestCid) } catch (err) {
+  try { sent = await nc.anchorer.submit(manifest, manifestHash) } catch (err) {
     log.warn({ sessionId: manifest.sessionId, err: (err as Error).message.split('\n')[0] }, 'session not anchored')
     return null
   }
@@ -108,7 +111,7 @@ export async function anchorSession (nc: NodeChain, state: StateService, manifes
  * The node's held sessions as the chain sees them: verified and pinned sessions, their chunks read from the local
  * store only (a chunk this node lost is missing, not fetched from a peer). Leaf hashes are computed once per session.
  */
-export function chainHoldings (index: SessionIndex, blocks: BlockStore): HoldingSource {
+function chainHoldings (index: SessionIndex, blocks: BlockStore): HoldingSource {
   const chunks = new Map<string, CID[]>()
   const leaves = new Map<string, Uint8Array[]>()
   const local = async (cid: CID): Promise<Uint8Array | null> => { try { return await blocks.get(cid, { offline: true }) } catch { return null } }
@@ -143,10 +146,4 @@ export function chainHoldings (index: SessionIndex, blocks: BlockStore): Holding
       return out
     }
   }
-}
-
-/** What the node's status shows of its chain. */
-export function chainStatus (nc: NodeChain): { chainId: number, head: number, headSlot: number, finalized: number, rpc: string, account: string | null } {
-  const poot = nc.chain.headPoot
-  return { chainId: Number(nc.chain.chainId), head: Number(nc.chain.head.header.number), headSlot: poot.slot, finalized: poot.finalized.height, rpc: nc.rpc.url, account: nc.anchorer?.address ?? null }
 }

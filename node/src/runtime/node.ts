@@ -336,7 +336,7 @@ export class LucidNode {
     this.heartbeatNow()
     this.kick()
     // [chain hook] register the session in LucidAnchors; its inclusion lands in the session state
-    const anchor = this.chain === undefined ? null : await this.chain.anchor(this.sessionState, manifest, summary.manifestCid, this.now)
+    const anchor = this.chain === undefined ? null : await this.chain.anchor(this.sessionState, manifest, summary.manifestHash, this.now)
     return { ...summary, announcedTo, sessionKey, anchor }
   }
 
