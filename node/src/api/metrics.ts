@@ -11,6 +11,12 @@ export interface MetricsSource {
   bitswapReceived: () => number
 }
 
+/** A gauge read from `fn` at each scrape. */
+export function liveGauge (registry: Registry, name: string, help: string, fn: () => number): void {
+  // eslint-disable-next-line no-new
+  new Gauge({ name, help, registers: [registry], collect () { this.set(fn()) } })
+}
+
 export class NodeMetrics {
   readonly registry = new Registry()
   readonly gossipIn: Counter<'topic'>
@@ -24,10 +30,7 @@ export class NodeMetrics {
   constructor (source: MetricsSource) {
     const r = [this.registry]
     collectDefaultMetrics({ register: this.registry, prefix: 'lucid_' })
-    const gauge = (name: string, help: string, fn: () => number): void => {
-      // eslint-disable-next-line no-new
-      new Gauge({ name, help, registers: r, collect () { this.set(fn()) } })
-    }
+    const gauge = (name: string, help: string, fn: () => number): void => { liveGauge(this.registry, name, help, fn) }
     gauge('lucid_peers', 'libp2p peers with an open connection', source.peers)
     gauge('lucid_swarm_members', 'Lucid nodes whose heartbeats arrived within the grace period (self excluded)', source.members)
     gauge('lucid_store_bytes', 'bytes of the sessions this node holds (chunks + manifests)', source.storedBytes)

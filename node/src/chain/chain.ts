@@ -395,6 +395,20 @@ export class Chain {
 
   async envelopeOf (block: Block): Promise<Uint8Array | undefined> { return await this.store.envelope(block.hash()) }
 
+  /** Envelopes of canonical blocks from `from`: at most `count`, stopping once `maxBytes` is reached (sync, RPC). */
+  async envelopes (from: bigint, count: number, maxBytes: number): Promise<Uint8Array[]> {
+    const out: Uint8Array[] = []
+    let bytes = 0
+    for (let i = 0n; i < BigInt(count) && bytes < maxBytes; i++) {
+      const b = await this.blockByNumber(from + i)
+      const env = b === undefined ? undefined : await this.envelopeOf(b)
+      if (env === undefined) break
+      out.push(env)
+      bytes += env.length
+    }
+    return out
+  }
+
   /** A state manager fixed at `root`, independent of the live VM. */
   async stateAt (root: Uint8Array): Promise<MerkleStateManager> {
     const sm = (this.vm.stateManager as MerkleStateManager).shallowCopy(false)

@@ -1,5 +1,6 @@
 /** The chain's Prometheus metrics, registered on the node's registry (served at /metrics with the rest). */
-import { Counter, Gauge, type Registry } from 'prom-client'
+import { Counter, type Registry } from 'prom-client'
+import { liveGauge } from '../api/metrics.js'
 
 export interface ChainMetricsSource {
   head: () => number
@@ -18,10 +19,7 @@ export class ChainMetrics {
 
   constructor (registry: Registry, source: ChainMetricsSource) {
     const r = [registry]
-    const gauge = (name: string, help: string, fn: () => number): void => {
-      // eslint-disable-next-line no-new
-      new Gauge({ name, help, registers: r, collect () { this.set(fn()) } })
-    }
+    const gauge = (name: string, help: string, fn: () => number): void => { liveGauge(registry, name, help, fn) }
     gauge('lucid_chain_head_number', 'number of the chain head block', source.head)
     gauge('lucid_chain_finalized_number', 'number of the latest finalized block', source.finalized)
     gauge('lucid_chain_slot', 'current PoOT slot by this node\'s clock', source.slot)

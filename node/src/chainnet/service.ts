@@ -63,6 +63,7 @@ export class ChainService {
   readonly metrics?: ChainMetrics
   private readonly duties: Duties
   private readonly storage?: StorageDuties
+  private storageCheckedAt = ''
   private timer?: NodeJS.Timeout
   private syncing: Promise<void> | null = null
   private lastSyncAttempt = 0
@@ -156,8 +157,14 @@ export class ChainService {
     const { params, genesisMs } = this.chain.genesis.poot
     if (this.registered) {
       for (const p of this.duties.due(this.chain.headPoot, params, genesisMs, now)) this.share(p)
-      this.storage?.due(this.chain.headPoot, this.producer.currentSlot(now), params)
-        .then((proofs) => { for (const p of proofs) this.share(p) }, (err: Error) => { this.init.log.warn({ err: err.message }, 'storage duties failed') })
+      // claims and challenges change only with the head or the slot: no walk over the held sessions in between
+      const head = this.chain.headPoot
+      const at = `${head.hash}/${this.producer.currentSlot(now)}`
+      if (this.storage !== undefined && at !== this.storageCheckedAt) {
+        this.storageCheckedAt = at
+        this.storage.due(head, this.producer.currentSlot(now), params)
+          .then((proofs) => { for (const p of proofs) this.share(p) }, (err: Error) => { this.init.log.warn({ err: err.message }, 'storage duties failed') })
+      }
     }
     this.rebroadcast(now, params.slotMs)
     const slot = this.producer.currentSlot(now)

@@ -8,7 +8,7 @@
 import { lpStream } from '@libp2p/utils'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import { RLP } from '@ethereumjs/rlp'
-import { bigIntToUnpaddedBytes, bytesToBigInt, bytesToHex } from '@ethereumjs/util'
+import { bigIntToUnpaddedBytes, bytesToBigInt, bytesToHex, hexToBytes } from '@ethereumjs/util'
 import type { Chain } from '../chain/chain.js'
 import type { EnvelopeSource } from '../chain/sync.js'
 import { MAX_SYNC_MESSAGE_BYTES, SYNC_MAX_ANSWER_BYTES, SYNC_MAX_BLOCKS, SYNC_PROTOCOL, SYNC_TIMEOUT_MS } from './constants.js'
@@ -45,26 +45,12 @@ function decode (data: Uint8Array, what: string): unknown[] {
   return x
 }
 
-/** Canonical envelopes from `from`, at most `count` of them and about `maxBytes` in all. */
-export async function canonicalEnvelopes (chain: Chain, from: bigint, count: number, maxBytes: number): Promise<Uint8Array[]> {
-  const out: Uint8Array[] = []
-  let bytes = 0
-  for (let i = 0n; i < BigInt(count) && bytes < maxBytes; i++) {
-    const b = await chain.blockByNumber(from + i)
-    const env = b === undefined ? undefined : await chain.envelopeOf(b)
-    if (env === undefined) break
-    out.push(env)
-    bytes += env.length
-  }
-  return out
-}
-
-export async function chainStatus (chain: Chain): Promise<ChainStatus> {
-  const final = await chain.blockByHash(Buffer.from(chain.finalizedHash.slice(2), 'hex'))
+/** The PoOT height of the finalized block is its EVM number (one EVM block per PoOT block from genesis). */
+export function chainStatus (chain: Chain): ChainStatus {
   return {
     head: chain.head.header.number,
     headHash: bytesToHex(chain.head.hash()),
-    finalized: final?.header.number ?? 0n,
+    finalized: BigInt(chain.headPoot.finalized.height),
     genesisHash: bytesToHex(chain.blockchain.genesisBlock.hash())
   }
 }
@@ -75,14 +61,14 @@ export async function serveSync (chain: Chain, stream: Stream, signal: AbortSign
   const req = decode((await lp.read({ signal })).subarray(), 'request')
   const type = quantity(req[0], 'request type')
   if (type === 0n) {
-    const s = await chainStatus(chain)
-    await lp.write(RLP.encode([big(s.head), Buffer.from(s.headHash.slice(2), 'hex'), big(s.finalized), Buffer.from(s.genesisHash.slice(2), 'hex')]), { signal })
+    const s = chainStatus(chain)
+    await lp.write(RLP.encode([big(s.head), hexToBytes(s.headHash as `0x${string}`), big(s.finalized), hexToBytes(s.genesisHash as `0x${string}`)]), { signal })
   } else if (type === 1n) {
     if (req.length !== 3) bad('a blocks request has 3 fields')
     const from = quantity(req[1], 'from')
     const count = Number(quantity(req[2], 'count'))
     if (count < 1 || count > SYNC_MAX_BLOCKS) bad(`count must be 1..${SYNC_MAX_BLOCKS}, got ${count}`)
-    for (const env of await canonicalEnvelopes(chain, from, count, SYNC_MAX_ANSWER_BYTES)) await lp.write(env, { signal })
+    for (const env of await chain.envelopes(from, count, SYNC_MAX_ANSWER_BYTES)) await lp.write(env, { signal })
     await lp.write(new Uint8Array(0), { signal })
   } else {
     bad(`unknown request type ${type}`)
