@@ -18,3 +18,7 @@ export const SYNC_MAX_ANSWER_BYTES = 16 * 1024 * 1024
 export const SYNC_TIMEOUT_MS = 30_000
 /** Proofs kept for inclusion, at most (oldest dropped first). */
 export const MAX_POOLED_PROOFS = 20_000
+
+/** Relay receipts: the receiver sends its half-signed receipt to the relayer, which answers with its signature. */
+export const RELAY_PROTOCOL = '/lucid/1/chain/relay/1.0.0'
+export const RELAY_TIMEOUT_MS = 10_000

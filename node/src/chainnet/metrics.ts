@@ -16,6 +16,7 @@ export class ChainMetrics {
   readonly blocksRejected: Counter<'reason'>
   readonly proofsPublished: Counter<'kind'>
   readonly syncs: Counter<'outcome'>
+  readonly relayReceipts: Counter<'role' | 'outcome'>
 
   constructor (registry: Registry, source: ChainMetricsSource) {
     const r = [registry]
@@ -30,5 +31,6 @@ export class ChainMetrics {
     this.blocksRejected = new Counter({ name: 'lucid_chain_blocks_rejected_total', help: 'blocks refused (gossip or sync)', labelNames: ['reason'], registers: r })
     this.proofsPublished = new Counter({ name: 'lucid_chain_proofs_published_total', help: 'task proofs this node made and gossiped', labelNames: ['kind'], registers: r })
     this.syncs = new Counter({ name: 'lucid_chain_syncs_total', help: 'catch-ups with a peer', labelNames: ['outcome'], registers: r })
+    this.relayReceipts = new Counter({ name: 'lucid_chain_relay_receipts_total', help: 'relay receipts for chunk transfers, as receiver (sent to the relayer) and as relayer (countersigned or refused)', labelNames: ['role', 'outcome'], registers: r })
   }
 }

@@ -11,13 +11,13 @@ import { TopicValidatorResult, type GossipSub, type Message } from '@libp2p/goss
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { Registry } from 'prom-client'
 import { bytesToHex } from '@ethereumjs/util'
-import { validateProof, type NodeKey, type TaskProof } from '../../../protocols/poot/index.js'
+import { validateProof, type NodeKey, type TaskProof, type Validity } from '../../../protocols/poot/index.js'
 import type { Chain } from '../chain/chain.js'
 import { ChainNode, systemClock, type Clock } from '../chain/chain-node.js'
 import { localProposer, signersFrom } from '../chain/local-proposer.js'
 import { syncFrom, SyncError } from '../chain/sync.js'
 import { decodeProof, encodeProof, ProofCodecError } from '../chain/proof-codec.js'
-import { CHAIN_TOPICS, MAX_GOSSIP_BLOCK_BYTES, MAX_GOSSIP_PROOF_BYTES, SYNC_PROTOCOL, TOPIC_BLOCKS, TOPIC_PROOFS, TOPIC_TXS } from './constants.js'
+import { CHAIN_TOPICS, MAX_GOSSIP_BLOCK_BYTES, MAX_GOSSIP_PROOF_BYTES, RELAY_PROTOCOL, SYNC_PROTOCOL, TOPIC_BLOCKS, TOPIC_PROOFS, TOPIC_TXS } from './constants.js'
 import { ProofPool } from './proof-pool.js'
 import { Duties } from './duties.js'
 import { StorageDuties, type HoldingSource } from './storage-duties.js'
@@ -25,6 +25,8 @@ import { blockVerdict, proofVerdict, transactionVerdict, type Verdict } from './
 import { MempoolError, MEMPOOL_LIMITS } from '../chain/mempool.js'
 import { peerEnvelopeSource, requestStatus, serveSync, SyncProtocolError, type SyncLibp2p } from './sync-protocol.js'
 import { ChainMetrics } from './metrics.js'
+import { RelayAccounts } from './relay-accounts.js'
+import { nodeIdOf, RelayProtocolError, requestCountersignature, serveRelayReceipt } from './relay-protocol.js'
 
 export interface ChainLog {
   info: (o: object, m: string) => void
@@ -53,6 +55,13 @@ export interface ChainServiceInit {
   onRejected?: (topic: string, reason: string) => void
   /** the sessions this node holds, for holding claims and challenge answers */
   holdings?: HoldingSource
+  /** bitswap bytes served and received per peer, for relay receipts */
+  traffic?: RelayTraffic
+}
+
+export interface RelayTraffic {
+  onServed: (fn: (bytes: number) => void) => void
+  onReceived: (fn: (peer: PeerId, bytes: number) => void) => void
 }
 
 const TICK_MS = 100
@@ -63,6 +72,10 @@ export class ChainService {
   readonly metrics?: ChainMetrics
   private readonly duties: Duties
   private readonly storage?: StorageDuties
+  readonly relay: RelayAccounts
+  /** the libp2p peer of each relayer we owe a receipt */
+  private readonly relayPeers = new Map<string, PeerId>()
+  private receiptsMadeAt = -1
   private storageCheckedAt = ''
   private timer?: NodeJS.Timeout
   private syncing: Promise<void> | null = null
@@ -81,6 +94,19 @@ export class ChainService {
     this.pool = new ProofPool(chain.genesis.poot.params)
     this.duties = new Duties([init.nodeKey])
     if (init.holdings !== undefined) this.storage = new StorageDuties(init.nodeKey, init.holdings, init.log)
+    const { entityOfNode } = chain.genesis.poot.registry
+    // relay credit flows between registered nodes of different entities only (PoOT refuses self-relay)
+    this.relay = new RelayAccounts(init.nodeKey, chain.genesis.poot.params, (node) => {
+      const entity = entityOfNode.get(node)
+      return entity !== undefined && entity !== entityOfNode.get(init.nodeKey.id)
+    })
+    init.traffic?.onServed((n) => { this.relay.served(n) })
+    init.traffic?.onReceived((peer, n) => {
+      const node = nodeIdOf(peer)
+      if (node === null) return
+      this.relayPeers.set(node, peer)
+      this.relay.received(node, n)
+    })
     const decide = localProposer(signersFrom(chain, [init.nodeKey, ...(init.extraKeys ?? [])]))
     this.producer = new ChainNode(chain, {
       clock: this.clock,
@@ -125,6 +151,7 @@ export class ChainService {
     })
     for (const t of CHAIN_TOPICS) this.pubsub.subscribe(t)
     await libp2p.handle(SYNC_PROTOCOL, (stream, connection) => { void this.serve(stream, connection) }, { maxInboundStreams: 8 })
+    await libp2p.handle(RELAY_PROTOCOL, (stream, connection) => { void this.serveRelay(stream, connection) }, { maxInboundStreams: 8 })
     libp2p.addEventListener('peer:identify', this.onIdentify)
     // catch up with whoever is connected before proposing on a stale head
     await this.catchUp().catch(() => {})
@@ -144,6 +171,7 @@ export class ChainService {
       try { this.pubsub.unsubscribe(t) } catch { /* stopped */ }
     }
     await libp2p.unhandle(SYNC_PROTOCOL).catch(() => {})
+    await libp2p.unhandle(RELAY_PROTOCOL).catch(() => {})
     await this.producer.stop()
     await this.syncing?.catch(() => {})
     await this.chain.idle()
@@ -165,6 +193,7 @@ export class ChainService {
         this.storage.due(head, this.producer.currentSlot(now), params)
           .then((proofs) => { for (const p of proofs) this.share(p) }, (err: Error) => { this.init.log.warn({ err: err.message }, 'storage duties failed') })
       }
+      this.sendReceipts(this.producer.currentSlot(now))
     }
     this.rebroadcast(now, params.slotMs)
     const slot = this.producer.currentSlot(now)
@@ -232,14 +261,18 @@ export class ChainService {
       return this.verdict(TOPIC_PROOFS, 'reject', e instanceof ProofCodecError ? e.message : 'undecodable', peer)
     }
     if (this.pool.has(proof)) return TopicValidatorResult.Ignore
-    const head = this.chain.headPoot
-    const now = this.clock.now()
-    // as the next block would see it: included at the coming slot, on the current head
-    const slot = Math.max(head.slot + 1, this.producer.currentSlot(now) + 1)
-    const v = validateProof(proof, { config: this.chain.genesis.poot, parent: head, slot, timeMs: now, blockKeys: new Set(), openChallenges: head.openChallenges })
+    const v = this.nextBlockValidity(proof)
     const verdict = proofVerdict(v)
     if (verdict === 'accept') this.pool.add(proof)
     return this.verdict(TOPIC_PROOFS, verdict, v.ok ? '' : v.reason, peer)
+  }
+
+  /** A proof checked as the next block would see it: included at the coming slot, on the current head. */
+  private nextBlockValidity (proof: TaskProof): Validity {
+    const head = this.chain.headPoot
+    const now = this.clock.now()
+    const slot = Math.max(head.slot + 1, this.producer.currentSlot(now) + 1)
+    return validateProof(proof, { config: this.chain.genesis.poot, parent: head, slot, timeMs: now, blockKeys: new Set(), openChallenges: head.openChallenges })
   }
 
   /** A gossiped transaction is admitted to our mempool with the same checks as eth_sendRawTransaction. */
@@ -248,6 +281,58 @@ export class ChainService {
     let reason: string | null = null
     try { await this.chain.submitRaw(msg.data, false) } catch (e) { reason = e instanceof MempoolError ? e.reason : 'undecodable' }
     return this.verdict(TOPIC_TXS, transactionVerdict(reason), reason ?? '', peer)
+  }
+
+  // ---- relay receipts -------------------------------------------------------------------------------------
+
+  /** Once a slot: the receipts this node owes its relayers, each sent to its relayer to countersign. */
+  private sendReceipts (slot: number): void {
+    if (slot <= this.receiptsMadeAt) return
+    this.receiptsMadeAt = slot
+    for (const r of this.relay.due(slot)) {
+      const peer = this.relayPeers.get(r.node)
+      if (peer === undefined) continue
+      requestCountersignature(this.init.libp2p, peer, r).then((out) => {
+        if (typeof out === 'string') {
+          this.metrics?.relayReceipts.inc({ role: 'receiver', outcome: 'refused' })
+          this.init.log.debug({ relayer: peer.toString(), bytes: r.bytes, slot: r.slot, reason: out }, 'relay receipt refused')
+        } else {
+          this.metrics?.relayReceipts.inc({ role: 'receiver', outcome: 'countersigned' })
+          this.init.log.debug({ relayer: peer.toString(), bytes: r.bytes, slot: r.slot }, 'relay receipt countersigned')
+        }
+      }, (err: Error) => {
+        this.relay.restore(r) // the relayer was unreachable: receipted again next slot
+        this.metrics?.relayReceipts.inc({ role: 'receiver', outcome: 'unreachable' })
+        this.init.log.debug({ relayer: peer.toString(), err: err.message }, 'relay receipt not delivered')
+      })
+    }
+  }
+
+  /** A receiver's receipt for bytes this node served: countersigned, checked as the next block would, and shared. */
+  private async serveRelay (stream: Stream, connection: Connection): Promise<void> {
+    const from = nodeIdOf(connection.remotePeer)
+    if (from === null || !this.registered) { stream.abort(new Error('relay receipts are for registered Ed25519 nodes')); return }
+    try {
+      const out = await serveRelayReceipt(stream, this.init.nodeKey.id, from, (r) => {
+        const receipt = this.relay.countersign(r, from, this.producer.currentSlot())
+        if (typeof receipt === 'string') return receipt
+        const v = this.nextBlockValidity(receipt)
+        return v.ok ? receipt : `invalid: ${v.reason}`
+      }, AbortSignal.timeout(10_000))
+      if (typeof out === 'string') {
+        this.metrics?.relayReceipts.inc({ role: 'relayer', outcome: 'refused' })
+        if (out.includes('signature')) this.init.onRejected?.(RELAY_PROTOCOL, 'bad-signature')
+        this.init.log.debug({ peer: connection.remotePeer.toString(), reason: out }, 'relay receipt refused')
+        return
+      }
+      this.metrics?.relayReceipts.inc({ role: 'relayer', outcome: 'countersigned' })
+      this.init.log.info({ receiver: connection.remotePeer.toString(), bytes: out.bytes, slot: out.slot }, 'relay receipt countersigned')
+      this.share(out)
+    } catch (err) {
+      if (err instanceof RelayProtocolError) this.init.onRejected?.(RELAY_PROTOCOL, 'bad-request')
+      this.init.log.debug({ peer: connection.remotePeer.toString(), err: (err as Error).message }, 'relay receipt (served) failed')
+      stream.abort(err as Error)
+    }
   }
 
   // ---- sync -----------------------------------------------------------------------------------------------

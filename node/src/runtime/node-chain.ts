@@ -18,6 +18,7 @@ import { leafHash } from '../../../protocols/poot/index.js'
 import { decodeSignedManifest } from '../../../protocols/session/manifest.js'
 import type { SessionIndex } from '../store/session-index.js'
 import type { BlockStore } from '../store/block-store.js'
+import type { TransferTraffic } from '../store/traffic.js'
 import { Anchorer, CHAIN_ACCOUNT_KEY, type Submitted } from '../chainnet/anchorer.js'
 import type { Manifest } from '../../../protocols/session/manifest.js'
 import type { StateService } from '../state/service.js'
@@ -45,6 +46,8 @@ export interface NodeChainInit {
   /** the node's sessions, for holding claims and challenge answers */
   index: SessionIndex
   blocks: BlockStore
+  /** bitswap bytes served and received, for relay receipts */
+  traffic: TransferTraffic
 }
 
 export async function startNodeChain (init: NodeChainInit): Promise<NodeChain> {
@@ -54,7 +57,7 @@ export async function startNodeChain (init: NodeChainInit): Promise<NodeChain> {
   const server = devServerKey()
   const extraKeys = config.chain.devServer && chain.genesis.spec.server.node === server.id ? [server] : []
   if (config.chain.devServer && extraKeys.length === 0) log.warn({}, 'chain.devServer is set but this genesis does not use the development Server key: ignored')
-  const service = new ChainService({ chain, libp2p: init.libp2p, nodeKey, extraKeys, log, registry: init.registry, onRejected: init.onRejected, holdings: chainHoldings(init.index, init.blocks) })
+  const service = new ChainService({ chain, libp2p: init.libp2p, nodeKey, extraKeys, log, registry: init.registry, onRejected: init.onRejected, holdings: chainHoldings(init.index, init.blocks), traffic: init.traffic })
   let rpc: RpcServer
   try {
     await service.start()

@@ -24,6 +24,7 @@ import { openChunkStream } from '../seal/open-session.js'
 import { BlockStore } from '../store/block-store.js'
 import { WholeFileBlockstore } from '../store/fs-blockstore.js'
 import { countServedReads, ownReads } from '../store/counting-blockstore.js'
+import { TransferTraffic } from '../store/traffic.js'
 import { recordFromAnnouncement, SessionIndex, type SessionRecord } from '../store/session-index.js'
 import { libp2pOptions, type SwarmServices } from '../swarm/libp2p-options.js'
 import { createHeliaWithLibp2p } from '../swarm/helia-light.js'
@@ -89,7 +90,7 @@ export class LucidNode {
     readonly blocks: BlockStore,
     readonly membership: Membership,
     private readonly now: () => number,
-    servedCounter: { add: (n: number) => void }
+    readonly traffic: TransferTraffic
   ) {
     this.metrics = new NodeMetrics({
       peers: () => this.helia.libp2p.getPeers().length,
@@ -100,7 +101,7 @@ export class LucidNode {
       replicationDeficit: () => this.replicator.deficit,
       bitswapReceived: () => this.blocks.bytesFetched
     })
-    servedCounter.add = (n) => this.metrics.bitswapServed.inc(n)
+    traffic.onServed((n) => this.metrics.bitswapServed.inc(n))
   }
 
   gossip!: Gossip
@@ -122,8 +123,8 @@ export class LucidNode {
     await datastore.open()
     const raw = new WholeFileBlockstore(join(root, 'blocks'))
     await raw.open()
-    const served = { add: (_n: number) => {} }
-    const blockstore = countServedReads(raw, (n) => served.add(n))
+    const traffic = new TransferTraffic()
+    const blockstore = countServedReads(raw, (n) => traffic.served(n))
     const privateKey = privateKeyFromRaw(new Uint8Array([...home.identity.secretKey, ...home.identity.publicKey]))
     // Helia without its package entry's default libp2p stack (WebRTC, relay, AutoTLS…: ~33 MB an idle node never used).
     const helia = withBitswap(await createHeliaWithLibp2p({ blockstore, datastore, codecs: [dagCbor] }, libp2pOptions({
@@ -157,7 +158,7 @@ export class LucidNode {
     const index = new SessionIndex(datastore)
     await index.load()
     const membership = new Membership(home.identity.peerId, config.swarm.repairGraceMs, now)
-    const node = new LucidNode(home, config, logger, helia as unknown as HeliaWithLibp2p<SwarmServices>, datastore, index, new BlockStore(helia, raw, (peer) => helia.libp2p.getPeers().some((p) => p.toString() === peer)), membership, now, served)
+    const node = new LucidNode(home, config, logger, helia as unknown as HeliaWithLibp2p<SwarmServices>, datastore, index, new BlockStore(helia, raw, (peer) => helia.libp2p.getPeers().some((p) => p.toString() === peer), traffic), membership, now, traffic)
     // [state hook] start the session state service on the same libp2p node and datastore.
     node.sessionState = await StateService.start({
       libp2p: helia.libp2p as unknown as Parameters<typeof StateService.start>[0]['libp2p'],
@@ -178,6 +179,7 @@ export class LucidNode {
           libp2p: helia.libp2p as unknown as Parameters<typeof startNodeChain>[0]['libp2p'],
           index: node.index,
           blocks: node.blocks,
+          traffic,
           log: logger,
           registry: node.metrics.registry,
           onRejected: (topic, reason) => node.metrics.gossipRejected.inc({ topic, reason })

@@ -12,6 +12,8 @@ import type { CID } from 'multiformats/cid'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { GraphNode, GraphWalkerComponents, GraphWalkerFactory, Helia } from '@helia/interface'
 import type { Blockstore } from 'interface-blockstore'
+import type { PeerId } from '@libp2p/interface'
+import type { TransferTraffic } from './traffic.js'
 
 export interface GetOptions {
   offline?: boolean
@@ -67,8 +69,9 @@ export class BlockStore {
    * @param helia - the node's Helia (bitswap, pins, gc)
    * @param local - the on-disk blockstore under Helia (the node's own reads, not counted as served)
    * @param isConnected - whether a provider's peer already has a connection (its address then need not be dialled)
+   * @param traffic - told which peer delivered each fetched block
    */
-  constructor (private readonly helia: Helia, private readonly local: Blockstore, private readonly isConnected: (peerId: string) => boolean = () => false) {
+  constructor (private readonly helia: Helia, private readonly local: Blockstore, private readonly isConnected: (peerId: string) => boolean = () => false, private readonly traffic?: TransferTraffic) {
     withProvidersOnly(helia)
     this.walker = pinWalker(local)
   }
@@ -91,13 +94,18 @@ export class BlockStore {
       const peer = a.getComponents().findLast((c) => c.name === 'p2p')?.value
       return peer === undefined || !this.isConnected(peer)
     })
+    let sender: PeerId | undefined
     const bytes = await collect(this.helia.blockstore.get(cid, {
       offline: opts.offline,
       signal: opts.signal,
+      onProgress: (evt: { type: string, detail: unknown }) => {
+        if (evt.type === 'bitswap:block') sender = (evt.detail as { sender?: PeerId }).sender
+      },
       providers: providers !== undefined && providers.length > 0 ? providers : undefined,
       ...(opts.providersOnly === true ? { [PROVIDERS_ONLY]: true } : {})
     }))
     this.bytesFetched += bytes.length
+    if (sender !== undefined) this.traffic?.received(sender, bytes.length)
     return bytes
   }
 

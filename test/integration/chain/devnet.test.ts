@@ -19,7 +19,7 @@ import { Devnet, type DevnetNode } from '../../../node/src/devnet/devnet.js'
 import { openHome } from '../../../node/src/home/home.js'
 import { buildGenesis } from '../../../node/src/chain/genesis.js'
 import { chainPaths, readGenesisFile } from '../../../node/src/chain/open.js'
-import { SYNC_PROTOCOL, TOPIC_BLOCKS, TOPIC_PROOFS } from '../../../node/src/chainnet/constants.js'
+import { RELAY_PROTOCOL, SYNC_PROTOCOL, TOPIC_BLOCKS, TOPIC_PROOFS } from '../../../node/src/chainnet/constants.js'
 import { makeHome, startNode, testConfig, tempDir } from '../swarm/support.js'
 import { waitFor } from '../../support/wait-for.js'
 import { runLucid } from '../../support/run-lucid.js'
@@ -158,6 +158,27 @@ describe('chain devnet: 5 real node processes and a follower', function () {
     assert.match(await readFile(victim.log, 'utf8'), /storage challenge cannot be answered/)
   })
 
+  it('chunk transfers earn relay receipts: the receiver signs what a peer delivered, the relayer countersigns, a block includes it', async () => {
+    const origin = producers[1]
+    const res = await fetch(`${origin.api}/api/v1/sessions`, { method: 'POST', headers: { authorization: `Bearer ${origin.adminToken}`, 'content-type': 'application/octet-stream' }, body: randomBytes(3 * 1024 * 1024) })
+    assert.equal(res.status, 201)
+    const ids = new Set(producers.map((n) => n.nodeId))
+    let receipt: { node: string, receiver: string, bytes: number } | undefined
+    await waitFor('a relay receipt between two producers in a block', async () => {
+      const head = await headNumber(url(producers[0]))
+      for (const e of await envelopes(url(producers[0]), Math.max(1, head - 10), 11)) {
+        const r = e.poot.body.proofs.find((p) => p.kind === 'relay' && ids.has(p.node) && ids.has(p.receiver))
+        if (r?.kind === 'relay') receipt = r
+      }
+      return receipt !== undefined
+    }, 90_000, 1000)
+    assert.notEqual(receipt!.node, receipt!.receiver)
+    assert.ok(receipt!.bytes >= 1024 * 1024, `a receipt for ${receipt!.bytes} bytes earns no credit`)
+    const relayer = producers.find((n) => n.nodeId === receipt!.node)!
+    const metrics = await (await fetch(`${relayer.api}/metrics`)).text()
+    assert.match(metrics, /lucid_chain_relay_receipts_total\{role="relayer",outcome="countersigned"\} [1-9]/)
+  })
+
   it('a fresh node syncs from genesis over libp2p to the same state root', async () => {
     await start(follower)
     const target = await headNumber(url(producers[0]))
@@ -215,7 +236,7 @@ describe('chain devnet: 5 real node processes and a follower', function () {
     }, 120_000, 1000)
   })
 
-  it('an equivocating proposer is caught and jailed; garbage blocks, proofs and sync requests are rejected and cost the sender score', async () => {
+  it('an equivocating proposer is caught and jailed; garbage blocks, proofs, sync requests and relay receipts are rejected and cost the sender score', async () => {
     const culprit = producers[1]
     const genesis = await buildGenesis(await readGenesisFile(chainPaths(culprit.home).genesis))
     const key: NodeKey = nodeKeyFromSeed((await openHome(culprit.home, culprit.passphrase)).identity.secretKey)
@@ -253,14 +274,16 @@ describe('chain devnet: 5 real node processes and a follower', function () {
       await pubsub.publish(TOPIC_PROOFS, encodeProof(makeHeartbeat(stranger, 5, 5, { slot: 0, hash: 'ab'.repeat(32) })))
       const stream = await peer.libp2p.dialProtocol(peerIdFromString(producers[0].peerId), SYNC_PROTOCOL)
       await lpStream(stream).write(new Uint8Array([0xc1, 0x09]))
+      const relayStream = await peer.libp2p.dialProtocol(peerIdFromString(producers[0].peerId), RELAY_PROTOCOL)
+      await lpStream(relayStream).write(new Uint8Array([0xc1, 0x09]))
       const metricsOf = async (n: DevnetNode): Promise<string> => await (await fetch(`${n.api}/metrics`)).text()
       const rejected = (text: string, topic: string): number => text.split('\n').filter((l) => l.startsWith('lucid_gossip_messages_rejected_total') && l.includes(`topic="${topic}"`)).reduce((s, l) => s + Number(l.split(' ').pop()), 0)
       let counts: number[] = []
       await waitFor('the garbage rejected', async () => {
         const m = await metricsOf(producers[0])
-        counts = [rejected(m, TOPIC_BLOCKS), rejected(m, TOPIC_PROOFS), rejected(m, SYNC_PROTOCOL)]
-        return counts[0] >= 2 && counts[1] >= 2 && counts[2] >= 1
-      }, 30_000, 500).catch(() => assert.fail(`rejected by node 1 (blocks, proofs, sync requests): ${counts.join(', ')}`))
+        counts = [rejected(m, TOPIC_BLOCKS), rejected(m, TOPIC_PROOFS), rejected(m, SYNC_PROTOCOL), rejected(m, RELAY_PROTOCOL)]
+        return counts[0] >= 2 && counts[1] >= 2 && counts[2] >= 1 && counts[3] >= 1
+      }, 30_000, 500).catch(() => assert.fail(`rejected by node 1 (blocks, proofs, sync requests, relay receipts): ${counts.join(', ')}`))
       // gossipsub caches scores for a moment: poll until the invalid deliveries show
       let score: number | undefined
       await waitFor('the sender\'s score below zero', async () => {
