@@ -36,7 +36,8 @@ options:
   --node FILE         the Node 22 binary for the stand-ins (default: node_modules/node/bin/node)
   --npm DIR           the npm package directory for the build stand-in (default: the npm on PATH)
   --ca-bundle FILE    CA bundle the build's npm needs to reach the registry (a TLS proxy's CA): mounted read-only
-                      into the build and passed as NODE_EXTRA_CA_CERTS (default: \$NODE_EXTRA_CA_CERTS if set)
+                      into the build and passed as NODE_EXTRA_CA_CERTS (default: \$NODE_EXTRA_CA_CERTS, else
+                      the cafile of this machine's npm config, if either is set)
   --save FILE         also write the image as a docker-archive (for 'docker load' on a machine without buildah)
   -h, --help          this text
 
@@ -180,6 +181,11 @@ esbuild_version="$("$node_bin" -p "require('$root/package-lock.json').packages['
 args=(build --isolation chroot --format docker "$pull_flag" --layers=false
   -f "$root/docker/payment-sidecar.Dockerfile" --ignorefile "$root/docker/payment-sidecar.Dockerfile.dockerignore"
   --build-arg "ESBUILD_VERSION=$esbuild_version" -t "$tag")
+if [ -z "$ca_bundle" ] && command -v npm >/dev/null; then
+  # the CA this machine's npm is configured with (npm config cafile), if any
+  npm_cafile="$(npm config get cafile 2>/dev/null || true)"
+  case "$npm_cafile" in /*) [ -f "$npm_cafile" ] && ca_bundle="$npm_cafile" ;; esac
+fi
 if [ -n "$ca_bundle" ]; then
   [ -f "$ca_bundle" ] || { say "CA bundle $ca_bundle does not exist"; exit 2; }
   ca_dir="$(dirname "$(readlink -f "$ca_bundle")")"
