@@ -1,6 +1,7 @@
 /** PoOT: the pure protocol core (docs/poot.md). */
 export * from './validity.js'
 export * from './params.js'
+export * from './governed-params.js'
 export * from './keys.js'
 export * from './entities.js'
 export * from './config.js'

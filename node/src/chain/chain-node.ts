@@ -68,13 +68,13 @@ export class ChainNode {
   }
 
   private async run (signal: AbortSignal): Promise<void> {
-    const { genesisMs, params } = this.chain.genesis.poot
     while (!signal.aborted) {
       try { await this.tick() } catch (e) { this.opts.onError?.(e as Error) }
       if (signal.aborted) break
       // next wake: the next fallback turn in this slot, or the next slot's start
       const now = this.clock.now()
       const slot = this.currentSlot(now)
+      const { genesisMs, params } = this.chain.configAt(slot)
       const start = slotStartMs(genesisMs, params, slot)
       const sinceStart = now - start
       const nextTurn = start + (Math.floor(sinceStart / params.slotTimeoutMs) + 1) * params.slotTimeoutMs

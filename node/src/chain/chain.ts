@@ -17,8 +17,8 @@ import { createMPT } from '@ethereumjs/mpt'
 import { createTx, type TypedTransaction, type TypedTxData } from '@ethereumjs/tx'
 import { Address, ValueEncoding, bytesToHex, createAddressFromString, equalsBytes, hexToBytes, type WithdrawalData } from '@ethereumjs/util'
 import {
-  applyBlock, eligibilityReport, headerHash, selectProofs, isAncestor, makeBlock, scheduleFor, validateArrival, validateEquivocation, ForkChoice,
-  type BlockBody, type ChainState, type EquivocationEvidence, type NodeKey, type SessionAnchor, type SignedHeader, type TaskProof
+  applyBlock, eligibilityReport, epochOf, governedParams, headerHash, selectProofs, isAncestor, makeBlock, scheduleFor, validateArrival, validateEquivocation, ForkChoice,
+  type BlockBody, type ChainState, type PootConfig, type RegistryValues, type EquivocationEvidence, type NodeKey, type SessionAnchor, type SignedHeader, type TaskProof
 } from '../../../protocols/poot/index.js'
 import type { Genesis } from './genesis.js'
 import { LevelDB, type Sublevel } from './level-db.js'
@@ -30,6 +30,7 @@ import { checkSeal, sealBlock } from './seal.js'
 import { toStoredReceipts } from './receipts.js'
 import { Mempool, MempoolError, type MempoolContext } from './mempool.js'
 import { eligibilityCalldata, SYSTEM_ADDRESS, SYSTEM_CALL_GAS } from './system.js'
+import { readRegistryValues } from './registry-values.js'
 
 export interface ChainOptions {
   /** LevelDB directory (created) */
@@ -74,6 +75,11 @@ export class Chain {
   private readonly evidence = new Map<string, EquivocationEvidence>()
   /** valid blocks not on the canonical chain (not given to Blockchain.putBlock, which would make them the head) */
   private readonly sideBlocks = new Map<string, Block>()
+  /** ParamRegistry's governed values in each known block's state (by EVM hash), and in genesis */
+  private readonly registryAfter = new Map<string, RegistryValues>()
+  private registryAtGenesis: RegistryValues = {}
+  /** the PoOT config each known block was checked with (by EVM hash); absent: the genesis config */
+  private readonly configByEvm = new Map<string, PootConfig>()
   private closed = false
 
   private constructor (
@@ -118,21 +124,52 @@ export class Chain {
     const g = this.blockchain.genesisBlock
     this.pootByEvm.set(bytesToHex(g.hash()), this.genesis.pootGenesis)
     this.evmByPoot.set(this.genesis.pootGenesis.hash, bytesToHex(g.hash()))
+    await this.noteRegistry(g)
+    this.registryAtGenesis = this.registryAfter.get(bytesToHex(g.hash())) as RegistryValues
     for (let n = 1n; n <= head.header.number; n++) {
       const block = await this.blockchain.getBlock(n)
       const raw = await this.store.envelope(block.hash())
       if (raw === undefined) throw new Error(`chain store: block ${n} has no envelope`)
       const env = decodeEnvelope(raw)
-      const parent = this.pootByEvm.get(bytesToHex(block.header.parentHash)) as ChainState
-      const r = applyBlock(parent, env.poot, this.genesis.poot)
+      const parentHash = bytesToHex(block.header.parentHash)
+      const parent = this.pootByEvm.get(parentHash) as ChainState
+      const config = this.configFor(parentHash, parent, env.poot.signed.header.slot)
+      const r = applyBlock(parent, env.poot, config)
       if (!r.ok) throw new Error(`chain store: block ${n} fails PoOT replay: ${r.reason}`)
-      const refused = this.remember(block, r.value, env.poot.signed)
+      await this.noteRegistry(block)
+      const refused = this.remember(block, r.value, env.poot.signed, config)
       if (refused !== null) throw new Error(`chain store: block ${n} refused by the fork choice: ${refused}`)
     }
     // the finalized pointer needs no reading back: the fork choice recomputes finality from the replayed states
   }
 
-  private remember (block: Block, state: ChainState, signed?: SignedHeader): string | null {
+  /** Reads ParamRegistry's governed values in `block`'s state (once per block: a few storage reads). */
+  private async noteRegistry (block: Block): Promise<void> {
+    const registry = this.genesis.contracts.ParamRegistry
+    const values = registry === undefined ? {} : await readRegistryValues(await this.stateAt(block.header.stateRoot), registry)
+    this.registryAfter.set(bytesToHex(block.hash()), values)
+  }
+
+  /**
+   * The PoOT config a block at `slot` on `parentHash` is checked with: its parent's within an epoch; at an epoch's
+   * first block, the genesis parameters with what governance changed in ParamRegistry by the parent's state
+   * (protocols/poot/governed-params.ts).
+   */
+  configFor (parentHash: string, parentPoot: ChainState, slot: number): PootConfig {
+    const base = this.genesis.poot
+    const inherited = this.configByEvm.get(parentHash) ?? base
+    if (epochOf(base.params, slot) === epochOf(base.params, parentPoot.slot)) return inherited
+    const values = this.registryAfter.get(parentHash)
+    if (values === undefined) return inherited
+    const params = governedParams(base.params, this.registryAtGenesis, values)
+    if (params === base.params) return base
+    return JSON.stringify(params) === JSON.stringify(inherited.params) ? inherited : { ...base, params }
+  }
+
+  /** The config of a block at `slot` on the current head (scheduling, duties, gossip checks). */
+  configAt (slot: number): PootConfig { return this.configFor(bytesToHex(this.headBlock.hash()), this.headPoot, slot) }
+
+  private remember (block: Block, state: ChainState, signed?: SignedHeader, config?: PootConfig): string | null {
     if (signed !== undefined) {
       this.signedBySlot.set(`${signed.header.slot}:${signed.header.proposer}`, signed)
       for (const k of this.signedBySlot.keys()) if (Number(k.split(':')[0]) < signed.header.slot - 1024) this.signedBySlot.delete(k)
@@ -142,6 +179,7 @@ export class Chain {
     const h = bytesToHex(block.hash())
     this.pootByEvm.set(h, state)
     this.evmByPoot.set(state.hash, h)
+    if (config !== undefined && config !== this.genesis.poot) this.configByEvm.set(h, config)
     return null
   }
 
@@ -158,7 +196,7 @@ export class Chain {
   onHead (listener: (b: Block) => void): void { this.headListeners.push(listener) }
 
   /** PoOT schedule of `slot` on top of the current head: entity ids, primary first, the Server last. */
-  schedule (slot: number): readonly string[] { return scheduleFor(this.headPoot, slot, this.genesis.poot) }
+  schedule (slot: number): readonly string[] { return scheduleFor(this.headPoot, slot, this.configAt(slot)) }
 
   // ---- production -------------------------------------------------------------------------------------------
 
@@ -170,15 +208,16 @@ export class Chain {
     if (this.closed) throw new ChainError('closed')
     const parent = this.headBlock
     const parentPoot = this.headPoot
+    const config = this.configAt(p.slot)
     // evidence that no longer applies (already jailed, stale) is dropped rather than failing the block
     for (const [k, e] of this.evidence) {
       const probe = makeBlock({ parentHash: parentPoot.hash, slot: p.slot, rank: p.rank, timeMs: p.timeMs, proposer: p.proposer, signers: p.signers, body: { proofs: [], sessions: [], evidence: [e], voteEvidence: [] } })
-      if (!applyBlock(parentPoot, probe, this.genesis.poot).ok) this.evidence.delete(k)
+      if (!applyBlock(parentPoot, probe, config).ok) this.evidence.delete(k)
     }
-    const proofs = selectProofs(this.genesis.poot, parentPoot, p.slot, p.timeMs, p.proofs ?? [], { max: MAX_ENVELOPE_PROOFS })
+    const proofs = selectProofs(config, parentPoot, p.slot, p.timeMs, p.proofs ?? [], { max: MAX_ENVELOPE_PROOFS })
     const body: BlockBody = { proofs, sessions: p.sessions ?? [], evidence: [...this.evidence.values()], voteEvidence: [] }
     const pootBlock = makeBlock({ parentHash: parentPoot.hash, slot: p.slot, rank: p.rank, timeMs: p.timeMs, proposer: p.proposer, signers: p.signers, body })
-    const applied = applyBlock(parentPoot, pootBlock, this.genesis.poot)
+    const applied = applyBlock(parentPoot, pootBlock, config)
     if (!applied.ok) throw new ChainError(applied.reason, `cannot propose slot ${p.slot}: ${applied.reason}`)
     const next = applied.value
     const vm = this.vm
@@ -189,7 +228,7 @@ export class Chain {
       withdrawals: this.rewardWithdrawals(next, parent.header.number + 1n),
       blockOpts: { putBlockIntoBlockchain: false }
     })
-    const system = this.systemWrite(parentPoot, p.slot)
+    const system = this.systemWrite(parentPoot, p.slot, config)
     if (system !== null) await builder.systemCall(system.caller, system.to, system.data, SYSTEM_CALL_GAS)
     const start = Date.now()
     const baseFee = parent.header.calcNextBaseFee()
@@ -203,7 +242,7 @@ export class Chain {
       const { block } = await builder.build()
       const seal = sealBlock(block.hash(), p.signers)
       const envelope = encodeEnvelope({ evm: block.serialize(), poot: pootBlock, seal })
-      const canonical = await this.commit(block, toStoredReceipts(builder.transactionReceipts, (builder as unknown as { transactionResults: never }).transactionResults), envelope, next, pootBlock.signed)
+      const canonical = await this.commit(block, toStoredReceipts(builder.transactionReceipts, (builder as unknown as { transactionResults: never }).transactionResults), envelope, next, pootBlock.signed, config)
       if (canonical !== true) throw new ChainError('not-preferred', `the block built for slot ${p.slot} is not preferred by the fork choice: ${String(canonical)}`)
       this.evidence.clear()
       return block
@@ -241,10 +280,11 @@ export class Chain {
    * Stores an executed block and applies the fork choice: true when it became the head, false when it is kept
    * as a side block, or the fork choice's refusal. The live VM is left at the head's state root either way.
    */
-  private async commit (block: Block, receipts: StoredReceipt[], envelope: Uint8Array, poot: ChainState, signed: SignedHeader): Promise<boolean | string> {
+  private async commit (block: Block, receipts: StoredReceipt[], envelope: Uint8Array, poot: ChainState, signed: SignedHeader, config: PootConfig): Promise<boolean | string> {
     await this.store.putBlockData(block.hash(), block.transactions.map((t) => t.hash()), receipts, envelope)
+    await this.noteRegistry(block)
     const before = this.forkChoice.finalized.hash
-    const refused = this.remember(block, poot, signed)
+    const refused = this.remember(block, poot, signed, config)
     if (refused !== null) {
       await this.vm.stateManager.setStateRoot(this.headBlock.header.stateRoot)
       return refused
@@ -316,9 +356,10 @@ export class Chain {
       const ph = env.poot.signed.header
       if (ph.parent !== parentPoot.hash) return { ok: false, reason: 'poot-parent-mismatch: the PoOT header names another parent than the EVM block' }
       const pootHash = headerHash(ph)
-      const applied = applyBlock(parentPoot, env.poot, this.genesis.poot)
+      const config = this.configFor(parentHash, parentPoot, ph.slot)
+      const applied = applyBlock(parentPoot, env.poot, config)
       if (!applied.ok) return { ok: false, reason: `poot:${applied.reason}` }
-      const arrival = validateArrival(env.poot.signed, nowMs, this.genesis.poot.params)
+      const arrival = validateArrival(env.poot.signed, nowMs, config.params)
       if (!arrival.ok) return { ok: false, reason: `poot:${arrival.reason}` }
       const entity = this.genesis.poot.registry.byId.get(ph.proposer)
       if (entity === undefined) return { ok: false, reason: 'poot:unknown-proposer' }
@@ -340,10 +381,10 @@ export class Chain {
       try {
         // the system write of this block (if any) runs first, on the parent's state; the block's transactions follow
         let root = parent.header.stateRoot
-        const system = this.systemWrite(parentPoot, ph.slot)
+        const system = this.systemWrite(parentPoot, ph.slot, config)
         if (system !== null) root = await this.preApplySystemCall(root, block, system)
         const result = await runBlock(this.vm, { block, root, generate: false, skipHardForkValidation: true })
-        const canonical = await this.commit(block, toStoredReceipts(result.receipts, result.results), raw, next, env.poot.signed)
+        const canonical = await this.commit(block, toStoredReceipts(result.receipts, result.results), raw, next, env.poot.signed, config)
         if (typeof canonical === 'string') return { ok: false, reason: `fork-choice: ${canonical}` }
         return canonical ? { ok: true, block } : { ok: true, block, sideChain: true }
       } catch (e) {
@@ -369,8 +410,8 @@ export class Chain {
   }
 
   /** The system write a block at `slot` on `parent` makes: the eligibility report at an epoch's first block. */
-  private systemWrite (parent: ChainState, slot: number): SystemWrite | null {
-    const report = eligibilityReport(parent, slot, this.genesis.poot)
+  private systemWrite (parent: ChainState, slot: number, config: PootConfig): SystemWrite | null {
+    const report = eligibilityReport(parent, slot, config)
     if (report === null) return null
     return {
       caller: createAddressFromString(SYSTEM_ADDRESS),

@@ -12,8 +12,8 @@ export type ProposeDecision = (chain: Chain, slot: number, nowMs: number) => Pro
 
 export function localProposer (keys: ReadonlyMap<string, Signers>): ProposeDecision {
   return (chain, slot, nowMs) => {
-    const { params, genesisMs } = chain.genesis.poot
     if (slot <= chain.headPoot.slot) return null
+    const { params, genesisMs } = chain.configAt(slot) // the leader timeout is governed (ParamRegistry)
     const start = slotStartMs(genesisMs, params, slot)
     if (nowMs < start || nowMs >= start + params.slotMs) return null
     const schedule = chain.schedule(slot)

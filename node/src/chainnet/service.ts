@@ -182,7 +182,7 @@ export class ChainService {
   private tick (): void {
     if (this.stopped) return
     const now = this.clock.now()
-    const { params, genesisMs } = this.chain.genesis.poot
+    const { params, genesisMs } = this.chain.configAt(this.producer.currentSlot(now))
     if (this.registered) {
       for (const p of this.duties.due(this.chain.headPoot, params, genesisMs, now)) this.share(p)
       // claims and challenges change only with the head or the slot: no walk over the held sessions in between
@@ -272,7 +272,7 @@ export class ChainService {
     const head = this.chain.headPoot
     const now = this.clock.now()
     const slot = Math.max(head.slot + 1, this.producer.currentSlot(now) + 1)
-    return validateProof(proof, { config: this.chain.genesis.poot, parent: head, slot, timeMs: now, blockKeys: new Set(), openChallenges: head.openChallenges })
+    return validateProof(proof, { config: this.chain.configAt(slot), parent: head, slot, timeMs: now, blockKeys: new Set(), openChallenges: head.openChallenges })
   }
 
   /** A gossiped transaction is admitted to our mempool with the same checks as eth_sendRawTransaction. */

@@ -263,23 +263,30 @@ export function makeMethods (chain: Chain, filters: FilterManager): Map<string, 
 
   // ---- lucid_*: PoOT state of the head ----
   const { params, genesisMs } = chain.genesis.poot
-  def('lucid_chainInfo', 0, 0, async () => ({
-    chainId: q(chain.chainId),
-    genesisHash: bytesToHex(chain.blockchain.genesisBlock.hash()),
-    genesisMs: chain.genesis.spec.genesisMs,
-    slotMs: params.slotMs,
-    slotTimeoutMs: params.slotTimeoutMs,
-    maxFallbacks: params.maxFallbacks,
-    contracts: chain.genesis.contracts,
-    systemAddress: chain.genesis.spec.contracts.systemAddress
-  }))
+  const nextSlot = (): number => Math.max(chain.headPoot.slot + 1, Math.floor((Date.now() - genesisMs) / params.slotMs))
+  def('lucid_chainInfo', 0, 0, async () => {
+    // the PoOT parameters of the next block (governed ones follow ParamRegistry from each epoch's start)
+    const current = chain.configAt(nextSlot()).params
+    return {
+      chainId: q(chain.chainId),
+      genesisHash: bytesToHex(chain.blockchain.genesisBlock.hash()),
+      genesisMs: chain.genesis.spec.genesisMs,
+      slotMs: params.slotMs,
+      slotTimeoutMs: current.slotTimeoutMs,
+      maxFallbacks: params.maxFallbacks,
+      params: current,
+      contracts: chain.genesis.contracts,
+      systemAddress: chain.genesis.spec.contracts.systemAddress
+    }
+  })
   def('lucid_schedule', 0, 1, async ([s]) => {
     const headSlot = chain.headPoot.slot
-    const slot = s === undefined || s === null ? Math.max(headSlot + 1, Math.floor((Date.now() - genesisMs) / params.slotMs)) : Number(quantity(s, 'params[0] (slot)'))
+    const slot = s === undefined || s === null ? nextSlot() : Number(quantity(s, 'params[0] (slot)'))
     if (slot <= headSlot) throw invalidParams(`params[0] (slot): must be after the head's slot ${headSlot}`)
     const schedule = chain.schedule(slot)
     const start = slotStartMs(genesisMs, params, slot)
-    return { slot, slotStartMs: start, turns: schedule.map((entity, rank) => ({ rank, entity, fromMs: start + rank * params.slotTimeoutMs })) }
+    const timeout = chain.configAt(slot).params.slotTimeoutMs
+    return { slot, slotStartMs: start, turns: schedule.map((entity, rank) => ({ rank, entity, fromMs: start + rank * timeout })) }
   })
   def('lucid_credits', 0, 0, async () => {
     const s = chain.headPoot

@@ -1,0 +1,147 @@
+// PoOT parameters governed through ParamRegistry, on a real in-process chain: nodes become eligible through the
+// eligibility system write, governance (Governor → Timelock) raises `leader.timeoutMs`, and from the next epoch's
+// first block on every node checks fallback turns with the new timeout: a fallback block made at the old turn is
+// refused. A follower re-executing every block agrees throughout.
+import { strict as assert } from 'node:assert'
+import { ethers } from 'ethers'
+import { bytesToHex } from '@ethereumjs/util'
+import { loadArtifact } from '../../../contracts/index.js'
+import { epochOf, slotStartMs } from '../../../protocols/poot/index.js'
+import { devNodeKeys, devServerKey, localProposer, signersFrom } from '../../../node/src/chain/index.js'
+import { readRegistryValues } from '../../../node/src/chain/registry-values.js'
+import { rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Chain } from '../../../node/src/chain/index.js'
+import { DEV_KEYS, devGenesis, openDevChain, removeChainDirs, slotTime } from './support.js'
+
+const governorIface = new ethers.Interface(loadArtifact('LucidGovernor').abi as ethers.InterfaceAbi)
+const registryIface = new ethers.Interface(loadArtifact('ParamRegistry').abi as ethers.InterfaceAbi)
+const eligibilityIface = new ethers.Interface(loadArtifact('NodeEligibility').abi as ethers.InterfaceAbi)
+
+describe('chain: consensus parameters governed through ParamRegistry', function () {
+  this.timeout(180_000)
+  after(removeChainDirs)
+
+  let leader: Chain
+  let follower: Chain
+  const nonces = new Map<string, number>()
+
+  async function view (iface: ethers.Interface, to: string, fn: string, args: unknown[] = []): Promise<ethers.Result> {
+    const r = await leader.call({ to: ethers.getAddress(to) as never, data: ethers.getBytes(iface.encodeFunctionData(fn, args)) }, leader.head)
+    return iface.decodeFunctionResult(fn, r.returnValue)
+  }
+
+  async function send (key: string, to: string, data: string): Promise<void> {
+    const wallet = new ethers.Wallet(key)
+    const nonce = nonces.get(wallet.address) ?? 0
+    nonces.set(wallet.address, nonce + 1)
+    const raw = await wallet.signTransaction({ type: 2, chainId: leader.chainId, nonce, to, data, gasLimit: 1_000_000n, maxFeePerGas: 10n ** 11n, maxPriorityFeePerGas: 10n ** 9n })
+    await leader.submitRaw(ethers.getBytes(raw))
+  }
+
+  const everyone = (): ReturnType<typeof localProposer> => localProposer(signersFrom(leader, [...devNodeKeys(9), devServerKey()]))
+
+  /** The next block on the leader (at `slot`, default the next one), anchoring a session, imported by the follower. */
+  async function step (slot = leader.headPoot.slot + 1): Promise<void> {
+    const p = everyone()(leader, slot, slotTime(slot))
+    assert.ok(p !== null, `no proposal for slot ${slot}`)
+    // blocks that anchor sessions pay their proposer (empty ones pay the Server)
+    const block = await leader.build({ ...p, sessions: [{ sessionId: `s-${slot}`, bytes: 5_000_000 }] })
+    const r = await follower.importEnvelope((await leader.envelopeOf(block))!, Number.MAX_SAFE_INTEGER)
+    assert.ok(r.ok, r.ok ? '' : r.reason)
+    assert.equal(bytesToHex(follower.head.header.stateRoot), bytesToHex(block.header.stateRoot))
+  }
+
+  it('reads the governed values from state as the contract reports them', async () => {
+    leader = await openDevChain()
+    follower = await openDevChain()
+    const registry = leader.genesis.contracts.ParamRegistry
+    const values = await readRegistryValues(await leader.stateAt(leader.head.header.stateRoot), registry)
+    for (const key of Object.keys(values)) {
+      const [value] = await view(registryIface, registry, 'get', [ethers.encodeBytes32String(key)])
+      assert.equal(values[key], value, key)
+    }
+    assert.equal(values['leader.timeoutMs'], 5000n)
+    // the genesis file's parameters rule while governance has changed nothing
+    assert.equal(leader.configAt(1).params.slotTimeoutMs, leader.genesis.poot.params.slotTimeoutMs)
+  })
+
+  it('a governance change applies from the next epoch on, on every node', async () => {
+    const { params } = leader.genesis.poot
+    const registry = leader.genesis.contracts.ParamRegistry
+    const governor = leader.genesis.contracts.LucidGovernor
+    const old = params.slotTimeoutMs
+    const raised = old + 300
+    assert.ok((params.maxFallbacks + 1) * raised < params.slotMs, 'the test value must keep PoOT\'s relations')
+    // epoch 0: blocks anchoring sessions earn their proposers LUCID; the report at epoch 1 makes them eligible
+    while (leader.headPoot.slot < params.epochSlots) await step()
+    const voters = DEV_KEYS.slice(1, 4)
+    for (const k of voters) {
+      const [eligible] = await view(eligibilityIface, leader.genesis.contracts.NodeEligibility, 'isEligible', [new ethers.Wallet(k).address])
+      assert.equal(eligible, true, `dev account ${new ethers.Wallet(k).address} is not eligible`)
+    }
+    await step()
+    // propose, vote, queue, wait out the Timelock's delay, execute
+    const calls = { targets: [registry], values: [0n], calldatas: [registryIface.encodeFunctionData('setParameter', [ethers.encodeBytes32String('leader.timeoutMs'), raised])] }
+    const description = `leader timeout ${raised} ms`
+    const id = (await view(governorIface, governor, 'hashProposal', [calls.targets, calls.values, calls.calldatas, ethers.id(description)]))[0] as bigint
+    await send(voters[0], governor, governorIface.encodeFunctionData('propose', [calls.targets, calls.values, calls.calldatas, description]))
+    const [delay] = await view(governorIface, governor, 'votingDelay')
+    for (let i = 0; i <= Number(delay) + 1; i++) await step()
+    for (const k of voters) await send(k, governor, governorIface.encodeFunctionData('castVote', [id, 1]))
+    await step()
+    const [period] = await view(governorIface, governor, 'votingPeriod')
+    for (let i = 0; i <= Number(period); i++) await step()
+    assert.equal(Number((await view(governorIface, governor, 'state', [id]))[0]), 4, 'the proposal did not succeed') // Succeeded
+    await send(voters[0], governor, governorIface.encodeFunctionData('queue', [calls.targets, calls.values, calls.calldatas, ethers.id(description)]))
+    await step()
+    const eta = Number((await view(governorIface, governor, 'proposalEta', [id]))[0])
+    // jump past the eta: slots may be empty
+    await step(Math.ceil((eta * 1000 - leader.genesis.poot.genesisMs) / params.slotMs) + 1)
+    await send(voters[0], governor, governorIface.encodeFunctionData('execute', [calls.targets, calls.values, calls.calldatas, ethers.id(description)]))
+    await step()
+    assert.equal(Number((await view(governorIface, governor, 'state', [id]))[0]), 7, 'the proposal was not executed') // Executed
+    assert.equal((await view(registryIface, registry, 'get', [ethers.encodeBytes32String('leader.timeoutMs')]))[0], BigInt(raised))
+
+    // the rest of this epoch keeps the old timeout; the next epoch's blocks use the new one
+    const head = leader.headPoot.slot
+    const nextEpochStart = (epochOf(params, head) + 1) * params.epochSlots
+    assert.equal(leader.configAt(head + 1 < nextEpochStart ? head + 1 : head).params.slotTimeoutMs, old)
+    assert.equal(leader.configAt(nextEpochStart).params.slotTimeoutMs, raised)
+    // the Server (last in every schedule) may propose from rank × timeout: with the old timeout it could at
+    // `old` ms into the slot, now not before `raised`
+    const server = localProposer(signersFrom(leader, [devServerKey()]))
+    const slot = nextEpochStart + 1
+    await step(nextEpochStart)
+    assert.equal(leader.configAt(slot).params.slotTimeoutMs, raised)
+    assert.equal(follower.configAt(slot).params.slotTimeoutMs, raised, 'the follower governs the same way')
+    const rank = leader.schedule(slot).length - 1
+    const start = slotStartMs(leader.genesis.poot.genesisMs, params, slot)
+    assert.equal(server(leader, slot, start + rank * old + 10), null, 'the Server proposed at the old turn')
+    const p = server(leader, slot, start + rank * raised + 10)
+    assert.ok(p !== null && p.rank === rank)
+    // a block at the old turn is refused by PoOT's header rule itself
+    await assert.rejects(leader.build({ ...p, timeMs: start + rank * old + 10 }), /too-early-for-rank/)
+    const block = await leader.build(p)
+    const r = await follower.importEnvelope((await leader.envelopeOf(block))!, Number.MAX_SAFE_INTEGER)
+    assert.ok(r.ok, r.ok ? '' : r.reason)
+    assert.equal(leader.headPoot.hash, follower.headPoot.hash)
+    // a node restarted from its store replays every block with the parameters it was checked with
+    const dir = join(tmpdir(), `lucid-governed-${process.pid}`)
+    const copy = await Chain.open({ dir, genesis: await devGenesis() })
+    try {
+      for (let n = 1n; n <= leader.head.header.number; n++) {
+        const r = await copy.importEnvelope((await leader.envelopeOf((await leader.blockByNumber(n))!))!, Number.MAX_SAFE_INTEGER)
+        assert.ok(r.ok, r.ok ? '' : r.reason)
+      }
+      await copy.close()
+      const reopened = await Chain.open({ dir, genesis: await devGenesis() })
+      assert.equal(reopened.headPoot.hash, leader.headPoot.hash)
+      assert.equal(reopened.configAt(reopened.headPoot.slot + 1).params.slotTimeoutMs, raised)
+      await reopened.close()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})

@@ -1,0 +1,42 @@
+import { strict as assert } from 'node:assert'
+import fc from 'fast-check'
+import { checkParams, DEFAULT_PARAMS, PARAM_BOUNDS, type PootParams } from '../../../protocols/poot/params.js'
+import { GOVERNED_PARAMS, governedParams, type RegistryValues } from '../../../protocols/poot/governed-params.js'
+
+// ParamRegistry's genesis values (contracts/src/ParamRegistry.sol)
+const AT_GENESIS: RegistryValues = { 'leader.timeoutMs': 5000n, 'leader.cooldownSlots': 16n, 'reward.baseMbPerSession': 5n, 'reward.dMinPpm': 200_000n }
+const DEVNET: PootParams = { ...DEFAULT_PARAMS, slotMs: 1500, slotTimeoutMs: 1000, maxFallbacks: 0, cooldownSlots: 8 }
+
+describe('poot: parameters governed through ParamRegistry', () => {
+  it('the genesis parameters rule while governance changed nothing (even where they differ from the registry)', () => {
+    assert.equal(governedParams(DEVNET, AT_GENESIS, AT_GENESIS), DEVNET)
+    assert.equal(governedParams(DEVNET, AT_GENESIS, {}), DEVNET)
+  })
+
+  it('applies a changed value in PoOT units; ignores values out of bounds, off the unit, or breaking a relation', () => {
+    const now = (key: string, v: bigint): RegistryValues => ({ ...AT_GENESIS, [key]: v })
+    assert.equal(governedParams(DEVNET, AT_GENESIS, now('leader.timeoutMs', 1300n)).slotTimeoutMs, 1300)
+    assert.equal(governedParams(DEVNET, AT_GENESIS, now('reward.dMinPpm', 300_000n)).dMinPermille, 300)
+    assert.equal(governedParams(DEVNET, AT_GENESIS, now('reward.dMinPpm', 300_500n)), DEVNET, 'not a whole permille')
+    assert.equal(governedParams(DEVNET, AT_GENESIS, now('leader.cooldownSlots', 65n)), DEVNET, 'out of PoOT bounds')
+    // (maxFallbacks + 1) × timeout must stay under the 1.5 s slot
+    assert.equal(governedParams(DEVNET, AT_GENESIS, now('leader.timeoutMs', 1500n)), DEVNET)
+    assert.equal(governedParams(DEFAULT_PARAMS, AT_GENESIS, now('leader.timeoutMs', 10_000n)).slotTimeoutMs, 10_000)
+  })
+
+  it('property: the result is always valid, differs from the base only in governed fields, each from a changed value', () => {
+    const value = fc.oneof(fc.bigInt({ min: 0n, max: 1_000_000n }), fc.constantFrom(...Object.values(AT_GENESIS)))
+    const values = fc.record(Object.fromEntries(GOVERNED_PARAMS.map((g) => [g.key, value])) as Record<string, fc.Arbitrary<bigint>>)
+    fc.assert(fc.property(fc.constantFrom(DEVNET, DEFAULT_PARAMS), values, (base, now) => {
+      const out = governedParams(base, AT_GENESIS, now)
+      assert.ok(checkParams(out).ok)
+      for (const name of Object.keys(PARAM_BOUNDS) as Array<keyof PootParams>) {
+        if (out[name] === base[name]) continue
+        const g = GOVERNED_PARAMS.find((x) => x.param === name)
+        assert.ok(g !== undefined, `${name} is not governed`)
+        assert.notEqual(now[g.key], AT_GENESIS[g.key])
+        assert.equal(BigInt(out[name]) * BigInt(g.scale), now[g.key])
+      }
+    }), { numRuns: 500 })
+  })
+})
