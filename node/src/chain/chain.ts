@@ -183,6 +183,9 @@ export class Chain {
     return null
   }
 
+  /** Whether a block of `proposer` for `slot` is known (built here or received): signing another would equivocate. */
+  hasSigned (slot: number, proposer: string): boolean { return this.signedBySlot.has(`${slot}:${proposer}`) }
+
   get head (): Block { return this.headBlock }
   get chainId (): bigint { return this.genesis.common.chainId() }
   get common () { return this.genesis.common }
@@ -206,6 +209,8 @@ export class Chain {
 
   private async buildNow (p: Proposal): Promise<Block> {
     if (this.closed) throw new ChainError('closed')
+    // never a second signed header for a slot (after a reorg the head may be below a slot this entity already led)
+    if (this.hasSigned(p.slot, p.proposer)) throw new ChainError('already-signed', `${p.proposer} already signed a block for slot ${p.slot}`)
     const parent = this.headBlock
     const parentPoot = this.headPoot
     const config = this.configAt(p.slot)
@@ -373,6 +378,10 @@ export class Chain {
       if (!h.coinbase.equals(want.coinbase)) return { ok: false, reason: `bad-coinbase: ${h.coinbase.toString()}, expected the proposer's reward address ${want.coinbase.toString()}` }
       if (!equalsBytes(h.mixHash, want.mixHash)) return { ok: false, reason: 'bad-mix-hash: PREVRANDAO must be the PoOT mix' }
       if (h.gasLimit !== want.gasLimit) return { ok: false, reason: `bad-gas-limit: ${h.gasLimit}, expected ${want.gasLimit}` }
+      // ethereumjs' header checks against the parent, done here because runBlock's own would look the parent up in
+      // the Blockchain, which holds canonical blocks only: a side block's child would fail there
+      const headerErr = checkHeaderOnParent(h, parent.header)
+      if (headerErr !== null) return { ok: false, reason: `execution: ${headerErr}` }
       const wantW = this.rewardWithdrawals(next, h.number)
       const gotW = block.withdrawals ?? []
       if (gotW.length !== wantW.length || gotW.some((w, i) => w.index !== BigInt(wantW[i].index as bigint) || !w.address.equals(wantW[i].address as Address) || w.amount !== BigInt(wantW[i].amount as bigint))) {
@@ -383,7 +392,7 @@ export class Chain {
         let root = parent.header.stateRoot
         const system = this.systemWrite(parentPoot, ph.slot, config)
         if (system !== null) root = await this.preApplySystemCall(root, block, system)
-        const result = await runBlock(this.vm, { block, root, generate: false, skipHardForkValidation: true })
+        const result = await runBlock(this.vm, { block, root, generate: false, skipHardForkValidation: true, skipHeaderValidation: true })
         const canonical = await this.commit(block, toStoredReceipts(result.receipts, result.results), raw, next, env.poot.signed, config)
         if (typeof canonical === 'string') return { ok: false, reason: `fork-choice: ${canonical}` }
         return canonical ? { ok: true, block } : { ok: true, block, sideChain: true }
@@ -584,6 +593,20 @@ export class Chain {
 }
 
 interface SystemWrite { caller: Address, to: Address, data: Uint8Array }
+
+/**
+ * What ethereumjs' `Blockchain.validateHeader` checks of a header against its parent (pos: no difficulty), with the
+ * parent given: number, timestamp, gas limit, base fee, blob gas, requests hash. Null when they hold.
+ */
+function checkHeaderOnParent (h: Block['header'], parent: Block['header']): string | null {
+  if (h.number !== parent.number + 1n) return `invalid number ${h.errorStr()}`
+  if (h.timestamp <= parent.timestamp) return `invalid timestamp ${h.errorStr()}`
+  try { h.validateGasLimit(parent) } catch (e) { return (e as Error).message }
+  if (h.common.isActivatedEIP(1559) && h.baseFeePerGas !== parent.calcNextBaseFee()) return `Invalid block: base fee not correct ${h.errorStr()}`
+  if (h.common.isActivatedEIP(4844) && h.excessBlobGas !== parent.calcNextExcessBlobGas(h.common)) return `expected blob gas: ${parent.calcNextExcessBlobGas(h.common)}, got: ${h.excessBlobGas}`
+  if (h.common.isActivatedEIP(7685) && h.requestsHash === undefined) return 'requestsHash must be provided when EIP-7685 is active'
+  return null
+}
 
 export interface CallRequest {
   from?: string

@@ -2,7 +2,7 @@
  * "May I propose this slot?" for a process holding the keys of some entities (one node, or an in-process
  * multi-entity dev chain): the PoOT schedule of the slot on top of the head (scheduleFor, protocols/poot) names
  * the primary and ranked fallbacks; rank k may propose from slotStart + k · slotTimeoutMs. This answers with the
- * first rank whose turn has come and whose entity we hold, or null.
+ * first rank whose turn has come and whose entity we hold and has not led this slot yet, or null.
  */
 import { slotStartMs, type NodeKey } from '../../../protocols/poot/index.js'
 import type { Chain, Proposal } from './chain.js'
@@ -20,7 +20,8 @@ export function localProposer (keys: ReadonlyMap<string, Signers>): ProposeDecis
     for (let rank = 0; rank < schedule.length; rank++) {
       if (nowMs < start + rank * params.slotTimeoutMs) return null
       const signers = keys.get(schedule[rank])
-      if (signers !== undefined) return { slot, rank, timeMs: nowMs, proposer: schedule[rank], signers }
+      // an entity that already led this slot (on a branch the head left since) must not sign a second block for it
+      if (signers !== undefined && !chain.hasSigned(slot, schedule[rank])) return { slot, rank, timeMs: nowMs, proposer: schedule[rank], signers }
     }
     return null
   }

@@ -131,4 +131,45 @@ describe('chain: two in-process nodes, fallback and catch-up', function () {
       assert.ok(await y.blockByHash(fallback.hash()) !== undefined)
     } finally { await x.close(); await y.close() }
   })
+
+  it('reorgs to a side block\'s child, and a proposer reorged below a slot it led does not sign that slot again', async () => {
+    const x = await openDevChain()
+    const y = await openDevChain()
+    try {
+      const blk = await produce(x)
+      assert.ok((await y.importEnvelope((await x.envelopeOf(blk))!, slotTime(100))).ok)
+      const { params, genesisMs } = x.genesis.poot
+      const s = x.headPoot.slot + 1
+      const turn = (slot: number): number => slotStartMs(genesisMs, params, slot) + params.slotTimeoutMs + 10
+      const serverOnly = localProposer(signersFrom(x, [devServerKey()]))
+      // y: the primary's blocks for s and s + 1; x (the Server only, cut off from y): fallbacks for s, s + 1, s + 2
+      const p1 = await produce(y, s)
+      await produce(y, s + 1)
+      const f1 = await x.build(serverOnly(x, s, turn(s))!)
+      const f2 = await x.build(serverOnly(x, s + 1, turn(s + 1))!)
+      const f3 = await x.build(serverOnly(x, s + 2, turn(s + 2))!)
+      // y keeps its primary's block over f1 (lower rank); f2 is f1's child at y's height (side too), f3 is higher:
+      // y executes it on its side parent f2 (whose header is not in ethereumjs' Blockchain) and reorgs to it
+      for (const [b, side] of [[f1, true], [f2, true], [f3, false]] as const) {
+        const r = await y.importEnvelope((await x.envelopeOf(b))!, turn(s + 2) + 100)
+        assert.ok(r.ok, r.ok ? '' : r.reason)
+        assert.equal(r.sideChain === true, side)
+      }
+      assert.equal(bytesToHex(y.head.hash()), bytesToHex(f3.hash()))
+      assert.equal(bytesToHex(y.head.header.stateRoot), bytesToHex(x.head.header.stateRoot))
+      assert.equal(bytesToHex((await y.blockByNumber(p1.header.number))!.hash()), bytesToHex(f1.hash()))
+
+      // y's primary leads s + 3, x (not hearing it) its Server's fallback for s + 4; then y's block reaches x and wins
+      // (same height, lower rank): x's head is back at s + 3 while s + 4, which its Server led, is still running
+      const q = await produce(y, s + 3)
+      const g = await x.build(serverOnly(x, s + 4, turn(s + 4))!)
+      assert.equal(g.header.number, q.header.number)
+      const r = await x.importEnvelope((await y.envelopeOf(q))!, turn(s + 4) + 100)
+      assert.ok(r.ok && r.sideChain !== true, r.ok ? 'the primary\'s block stayed a side block' : r.reason)
+      assert.equal(x.headPoot.slot, s + 3)
+      assert.equal(x.hasSigned(s + 4, 'server'), true)
+      assert.equal(serverOnly(x, s + 4, turn(s + 4) + 200), null, 'the Server would sign a second block for its slot')
+      await assert.rejects(x.build({ slot: s + 4, rank: 1, timeMs: turn(s + 4) + 200, proposer: 'server', signers: [{ member: 0, key: devServerKey() }] }), /already signed a block for slot/)
+    } finally { await x.close(); await y.close() }
+  })
 })
