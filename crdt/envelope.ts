@@ -12,6 +12,7 @@
 import * as encoding from 'lib0/encoding'
 import * as decoding from 'lib0/decoding'
 import { ed25519 } from '@noble/curves/ed25519.js'
+import { nobleVerify, type VerifyFn } from '../protocols/session/ed25519.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import { publicKeyFromRaw } from '@libp2p/crypto/keys'
@@ -31,12 +32,7 @@ export interface VerifiedEnvelope extends Envelope { bytes: Uint8Array, authorId
 export type EnvelopeReject = 'oversize' | 'bad-encoding' | 'bad-signature'
 export type EnvelopeVerdict = { ok: true, value: VerifiedEnvelope } | { ok: false, reason: EnvelopeReject, detail: string }
 
-/** Verifies an Ed25519 signature (strict RFC 8032). Injectable: the node passes OpenSSL's, which is ~20× faster. */
-export type VerifyFn = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean
-
-export const nobleVerify: VerifyFn = (sig, msg, pub) => {
-  try { return ed25519.verify(sig, msg, pub, { zip215: false }) } catch { return false }
-}
+export { nobleVerify, type VerifyFn }
 
 const DOMAIN = new TextEncoder().encode(STATE_SIGNING_DOMAIN)
 

@@ -7,6 +7,7 @@
 import * as dagCbor from '@ipld/dag-cbor'
 import { CID } from 'multiformats/cid'
 import { ed25519 } from '@noble/curves/ed25519.js'
+import { nobleVerify, type VerifyFn } from '../session/ed25519.js'
 import { concatBytes, utf8 } from '../session/bytes.js'
 import { isSessionId } from '../session/session-id.js'
 import { MAX_CHUNK_COUNT, MAX_CHUNK_SIZE } from '../session/constants.js'
@@ -74,7 +75,7 @@ export function encodeAnnouncement (a: Announcement, secretKey: Uint8Array): Uin
 }
 
 /** Size, canonical encoding, schema, signature and clock, in that order; `now` is the receiver's clock. */
-export function decodeAnnouncement (data: Uint8Array, now: number): Verdict<SignedAnnouncement> {
+export function decodeAnnouncement (data: Uint8Array, now: number, verify: VerifyFn = nobleVerify): Verdict<SignedAnnouncement> {
   if (data.length > MAX_ANNOUNCEMENT_BYTES) return { ok: false, reason: 'oversize', detail: `${data.length} bytes is over the ${MAX_ANNOUNCEMENT_BYTES}-byte limit` }
   let value: unknown
   try { value = decodeCanonical(data) } catch (err) { return { ok: false, reason: 'bad-encoding', detail: (err as Error).message } }
@@ -86,7 +87,7 @@ export function decodeAnnouncement (data: Uint8Array, now: number): Verdict<Sign
     return { ok: false, reason: 'bad-schema', detail: (err as Error).message }
   }
   let good = false
-  try { good = ed25519.verify(signed.signature, signingMessage(signed.announcement), signed.announcement.recorder, { zip215: false }) } catch { good = false }
+  try { good = verify(signed.signature, signingMessage(signed.announcement), signed.announcement.recorder) } catch { good = false }
   if (!good) return { ok: false, reason: 'bad-signature', detail: 'the signature does not verify against the recorder key' }
   if (signed.announcement.issuedAt > now + MAX_CLOCK_SKEW_MS) {
     return { ok: false, reason: 'from-the-future', detail: `issuedAt is ${signed.announcement.issuedAt - now} ms ahead of this node's clock` }

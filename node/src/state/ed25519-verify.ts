@@ -1,6 +1,6 @@
 /** Ed25519 verification through OpenSSL (node:crypto), ~20× faster than pure JS; strict RFC 8032 like @noble's zip215: false. */
 import { createPublicKey, verify, type KeyObject } from 'node:crypto'
-import type { VerifyFn } from '../../../crdt/envelope.js'
+import type { VerifyFn } from '../../../protocols/session/ed25519.js'
 
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex')
 const keys = new Map<string, KeyObject>()

@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto'
 import { TopicValidatorResult, type GossipSub, type Message } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 import { TOPIC_ANNOUNCE, TOPIC_HEARTBEAT, TOPICS } from '../../../protocols/swarm/constants.js'
+import { opensslVerify } from '../state/ed25519-verify.js'
 import { checkSingleUse, decodeAnnouncement, type SignedAnnouncement, type SingleUse } from '../../../protocols/swarm/announcement.js'
 import { decodeHeartbeat, encodeHeartbeat, type Heartbeat } from '../../../protocols/swarm/heartbeat.js'
 
@@ -82,7 +83,7 @@ export class Gossip {
       // A copy of an announcement already verified and recorded here: forward it while it is recent.
       return this.now() - acceptedAt < FORWARD_COPIES_MS ? TopicValidatorResult.Accept : TopicValidatorResult.Ignore
     }
-    const verdict = decodeAnnouncement(msg.data, this.now())
+    const verdict = decodeAnnouncement(msg.data, this.now(), opensslVerify)
     if (!verdict.ok) return this.reject(TOPIC_ANNOUNCE, verdict.reason, verdict.detail, peer)
     const a = verdict.value.announcement
     const known = this.handlers.knownManifest(a.sessionId)

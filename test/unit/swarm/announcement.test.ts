@@ -8,6 +8,7 @@ import { checkSingleUse, decodeAnnouncement, encodeAnnouncement, type Announceme
 import { MAX_ANNOUNCEMENT_BYTES, MAX_CLOCK_SKEW_MS } from '../../../protocols/swarm/constants.js'
 import { decodeHeartbeat, encodeHeartbeat } from '../../../protocols/swarm/heartbeat.js'
 import { formatSessionId } from '../../../protocols/session/session-id.js'
+import { opensslVerify } from '../../../node/src/state/ed25519-verify.js'
 
 const secret = ed25519.utils.randomSecretKey()
 const recorder = ed25519.getPublicKey(secret)
@@ -53,6 +54,16 @@ describe('swarm announcements (codec and validation)', () => {
       assert.ok(v.ok, v.ok ? '' : v.detail)
       assert.deepEqual(v.value.announcement, a)
     }), { numRuns: 150 })
+  })
+
+  it('the node\'s OpenSSL verification gives the same verdict as the strict pure-JS one, tampered or not (property)', () => {
+    fc.assert(fc.property(arbAnnouncement, fc.option(fc.nat(), { nil: undefined }), (a, bit) => {
+      const bytes = encodeAnnouncement(a, secret)
+      if (bit !== undefined) bytes[(bit >>> 3) % bytes.length] ^= 1 << (bit & 7)
+      const js = decodeAnnouncement(bytes, NOW)
+      const ossl = decodeAnnouncement(bytes, NOW, opensslVerify)
+      assert.deepEqual(ossl.ok ? 'ok' : ossl.reason, js.ok ? 'ok' : js.reason)
+    }), { numRuns: 200 })
   })
 
   it('rejects any single flipped bit (property): encoding, schema or signature, never accepted', () => {
