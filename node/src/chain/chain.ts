@@ -286,7 +286,7 @@ export class Chain {
    * as a side block, or the fork choice's refusal. The live VM is left at the head's state root either way.
    */
   private async commit (block: Block, receipts: StoredReceipt[], envelope: Uint8Array, poot: ChainState, signed: SignedHeader, config: PootConfig): Promise<boolean | string> {
-    await this.store.putBlockData(block.hash(), block.transactions.map((t) => t.hash()), receipts, envelope)
+    await this.store.putBlockData(block.hash(), receipts, envelope)
     await this.noteRegistry(block)
     const before = this.forkChoice.finalized.hash
     const refused = this.remember(block, poot, signed, config)
@@ -306,11 +306,13 @@ export class Chain {
       ancestors.unshift(b)
       h = bytesToHex(b.header.parentHash)
     }
-    for (const b of ancestors) { await this.blockchain.putBlock(b); this.sideBlocks.delete(bytesToHex(b.hash())) }
+    const index = async (b: Block): Promise<void> => { await this.store.indexTransactions(b.hash(), b.transactions.map((t) => t.hash())) }
+    for (const b of ancestors) { await index(b); await this.blockchain.putBlock(b); this.sideBlocks.delete(bytesToHex(b.hash())) }
     const oldHead = this.headBlock
     const reorg = bytesToHex(block.header.parentHash) !== bytesToHex(oldHead.hash())
     if (reorg) this.sideBlocks.set(bytesToHex(oldHead.hash()), oldHead)
     const abandoned = reorg ? await this.abandonedTransactions(oldHead, poot) : []
+    await index(block)
     await this.blockchain.putBlock(block)
     this.headBlock = block
     // transactions of the abandoned branch go back to the mempool (those the new branch has are refused there)

@@ -1,8 +1,9 @@
 /**
  * What ethereumjs does not store: receipts and logs (per block), the transaction index (tx hash → block hash and
  * position), block envelopes (PoOT header and signatures) and the finalized pointer. All in the `meta` sublevel.
- * Crash-safety order, kept by Chain: state trie nodes (committed by execution) → this batch → Blockchain.putBlock
- * (which moves the head). A crash before putBlock leaves unreferenced entries that the next import overwrites.
+ * Crash-safety order, kept by Chain: state trie nodes (committed by execution) → receipts and envelope → (when the
+ * block becomes canonical) its transaction index → Blockchain.putBlock (which moves the head). A crash before
+ * putBlock leaves unreferenced entries that the next import overwrites.
  */
 import { RLP } from '@ethereumjs/rlp'
 import { bigIntToUnpaddedBytes, bytesToBigInt, bytesToHex, concatBytes, utf8ToBytes } from '@ethereumjs/util'
@@ -26,14 +27,21 @@ const FINAL = utf8ToBytes('final')
 export class ChainStore {
   constructor (private readonly meta: Sublevel) {}
 
-  /** Receipts, the transaction index and the envelope of one block, in one atomic batch. */
-  async putBlockData (blockHash: Uint8Array, txHashes: Uint8Array[], receipts: StoredReceipt[], envelope: Uint8Array): Promise<void> {
-    const ops: Array<{ type: 'put', key: Uint8Array, value: Uint8Array }> = [
+  /** Receipts and the envelope of one block (any valid block, side blocks too), in one atomic batch. */
+  async putBlockData (blockHash: Uint8Array, receipts: StoredReceipt[], envelope: Uint8Array): Promise<void> {
+    await this.meta.batch([
       { type: 'put', key: key('r:', blockHash), value: encodeReceipts(receipts) },
       { type: 'put', key: key('e:', blockHash), value: envelope }
-    ]
-    txHashes.forEach((h, i) => ops.push({ type: 'put', key: key('t:', h), value: RLP.encode([blockHash, bigIntToUnpaddedBytes(BigInt(i))]) }))
-    await this.meta.batch(ops)
+    ])
+  }
+
+  /**
+   * The transaction index entries of a block that becomes canonical (written again when a reorg makes it so: a
+   * transaction included on both branches must point at the canonical one, or its receipt is not found).
+   */
+  async indexTransactions (blockHash: Uint8Array, txHashes: Uint8Array[]): Promise<void> {
+    if (txHashes.length === 0) return
+    await this.meta.batch(txHashes.map((h, i) => ({ type: 'put' as const, key: key('t:', h), value: RLP.encode([blockHash, bigIntToUnpaddedBytes(BigInt(i))]) })))
   }
 
   async receipts (blockHash: Uint8Array): Promise<StoredReceipt[] | undefined> {

@@ -142,7 +142,11 @@ describe('chain: two in-process nodes, fallback and catch-up', function () {
       const s = x.headPoot.slot + 1
       const turn = (slot: number): number => slotStartMs(genesisMs, params, slot) + params.slotTimeoutMs + 10
       const serverOnly = localProposer(signersFrom(x, [devServerKey()]))
-      // y: the primary's blocks for s and s + 1; x (the Server only, cut off from y): fallbacks for s, s + 1, s + 2
+      // y: the primary's blocks for s and s + 1; x (the Server only, cut off from y): fallbacks for s, s + 1, s + 2;
+      // a transaction both had is in p1 and in f1
+      const tx = signedTx(x, { nonce: 0n }, DEV_KEYS[8])
+      for (const c of [x, y]) await c.submitRaw(tx.serialize())
+      const located = async (): Promise<string> => bytesToHex((await y.store.txLocation(tx.hash()))!.blockHash)
       const p1 = await produce(y, s)
       await produce(y, s + 1)
       const f1 = await x.build(serverOnly(x, s, turn(s))!)
@@ -154,7 +158,11 @@ describe('chain: two in-process nodes, fallback and catch-up', function () {
         const r = await y.importEnvelope((await x.envelopeOf(b))!, turn(s + 2) + 100)
         assert.ok(r.ok, r.ok ? '' : r.reason)
         assert.equal(r.sideChain === true, side)
+        // the transaction's index entry stays with the canonical block that has it
+        assert.equal(await located(), bytesToHex((side ? p1 : f1).hash()))
       }
+      assert.equal(f1.transactions.length, 1)
+      assert.equal(p1.transactions.length, 1)
       assert.equal(bytesToHex(y.head.hash()), bytesToHex(f3.hash()))
       assert.equal(bytesToHex(y.head.header.stateRoot), bytesToHex(x.head.header.stateRoot))
       assert.equal(bytesToHex((await y.blockByNumber(p1.header.number))!.hash()), bytesToHex(f1.hash()))
