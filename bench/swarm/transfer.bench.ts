@@ -8,12 +8,18 @@
  *   - raw TCP: the child writes the blocks to a plain loopback socket;
  *   - libp2p stream: the child writes the blocks to one libp2p stream on the same connection bitswap uses (TCP +
  *     noise + yamux with the node's settings): the most any protocol over this stack can carry.
- * Env: LUCID_BENCH_TRANSFER_MIB (default 256), LUCID_BENCH_FETCH_CONCURRENCY (default the replicator's).
+ * Env: LUCID_BENCH_TRANSFER_MIB (default 256), LUCID_BENCH_FETCH_CONCURRENCY (default the replicator's),
+ * LUCID_BENCH_TRANSFER_PROFILE=DIR (CPU profiles of both processes during the bitswap phase only, written to
+ * DIR/fetcher.cpuprofile and DIR/provider.cpuprofile: open them in Chrome DevTools or speedscope). Node options given
+ * to the bench's process (e.g. `node --import tsx --trace-gc bench/swarm/transfer.bench.ts`) are passed to the
+ * provider's process too.
  */
 import { randomBytes } from 'node:crypto'
 import { fork } from 'node:child_process'
 import { createServer, connect } from 'node:net'
 import { join } from 'node:path'
+import { writeFile } from 'node:fs/promises'
+import { Session } from 'node:inspector/promises'
 import { fileURLToPath } from 'node:url'
 import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
@@ -27,8 +33,24 @@ const TOTAL = Number(process.env.LUCID_BENCH_TRANSFER_MIB ?? 256) * MIB
 const CONCURRENCY = Number(process.env.LUCID_BENCH_FETCH_CONCURRENCY ?? FETCH_PARALLEL)
 const STREAM_PROTOCOL = '/lucid-bench/stream/1.0.0'
 
-type ToChild = { tcp: number } | { cpu: true } | { stop: true }
-type ToParent = { ready: { addr: string, cids: string[], bytes: number } } | { tcpSent: true } | { cpu: number }
+type ToChild = { tcp: number } | { cpu: true } | { profile: 'start' | 'stop' } | { stop: true }
+type ToParent = { ready: { addr: string, cids: string[], bytes: number } } | { tcpSent: true } | { cpu: number } | { profiled: true }
+
+const PROFILE_DIR = process.env.LUCID_BENCH_TRANSFER_PROFILE
+
+/** Starts the V8 CPU profiler in this process; the returned function stops it and writes DIR/name.cpuprofile. */
+async function startProfile (name: string): Promise<() => Promise<void>> {
+  const session = new Session()
+  session.connect()
+  await session.post('Profiler.enable')
+  await session.post('Profiler.setSamplingInterval', { interval: 200 })
+  await session.post('Profiler.start')
+  return async () => {
+    const { profile } = await session.post('Profiler.stop')
+    session.disconnect()
+    if (PROFILE_DIR !== undefined) await writeFile(join(PROFILE_DIR, `${name}.cpuprofile`), JSON.stringify(profile))
+  }
+}
 
 /** Node A: stores the blocks, serves them over bitswap, writes them raw to a socket or a libp2p stream on request. */
 async function serve (): Promise<void> {
@@ -48,6 +70,7 @@ async function serve (): Promise<void> {
     await stream.close()
   })
   const send = (m: ToParent): void => { process.send?.(m) }
+  let stopProfile: (() => Promise<void>) | undefined
   process.on('message', (m: ToChild) => {
     if ('tcp' in m) {
       const sock = connect(m.tcp, '127.0.0.1', () => {
@@ -56,6 +79,12 @@ async function serve (): Promise<void> {
           sock.end(() => send({ tcpSent: true }))
         })()
       })
+    } else if ('profile' in m) {
+      void (async () => {
+        if (m.profile === 'start') stopProfile = await startProfile('provider')
+        else await stopProfile?.()
+        send({ profiled: true })
+      })()
     } else if ('cpu' in m) {
       const used = process.cpuUsage()
       send({ cpu: (used.user + used.system) / 1e6 })
@@ -67,7 +96,7 @@ async function serve (): Promise<void> {
 }
 
 async function main (): Promise<void> {
-  const child = fork(fileURLToPath(import.meta.url), ['serve'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const child = fork(fileURLToPath(import.meta.url), ['serve'], { execArgv: ['--import', 'tsx', ...process.execArgv.filter((a) => a.startsWith('--') && a !== '--import' && a !== '--expose-gc' && !a.includes('tsx'))], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const messages: ToParent[] = []
   let wake: (() => void) | undefined
   child.on('message', (m: ToParent) => { messages.push(m); wake?.() })
@@ -102,6 +131,9 @@ async function main (): Promise<void> {
     // one libp2p stream on the bitswap connection
     const provider = multiaddr(ready.addr)
     await b.libp2p.dial(provider)
+    child.send({ cpu: true })
+    const streamServerCpu0 = (await next('cpu')).cpu
+    const streamCpu = process.cpuUsage()
     started = performance.now()
     const stream = await b.libp2p.dialProtocol(provider, STREAM_PROTOCOL)
     await new Promise<void>((resolve, reject) => {
@@ -109,11 +141,21 @@ async function main (): Promise<void> {
       stream.addEventListener('message', (evt) => { got += evt.data.byteLength; if (got >= total) resolve() })
       stream.addEventListener('close', (evt) => { if (got < total) reject(evt.error ?? new Error(`stream closed after ${got} bytes`)) })
     })
-    const streamMBps = total / 1e6 / ((performance.now() - started) / 1000)
+    const streamSeconds = (performance.now() - started) / 1000
+    const streamMBps = total / 1e6 / streamSeconds
+    const streamFetcherCpu = process.cpuUsage(streamCpu)
+    child.send({ cpu: true })
+    const streamServerCpu = (await next('cpu')).cpu - streamServerCpu0
 
     // bitswap, as a replica fetch does it
     const cids = ready.cids.map((c) => CID.parse(c))
     let next_ = 0
+    let stopProfile: (() => Promise<void>) | undefined
+    if (PROFILE_DIR !== undefined) {
+      child.send({ profile: 'start' })
+      await next('profiled')
+      stopProfile = await startProfile('fetcher')
+    }
     child.send({ cpu: true })
     const serverCpu0 = (await next('cpu')).cpu
     const cpu = process.cpuUsage()
@@ -121,14 +163,20 @@ async function main (): Promise<void> {
     await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
       while (next_ < cids.length) {
         const cid = cids[next_++]
-        const got = await b.blocks.getPatiently(cid, { providers: [provider], signal: AbortSignal.timeout(300_000) })
-        if (!blobCid(got).equals(cid)) throw new Error('bad block')
+        // as the replicator fetches a chunk: bytes checked against the CID once (BlockStore.getChecked)
+        const got = await b.blocks.getChecked(cid, { providers: [provider], signal: AbortSignal.timeout(300_000) })
+        if (got.length !== SWARM_CHUNK_SIZE + 42) throw new Error('bad block')
       }
     }))
     const seconds = (performance.now() - started) / 1000
     const used = process.cpuUsage(cpu)
     child.send({ cpu: true })
     const serverCpu = (await next('cpu')).cpu - serverCpu0
+    if (stopProfile !== undefined) {
+      await stopProfile()
+      child.send({ profile: 'stop' })
+      await next('profiled')
+    }
     const mbps = total / 1e6 / seconds
     process.stdout.write(JSON.stringify({
       bench: 'swarm-chunk-transfer',
@@ -144,6 +192,11 @@ async function main (): Promise<void> {
       ratioToLibp2pStream: Number((mbps / streamMBps).toFixed(3)),
       fetcherCpuPercent: Math.round((used.user + used.system) / 1e4 / seconds),
       serverCpuPercent: Math.round(serverCpu * 100 / seconds),
+      // CPU time (all threads, user + system) per MB moved: less sensitive than MB/s to other load on the machine
+      fetcherCpuMsPerMB: Number(((used.user + used.system) / 1e3 / (total / 1e6)).toFixed(2)),
+      serverCpuMsPerMB: Number((serverCpu * 1e3 / (total / 1e6)).toFixed(2)),
+      libp2pStreamFetcherCpuMsPerMB: Number(((streamFetcherCpu.user + streamFetcherCpu.system) / 1e3 / (total / 1e6)).toFixed(2)),
+      libp2pStreamServerCpuMsPerMB: Number((streamServerCpu * 1e3 / (total / 1e6)).toFixed(2)),
       target: 0.6,
       withinTarget: mbps / tcpMBps >= 0.6
     }) + '\n')

@@ -14,6 +14,7 @@ import type { GraphNode, GraphWalkerComponents, GraphWalkerFactory, Helia } from
 import type { Blockstore } from 'interface-blockstore'
 import type { PeerId } from '@libp2p/interface'
 import type { TransferTraffic } from './traffic.js'
+import { equalBytes } from '../../../protocols/session/bytes.js'
 
 export interface GetOptions {
   offline?: boolean
@@ -81,9 +82,36 @@ export class BlockStore {
   }
 
   async get (cid: CID, opts: GetOptions = {}): Promise<Uint8Array> {
+    return (await this.read(cid, opts)).bytes
+  }
+
+  /**
+   * A block whose bytes are known to match `cid` (its multihash), checked once: a block Helia fetched over the network
+   * was hashed and compared with the CID by Helia before it was stored or returned (`raceBlockRetrievers` in helia's
+   * storage.js validates every retrieved block against the requested CID's multihash, with the CID's hash function),
+   * so only a block read from the local store (which may have been written by anyone with access to the disk) is
+   * hashed here. A replica fetch used to hash every chunk three times: bitswap to recognise it, Helia to check it, and
+   * the replica check again (bench/swarm/transfer.bench.ts).
+   */
+  async getChecked (cid: CID, opts: GetOptions & { tries?: number, perTryMs?: number } = {}): Promise<Uint8Array> {
+    const { bytes, checked } = await this.patiently(cid, opts)
+    if (!checked) {
+      const hasher = await this.helia.getHasher(cid.multihash.code)
+      const digest = await hasher.digest(bytes, { truncate: cid.multihash.digest.byteLength })
+      if (!equalBytes(digest.digest, cid.multihash.digest)) {
+        const err = new Error(`the local copy of block ${cid.toString()} does not match its CID`)
+        err.name = 'BlockMismatchError'
+        throw err
+      }
+    }
+    return bytes
+  }
+
+  /** `checked`: the bytes came from the network and Helia compared them with `cid` (see getChecked). */
+  private async read (cid: CID, opts: GetOptions): Promise<{ bytes: Uint8Array, checked: boolean }> {
     if (await this.local.has(cid)) {
       try {
-        return await collect(this.local.get(cid, { signal: opts.signal }))
+        return { bytes: await collect(this.local.get(cid, { signal: opts.signal })), checked: false }
       } catch (err) {
         if ((err as Error).name !== 'NotFoundError') throw err // deleted since (gc): fetch it again below
       }
@@ -106,7 +134,9 @@ export class BlockStore {
     }))
     this.bytesFetched += bytes.length
     if (sender !== undefined) this.traffic?.received(sender, bytes.length)
-    return bytes
+    // Helia's networked store returns a block it did not have only after checking it against `cid`; one it had
+    // meanwhile (another get stored it since our `has`) comes from its local store unchecked.
+    return { bytes, checked: sender !== undefined }
   }
 
   /**
@@ -114,6 +144,10 @@ export class BlockStore {
    * look at its ledger again) instead of waiting for the whole operation's deadline.
    */
   async getPatiently (cid: CID, opts: GetOptions & { tries?: number, perTryMs?: number } = {}): Promise<Uint8Array> {
+    return (await this.patiently(cid, opts)).bytes
+  }
+
+  private async patiently (cid: CID, opts: GetOptions & { tries?: number, perTryMs?: number }): Promise<{ bytes: Uint8Array, checked: boolean }> {
     const tries = opts.tries ?? 6
     let last: unknown
     for (let i = 0; i < tries; i++) {
@@ -122,7 +156,7 @@ export class BlockStore {
       // The first try asks the known providers only; later tries also look the block up on the DHT.
       const providersOnly = i === 0 && opts.providers !== undefined && opts.providers.length > 0
       try {
-        return await this.get(cid, { ...opts, providersOnly, signal: opts.signal === undefined ? perTry : AbortSignal.any([opts.signal, perTry]) })
+        return await this.read(cid, { ...opts, providersOnly, signal: opts.signal === undefined ? perTry : AbortSignal.any([opts.signal, perTry]) })
       } catch (err) {
         last = err
       }

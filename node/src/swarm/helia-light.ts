@@ -18,6 +18,7 @@ import type { Datastore } from 'interface-datastore'
 import type { BlockCodec } from 'multiformats/codecs/interface'
 import type { CID } from 'multiformats/cid'
 import { LUCID_VERSION as VERSION } from '../version.js'
+import { skipRedundantProtocolMerges } from './peer-store-protocols.js'
 
 export interface HeliaInit {
   blockstore: Blockstore
@@ -91,6 +92,8 @@ export async function createHeliaWithLibp2p<T extends Record<string, unknown>> (
         datastore: options.datastore ?? init.datastore,
         nodeInfo: { name: 'lucid', version: VERSION, userAgent: `lucid/${VERSION}`, ...options.nodeInfo }
       })
+      // libp2p writes the peer's record on every stream (bitswap: every message): peer-store-protocols.ts
+      skipRedundantProtocolMerges(libp2p)
       if (!helia.hasRouter('libp2p-router')) helia.addRouter(libp2pRouter(libp2p))
       await libp2p.start()
     },
