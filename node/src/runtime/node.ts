@@ -23,6 +23,7 @@ import { WorkerPool } from '../seal/worker-pool.js'
 import { openChunkStream } from '../seal/open-session.js'
 import { BlockStore } from '../store/block-store.js'
 import { WholeFileBlockstore } from '../store/fs-blockstore.js'
+import { sendBitswapBlocksWithoutCopies } from '../swarm/bitswap-send.js'
 import { countServedReads, ownReads } from '../store/counting-blockstore.js'
 import { TransferTraffic } from '../store/traffic.js'
 import { recordFromAnnouncement, SessionIndex, type SessionRecord } from '../store/session-index.js'
@@ -155,6 +156,9 @@ export class LucidNode {
       await datastore.close().catch(() => {})
       throw err
     }
+    // bitswap's sending without its two extra copies of every block (bitswap-send.ts; stock sending if the installed
+    // bitswap is not the expected one)
+    if (!(await sendBitswapBlocksWithoutCopies(helia))) logger.warn({}, 'bitswap is not the expected version: blocks are sent with its own (copying) encoder')
     const index = new SessionIndex(datastore)
     await index.load()
     const membership = new Membership(home.identity.peerId, config.swarm.repairGraceMs, now)
