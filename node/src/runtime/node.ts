@@ -24,6 +24,7 @@ import { openChunkStream } from '../seal/open-session.js'
 import { BlockStore } from '../store/block-store.js'
 import { WholeFileBlockstore } from '../store/fs-blockstore.js'
 import { sendBitswapBlocksWithoutCopies } from '../swarm/bitswap-send.js'
+import { recordBitswapDigests, reusingSha256 } from '../swarm/bitswap-digests.js'
 import { countServedReads, ownReads } from '../store/counting-blockstore.js'
 import { TransferTraffic } from '../store/traffic.js'
 import { recordFromAnnouncement, SessionIndex, type SessionRecord } from '../store/session-index.js'
@@ -128,7 +129,7 @@ export class LucidNode {
     const blockstore = countServedReads(raw, (n) => traffic.served(n))
     const privateKey = privateKeyFromRaw(new Uint8Array([...home.identity.secretKey, ...home.identity.publicKey]))
     // Helia without its package entry's default libp2p stack (WebRTC, relay, AutoTLS…: ~33 MB an idle node never used).
-    const helia = withBitswap(await createHeliaWithLibp2p({ blockstore, datastore, codecs: [dagCbor] }, libp2pOptions({
+    const helia = withBitswap(await createHeliaWithLibp2p({ blockstore, datastore, codecs: [dagCbor], hashers: [reusingSha256] }, libp2pOptions({
       privateKey,
       listen: config.node.listen,
       bootstrap: config.node.bootstrap,
@@ -159,6 +160,8 @@ export class LucidNode {
     // bitswap's sending without its two extra copies of every block (bitswap-send.ts; stock sending if the installed
     // bitswap is not the expected one)
     if (!(await sendBitswapBlocksWithoutCopies(helia))) logger.warn({}, 'bitswap is not the expected version: blocks are sent with its own (copying) encoder')
+    // Helia's check of a received block reuses the SHA-256 bitswap computed over it (bitswap-digests.ts)
+    if (!recordBitswapDigests(helia)) logger.warn({}, 'bitswap is not the expected version: received blocks are hashed twice')
     const index = new SessionIndex(datastore)
     await index.load()
     const membership = new Membership(home.identity.peerId, config.swarm.repairGraceMs, now)

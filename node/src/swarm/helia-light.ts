@@ -16,6 +16,7 @@ import type { HeliaWithLibp2p } from '@helia/libp2p'
 import type { Blockstore } from 'interface-blockstore'
 import type { Datastore } from 'interface-datastore'
 import type { BlockCodec } from 'multiformats/codecs/interface'
+import type { MultihashHasher } from 'multiformats/hashes/interface'
 import type { CID } from 'multiformats/cid'
 import { LUCID_VERSION as VERSION } from '../version.js'
 import { skipRedundantProtocolMerges } from './peer-store-protocols.js'
@@ -24,6 +25,7 @@ export interface HeliaInit {
   blockstore: Blockstore
   datastore: Datastore
   codecs?: Array<BlockCodec<any, any>>
+  hashers?: Array<MultihashHasher<any>>
 }
 
 interface HeliaInternals extends Helia {

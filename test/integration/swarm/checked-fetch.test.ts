@@ -10,6 +10,10 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { blobCid } from '../../../protocols/session/cid.js'
 import type { LucidNode } from '../../../node/src/runtime/node.js'
 import { bootstrapAddr, makeHome, startNode, tempDir, testConfig } from './support.js'
+import { createHash } from 'node:crypto'
+import { CID } from 'multiformats/cid'
+import * as Digest from 'multiformats/hashes/digest'
+import { recordBitswapDigests, reusingSha256 } from '../../../node/src/swarm/bitswap-digests.js'
 
 describe('checked chunk fetches', function () {
   this.timeout(120_000)
@@ -46,5 +50,41 @@ describe('checked chunk fetches', function () {
     // libp2p's per-stream peer-store writes were skipped, not the record: the peer still lists bitswap
     const peer = await b.libp2p.peerStore.get(a.libp2p.peerId)
     assert.ok(peer.protocols.includes('/ipfs/bitswap/1.2.0'), `protocols: ${peer.protocols.join(', ')}`)
+  })
+
+  it('Helia\'s check reuses only a full SHA-256 digest bitswap computed over the same buffer, once', async () => {
+    const wantList = new EventTarget()
+    const fakeHelia = { blockstore: { child: { blockBrokers: [{ name: 'bitswap', bitswap: { wantList } }] } } }
+    assert.equal(recordBitswapDigests(fakeHelia as any), true)
+    const sha = (b: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256').update(b).digest())
+    const emit = (cid: CID, block: Uint8Array): void => {
+      const evt = new Event('block') as Event & { detail: unknown }
+      evt.detail = { cid, block }
+      wantList.dispatchEvent(evt)
+    }
+    const digestOf = async (b: Uint8Array, truncate?: number): Promise<Uint8Array> => (await reusingSha256.digest(b, truncate === undefined ? undefined : { truncate })).digest
+
+    // nothing recorded: hashed
+    const plain = new Uint8Array(randomBytes(1000))
+    assert.deepEqual(await digestOf(plain), sha(plain))
+
+    // a SHA-256 digest bitswap recorded for this buffer is returned once (marked here so it can be told apart)
+    const block = new Uint8Array(randomBytes(1000))
+    const marked = new Uint8Array(32).fill(7)
+    emit(CID.createV1(0x55, Digest.create(0x12, marked)), block)
+    assert.deepEqual(await digestOf(block), marked)
+    assert.deepEqual(await digestOf(block), sha(block), 'a recorded digest is used once')
+    // not for another buffer with the same bytes
+    emit(CID.createV1(0x55, Digest.create(0x12, marked)), block)
+    assert.deepEqual(await digestOf(new Uint8Array(block)), sha(block))
+
+    // a block whose prefix named another hash function (identity: the sender picks the digest) is hashed
+    const forged = new Uint8Array(randomBytes(1000))
+    emit(CID.createV1(0x55, Digest.create(0x00, forged.subarray(0, 32))), forged)
+    assert.deepEqual(await digestOf(forged), sha(forged))
+    // and a truncated SHA-256 is neither recorded nor used for a full digest
+    const short = new Uint8Array(randomBytes(1000))
+    emit(CID.createV1(0x55, Digest.create(0x12, sha(short).subarray(0, 20))), short)
+    assert.deepEqual(await digestOf(short), sha(short))
   })
 })
