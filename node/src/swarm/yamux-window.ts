@@ -11,14 +11,18 @@
  * each new stream keeps the spec's 256 KiB initial window for sending and, as receiver, raises its own window to
  * `window` in its first window update (the SYN for streams we open, the ACK for streams the peer opens). A stock peer
  * sees an ordinary window update; what it may send us is bounded by the window we granted, and yamux's read buffer
- * limit still applies.
+ * limit still applies. Later window updates are sent when half the window has been used, not after every frame.
  */
 import { yamux } from '@chainsafe/libp2p-yamux'
 
 type YamuxInit = NonNullable<Parameters<typeof yamux>[0]>
 type MuxerFactory = ReturnType<ReturnType<typeof yamux>>
 
-interface StreamWindow { recvWindow: number }
+interface StreamWindow { recvWindow: number, recvWindowCapacity?: number, state?: number, sendWindowUpdate?: () => void }
+
+/** @chainsafe/libp2p-yamux's StreamState values for a stream whose SYN or ACK has been sent. */
+const SYN_SENT = 1
+const ESTABLISHED = 3
 interface MuxerInternals { _newStream: (...args: unknown[]) => StreamWindow }
 
 /** The yamux spec's initial window; the sender side always starts from it. */
@@ -39,6 +43,17 @@ export function yamuxWithWindow (init: YamuxInit, window: number): ReturnType<ty
         const stream = newStream(...args)
         // The first window update (sent when the stream opens or on its first data) grants window − 256 KiB more.
         if (typeof stream.recvWindow === 'number' && stream.recvWindow < window) stream.recvWindow = window
+        // The stock stream sends a window update after every data frame it receives (16 a MiB of 64 KiB frames, each
+        // a yamux frame, a noise frame and a socket write here and a decryption at the sender). Once the stream's
+        // SYN/ACK is out, ours waits until the sender has used half the window, as Go's yamux does: the sender always
+        // keeps at least half the window to send with.
+        const update = stream.sendWindowUpdate?.bind(stream)
+        if (update !== undefined && typeof stream.recvWindowCapacity === 'number' && typeof stream.state === 'number') {
+          stream.sendWindowUpdate = () => {
+            if ((stream.state === SYN_SENT || stream.state === ESTABLISHED) && (stream.recvWindowCapacity as number) * 2 > stream.recvWindow) return
+            update()
+          }
+        }
         return stream
       }
       return muxer
