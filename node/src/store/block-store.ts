@@ -91,7 +91,8 @@ export class BlockStore {
    * storage.js validates every retrieved block against the requested CID's multihash, with the CID's hash function),
    * so only a block read from the local store (which may have been written by anyone with access to the disk) is
    * hashed here. A replica fetch used to hash every chunk three times: bitswap to recognise it, Helia to check it, and
-   * the replica check again (bench/swarm/transfer.bench.ts).
+   * the replica check again (bench/swarm/transfer.bench.ts); now bitswap's hash is the only one (Helia's check reuses
+   * its digest, swarm/bitswap-digests.ts).
    */
   async getChecked (cid: CID, opts: GetOptions & { tries?: number, perTryMs?: number } = {}): Promise<Uint8Array> {
     const { bytes, checked } = await this.patiently(cid, opts)
