@@ -18,7 +18,8 @@ import { createTx, type TypedTransaction, type TypedTxData } from '@ethereumjs/t
 import { Address, ValueEncoding, bytesToHex, createAddressFromString, equalsBytes, hexToBytes, type WithdrawalData } from '@ethereumjs/util'
 import {
   applyBlock, eligibilityReport, epochOf, governedParams, headerHash, selectProofs, isAncestor, makeBlock, scheduleFor, validateArrival, validateEquivocation, ForkChoice,
-  type BlockBody, type ChainState, type PootConfig, type RegistryValues, type EquivocationEvidence, type NodeKey, type SessionAnchor, type SignedHeader, type TaskProof
+  attestationMessage, validateVoteEvidence,
+  type BlockBody, type ChainState, type PootConfig, type RegistryValues, type VoteEvidence, type EquivocationEvidence, type NodeKey, type SessionAnchor, type SignedHeader, type TaskProof
 } from '../../../protocols/poot/index.js'
 import type { Genesis } from './genesis.js'
 import { LevelDB, type Sublevel } from './level-db.js'
@@ -60,6 +61,8 @@ export class ChainError extends Error {
 
 const GWEI = 1_000_000_000n
 
+const attestationKey = (a: VoteEvidence['a']): string => Buffer.from(attestationMessage(a)).toString('hex')
+
 export class Chain {
   readonly mempool = new Mempool()
   private readonly executor = new SerialExecutor()
@@ -73,6 +76,8 @@ export class Chain {
   private readonly signedBySlot = new Map<string, SignedHeader>()
   /** equivocation evidence waiting to be included by this node's next block */
   private readonly evidence = new Map<string, EquivocationEvidence>()
+  /** vote equivocation evidence (double or surround votes) waiting to be included by this node's next block */
+  private readonly voteEvidence = new Map<string, VoteEvidence>()
   /** valid blocks not on the canonical chain (not given to Blockchain.putBlock, which would make them the head) */
   private readonly sideBlocks = new Map<string, Block>()
   /** ParamRegistry's governed values in each known block's state (by EVM hash), and in genesis */
@@ -214,13 +219,21 @@ export class Chain {
     const parent = this.headBlock
     const parentPoot = this.headPoot
     const config = this.configAt(p.slot)
-    // evidence that no longer applies (already jailed, stale) is dropped rather than failing the block
+    // evidence that no longer applies (already jailed, stale, a second offence of an entity this block jails) is
+    // dropped rather than failing the block: each piece is kept only if the block with it and those kept before applies
+    const kept: { evidence: EquivocationEvidence[], voteEvidence: VoteEvidence[] } = { evidence: [], voteEvidence: [] }
+    const applies = (body: Pick<BlockBody, 'evidence' | 'voteEvidence'>): boolean =>
+      applyBlock(parentPoot, makeBlock({ parentHash: parentPoot.hash, slot: p.slot, rank: p.rank, timeMs: p.timeMs, proposer: p.proposer, signers: p.signers, body: { proofs: [], sessions: [], ...body } }), config).ok
     for (const [k, e] of this.evidence) {
-      const probe = makeBlock({ parentHash: parentPoot.hash, slot: p.slot, rank: p.rank, timeMs: p.timeMs, proposer: p.proposer, signers: p.signers, body: { proofs: [], sessions: [], evidence: [e], voteEvidence: [] } })
-      if (!applyBlock(parentPoot, probe, config).ok) this.evidence.delete(k)
+      if (applies({ ...kept, evidence: [...kept.evidence, e] })) kept.evidence.push(e)
+      else this.evidence.delete(k)
+    }
+    for (const [k, e] of this.voteEvidence) {
+      if (applies({ ...kept, voteEvidence: [...kept.voteEvidence, e] })) kept.voteEvidence.push(e)
+      else this.voteEvidence.delete(k)
     }
     const proofs = selectProofs(config, parentPoot, p.slot, p.timeMs, p.proofs ?? [], { max: MAX_ENVELOPE_PROOFS })
-    const body: BlockBody = { proofs, sessions: p.sessions ?? [], evidence: [...this.evidence.values()], voteEvidence: [] }
+    const body: BlockBody = { proofs, sessions: p.sessions ?? [], ...kept }
     const pootBlock = makeBlock({ parentHash: parentPoot.hash, slot: p.slot, rank: p.rank, timeMs: p.timeMs, proposer: p.proposer, signers: p.signers, body })
     const applied = applyBlock(parentPoot, pootBlock, config)
     if (!applied.ok) throw new ChainError(applied.reason, `cannot propose slot ${p.slot}: ${applied.reason}`)
@@ -250,6 +263,7 @@ export class Chain {
       const canonical = await this.commit(block, toStoredReceipts(builder.transactionReceipts, (builder as unknown as { transactionResults: never }).transactionResults), envelope, next, pootBlock.signed, config)
       if (canonical !== true) throw new ChainError('not-preferred', `the block built for slot ${p.slot} is not preferred by the fork choice: ${String(canonical)}`)
       this.evidence.clear()
+      this.voteEvidence.clear()
       return block
     } catch (e) {
       if (builder.getStatus().status === 'pending') await builder.revert().catch(() => {})
@@ -442,6 +456,20 @@ export class Chain {
 
   /** Equivocation evidence this node will include in its next block. */
   get pendingEvidence (): EquivocationEvidence[] { return [...this.evidence.values()] }
+
+  /**
+   * Two votes of one node that break FFG's rules (a double or surround vote, checked with their signatures): kept
+   * for this node's next block, which jails the node's entity on every node. False when they are not evidence.
+   */
+  addVoteEvidence (e: VoteEvidence): boolean {
+    if (!validateVoteEvidence(e, this.genesis.poot.registry).ok) return false
+    const key = [attestationKey(e.a), attestationKey(e.b)].sort().join(':')
+    if (this.voteEvidence.size >= 16 && !this.voteEvidence.has(key)) return false
+    this.voteEvidence.set(key, e)
+    return true
+  }
+
+  get pendingVoteEvidence (): VoteEvidence[] { return [...this.voteEvidence.values()] }
 
   // ---- reads ------------------------------------------------------------------------------------------------
 

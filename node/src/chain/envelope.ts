@@ -6,14 +6,14 @@
  * - the seal signatures are the same members' Ed25519 signatures over the EVM block hash (keccak), so nobody can
  *   pair a signed PoOT header with other EVM contents.
  * Body: [session anchors [[sessionId, bytes]], task proofs, equivocation evidence [[signed header a, signed header b]],
- * vote evidence]; a signed header is [header fields, signatures]; task proofs use proof-codec.ts. Vote evidence is
- * not carried yet (must be an empty list).
+ * vote evidence [[attestation a, attestation b]]]; a signed header is [header fields, signatures]; task proofs and
+ * attestations use proof-codec.ts.
  */
 import { RLP } from '@ethereumjs/rlp'
 import { bytesToHex, bytesToUtf8, bigIntToUnpaddedBytes, utf8ToBytes } from '@ethereumjs/util'
 import { proofFields, proofFromFields, ProofCodecError } from './proof-codec.js'
 import { rlpFields } from './rlp-fields.js'
-import type { Block as PootBlock, BlockHeader, EquivocationEvidence, MemberSignature, SessionAnchor, SignedHeader } from '../../../protocols/poot/index.js'
+import type { Attestation, Block as PootBlock, BlockHeader, EquivocationEvidence, MemberSignature, SessionAnchor, SignedHeader, VoteEvidence } from '../../../protocols/poot/index.js'
 
 export const ENVELOPE_VERSION = 1
 /** Generous: a 30M-gas block of calldata is ~7.5 MB at 4 gas per zero byte; gossip may cap lower. */
@@ -40,7 +40,7 @@ export function encodeEnvelope (e: Envelope): Uint8Array {
     headerFields(e.poot.signed.header),
     sigs(e.poot.signed.signatures),
     sigs(e.seal),
-    [e.poot.body.sessions.map((s) => [utf8ToBytes(s.sessionId), int(s.bytes)]), e.poot.body.proofs.map(proofFields), e.poot.body.evidence.map((x) => [signedFields(x.a), signedFields(x.b)]), []]
+    [e.poot.body.sessions.map((s) => [utf8ToBytes(s.sessionId), int(s.bytes)]), e.poot.body.proofs.map(proofFields), e.poot.body.evidence.map((x) => [signedFields(x.a), signedFields(x.b)]), e.poot.body.voteEvidence.map((x) => [proofFields(x.a), proofFields(x.b)])]
   ] as never)
 }
 
@@ -75,7 +75,6 @@ export function decodeEnvelope (raw: Uint8Array): Envelope {
   if (num(version, 'version') !== ENVELOPE_VERSION) fail(`version ${bytesToHex(bytes(version, 'version'))} is not ${ENVELOPE_VERSION}`)
   const h = decodeHeader(header, 'header')
   const [sessions, proofs, evidence, voteEvidence] = list(body, 'body', 4)
-  if (list(voteEvidence, 'body.voteEvidence').length > 0) fail('vote evidence is not carried by envelope version 1')
   const proofItems = list(proofs, 'body.proofs')
   if (proofItems.length > MAX_ENVELOPE_PROOFS) fail(`body.proofs: more than ${MAX_ENVELOPE_PROOFS} items`)
   const taskProofs = proofItems.map((x, i) => {
@@ -87,15 +86,28 @@ export function decodeEnvelope (raw: Uint8Array): Envelope {
     const [a, b] = list(x, `body.evidence[${i}]`, 2)
     return { a: decodeSigned(a, `body.evidence[${i}].a`), b: decodeSigned(b, `body.evidence[${i}].b`) }
   })
+  const voteItems = list(voteEvidence, 'body.voteEvidence')
+  if (voteItems.length > 16) fail('body.voteEvidence: more than 16 items')
+  const votes: VoteEvidence[] = voteItems.map((x, i) => {
+    const [a, b] = list(x, `body.voteEvidence[${i}]`, 2)
+    return { a: attestation(a, `body.voteEvidence[${i}].a`), b: attestation(b, `body.voteEvidence[${i}].b`) }
+  })
   const anchors: SessionAnchor[] = list(sessions, 'body.sessions').map((s, i) => {
     const [id, n] = list(s, `body.sessions[${i}]`, 2)
     return { sessionId: text(id, `body.sessions[${i}].sessionId`), bytes: num(n, `body.sessions[${i}].bytes`) }
   })
   return {
     evm: bytes(evm, 'evm block'),
-    poot: { signed: { header: h, signatures: sigList(pootSigs, 'poot signatures') }, body: { proofs: taskProofs, sessions: anchors, evidence: equivocations, voteEvidence: [] } },
+    poot: { signed: { header: h, signatures: sigList(pootSigs, 'poot signatures') }, body: { proofs: taskProofs, sessions: anchors, evidence: equivocations, voteEvidence: votes } },
     seal: sigList(seal, 'seal signatures')
   }
+}
+
+function attestation (x: unknown, what: string): Attestation {
+  let p
+  try { p = proofFromFields(x) } catch (e) { return fail(`${what}: ${e instanceof ProofCodecError ? e.message : String(e)}`) }
+  if (p.kind !== 'attestation') fail(`${what} is a ${p.kind} proof, not a vote`)
+  return p
 }
 
 function decodeHeader (x: unknown, what: string): BlockHeader {

@@ -17,6 +17,7 @@ export class ChainMetrics {
   readonly proofsPublished: Counter<'kind'>
   readonly syncs: Counter<'outcome'>
   readonly relayReceipts: Counter<'role' | 'outcome'>
+  readonly voteEquivocations: Counter
 
   constructor (registry: Registry, source: ChainMetricsSource) {
     const r = [registry]
@@ -31,6 +32,7 @@ export class ChainMetrics {
     this.blocksRejected = new Counter({ name: 'lucid_chain_blocks_rejected_total', help: 'blocks refused (gossip or sync)', labelNames: ['reason'], registers: r })
     this.proofsPublished = new Counter({ name: 'lucid_chain_proofs_published_total', help: 'task proofs this node made and gossiped', labelNames: ['kind'], registers: r })
     this.syncs = new Counter({ name: 'lucid_chain_syncs_total', help: 'catch-ups with a peer', labelNames: ['outcome'], registers: r })
+    this.voteEquivocations = new Counter({ name: 'lucid_chain_vote_equivocations_total', help: 'double or surround votes caught on gossip (evidence for the next block)', registers: r })
     this.relayReceipts = new Counter({ name: 'lucid_chain_relay_receipts_total', help: 'relay receipts for chunk transfers, as receiver (sent to the relayer) and as relayer (countersigned or refused)', labelNames: ['role', 'outcome'], registers: r })
   }
 }

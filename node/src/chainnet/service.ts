@@ -11,7 +11,7 @@ import { TopicValidatorResult, type GossipSub, type Message } from '@libp2p/goss
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { Registry } from 'prom-client'
 import { bytesToHex } from '@ethereumjs/util'
-import { validateProof, type NodeKey, type TaskProof, type Validity } from '../../../protocols/poot/index.js'
+import { attestationMessage, validateProof, verifySignature, type Attestation, type NodeKey, type TaskProof, type Validity } from '../../../protocols/poot/index.js'
 import type { Chain } from '../chain/chain.js'
 import { ChainNode, systemClock, type Clock } from '../chain/chain-node.js'
 import { localProposer, signersFrom } from '../chain/local-proposer.js'
@@ -76,6 +76,8 @@ export class ChainService {
   /** the libp2p peer of each relayer we owe a receipt */
   private readonly relayPeers = new Map<string, PeerId>()
   private receiptsMadeAt = -1
+  /** each registered node's recent votes seen on gossip, to catch double and surround votes (FFG's slashing rules) */
+  private readonly votesByNode = new Map<string, Attestation[]>()
   private storageCheckedAt = ''
   private timer?: NodeJS.Timeout
   private syncing: Promise<void> | null = null
@@ -260,11 +262,34 @@ export class ChainService {
     try { proof = decodeProof(msg.data) } catch (e) {
       return this.verdict(TOPIC_PROOFS, 'reject', e instanceof ProofCodecError ? e.message : 'undecodable', peer)
     }
+    if (proof.kind === 'attestation') this.watchVote(proof)
     if (this.pool.has(proof)) return TopicValidatorResult.Ignore
     const v = this.nextBlockValidity(proof)
     const verdict = proofVerdict(v)
     if (verdict === 'accept') this.pool.add(proof)
     return this.verdict(TOPIC_PROOFS, verdict, v.ok ? '' : v.reason, peer)
+  }
+
+  /**
+   * A vote that conflicts with one the same node signed before (same slot, or one surrounding the other) is
+   * evidence: the chain keeps it for this node's next block, which jails the node's entity everywhere.
+   */
+  private watchVote (v: Attestation): void {
+    if (!this.chain.genesis.poot.registry.entityOfNode.has(v.node)) return
+    const seen = this.votesByNode.get(v.node) ?? []
+    const same = (w: Attestation): boolean => w.slot === v.slot && w.blockHash === v.blockHash && w.sourceSlot === v.sourceSlot && w.sourceHash === v.sourceHash
+    if (seen.some(same) || !verifySignature(v.node, attestationMessage(v), v.sig)) return
+    for (const w of seen) {
+      const slashable = w.slot === v.slot || (w.sourceSlot < v.sourceSlot && v.slot < w.slot) || (v.sourceSlot < w.sourceSlot && w.slot < v.slot)
+      if (slashable && this.chain.addVoteEvidence({ a: w, b: v })) {
+        this.metrics?.voteEquivocations.inc()
+        this.init.log.warn({ node: v.node, slots: [w.slot, v.slot] }, 'vote equivocation caught: evidence kept for the next block')
+        return
+      }
+    }
+    seen.push(v)
+    if (seen.length > 64) seen.shift()
+    this.votesByNode.set(v.node, seen)
   }
 
   /** A proof checked as the next block would see it: included at the coming slot, on the current head. */

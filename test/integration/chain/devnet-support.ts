@@ -13,11 +13,17 @@ export async function rpc<T = any> (url: string, method: string, params: unknown
   return body.result as T
 }
 
-export interface Finality { head: { number: string, hash: string, slot: number }, finalized: { number: string, hash: string } }
+export interface Finality { head: { number: string, hash: string, slot: number, pootHash: string }, finalized: { number: string, hash: string }, justified: Array<{ pootHash: string, height: number, epoch: number }> }
 
+/** Envelopes of `count` canonical blocks from `from` (fewer past the head), asked again where an answer stopped at its size cap. */
 export async function envelopes (url: string, from: number, count: number): Promise<Envelope[]> {
-  const raw = await rpc<string[]>(url, 'lucid_getEnvelopes', ['0x' + from.toString(16), count])
-  return raw.map((h) => decodeEnvelope(hexToBytes(h as `0x${string}`)))
+  const out: Envelope[] = []
+  while (out.length < count) {
+    const raw = await rpc<string[]>(url, 'lucid_getEnvelopes', ['0x' + (from + out.length).toString(16), count - out.length])
+    if (raw.length === 0) break
+    out.push(...raw.map((h) => decodeEnvelope(hexToBytes(h as `0x${string}`))))
+  }
+  return out
 }
 
 export const headNumber = async (url: string): Promise<number> => Number(await rpc<string>(url, 'eth_blockNumber'))

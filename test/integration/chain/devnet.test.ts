@@ -10,7 +10,7 @@ import { ethers } from 'ethers'
 import { devAccountKeys, DEV_FUNDED_ACCOUNTS } from '../../../node/src/chain/dev.js'
 import { join } from 'node:path'
 import { readdir, readFile, rm, stat } from 'node:fs/promises'
-import { makeHeartbeat, makeRelayReceipt, nodeKeyFromSeed, type NodeKey } from '../../../protocols/poot/index.js'
+import { makeAttestation, makeHeartbeat, makeRelayReceipt, nodeKeyFromSeed, type NodeKey } from '../../../protocols/poot/index.js'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
 import { decodeEnvelope, encodeEnvelope } from '../../../node/src/chain/envelope.js'
@@ -236,7 +236,7 @@ describe('chain devnet: 5 real node processes and a follower', function () {
     }, 120_000, 1000)
   })
 
-  it('an equivocating proposer is caught and jailed; garbage blocks, proofs, sync requests and relay receipts are rejected and cost the sender score', async () => {
+  it('an equivocating proposer and a double voter are caught and jailed; garbage blocks, proofs, sync requests and relay receipts are rejected and cost the sender score', async () => {
     const culprit = producers[1]
     const genesis = await buildGenesis(await readGenesisFile(chainPaths(culprit.home).genesis))
     const key: NodeKey = nodeKeyFromSeed((await openHome(culprit.home, culprit.passphrase)).identity.secretKey)
@@ -291,6 +291,21 @@ describe('chain devnet: 5 real node processes and a follower', function () {
         score = peers.find((p) => p.peerId === peer.peerId)?.score
         return score !== undefined && score < 0
       }, 15_000, 500).catch(() => assert.fail(`the sender's score is ${score}`))
+      // a double vote of another producer, gossiped by the forger: caught, included as evidence, its entity jailed
+      const voter = producers[2]
+      const voterKey = nodeKeyFromSeed((await openHome(voter.home, voter.passphrase)).identity.secretKey)
+      const fin = await rpc<Finality>(url(producers[0]), 'lucid_finality')
+      const source = { epoch: fin.justified[fin.justified.length - 1].epoch, hash: fin.justified[fin.justified.length - 1].pootHash }
+      const voteSlot = fin.head.slot
+      assert.equal((await rpc<{ jailedUntil: Record<string, number> }>(url(producers[0]), 'lucid_credits')).jailedUntil[voterKey.id], undefined, 'the voter was jailed before it double-voted')
+      await pubsub.publish(TOPIC_PROOFS, encodeProof(makeAttestation(voterKey, voteSlot, fin.head.pootHash, source)))
+      await pubsub.publish(TOPIC_PROOFS, encodeProof(makeAttestation(voterKey, voteSlot, 'ee'.repeat(32), source)))
+      await waitFor('the double voter jailed', async () => {
+        const c = await rpc<{ jailedUntil: Record<string, number> }>(url(producers[0]), 'lucid_credits')
+        return c.jailedUntil[voterKey.id] !== undefined
+      }, 60_000, 500)
+      const head = await headNumber(url(producers[0]))
+      assert.ok((await envelopes(url(producers[0]), Math.max(1, head - 20), 21)).some((e) => e.poot.body.voteEvidence.some((v) => v.a.node === voterKey.id)), 'no block carries the vote evidence')
       // the chain goes on
       const h = await headNumber(url(producers[0]))
       await waitFor('more blocks', async () => await headNumber(url(producers[0])) > h + 1, 30_000, 500)

@@ -4,7 +4,8 @@ import { strict as assert } from 'node:assert'
 import { RLP } from '@ethereumjs/rlp'
 import { ethers } from 'ethers'
 import { checkGenesisSpec, decodeEnvelope, devGenesisSpec, encodeEnvelope, EnvelopeError, type GenesisSpec } from '../../../node/src/chain/index.js'
-import { makeBlock, nodeKeyFromSeed } from '../../../protocols/poot/index.js'
+import { makeAttestation, makeBlock, makeHeartbeat, nodeKeyFromSeed } from '../../../protocols/poot/index.js'
+import { proofFields } from '../../../node/src/chain/proof-codec.js'
 import { devGenesis, GENESIS_MS } from '../../integration/chain/support.js'
 
 describe('chain: envelope codec', () => {
@@ -17,6 +18,18 @@ describe('chain: envelope codec', () => {
     assert.deepEqual(back.poot.signed.header, poot.signed.header)
     assert.deepEqual(back.poot.body.sessions, poot.body.sessions)
     assert.deepEqual(back.seal, env.seal)
+  })
+
+  it('carries vote evidence (two attestations each)', () => {
+    const a = makeAttestation(key, 5, '11'.repeat(32), { epoch: 0, hash: '00'.repeat(32) })
+    const b = makeAttestation(key, 5, '22'.repeat(32), { epoch: 0, hash: '00'.repeat(32) })
+    const withVotes = { ...env, poot: makeBlock({ parentHash: 'ab'.repeat(32), slot: 7, rank: 1, timeMs: 1234567, proposer: key.id, signers: [{ member: 0, key }], body: { ...poot.body, voteEvidence: [{ a, b }] } }) }
+    assert.deepEqual(decodeEnvelope(encodeEnvelope(withVotes)).poot.body.voteEvidence, [{ a, b }])
+    const fields = RLP.decode(encodeEnvelope(withVotes)) as unknown as unknown[]
+    const body = fields[5] as unknown[]
+    const heartbeat = proofFields(makeHeartbeat(key, 5, 5, { slot: 4, hash: '33'.repeat(32) }))
+    assert.throws(() => decodeEnvelope(RLP.encode([...fields.slice(0, 5), [...body.slice(0, 3), [[proofFields(a), heartbeat]]]] as never)), /voteEvidence\[0\]\.b is a heartbeat proof, not a vote/)
+    assert.throws(() => decodeEnvelope(RLP.encode([...fields.slice(0, 5), [...body.slice(0, 3), [[proofFields(a)]]]] as never)), /voteEvidence\[0\] has 1 items/)
   })
 
   it('refuses malformed envelopes naming what is wrong', () => {
