@@ -106,8 +106,8 @@ export class ChainService {
     init.traffic?.onReceived((peer, n) => {
       const node = nodeIdOf(peer)
       if (node === null) return
-      this.relayPeers.set(node, peer)
       this.relay.received(node, n)
+      if (this.relay.owedTo(node) > 0) this.relayPeers.set(node, peer) // only nodes that can earn from us: bounded by the registry
     })
     const decide = localProposer(signersFrom(chain, [init.nodeKey, ...(init.extraKeys ?? [])]))
     this.producer = new ChainNode(chain, {
