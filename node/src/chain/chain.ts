@@ -80,7 +80,10 @@ export class Chain {
   private readonly voteEvidence = new Map<string, VoteEvidence>()
   /** valid blocks not on the canonical chain (not given to Blockchain.putBlock, which would make them the head) */
   private readonly sideBlocks = new Map<string, Block>()
-  /** ParamRegistry's governed values in each known block's state (by EVM hash), and in genesis */
+  /**
+   * ParamRegistry's governed values in a block's state (by EVM hash), for the heads and the last blocks of epochs
+   * that needed them, and in genesis (registryOf)
+   */
   private readonly registryAfter = new Map<string, RegistryValues>()
   private registryAtGenesis: RegistryValues = {}
   /** the PoOT config each known block was checked with (by EVM hash); absent: the genesis config */
@@ -129,38 +132,62 @@ export class Chain {
     const g = this.blockchain.genesisBlock
     this.pootByEvm.set(bytesToHex(g.hash()), this.genesis.pootGenesis)
     this.evmByPoot.set(this.genesis.pootGenesis.hash, bytesToHex(g.hash()))
-    await this.noteRegistry(g)
-    this.registryAtGenesis = this.registryAfter.get(bytesToHex(g.hash())) as RegistryValues
+    this.registryAtGenesis = await this.registryOf(g)
+    let parentBlock = g
     for (let n = 1n; n <= head.header.number; n++) {
       const block = await this.blockchain.getBlock(n)
       const raw = await this.store.envelope(block.hash())
       if (raw === undefined) throw new Error(`chain store: block ${n} has no envelope`)
       const env = decodeEnvelope(raw)
-      const parentHash = bytesToHex(block.header.parentHash)
-      const parent = this.pootByEvm.get(parentHash) as ChainState
-      const config = this.configFor(parentHash, parent, env.poot.signed.header.slot)
+      const parent = this.pootByEvm.get(bytesToHex(parentBlock.hash())) as ChainState
+      const config = await this.configForChild(parentBlock, parent, env.poot.signed.header.slot)
       const r = applyBlock(parent, env.poot, config)
       if (!r.ok) throw new Error(`chain store: block ${n} fails PoOT replay: ${r.reason}`)
-      await this.noteRegistry(block)
       const refused = this.remember(block, r.value, env.poot.signed, config)
       if (refused !== null) throw new Error(`chain store: block ${n} refused by the fork choice: ${refused}`)
+      parentBlock = block
     }
+    await this.registryOf(head) // configAt reads the head's
     // the finalized pointer needs no reading back: the fork choice recomputes finality from the replayed states
   }
 
-  /** Reads ParamRegistry's governed values in `block`'s state (once per block: a few storage reads). */
-  private async noteRegistry (block: Block): Promise<void> {
-    const registry = this.genesis.contracts.ParamRegistry
-    const values = registry === undefined ? {} : await readRegistryValues(await this.stateAt(block.header.stateRoot), registry)
-    this.registryAfter.set(bytesToHex(block.hash()), values)
+  /** ParamRegistry's governed values in `block`'s state: read from it (four storage reads, ~2 ms) the first time. */
+  private async registryOf (block: Block): Promise<RegistryValues> {
+    const h = bytesToHex(block.hash())
+    let values = this.registryAfter.get(h)
+    if (values === undefined) {
+      const registry = this.genesis.contracts.ParamRegistry
+      values = registry === undefined ? {} : await readRegistryValues(await this.stateAt(block.header.stateRoot), registry)
+      this.registryAfter.set(h, values)
+    }
+    return values
+  }
+
+  /**
+   * A new head's registry values, for configAt: its parent's when the block has no log of ParamRegistry (values change
+   * only through `setParameter`, which logs ParameterSet), so a head costs no state read unless governance acted.
+   */
+  private async noteHeadRegistry (block: Block, receipts: StoredReceipt[]): Promise<void> {
+    const registry = this.genesis.contracts.ParamRegistry?.toLowerCase()
+    const parentValues = this.registryAfter.get(bytesToHex(block.header.parentHash))
+    const touched = receipts.some((r) => r.logs.some((l) => bytesToHex(l[0]) === registry))
+    if (parentValues !== undefined && !touched) this.registryAfter.set(bytesToHex(block.hash()), parentValues)
+    else await this.registryOf(block)
+  }
+
+  /** The config of a block at `slot` on `parent`, reading the parent's registry values when the block starts an epoch. */
+  private async configForChild (parent: Block, parentPoot: ChainState, slot: number): Promise<PootConfig> {
+    const { params } = this.genesis.poot
+    if (epochOf(params, slot) !== epochOf(params, parentPoot.slot)) await this.registryOf(parent)
+    return this.configFor(bytesToHex(parent.hash()), parentPoot, slot)
   }
 
   /**
    * The PoOT config a block at `slot` on `parentHash` is checked with: its parent's within an epoch; at an epoch's
    * first block, the genesis parameters with what governance changed in ParamRegistry by the parent's state
-   * (protocols/poot/governed-params.ts).
+   * (protocols/poot/governed-params.ts; the parent's values must have been read: configForChild, or a head's).
    */
-  configFor (parentHash: string, parentPoot: ChainState, slot: number): PootConfig {
+  private configFor (parentHash: string, parentPoot: ChainState, slot: number): PootConfig {
     const base = this.genesis.poot
     const inherited = this.configByEvm.get(parentHash) ?? base
     if (epochOf(base.params, slot) === epochOf(base.params, parentPoot.slot)) return inherited
@@ -218,7 +245,7 @@ export class Chain {
     if (this.hasSigned(p.slot, p.proposer)) throw new ChainError('already-signed', `${p.proposer} already signed a block for slot ${p.slot}`)
     const parent = this.headBlock
     const parentPoot = this.headPoot
-    const config = this.configAt(p.slot)
+    const config = await this.configForChild(parent, parentPoot, p.slot)
     // evidence that no longer applies (already jailed, stale, a second offence of an entity this block jails) is
     // dropped rather than failing the block: each piece is kept only if the block with it and those kept before applies
     const kept: { evidence: EquivocationEvidence[], voteEvidence: VoteEvidence[] } = { evidence: [], voteEvidence: [] }
@@ -301,7 +328,6 @@ export class Chain {
    */
   private async commit (block: Block, receipts: StoredReceipt[], envelope: Uint8Array, poot: ChainState, signed: SignedHeader, config: PootConfig): Promise<boolean | string> {
     await this.store.putBlockData(block.hash(), receipts, envelope)
-    await this.noteRegistry(block)
     const before = this.forkChoice.finalized.hash
     const refused = this.remember(block, poot, signed, config)
     if (refused !== null) {
@@ -327,6 +353,7 @@ export class Chain {
     if (reorg) this.sideBlocks.set(bytesToHex(oldHead.hash()), oldHead)
     const abandoned = reorg ? await this.abandonedTransactions(oldHead, poot) : []
     await index(block)
+    await this.noteHeadRegistry(block, receipts)
     await this.blockchain.putBlock(block)
     this.headBlock = block
     // transactions of the abandoned branch go back to the mempool (those the new branch has are refused there)
@@ -377,7 +404,7 @@ export class Chain {
       const ph = env.poot.signed.header
       if (ph.parent !== parentPoot.hash) return { ok: false, reason: 'poot-parent-mismatch: the PoOT header names another parent than the EVM block' }
       const pootHash = headerHash(ph)
-      const config = this.configFor(parentHash, parentPoot, ph.slot)
+      const config = await this.configForChild(parent, parentPoot, ph.slot)
       const applied = applyBlock(parentPoot, env.poot, config)
       if (!applied.ok) return { ok: false, reason: `poot:${applied.reason}` }
       const arrival = validateArrival(env.poot.signed, nowMs, config.params)
