@@ -20,6 +20,7 @@
 import { sha256 } from 'multiformats/hashes/sha2'
 import type { MultihashDigest, MultihashHasher } from 'multiformats/hashes/interface'
 import type { Helia } from '@helia/interface'
+import { bitswapOf } from './bitswap-internals.js'
 
 const SHA2_256 = 0x12
 const DIGEST_BYTES = 32
@@ -50,9 +51,7 @@ interface WantListInternals { addEventListener: (type: 'block', fn: (evt: BlockE
  * records nothing) if the installed bitswap does not have the expected shape.
  */
 export function recordBitswapDigests (helia: Helia): boolean {
-  const store = helia.blockstore as any
-  const brokers: any[] = store?.blockBrokers ?? store?.child?.blockBrokers ?? []
-  const wantList = brokers.find((b) => b?.name === 'bitswap')?.bitswap?.wantList as WantListInternals | undefined
+  const wantList = bitswapOf(helia)?.wantList as WantListInternals | undefined
   if (typeof wantList?.addEventListener !== 'function') return false
   wantList.addEventListener('block', (evt) => {
     const digest = evt.detail?.cid?.multihash

@@ -21,6 +21,7 @@ import { pathToFileURL } from 'node:url'
 import { Uint8ArrayList } from 'uint8arraylist'
 import type { Helia } from '@helia/interface'
 import type { PeerId } from '@libp2p/interface'
+import { bitswapOf } from './bitswap-internals.js'
 
 const BITSWAP_120 = '/ipfs/bitswap/1.2.0'
 /** bitswap's split-message.js limits (https://github.com/ipfs/kubo/issues/4473#issuecomment-350390693) */
@@ -165,9 +166,7 @@ function isNetwork (n: any): n is NetworkInternals {
 
 /** The bitswap Network of a Helia node started with withBitswap, if it has the expected shape. */
 function findNetwork (helia: Helia): NetworkInternals | undefined {
-  const store = helia.blockstore as any
-  const brokers: any[] = store?.blockBrokers ?? store?.child?.blockBrokers ?? []
-  const network = brokers.find((b) => b?.name === 'bitswap')?.bitswap?.network
+  const network = bitswapOf(helia)?.network
   return isNetwork(network) ? network : undefined
 }
 

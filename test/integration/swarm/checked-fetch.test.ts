@@ -13,7 +13,8 @@ import { bootstrapAddr, makeHome, startNode, tempDir, testConfig } from './suppo
 import { createHash } from 'node:crypto'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
-import { recordBitswapDigests, reusingSha256 } from '../../../node/src/swarm/bitswap-digests.js'
+import { reusingSha256 } from '../../../node/src/swarm/bitswap-digests.js'
+import { bitswapOf } from '../../../node/src/swarm/bitswap-internals.js'
 
 describe('checked chunk fetches', function () {
   this.timeout(120_000)
@@ -53,9 +54,10 @@ describe('checked chunk fetches', function () {
   })
 
   it('Helia\'s check reuses only a full SHA-256 digest bitswap computed over the same buffer, once', async () => {
-    const wantList = new EventTarget()
-    const fakeHelia = { blockstore: { child: { blockBrokers: [{ name: 'bitswap', bitswap: { wantList } }] } } }
-    assert.equal(recordBitswapDigests(fakeHelia as any), true)
+    // the running node's own bitswap want-list, which the node already listens to (recordBitswapDigests at start);
+    // its `block` events are what bitswap dispatches for each received block
+    const wantList = bitswapOf(nodes[1].helia)?.wantList as EventTarget | undefined
+    assert.ok(wantList instanceof EventTarget, 'the installed bitswap has no want-list event target')
     const sha = (b: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256').update(b).digest())
     const emit = (cid: CID, block: Uint8Array): void => {
       const evt = new Event('block') as Event & { detail: unknown }
