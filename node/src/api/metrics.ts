@@ -8,7 +8,6 @@ export interface MetricsSource {
   sessionsHeld: () => number
   sessionsKnown: () => number
   replicationDeficit: () => number
-  bitswapReceived: () => number
 }
 
 /** A gauge read from `fn` at each scrape. */
@@ -23,6 +22,7 @@ export class NodeMetrics {
   readonly gossipOut: Counter<'topic'>
   readonly gossipRejected: Counter<'topic' | 'reason'>
   readonly bitswapServed: Counter
+  readonly bitswapReceived: Counter
   readonly ingestBytes: Counter
   readonly ingestSeconds: Counter
   readonly incidents: Counter<'kind'>
@@ -41,8 +41,7 @@ export class NodeMetrics {
     this.gossipOut = new Counter({ name: 'lucid_gossip_messages_published_total', help: 'gossip messages published by this node', labelNames: ['topic'], registers: r })
     this.gossipRejected = new Counter({ name: 'lucid_gossip_messages_rejected_total', help: 'gossip messages rejected by validation', labelNames: ['topic', 'reason'], registers: r })
     this.bitswapServed = new Counter({ name: 'lucid_bitswap_served_bytes_total', help: 'block bytes read from the store to serve other peers', registers: r })
-    // eslint-disable-next-line no-new
-    new Counter({ name: 'lucid_bitswap_received_bytes_total', help: 'block bytes fetched from other peers', registers: r, collect () { this.reset(); this.inc(source.bitswapReceived()) } })
+    this.bitswapReceived = new Counter({ name: 'lucid_bitswap_received_bytes_total', help: 'block bytes fetched from other peers', registers: r })
     this.ingestBytes = new Counter({ name: 'lucid_ingest_bytes_total', help: 'plaintext bytes sealed by this node', registers: r })
     this.ingestSeconds = new Counter({ name: 'lucid_ingest_seconds_total', help: 'seconds spent sealing; ingest throughput = rate(bytes) / rate(seconds)', registers: r })
     this.incidents = new Counter({ name: 'lucid_incidents_total', help: 'incidents recorded (e.g. a session ID announced twice with different manifests)', labelNames: ['kind'], registers: r })

@@ -25,7 +25,7 @@ import { BlockStore } from '../store/block-store.js'
 import { WholeFileBlockstore } from '../store/fs-blockstore.js'
 import { sendBitswapBlocksWithoutCopies } from '../swarm/bitswap-send.js'
 import { recordBitswapDigests, reusingSha256 } from '../swarm/bitswap-digests.js'
-import { countServedReads, ownReads } from '../store/counting-blockstore.js'
+import { countServedReads } from '../store/counting-blockstore.js'
 import { TransferTraffic } from '../store/traffic.js'
 import { recordFromAnnouncement, SessionIndex, type SessionRecord } from '../store/session-index.js'
 import { libp2pOptions, type SwarmServices } from '../swarm/libp2p-options.js'
@@ -100,10 +100,10 @@ export class LucidNode {
       storedBytes: () => this.index.held().reduce((s, r) => s + r.storedBytes, 0),
       sessionsHeld: () => this.index.held().length,
       sessionsKnown: () => this.index.size,
-      replicationDeficit: () => this.replicator.deficit,
-      bitswapReceived: () => this.blocks.bytesFetched
+      replicationDeficit: () => this.replicator.deficit
     })
     traffic.onServed((n) => this.metrics.bitswapServed.inc(n))
+    traffic.onReceived((_peer, n) => this.metrics.bitswapReceived.inc(n))
   }
 
   gossip!: Gossip
@@ -260,7 +260,7 @@ export class LucidNode {
 
   private async runTick (): Promise<void> {
     if (this.stopping) return
-    try { await ownReads.run(true, async () => { await this.replicator.tick() }) } catch (err) { this.log.warn({ err: (err as Error).message }, 'replication tick failed') }
+    try { await this.replicator.tick() } catch (err) { this.log.warn({ err: (err as Error).message }, 'replication tick failed') }
   }
 
   /** Runs a replication tick soon (after a change), without waiting for the next heartbeat. */
@@ -301,7 +301,7 @@ export class LucidNode {
     })()
     let sessionKey: Uint8Array = new Uint8Array()
     const started = performance.now()
-    const result = await ownReads.run(true, async () => await sealSessionTo(this.home, {
+    const result = await sealSessionTo(this.home, {
       input,
       pool: this.pool,
       owner: opts.owner,
@@ -315,12 +315,12 @@ export class LucidNode {
         if (encoded.length > MAX_BLOCK_BYTES) throw new SessionTooLargeError(`the manifest is ${encoded.length} bytes, over the ${MAX_BLOCK_BYTES}-byte block limit (too many participants or chunks)`)
         await this.blocks.put(cid, encoded)
       }
-    }))
+    })
     const { summary, manifest, encodedManifest } = result
     this.metrics.ingestBytes.inc(summary.plaintextSize)
     this.metrics.ingestSeconds.inc((performance.now() - started) / 1000)
     const manifestCid = CID.parse(summary.manifestCid)
-    await ownReads.run(true, async () => { await this.blocks.pin(manifestCid, summary.sessionId) })
+    await this.blocks.pin(manifestCid, summary.sessionId)
     const announcement = {
       v: SWARM_VERSION,
       sessionId: summary.sessionId,
@@ -465,16 +465,16 @@ export class LucidNode {
     if (rec === undefined) throw new NotFoundError(`no session ${sessionId} is known to this node`)
     const sessionKey = await this.sessionKeyFor(sessionId, key)
     const providers = this.replicator.providers(rec)
-    const encoded = await ownReads.run(true, async () => await this.blocks.getPatiently(CID.parse(rec.manifest), { providers, tries: 3 }))
+    const encoded = await this.blocks.getPatiently(CID.parse(rec.manifest), { providers, tries: 3 })
     const { manifest } = decodeSignedManifest(encoded)
     if (manifest.sessionId !== sessionId) throw new Error('the stored manifest is for another session')
     const blocks = this.blocks
-    const readBlob = async (i: number): Promise<Uint8Array> => await ownReads.run(true, async () => await blocks.getPatiently(manifest.chunks[i], { providers }))
+    const readBlob = async (i: number): Promise<Uint8Array> => await blocks.getPatiently(manifest.chunks[i], { providers })
     return { manifest, stream: openChunkStream(manifest, readBlob, { pool: this.pool, sessionKey, readAhead: 2 * this.pool.size }) }
   }
 
   async gc (): Promise<number> {
-    return await ownReads.run(true, async () => await this.blocks.gc())
+    return await this.blocks.gc()
   }
 
   peers (): Array<{ peerId: string, addrs: string[], connected: boolean, member: boolean, lastHeartbeat?: number, score: number, held: number }> {

@@ -62,7 +62,6 @@ export async function collect (source: AsyncIterable<Uint8Array> | Iterable<Uint
 }
 
 export class BlockStore {
-  bytesFetched = 0
   /** Walks a session for pin/unpin over the local store, without reading chunk blobs (see pinWalker). */
   private readonly walker: GraphWalkerFactory
 
@@ -133,7 +132,6 @@ export class BlockStore {
       providers: providers !== undefined && providers.length > 0 ? providers : undefined,
       ...(opts.providersOnly === true ? { [PROVIDERS_ONLY]: true } : {})
     }))
-    this.bytesFetched += bytes.length
     if (sender !== undefined) this.traffic?.received(sender, bytes.length)
     // Helia's networked store returns a block it did not have only after checking it against `cid`; one it had
     // meanwhile (another get stored it since our `has`) comes from its local store unchecked.

@@ -8,14 +8,6 @@
  */
 import type { Blockstore } from 'interface-blockstore'
 
-/**
- * Kept for callers that still wrap their operations in it; it only runs `fn` (no context is tracked any more: the
- * node's own reads do not pass through the counted store).
- */
-export const ownReads = {
-  async run<T> (_own: true, fn: () => Promise<T>): Promise<T> { return await fn() }
-}
-
 export function countServedReads (inner: Blockstore, onServed: (bytes: number) => void): Blockstore {
   return new Proxy(inner, {
     get (target, prop, receiver) {

@@ -40,6 +40,11 @@ describe('checked chunk fetches', function () {
     // over bitswap, several in parallel (several messages, several streams)
     const got = await Promise.all(blobs.map(async (blob) => await b.blocks.getChecked(blobCid(blob), { providers: [provider], signal: AbortSignal.timeout(30_000) })))
     got.forEach((bytes, i) => { assert.ok(Buffer.from(bytes).equals(Buffer.from(blobs[i]))) })
+    // the transfer is counted on both sides (bitswap's sender of each block; what bitswap read to serve)
+    const total = blobs.reduce((n, x) => n + x.length, 0)
+    const metric = async (n: LucidNode, name: string): Promise<number> => (await n.metrics.registry.getSingleMetric(name)!.get()).values[0].value
+    assert.equal(await metric(b, 'lucid_bitswap_received_bytes_total'), total)
+    assert.ok(await metric(a, 'lucid_bitswap_served_bytes_total') >= total)
     // now local: read again and hashed
     assert.ok(Buffer.from(await b.blocks.getChecked(blobCid(blobs[0]), { offline: true })).equals(Buffer.from(blobs[0])))
 
