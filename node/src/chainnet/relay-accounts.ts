@@ -79,9 +79,10 @@ export class RelayAccounts {
 
   /**
    * As relayer: the countersigned receipt, or the reason it is refused. `from` is the node id of the peer that sent
-   * it; `slot` is this node's current slot.
+   * it; `slot` is this node's current slot; `invalid` (e.g. PoOT's check as the next block would make it) may still
+   * refuse the signed receipt, before any served bytes are spent on it.
    */
-  countersign (r: ReceiptRequest, from: NodeId, slot: number): RelayReceipt | string {
+  countersign (r: ReceiptRequest, from: NodeId, slot: number, invalid: (receipt: RelayReceipt) => string | null = () => null): RelayReceipt | string {
     if (r.node !== this.key.id) return 'not-our-receipt'
     if (r.receiver !== from) return 'receiver-is-not-the-sender'
     if (!Number.isSafeInteger(r.slot) || r.slot > slot) return 'future-slot'
@@ -93,9 +94,12 @@ export class RelayAccounts {
     if (r.bytes > this.unreceipted) return 'more-than-served'
     const message = relayMessage(r)
     if (!verifySignature(r.receiver, message, r.receiverSig)) return 'bad-receiver-signature'
+    const receipt = { ...r, sig: this.key.sign(message) }
+    const why = invalid(receipt)
+    if (why !== null) return why
     this.unreceipted -= r.bytes
     this.countersigned.set(pair, r.slot)
     for (const [k, s] of this.countersigned) if (slot - s > RECEIPT_MAX_LAG_SLOTS) this.countersigned.delete(k)
-    return { ...r, sig: this.key.sign(message) }
+    return receipt
   }
 }

@@ -11,7 +11,7 @@ import { TopicValidatorResult, type GossipSub, type Message } from '@libp2p/goss
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { Registry } from 'prom-client'
 import { bytesToHex } from '@ethereumjs/util'
-import { attestationMessage, validateProof, verifySignature, type Attestation, type NodeKey, type TaskProof, type Validity } from '../../../protocols/poot/index.js'
+import { validateProof, type Attestation, type NodeKey, type TaskProof, type Validity } from '../../../protocols/poot/index.js'
 import type { Chain } from '../chain/chain.js'
 import { ChainNode, systemClock, type Clock } from '../chain/chain-node.js'
 import { localProposer, signersFrom } from '../chain/local-proposer.js'
@@ -262,24 +262,25 @@ export class ChainService {
     try { proof = decodeProof(msg.data) } catch (e) {
       return this.verdict(TOPIC_PROOFS, 'reject', e instanceof ProofCodecError ? e.message : 'undecodable', peer)
     }
-    if (proof.kind === 'attestation') this.watchVote(proof)
+    if (proof.kind === 'attestation') this.catchConflictingVote(proof)
     if (this.pool.has(proof)) return TopicValidatorResult.Ignore
     const v = this.nextBlockValidity(proof)
     const verdict = proofVerdict(v)
-    if (verdict === 'accept') this.pool.add(proof)
+    if (verdict === 'accept') {
+      this.pool.add(proof)
+      if (proof.kind === 'attestation') this.rememberVote(proof)
+    }
     return this.verdict(TOPIC_PROOFS, verdict, v.ok ? '' : v.reason, peer)
   }
 
   /**
-   * A vote that conflicts with one the same node signed before (same slot, or one surrounding the other) is
-   * evidence: the chain keeps it for this node's next block, which jails the node's entity everywhere.
+   * A vote that conflicts with an accepted one of the same node (same slot, or one surrounding the other) is
+   * evidence: the chain checks both signatures and keeps the pair for this node's next block, which jails the node's
+   * entity everywhere. Only a conflicting vote costs a signature check here; the rest are plain comparisons.
    */
-  private watchVote (v: Attestation): void {
-    if (!this.chain.genesis.poot.registry.entityOfNode.has(v.node)) return
-    const seen = this.votesByNode.get(v.node) ?? []
-    const same = (w: Attestation): boolean => w.slot === v.slot && w.blockHash === v.blockHash && w.sourceSlot === v.sourceSlot && w.sourceHash === v.sourceHash
-    if (seen.some(same) || !verifySignature(v.node, attestationMessage(v), v.sig)) return
-    for (const w of seen) {
+  private catchConflictingVote (v: Attestation): void {
+    for (const w of this.votesByNode.get(v.node) ?? []) {
+      if (w.slot === v.slot && w.blockHash === v.blockHash && w.sourceSlot === v.sourceSlot && w.sourceHash === v.sourceHash) return
       const slashable = w.slot === v.slot || (w.sourceSlot < v.sourceSlot && v.slot < w.slot) || (v.sourceSlot < w.sourceSlot && w.slot < v.slot)
       if (slashable && this.chain.addVoteEvidence({ a: w, b: v })) {
         this.metrics?.voteEquivocations.inc()
@@ -287,6 +288,11 @@ export class ChainService {
         return
       }
     }
+  }
+
+  /** An accepted vote (signature checked by validateProof), kept to catch later conflicting ones: 64 per node. */
+  private rememberVote (v: Attestation): void {
+    const seen = this.votesByNode.get(v.node) ?? []
     seen.push(v)
     if (seen.length > 64) seen.shift()
     this.votesByNode.set(v.node, seen)
@@ -338,12 +344,10 @@ export class ChainService {
     const from = nodeIdOf(connection.remotePeer)
     if (from === null || !this.registered) { stream.abort(new Error('relay receipts are for registered Ed25519 nodes')); return }
     try {
-      const out = await serveRelayReceipt(stream, this.init.nodeKey.id, from, (r) => {
-        const receipt = this.relay.countersign(r, from, this.producer.currentSlot())
-        if (typeof receipt === 'string') return receipt
+      const out = await serveRelayReceipt(stream, this.init.nodeKey.id, from, (r) => this.relay.countersign(r, from, this.producer.currentSlot(), (receipt) => {
         const v = this.nextBlockValidity(receipt)
-        return v.ok ? receipt : `invalid: ${v.reason}`
-      }, AbortSignal.timeout(10_000))
+        return v.ok ? null : `invalid: ${v.reason}`
+      }), AbortSignal.timeout(10_000))
       if (typeof out === 'string') {
         this.metrics?.relayReceipts.inc({ role: 'relayer', outcome: 'refused' })
         if (out.includes('signature')) this.init.onRejected?.(RELAY_PROTOCOL, 'bad-signature')

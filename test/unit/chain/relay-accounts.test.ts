@@ -67,6 +67,7 @@ describe('chain: relay receipt accounts', () => {
     const forged: ReceiptRequest = { ...req, bytes: req.bytes + 1 } // the receiver signed other bytes
     assert.equal(tx.countersign(forged, receiver.id, s), 'bad-receiver-signature')
     assert.equal(accounts(f.keys[1]).countersign({ ...req, node: f.keys[1].id, receiver: f.keys[0].id }, f.keys[0].id, s), 'receiver-cannot-credit-us')
+    assert.equal(tx.countersign(req, receiver.id, s, (receipt) => validity(receipt) === 'ok' ? 'made-up-refusal' : null), 'made-up-refusal')
     assert.equal(tx.servedUnreceipted, 4 * MiB, 'refusals receipt nothing')
     assert.ok(typeof tx.countersign(req, receiver.id, s) !== 'string')
     assert.equal(tx.countersign(req, receiver.id, s), 'duplicate')
