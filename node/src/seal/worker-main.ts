@@ -1,7 +1,5 @@
 /** Runs seal and open jobs on a worker thread with the pure session-format functions. */
 import { parentPort } from 'node:worker_threads'
-import { setFlagsFromString } from 'node:v8'
-import { runInNewContext } from 'node:vm'
 import { chunkKey } from '../../../protocols/session/chunk-key.js'
 import { openChunk, sealChunk } from '../../../protocols/session/chunk.js'
 import { sha256 } from '../../../protocols/session/cid.js'
@@ -25,15 +23,15 @@ function run (job: Job): { reply: JobReply, transfer: ArrayBuffer[] } {
 }
 
 // A job leaves chunk-sized temporaries behind (the zstd frame, OpenSSL's output slices); a minor GC after each job
-// frees them at once instead of letting them pile up until V8's external-memory heuristics notice.
-setFlagsFromString('--expose-gc')
-const collect = runInNewContext('gc') as (opts?: { type: 'minor' | 'major', execution: 'sync' | 'async' }) => void
+// frees them at once instead of letting them pile up until V8's external-memory heuristics notice. `gc` is there
+// because the pool turns --expose-gc on before it starts its workers (worker-pool.ts).
+const collect = (globalThis as { gc?: (opts?: { type: 'minor' | 'major', execution: 'sync' | 'async' }) => void }).gc
 
 parentPort?.on('message', (job: Job) => {
   try {
     const { reply, transfer } = run(job)
     parentPort?.postMessage(reply, transfer)
-    collect({ type: 'minor', execution: 'sync' })
+    collect?.({ type: 'minor', execution: 'sync' })
   } catch (err) {
     const e = err as Error
     parentPort?.postMessage({ id: job.id, error: { code: err instanceof SessionError ? err.code : 'internal', message: e.message, chunk: err instanceof SessionError ? err.chunk : undefined } })

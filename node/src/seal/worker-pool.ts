@@ -3,6 +3,7 @@
  * core while the main thread reads and writes. Jobs go to the least-busy worker; replies resolve by job id.
  */
 import { Worker } from 'node:worker_threads'
+import { setFlagsFromString } from 'node:v8'
 import { availableParallelism } from 'node:os'
 import { SessionError, type SessionErrorCode } from '../../../protocols/session/errors.js'
 import type { Job, JobReply, OpenResult, SealResult } from './worker-protocol.js'
@@ -10,6 +11,12 @@ import { sealWorkerEntry } from './worker-bundle.js'
 
 type Pending = { resolve: (r: JobReply) => void, reject: (e: Error) => void }
 type JobInput<T extends Job> = T extends Job ? Omit<T, 'id'> : never
+
+// The workers collect their garbage after each job (worker-main.ts): they get V8's `gc` at bootstrap when the flag is
+// on before they start. It is turned on here, once, on the main thread; a worker that turned it on itself and made a
+// new context to reach `gc` sometimes failed to bootstrap that context, and V8 printed the failure to stdout (into
+// `lucid unseal --out -`'s output).
+setFlagsFromString('--expose-gc')
 
 export function defaultPoolSize (): number {
   return Math.max(1, Math.min(4, availableParallelism()))
