@@ -19,8 +19,14 @@ interface IDisburserRegistry {
 /// disbursers (ascending by address) over PayoutBatchCommit(epoch, root, keccak256(batch)) in this contract's
 /// domain, so no single disburser key can publish a batch; or the chain's system address (keyless: only the
 /// chain runtime's own system write can act as it, re-executed by every node), which needs no signatures.
+///
+/// The chain computes the entitlements itself (docs/chain.md, "System writes"): the disbursers declare an epoch's
+/// income (`declareIncome`, 2-of-3 signatures), and at the first block of the next payout epoch the system address
+/// records the batch the chain computed (`recordEntitlements`) with the state the next computation starts from
+/// (vault, rollovers, holder set). Once a non-zero root is recorded for an epoch, a commit must carry exactly it.
 contract PayoutBatches is EIP712 {
     bytes32 public constant COMMIT_TYPEHASH = keccak256("PayoutBatchCommit(uint64 epoch,bytes32 root,bytes32 batchHash)");
+    bytes32 public constant INCOME_TYPEHASH = keccak256("PayoutIncome(uint64 epoch,uint256 grossUsd,uint256 networkFeeUsd)");
     uint256 public constant THRESHOLD = 2;
 
     struct Commitment {
@@ -35,10 +41,36 @@ contract PayoutBatches is EIP712 {
     /// @notice The chain's system address (0xff…fe on the Lucid chain; a test account in tests).
     address public immutable systemAddress;
 
+    struct Income {
+        uint256 grossUsd;
+        uint256 networkFeeUsd;
+        bool declared;
+    }
+
+    struct Entitled {
+        bytes32 root;
+        bool written;
+    }
+
     mapping(uint64 epoch => Commitment) private _commitments;
     uint64[] private _epochs;
 
+    mapping(uint64 epoch => Income) private _income;
+    mapping(uint64 epoch => Entitled) private _entitled;
+    /// @dev What the next system write starts from: holders seen so far (beyond the genesis allocation and the
+    /// entities' reward addresses, which every node knows from genesis), rollovers and the holdings vault.
+    address[] private _holders;
+    address[] private _rolloverAccounts;
+    uint256[] private _rolloverAmounts;
+    uint256 private _vaultBalanceUsd;
+    uint256 private _vaultNextGoalUsd;
+
     event PayoutBatchCommitted(uint64 indexed epoch, bytes32 indexed root, bytes batch);
+    event PayoutIncomeDeclared(uint64 indexed epoch, uint256 grossUsd, uint256 networkFeeUsd, address declarer);
+    /// @notice The batch the chain computed for `epoch`: `entries` = abi.encode(tuple(uint32 index, address to,
+    /// uint8 route, uint256 grossUsd, uint256 networkFeeUsd, uint256 platformFeeUsd, uint256 netUsd)[]); `root` is
+    /// their BLAKE3 Merkle root (zero when nothing is paid).
+    event PayoutEntitlements(uint64 indexed epoch, bytes32 indexed root, bytes entries);
 
     error ZeroAddress();
     error NotCommitter(address caller);
@@ -48,6 +80,12 @@ contract PayoutBatches is EIP712 {
     error NotEnoughApprovals(uint256 given, uint256 required);
     error UnknownSigner(address signer);
     error SignersNotAscending();
+    error NotSystem(address caller);
+    error NotDisburser(address caller);
+    error IncomeAlreadyDeclared(uint64 epoch);
+    error EntitlementsAlreadyWritten(uint64 epoch);
+    error RootMismatch(uint64 epoch, bytes32 expected, bytes32 given);
+    error LengthMismatch();
 
     constructor(IDisburserRegistry registry_, address systemAddress_) EIP712("LucidPayoutBatches", "1") {
         if (address(registry_) == address(0) || systemAddress_ == address(0)) revert ZeroAddress();
@@ -56,7 +94,8 @@ contract PayoutBatches is EIP712 {
     }
 
     /// @notice Commits the payout batch of `epoch`. Refused: a caller that is neither a disburser nor the system
-    /// address, a zero root, an empty batch, an epoch committed before, and (for a disburser) fewer than 2
+    /// address, a zero root, an empty batch, an epoch committed before, a root other than the one the system wrote
+    /// for the epoch (when it wrote a non-zero one), and (for a disburser) fewer than 2
     /// signatures, a signature not by a current disburser, or signers not strictly ascending.
     function commit(uint64 epoch, bytes32 root, bytes calldata batch, bytes[] calldata signatures) external {
         bool system = msg.sender == systemAddress;
@@ -65,6 +104,8 @@ contract PayoutBatches is EIP712 {
         if (batch.length == 0) revert EmptyBatch();
         Commitment storage c = _commitments[epoch];
         if (c.root != bytes32(0)) revert EpochAlreadyCommitted(epoch, c.root);
+        bytes32 computed = _entitled[epoch].root;
+        if (computed != bytes32(0) && computed != root) revert RootMismatch(epoch, computed, root);
         bytes32 batchHash = keccak256(batch);
         if (!system) _requireApprovals(commitDigest(epoch, root, batchHash), signatures);
         c.root = root;
@@ -73,6 +114,74 @@ contract PayoutBatches is EIP712 {
         c.committer = msg.sender;
         _epochs.push(epoch);
         emit PayoutBatchCommitted(epoch, root, batch);
+    }
+
+    /// @notice Declares the gross income and the per-transfer network fee (USD, 6 decimals) of payout epoch `epoch`,
+    /// which the chain's system write shares out at the first block of the next epoch. Sent by a current disburser
+    /// with at least 2 disbursers' signatures (ascending) over PayoutIncome(epoch, grossUsd, networkFeeUsd). Refused:
+    /// a second declaration, and an epoch whose entitlements were written or whose batch was committed.
+    function declareIncome(uint64 epoch, uint256 grossUsd, uint256 networkFeeUsd, bytes[] calldata signatures) external {
+        if (!registry.isDisburser(msg.sender)) revert NotDisburser(msg.sender);
+        if (_entitled[epoch].written) revert EntitlementsAlreadyWritten(epoch);
+        if (_commitments[epoch].root != bytes32(0)) revert EpochAlreadyCommitted(epoch, _commitments[epoch].root);
+        Income storage inc = _income[epoch];
+        if (inc.declared) revert IncomeAlreadyDeclared(epoch);
+        _requireApprovals(incomeDigest(epoch, grossUsd, networkFeeUsd), signatures);
+        inc.grossUsd = grossUsd;
+        inc.networkFeeUsd = networkFeeUsd;
+        inc.declared = true;
+        emit PayoutIncomeDeclared(epoch, grossUsd, networkFeeUsd, msg.sender);
+    }
+
+    /// @notice The system write of an epoch's entitlements (system address only, once per epoch): the root and
+    /// entries the chain computed, and the state the next epoch's computation starts from. Holders are appended.
+    function recordEntitlements(
+        uint64 epoch,
+        bytes32 root,
+        bytes calldata entries,
+        address[] calldata newHolders,
+        address[] calldata rolloverAccounts,
+        uint256[] calldata rolloverAmounts,
+        uint256 vaultBalanceUsd,
+        uint256 vaultNextGoalUsd
+    ) external {
+        if (msg.sender != systemAddress) revert NotSystem(msg.sender);
+        Entitled storage w = _entitled[epoch];
+        if (w.written) revert EntitlementsAlreadyWritten(epoch);
+        if (rolloverAccounts.length != rolloverAmounts.length) revert LengthMismatch();
+        w.root = root;
+        w.written = true;
+        for (uint256 i = 0; i < newHolders.length; i++) _holders.push(newHolders[i]);
+        _rolloverAccounts = rolloverAccounts;
+        _rolloverAmounts = rolloverAmounts;
+        _vaultBalanceUsd = vaultBalanceUsd;
+        _vaultNextGoalUsd = vaultNextGoalUsd;
+        emit PayoutEntitlements(epoch, root, entries);
+    }
+
+    /// @notice What the disbursers sign to declare an epoch's income.
+    function incomeDigest(uint64 epoch, uint256 grossUsd, uint256 networkFeeUsd) public view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(INCOME_TYPEHASH, epoch, grossUsd, networkFeeUsd)));
+    }
+
+    function incomeOf(uint64 epoch) external view returns (bool declared, uint256 grossUsd, uint256 networkFeeUsd) {
+        Income storage inc = _income[epoch];
+        return (inc.declared, inc.grossUsd, inc.networkFeeUsd);
+    }
+
+    /// @notice Whether the system wrote `epoch`'s entitlements, and their root (zero: nothing to pay, not binding).
+    function entitlementsOf(uint64 epoch) external view returns (bool written, bytes32 root) {
+        Entitled storage w = _entitled[epoch];
+        return (w.written, w.root);
+    }
+
+    /// @notice The state the next system write starts from (vault next goal 0: no write yet).
+    function payoutState() external view returns (uint256 vaultBalanceUsd, uint256 vaultNextGoalUsd, address[] memory rolloverAccounts, uint256[] memory rolloverAmounts) {
+        return (_vaultBalanceUsd, _vaultNextGoalUsd, _rolloverAccounts, _rolloverAmounts);
+    }
+
+    function payoutHolders() external view returns (address[] memory) {
+        return _holders;
     }
 
     /// @notice What the disbursers sign to let a batch be committed.

@@ -80,6 +80,25 @@ export function decodeBatchPayload (data: string): { entries: CommittedEntry[], 
   return { entries, approvals }
 }
 
+// ---- the chain's own entitlements (PayoutBatches.recordEntitlements, the system write) ----
+
+export const ENTITLEMENTS_EVENT = 'event PayoutEntitlements(uint64 indexed epoch, bytes32 indexed root, bytes entries)'
+const ENTITLEMENT = 'tuple(uint32 index, address to, uint8 route, uint256 grossUsd, uint256 networkFeeUsd, uint256 platformFeeUsd, uint256 netUsd)[]'
+
+/** The entries of a PayoutEntitlements event: a batch's entries without KYC attestations (the disbursers add them). */
+export function encodeEntitlements (entries: readonly CommittedEntry[]): string {
+  return coder.encode([ENTITLEMENT], [entries.map((e) => [e.index, e.address, routeCode(e.route), e.grossUsd, e.networkFeeUsd, e.platformFeeUsd, e.netUsd])])
+}
+
+export function decodeEntitlements (data: string): CommittedEntry[] {
+  let decoded: ethers.Result
+  try { decoded = coder.decode([ENTITLEMENT], data) } catch (e) { throw new Error(`entitlements are not ABI-encoded Entitlement[]: ${(e as Error).message}`) }
+  return (decoded[0] as ethers.Result[]).map((e) => ({
+    index: Number(e[0]), address: (e[1] as string).toLowerCase(), route: routeName(e[2] as bigint),
+    grossUsd: e[3] as bigint, networkFeeUsd: e[4] as bigint, platformFeeUsd: e[5] as bigint, netUsd: e[6] as bigint
+  }))
+}
+
 // ---- router leaves and trees (docs/contracts.md, "Batch path") ----
 
 export interface RouterLeaf { sessionId: string, to: string, amount: bigint, nonce: bigint }
@@ -139,6 +158,8 @@ export const BATCH_TYPES = { PayoutBatch: [{ name: 'root', type: 'bytes32' }, { 
 export const KYC_TYPES = { KycAttestation: [{ name: 'to', type: 'address' }, { name: 'kycHash', type: 'bytes32' }, { name: 'expiry', type: 'uint256' }] }
 /** Signed by the disbursers in PayoutBatches' domain on the Lucid chain to let a batch be committed. */
 export const COMMIT_TYPES = { PayoutBatchCommit: [{ name: 'epoch', type: 'uint64' }, { name: 'root', type: 'bytes32' }, { name: 'batchHash', type: 'bytes32' }] }
+/** Signed by the disbursers in PayoutBatches' domain to declare an epoch's income (PayoutBatches.declareIncome). */
+export const INCOME_TYPES = { PayoutIncome: [{ name: 'epoch', type: 'uint64' }, { name: 'grossUsd', type: 'uint256' }, { name: 'networkFeeUsd', type: 'uint256' }] }
 export const ROUTER_DOMAIN_NAMES = { v0: 'LucidPayoutRouterV0', kyc: 'LucidPayoutRouterKYC' } as const
 
 export function routerDomain (route: 'v0' | 'kyc', chainId: bigint | number, router: string): ethers.TypedDataDomain {
