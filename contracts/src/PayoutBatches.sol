@@ -50,6 +50,7 @@ contract PayoutBatches is EIP712 {
     struct Entitled {
         bytes32 root;
         bool written;
+        uint64 blockNumber;
     }
 
     mapping(uint64 epoch => Commitment) private _commitments;
@@ -151,6 +152,7 @@ contract PayoutBatches is EIP712 {
         if (rolloverAccounts.length != rolloverAmounts.length) revert LengthMismatch();
         w.root = root;
         w.written = true;
+        w.blockNumber = uint64(block.number);
         for (uint256 i = 0; i < newHolders.length; i++) _holders.push(newHolders[i]);
         _rolloverAccounts = rolloverAccounts;
         _rolloverAmounts = rolloverAmounts;
@@ -169,10 +171,12 @@ contract PayoutBatches is EIP712 {
         return (inc.declared, inc.grossUsd, inc.networkFeeUsd);
     }
 
-    /// @notice Whether the system wrote `epoch`'s entitlements, and their root (zero: nothing to pay, not binding).
-    function entitlementsOf(uint64 epoch) external view returns (bool written, bytes32 root) {
+    /// @notice Whether the system wrote `epoch`'s entitlements, their root (zero: nothing to pay, not binding) and
+    /// the block that wrote them (the system write makes no receipt: a node recomputes the entries from that block's
+    /// parent, lucid_payoutEntitlements).
+    function entitlementsOf(uint64 epoch) external view returns (bool written, bytes32 root, uint64 blockNumber) {
         Entitled storage w = _entitled[epoch];
-        return (w.written, w.root);
+        return (w.written, w.root, w.blockNumber);
     }
 
     /// @notice The state the next system write starts from (vault next goal 0: no write yet).

@@ -17,9 +17,9 @@ import { createMPT } from '@ethereumjs/mpt'
 import { createTx, type TypedTransaction, type TypedTxData } from '@ethereumjs/tx'
 import { Address, ValueEncoding, bytesToHex, createAddressFromString, equalsBytes, hexToBytes, type WithdrawalData } from '@ethereumjs/util'
 import {
-  applyBlock, eligibilityReport, epochOf, governedParams, headerHash, selectProofs, isAncestor, makeBlock, scheduleFor, validateArrival, validateEquivocation, ForkChoice,
+  applyBlock, eligibilityReport, epochOf, governedParams, payoutEpochOf, payoutRootHex, headerHash, selectProofs, isAncestor, makeBlock, scheduleFor, validateArrival, validateEquivocation, ForkChoice,
   attestationMessage, validateVoteEvidence,
-  type BlockBody, type ChainState, type PootConfig, type RegistryValues, type VoteEvidence, type EquivocationEvidence, type NodeKey, type SessionAnchor, type SignedHeader, type TaskProof
+  type BlockBody, type ChainState, type PayoutWrite, type PootConfig, type RegistryValues, type VoteEvidence, type EquivocationEvidence, type NodeKey, type SessionAnchor, type SignedHeader, type TaskProof
 } from '../../../protocols/poot/index.js'
 import type { Genesis } from './genesis.js'
 import { LevelDB, type Sublevel } from './level-db.js'
@@ -32,6 +32,7 @@ import { toStoredReceipts } from './receipts.js'
 import { Mempool, MempoolError, type MempoolContext } from './mempool.js'
 import { eligibilityCalldata, SYSTEM_ADDRESS, SYSTEM_CALL_GAS } from './system.js'
 import { readRegistryValues } from './registry-values.js'
+import { computeChainPayout, payoutBatchesInterface, recordEntitlementsCalldata } from './payout-system.js'
 
 export interface ChainOptions {
   /** LevelDB directory (created) */
@@ -265,6 +266,8 @@ export class Chain {
     const applied = applyBlock(parentPoot, pootBlock, config)
     if (!applied.ok) throw new ChainError(applied.reason, `cannot propose slot ${p.slot}: ${applied.reason}`)
     const next = applied.value
+    // computed before the builder touches the live VM: it reads the parent's state through copies
+    const writes = await this.systemWrites(parent, parentPoot, p.slot, config)
     const vm = this.vm
     await vm.stateManager.setStateRoot(parent.header.stateRoot)
     const builder = await buildLinearBlock(vm, {
@@ -273,8 +276,7 @@ export class Chain {
       withdrawals: this.rewardWithdrawals(next, parent.header.number + 1n),
       blockOpts: { putBlockIntoBlockchain: false }
     })
-    const system = this.systemWrite(parentPoot, p.slot, config)
-    if (system !== null) await builder.systemCall(system.caller, system.to, system.data, SYSTEM_CALL_GAS)
+    for (const w of writes) await builder.systemCall(w.caller, w.to, w.data, SYSTEM_CALL_GAS)
     const start = Date.now()
     const baseFee = parent.header.calcNextBaseFee()
     const nonceOf = async (a: string): Promise<bigint> => (await vm.stateManager.getAccount(createAddressFromString(a)))?.nonce ?? 0n
@@ -431,10 +433,9 @@ export class Chain {
         return { ok: false, reason: 'bad-reward: withdrawals must mint exactly the PoOT block reward to the proposer' }
       }
       try {
-        // the system write of this block (if any) runs first, on the parent's state; the block's transactions follow
+        // the system writes of this block (if any) run first, on the parent's state; the block's transactions follow
         let root = parent.header.stateRoot
-        const system = this.systemWrite(parentPoot, ph.slot, config)
-        if (system !== null) root = await this.preApplySystemCall(root, block, system)
+        for (const w of await this.systemWrites(parent, parentPoot, ph.slot, config)) root = await this.preApplySystemCall(root, block, w)
         const result = await runBlock(this.vm, { block, root, generate: false, skipHardForkValidation: true, skipHeaderValidation: true })
         const canonical = await this.commit(block, toStoredReceipts(result.receipts, result.results), raw, next, env.poot.signed, config)
         if (typeof canonical === 'string') return { ok: false, reason: `fork-choice: ${canonical}` }
@@ -461,15 +462,90 @@ export class Chain {
     return `equivocation: ${signed.header.proposer} signed two blocks for slot ${signed.header.slot}; evidence kept for the next block`
   }
 
-  /** The system write a block at `slot` on `parent` makes: the eligibility report at an epoch's first block. */
-  private systemWrite (parent: ChainState, slot: number, config: PootConfig): SystemWrite | null {
-    const report = eligibilityReport(parent, slot, config)
-    if (report === null) return null
-    return {
-      caller: createAddressFromString(SYSTEM_ADDRESS),
-      to: createAddressFromString(this.genesis.contracts.NodeEligibility),
-      data: eligibilityCalldata(report, (e) => this.rewardAddress(e))
+  /**
+   * The system writes a block at `slot` on `parent` makes, in order: the eligibility report at a PoOT epoch's first
+   * block, then the entitlements of payout epoch e at the first block of a later payout epoch.
+   */
+  private async systemWrites (parent: Block, parentPoot: ChainState, slot: number, config: PootConfig): Promise<SystemWrite[]> {
+    const writes: SystemWrite[] = []
+    const caller = createAddressFromString(SYSTEM_ADDRESS)
+    const report = eligibilityReport(parentPoot, slot, config)
+    if (report !== null) writes.push({ caller, to: createAddressFromString(this.genesis.contracts.NodeEligibility), data: eligibilityCalldata(report, (e) => this.rewardAddress(e)) })
+    const payout = await this.payoutWrite(parent, parentPoot, slot)
+    if (payout !== null) writes.push({ caller, to: createAddressFromString(this.genesis.contracts.PayoutBatches), data: payout })
+    return writes
+  }
+
+  /**
+   * `PayoutBatches.recordEntitlements` for payout epoch e = the parent's, when `slot` starts a later one: computed
+   * (protocols/poot computePayoutWrite) from the parent's state and the accounts of epoch e's blocks. Null when it
+   * is not due or cannot be computed (the same on every node).
+   */
+  private async payoutWrite (parent: Block, parentPoot: ChainState, slot: number): Promise<Uint8Array | null> {
+    const p = this.genesis.payout
+    const epoch = payoutEpochOf(parentPoot.slot, p)
+    if (payoutEpochOf(slot, p) <= epoch || parent.header.number === 0n) return null
+    const w = await this.computePayoutOn(parent, epoch)
+    return w === null ? null : recordEntitlementsCalldata(w)
+  }
+
+  /** Payout epoch `epoch`'s computation on `parent`'s state (what the next block's system write records). */
+  private async computePayoutOn (parent: Block, epoch: number): Promise<PayoutWrite | null> {
+    const seen = await this.accountsOfPayoutEpoch(parent, epoch)
+    const to = createAddressFromString(this.genesis.contracts.PayoutBatches)
+    return await computeChainPayout(this.genesis, this.genesis.payout, epoch, seen, {
+      state: await this.stateAt(parent.header.stateRoot),
+      call: async (data) => {
+        const r = await this.call({ to, data: hexToBytes(data as `0x${string}`) }, parent)
+        if (!r.ok) throw new ChainError('payout-read', `PayoutBatches read failed: ${r.error ?? 'revert'}`)
+        return bytesToHex(r.returnValue)
+      }
+    })
+  }
+
+  /**
+   * The entitlements the system wrote for `epoch` on the canonical chain (its write makes no receipt, so the entries
+   * are recomputed from the writing block's parent, which is what the write itself did); null when none was written.
+   */
+  async payoutEntitlements (epoch: number): Promise<{ epoch: number, root: string, blockNumber: bigint, write: PayoutWrite } | null> {
+    const iface = payoutBatchesInterface()
+    const to = createAddressFromString(this.genesis.contracts.PayoutBatches)
+    const head = this.headBlock
+    const r = await this.call({ to, data: hexToBytes(iface.encodeFunctionData('entitlementsOf', [epoch]) as `0x${string}`) }, head)
+    if (!r.ok) throw new ChainError('payout-read', `PayoutBatches.entitlementsOf failed: ${r.error ?? 'revert'}`)
+    const [written, root, blockNumber] = iface.decodeFunctionResult('entitlementsOf', bytesToHex(r.returnValue)) as unknown as [boolean, string, bigint]
+    if (!written) return null
+    const block = await this.blockByNumber(blockNumber)
+    const parent = block === undefined ? undefined : await this.blockByHash(block.header.parentHash)
+    if (parent === undefined) throw new ChainError('payout-read', `block ${blockNumber} (the payout write of epoch ${epoch}) is not known`)
+    const w = await this.computePayoutOn(parent, epoch)
+    if (w === null || payoutRootHex(w.batch) !== root.toLowerCase()) throw new ChainError('payout-mismatch', `epoch ${epoch}: recomputing the system write does not give the root it recorded (${root})`)
+    return { epoch, root, blockNumber, write: w }
+  }
+
+  /**
+   * Senders and recipients of the transactions in the blocks of payout epoch `epoch` that end with `parent`, walked
+   * back by parent hash (so a side branch gets its own), stopping at the first block of an earlier epoch.
+   */
+  private async accountsOfPayoutEpoch (parent: Block, epoch: number): Promise<string[]> {
+    const seen = new Set<string>()
+    for (let b: Block | undefined = parent; b !== undefined && b.header.number > 0n; b = await this.blockByHash(b.header.parentHash)) {
+      if (payoutEpochOf(await this.slotOf(b), this.genesis.payout) !== epoch) break
+      for (const tx of b.transactions) {
+        seen.add(tx.getSenderAddress().toString().toLowerCase())
+        if (tx.to !== undefined) seen.add(tx.to.toString().toLowerCase())
+      }
     }
+    return [...seen]
+  }
+
+  /** A block's PoOT slot: from its PoOT state, else from its stored envelope. */
+  private async slotOf (b: Block): Promise<number> {
+    const state = this.pootState(b.hash())
+    if (state !== undefined) return state.slot
+    const raw = await this.store.envelope(b.hash())
+    if (raw === undefined) throw new ChainError('missing-envelope', `block ${b.header.number} has no envelope`)
+    return decodeEnvelope(raw).poot.signed.header.slot
   }
 
   /** Runs a system call on `root` in the context of `block`; returns the state root after it. */

@@ -41,6 +41,8 @@ export function timingFor (slotMs: number): Pick<PootParams, 'slotMs' | 'slotTim
   return { slotMs, slotTimeoutMs, maxFallbacks }
 }
 
+export const DEV_PAYOUT_EPOCH_SLOTS = 32
+
 export interface DevOptions { slotMs?: number, genesisMs: number, chainId?: number, entities?: number }
 
 export function devGenesisSpec (o: DevOptions): GenesisSpec {
@@ -56,6 +58,8 @@ export function devGenesisSpec (o: DevOptions): GenesisSpec {
     gasLimit: '30000000',
     baseFeePerGas: '1000000000',
     params,
+    // payout epochs of 32 slots (48 s at 1.5 s), so tests and `lucid devnet` see the payout system write
+    payout: { epochSlots: DEV_PAYOUT_EPOCH_SLOTS },
     server: { node: devServerKey().id, rewardAddress: accounts[0] },
     entities: nodes.map((k, i) => ({ members: soloEntity(k.id).members as string[], threshold: 1, rewardAddress: accounts[i % DEV_ACCOUNT_COUNT] })),
     alloc: Object.fromEntries([...accounts.map((a) => [a, DEV_BALANCE.toString()]), [SYSTEM_ADDRESS, '0']]),

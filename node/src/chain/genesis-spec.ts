@@ -3,7 +3,7 @@
  * block gas limit, slot timing and PoOT parameters, the entities and the Server, the initial allocation and the
  * settings of the contracts deployed into the genesis state. Checked field by field; errors name the field.
  */
-import { DEFAULT_PARAMS, checkParams, type PootParams } from '../../../protocols/poot/index.js'
+import { DEFAULT_PARAMS, DEFAULT_PAYOUT_PARAMS, checkParams, checkPayoutParams, type PayoutParams, type PootParams } from '../../../protocols/poot/index.js'
 import type { ChainHardfork } from './common.js'
 
 export interface GenesisEntity {
@@ -25,6 +25,11 @@ export interface GenesisSpec {
   gasLimit: string
   baseFeePerGas: string
   params: PootParams
+  /**
+   * The chain's payout computation (protocols/poot/payouts.ts): the payout epoch in slots, the minimum entitlement
+   * (USD, 6 decimals, decimal string) and the platform fee; absent fields are the defaults (monthly epochs, $10, 0).
+   */
+  payout?: { epochSlots?: number, minPayoutUsd6?: string, platformFeeBps?: number }
   server: { node: string, rewardAddress: string }
   entities: GenesisEntity[]
   /** address → balance in wei (decimal string) */
@@ -57,6 +62,7 @@ export function checkGenesisSpec (raw: unknown): GenesisSpec {
   const params = { ...DEFAULT_PARAMS, ...(s.params ?? {}) }
   const p = checkParams(params)
   if (!p.ok) fail('params', p.reason)
+  if (s.payout !== undefined) payoutParamsOf(s as GenesisSpec)
   if (typeof s.server?.node !== 'string' || !NODE_ID.test(s.server.node)) fail('server.node', 'not a node id')
   if (typeof s.server?.rewardAddress !== 'string' || !HEX_ADDRESS.test(s.server.rewardAddress)) fail('server.rewardAddress', 'not an address')
   if (!Array.isArray(s.entities)) fail('entities', 'not an array')
@@ -76,4 +82,24 @@ export function checkGenesisSpec (raw: unknown): GenesisSpec {
   if (typeof c.systemAddress !== 'string' || !HEX_ADDRESS.test(c.systemAddress)) fail('contracts.systemAddress', 'not an address')
   for (const f of ['timelockDelay', 'votingDelay', 'votingPeriod', 'quorumPercent']) if (!Number.isSafeInteger(c[f]) || c[f] < 0) fail(`contracts.${f}`, 'not a non-negative integer')
   return { ...s, params } as GenesisSpec
+}
+
+/** The payout parameters of a genesis (checked; errors name the field). */
+export function payoutParamsOf (spec: GenesisSpec): PayoutParams {
+  const fail = (field: string, what: string): never => { throw new Error(`genesis: payout.${field}: ${what}`) }
+  const o = spec.payout ?? {}
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) fail('(root)', 'not an object')
+  for (const k of Object.keys(o)) if (!['epochSlots', 'minPayoutUsd6', 'platformFeeBps'].includes(k)) fail(k, 'unknown field (expected epochSlots, minPayoutUsd6, platformFeeBps)')
+  if (o.epochSlots !== undefined && (!Number.isSafeInteger(o.epochSlots) || o.epochSlots < 1)) fail('epochSlots', 'not a positive integer')
+  if (o.minPayoutUsd6 !== undefined && (typeof o.minPayoutUsd6 !== 'string' || !/^[0-9]+$/.test(o.minPayoutUsd6))) fail('minPayoutUsd6', 'not a decimal string')
+  if (o.platformFeeBps !== undefined && (!Number.isSafeInteger(o.platformFeeBps) || o.platformFeeBps < 0 || o.platformFeeBps > 10_000)) fail('platformFeeBps', 'not an integer in [0, 10000]')
+  const p: PayoutParams = {
+    ...DEFAULT_PAYOUT_PARAMS,
+    ...(o.epochSlots !== undefined ? { epochSlots: o.epochSlots } : {}),
+    ...(o.minPayoutUsd6 !== undefined ? { minPayoutUsd: BigInt(o.minPayoutUsd6) } : {}),
+    ...(o.platformFeeBps !== undefined ? { platformFeeBps: o.platformFeeBps } : {})
+  }
+  const v = checkPayoutParams(p)
+  if (!v.ok) fail('(root)', v.reason)
+  return p
 }

@@ -12,9 +12,9 @@ import { SimpleStateManager } from '@ethereumjs/statemanager'
 import { createAddressFromString, bytesToHex, hexToBytes, type Address } from '@ethereumjs/util'
 import type { Common, GenesisState } from '@ethereumjs/common'
 import { loadArtifact, type ContractName } from '../../../contracts/index.js'
-import { buildRegistry, genesisState as pootGenesisState, poolEntity, soloEntity, verifyInclusion, type PootConfig, type ChainState } from '../../../protocols/poot/index.js'
+import { buildRegistry, genesisState as pootGenesisState, poolEntity, soloEntity, verifyInclusion, type PayoutParams, type PootConfig, type ChainState } from '../../../protocols/poot/index.js'
 import { makeCommon } from './common.js'
-import type { GenesisSpec } from './genesis-spec.js'
+import { payoutParamsOf, type GenesisSpec } from './genesis-spec.js'
 
 export const GENESIS_CONTRACTS = ['LucidAnchors', 'NodeEligibility', 'LucidTimelock', 'LucidGovernor', 'ParamRegistry', 'PayoutBatches'] as const
 export type GenesisContract = typeof GENESIS_CONTRACTS[number]
@@ -31,6 +31,8 @@ export interface Genesis {
   pootGenesis: ChainState
   /** entity id → reward address */
   rewardAddresses: Map<string, string>
+  /** the payout computation's parameters (the system write of each payout epoch's entitlements) */
+  payout: PayoutParams
 }
 
 export async function buildGenesis (spec: GenesisSpec): Promise<Genesis> {
@@ -64,7 +66,7 @@ export async function buildGenesis (spec: GenesisSpec): Promise<Genesis> {
     if (key in state) throw new Error(`genesis: alloc.${address}: collides with a genesis contract`)
     state[key] = ethers.toQuantity(BigInt(balance)) as `0x${string}`
   }
-  return { spec, common, state, contracts, poot, pootGenesis, rewardAddresses }
+  return { spec, common, state, contracts, poot, pootGenesis, rewardAddresses, payout: payoutParamsOf(spec) }
 }
 
 async function deployIntoGenesis (common: Common, spec: GenesisSpec): Promise<{ state: GenesisState, contracts: Record<GenesisContract, string> }> {

@@ -8,6 +8,7 @@ import { Interface, keccak256, type InterfaceAbi } from 'ethers'
 import { bytesToHex, bigIntToHex, createAddressFromString, hexToBytes } from '@ethereumjs/util'
 import { loadArtifact } from '../../../contracts/index.js'
 import { slotStartMs, windowSlots } from '../../../protocols/poot/index.js'
+import { encodeEntitlements } from '../../../protocols/poot/payout-commitment.js'
 import { LUCID_VERSION } from '../version.js'
 import { CallFailed, type Chain, type CallRequest } from '../chain/chain.js'
 import { MempoolError } from '../chain/mempool.js'
@@ -365,6 +366,24 @@ export function makeMethods (chain: Chain, filters: FilterManager): Map<string, 
       })
     }
     return { contract: chain.genesis.contracts.PayoutBatches, head: q(head.header.number), finalized: q(finalNumber), batches: out }
+  })
+  // ---- lucid_payoutEntitlements: the entitlements the chain's system write recorded for an epoch (null: none) ----
+  def('lucid_payoutEntitlements', 1, 1, async ([e]) => {
+    const epoch = quantity(typeof e === 'number' ? q(e) : e, 'params[0] (epoch)')
+    if (epoch > BigInt(Number.MAX_SAFE_INTEGER)) throw invalidParams('params[0] (epoch): too large')
+    let r
+    try { r = await chain.payoutEntitlements(Number(epoch)) } catch (err) { throw new RpcError(RPC.INTERNAL, (err as Error).message) }
+    if (r === null) return null
+    const w = r.write
+    return {
+      epoch: r.epoch,
+      root: r.root,
+      blockNumber: q(r.blockNumber),
+      entries: encodeEntitlements(w.batch.entries),
+      count: w.batch.entries.length,
+      distributedUsd6: w.distributedUsd.toString(),
+      rollover: Object.fromEntries([...w.batch.rollover].map(([a, v]) => [a, v.toString()]))
+    }
   })
   return m
 }

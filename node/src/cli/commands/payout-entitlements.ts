@@ -65,18 +65,23 @@ export function parseEntitlements (raw: unknown): Entitlements {
       carried.set(a, amount(v, `carried.${k}`))
     }
   }
-  const kyc = new Map<string, KycAttestationInput>()
-  if (o.kyc !== undefined) {
-    if (typeof o.kyc !== 'object' || o.kyc === null || Array.isArray(o.kyc)) fail('kyc', 'expected an object { address: attestation }')
-    for (const [k, v] of Object.entries(o.kyc as Record<string, unknown>)) {
-      const a = address(k, `kyc.${k}`)
-      if (typeof v !== 'object' || v === null) fail(`kyc.${k}`, 'not an object')
-      const x = v as Record<string, unknown>
-      if (typeof x.kycHash !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(x.kycHash)) fail(`kyc.${k}.kycHash`, 'expected 32 bytes of 0x hex')
-      if (!Number.isSafeInteger(x.expiry) || (x.expiry as number) <= 0) fail(`kyc.${k}.expiry`, 'expected a positive integer (unix seconds)')
-      if (typeof x.signature !== 'string' || !/^0x[0-9a-fA-F]{130}$/.test(x.signature)) fail(`kyc.${k}.signature`, 'expected a 65-byte 0x hex signature')
-      kyc.set(a, { kycHash: (x.kycHash as string).toLowerCase(), expiry: BigInt(x.expiry as number), signature: x.signature as string })
-    }
-  }
+  const kyc = o.kyc === undefined ? new Map<string, KycAttestationInput>() : parseKycAttestations(o.kyc, 'entitlements: ')
   return { epoch: o.epoch as number, distributableUsd, networkFeeUsd, holders, carried, kyc }
+}
+
+/** The `kyc` object of an entitlements file (also the --kyc file of `--from-chain`): { address: attestation }. */
+export function parseKycAttestations (raw: unknown, prefix = ''): Map<string, KycAttestationInput> {
+  const fail = (field: string, what: string): never => { throw new Error(`${prefix}${field}: ${what}`) }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('kyc', 'expected an object { address: attestation }')
+  const kyc = new Map<string, KycAttestationInput>()
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+    if (!ADDRESS.test(k)) fail(`kyc.${k}`, `not a 20-byte 0x address: ${JSON.stringify(k).slice(0, 60)}`)
+    if (typeof v !== 'object' || v === null) fail(`kyc.${k}`, 'not an object')
+    const x = v as Record<string, unknown>
+    if (typeof x.kycHash !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(x.kycHash)) fail(`kyc.${k}.kycHash`, 'expected 32 bytes of 0x hex')
+    if (!Number.isSafeInteger(x.expiry) || (x.expiry as number) <= 0) fail(`kyc.${k}.expiry`, 'expected a positive integer (unix seconds)')
+    if (typeof x.signature !== 'string' || !/^0x[0-9a-fA-F]{130}$/.test(x.signature)) fail(`kyc.${k}.signature`, 'expected a 65-byte 0x hex signature')
+    kyc.set(k.toLowerCase(), { kycHash: (x.kycHash as string).toLowerCase(), expiry: BigInt(x.expiry as number), signature: x.signature as string })
+  }
+  return kyc
 }

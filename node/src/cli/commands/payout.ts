@@ -10,6 +10,7 @@ import { Command } from 'commander'
 import { readFileSync } from 'node:fs'
 import { ethers } from 'ethers'
 import { buildPayoutBatch, DEFAULT_PAYOUT_PARAMS, type PayoutBatch } from '../../../../protocols/poot/payouts.js'
+import { readChainEntitlements } from './payout-from-chain.js'
 import {
   BATCH_TYPES, COMMIT_TYPES, KYC_TYPES, commitDomain, commitValue, encodeBatchPayload, routeTree, routerDomain,
   type CommittedEntry, type RouterApproval
@@ -18,7 +19,7 @@ import { loadArtifact } from '../../../../contracts/index.js'
 import { devDisburserKeys } from '../../chain/dev.js'
 import { readPassphrase } from '../passphrase.js'
 import { UsageError } from '../usage-error.js'
-import { parseEntitlements, type Entitlements } from './payout-entitlements.js'
+import { parseEntitlements, parseKycAttestations, type Entitlements, type KycAttestationInput } from './payout-entitlements.js'
 
 /** The Lucid mempool refuses transactions over 128 KiB; leave room for the rest of the call. */
 export const MAX_PAYLOAD_BYTES = 120_000
@@ -37,6 +38,10 @@ export interface PayoutCommitFlags {
   registry?: string
   dryRun?: boolean
   json?: boolean
+  /** commit the entitlements the chain's system write recorded for this epoch instead of an entitlements file */
+  fromChain?: string
+  /** with --from-chain: the node workers' KYC attestations, { address: { kycHash, expiry, signature } } */
+  kyc?: string
 }
 
 export interface PayoutCommitResult {
@@ -82,6 +87,12 @@ function positiveInt (flag: string, value: string, max = Number.MAX_SAFE_INTEGER
   return n
 }
 
+function nonNegativeInt (flag: string, value: string): number {
+  const n = /^[0-9]+$/.test(value) ? Number(value) : NaN
+  if (!Number.isSafeInteger(n)) fail(`${flag}: expected a non-negative integer (a payout epoch), got ${value}`)
+  return n
+}
+
 function evmAddress (flag: string, value: string): string {
   if (!ethers.isAddress(value)) fail(`${flag}: not an address: ${value}`)
   return ethers.getAddress(value)
@@ -94,6 +105,13 @@ export function readEntitlements (path: string): Entitlements {
   let raw: unknown
   try { raw = JSON.parse(text) } catch (e) { return fail(`${path}: not JSON: ${(e as Error).message}`, 1) }
   try { return parseEntitlements(raw) } catch (e) { return fail(`${path}: ${(e as Error).message}`, 1) }
+}
+
+/** Reads the --kyc file of --from-chain: the entitlements file's `kyc` object on its own. */
+function readKycFile (path: string): Map<string, KycAttestationInput> {
+  let raw: unknown
+  try { raw = JSON.parse(readFileSync(path, 'utf8')) } catch (e) { return fail(`--kyc ${path}: ${(e as NodeJS.ErrnoException).code !== undefined ? `cannot read: ${(e as NodeJS.ErrnoException).code}` : `not JSON: ${(e as Error).message}`}`, 1) }
+  try { return parseKycAttestations(raw) } catch (e) { return fail(`--kyc ${path}: ${(e as Error).message}`, 1) }
 }
 
 /** Decrypts each --key-file (ethers/Web3 JSON keystore); every file is checked before a passphrase is asked for. */
@@ -142,7 +160,7 @@ function revertName (iface: ethers.Interface, e: unknown): string {
   return err.shortMessage ?? err.message ?? String(e)
 }
 
-export async function runPayoutCommit (file: string, flags: PayoutCommitFlags, env: NodeJS.ProcessEnv = process.env, log: (line: string) => void = (l) => process.stderr.write(l + '\n')): Promise<PayoutCommitResult> {
+export async function runPayoutCommit (file: string | undefined, flags: PayoutCommitFlags, env: NodeJS.ProcessEnv = process.env, log: (line: string) => void = (l) => process.stderr.write(l + '\n')): Promise<PayoutCommitResult> {
   // 1. everything local first: flags, the file, the keys
   const url = rpcUrl(flags.rpc)
   const tronChainId = positiveInt('--tron-chain-id', flags.tronChainId)
@@ -158,7 +176,15 @@ export async function runPayoutCommit (file: string, flags: PayoutCommitFlags, e
   if (flags.dev === true && keyFiles.length > 0) fail('--dev and --key-file exclude each other')
   if (flags.dev !== true && keyFiles.length < 2) fail('the batch needs 2 of the 3 disbursers: pass --key-file twice (or three times), or --dev on a dev chain')
   if (keyFiles.length > 3) fail('--key-file: at most three disburser keys')
-  const ent = readEntitlements(file)
+  // the batch's source: the entitlements file, or the chain's own entitlements of --from-chain's epoch
+  if (flags.fromChain !== undefined && file !== undefined) fail('--from-chain and an entitlements file exclude each other')
+  if (flags.fromChain === undefined && file === undefined) fail('pass the epoch\'s entitlements file, or --from-chain <epoch>')
+  if (flags.kyc !== undefined && flags.fromChain === undefined) fail('--kyc goes with --from-chain (an entitlements file carries its own kyc)')
+  const fromChain = flags.fromChain === undefined ? undefined : nonNegativeInt('--from-chain', flags.fromChain)
+  const ent: Pick<Entitlements, 'epoch' | 'kyc'> & Partial<Entitlements> = fromChain !== undefined
+    ? { epoch: fromChain, kyc: flags.kyc === undefined ? new Map() : readKycFile(flags.kyc) }
+    : readEntitlements(file as string)
+  const source = fromChain !== undefined ? (flags.kyc ?? '--kyc') : file as string
   const keys = flags.dev === true ? devDisburserKeys().map((k) => new ethers.Wallet(k)) : await readKeyFiles(keyFiles, env)
   if (new Set(keys.map((k) => k.address)).size !== keys.length) fail('--key-file: the same key was given twice')
 
@@ -194,10 +220,15 @@ export async function runPayoutCommit (file: string, flags: PayoutCommitFlags, e
     }
     const minPayoutUsd = await registry.get(ethers.encodeBytes32String('payout.minimumUsd6')) as bigint
 
-    // 3. the batch
-    const built = buildPayoutBatch({ epoch: ent.epoch, distributableUsd: ent.distributableUsd, holders: ent.holders, carried: ent.carried, networkFeeUsd: ent.networkFeeUsd }, { ...DEFAULT_PAYOUT_PARAMS, minPayoutUsd })
-    if (!built.ok) return fail(`${file}: the batch cannot be built: ${built.reason}`, 1)
-    const batch: PayoutBatch = built.value
+    // 3. the batch: built from the file, or the chain's entries (their root checked against entitlementsOf)
+    let batch: PayoutBatch
+    if (fromChain !== undefined) {
+      batch = await readChainEntitlements(provider, batches, fromChain, (m) => fail(m, 1))
+    } else {
+      const built = buildPayoutBatch({ epoch: ent.epoch, distributableUsd: ent.distributableUsd as bigint, holders: ent.holders as Entitlements['holders'], carried: ent.carried as Map<string, bigint>, networkFeeUsd: ent.networkFeeUsd as bigint }, { ...DEFAULT_PAYOUT_PARAMS, minPayoutUsd })
+      if (!built.ok) return fail(`${file as string}: the batch cannot be built: ${built.reason}`, 1)
+      batch = built.value
+    }
     const rollover = Object.fromEntries([...batch.rollover].map(([a, v]) => [a, v.toString()]))
     if (batch.entries.length === 0) fail(`epoch ${ent.epoch}: nothing to pay, every entitlement is under the $${Number(minPayoutUsd) / 1e6} minimum and rolls over (${batch.rollover.size} holders)`, 1)
     const root = ethers.hexlify(batch.root)
@@ -206,8 +237,8 @@ export async function runPayoutCommit (file: string, flags: PayoutCommitFlags, e
     const entries: CommittedEntry[] = batch.entries.map((e) => {
       if (e.route !== 'kyc') return { ...e }
       const att = ent.kyc.get(e.address)
-      if (att === undefined) return fail(`${file}: kyc.${e.address}: missing: node worker ${e.address} is paid through PayoutRouterKYC and needs the compliance signer's attestation`, 1)
-      if (att.expiry <= BigInt(nowS)) fail(`${file}: kyc.${e.address}.expiry: the attestation expired at ${att.expiry}`, 1)
+      if (att === undefined) return fail(`${source}: kyc.${e.address}: missing: node worker ${e.address} is paid through PayoutRouterKYC and needs the compliance signer's attestation`, 1)
+      if (att.expiry <= BigInt(nowS)) fail(`${source}: kyc.${e.address}.expiry: the attestation expired at ${att.expiry}`, 1)
       return { ...e, kyc: att }
     })
     const approvals: RouterApproval[] = []
@@ -222,7 +253,7 @@ export async function runPayoutCommit (file: string, flags: PayoutCommitFlags, e
       if (route === 'kyc' && compliance !== undefined) {
         for (const e of t.entries) {
           const who = ethers.verifyTypedData(domain, KYC_TYPES, { to: e.address, kycHash: e.kyc!.kycHash, expiry: e.kyc!.expiry }, e.kyc!.signature)
-          if (who !== compliance) fail(`${file}: kyc.${e.address}: signed by ${who}, not by the compliance signer ${compliance} (or for another router or TRON chain)`, 1)
+          if (who !== compliance) fail(`${source}: kyc.${e.address}: signed by ${who}, not by the compliance signer ${compliance} (or for another router or TRON chain)`, 1)
         }
       }
       const value = { root: t.tree.root, total: t.total, deadline }
@@ -286,7 +317,9 @@ export function payoutCommand (): Command {
   const cmd = new Command('payout').description('payout batches on the Lucid chain: commit an epoch\'s batch, list the committed ones')
   cmd.command('commit')
     .description('build an epoch\'s payout batch from its entitlements file, have the disbursers approve it, and commit it to PayoutBatches')
-    .argument('<entitlements>', 'the epoch\'s entitlements JSON file (epoch, distributableUsd6, holders, carried, kyc)')
+    .argument('[entitlements]', 'the epoch\'s entitlements JSON file (epoch, distributableUsd6, holders, carried, kyc); or --from-chain')
+    .option('--from-chain <epoch>', 'commit the entitlements the chain computed and recorded for this epoch (lucid_payoutEntitlements)')
+    .option('--kyc <file>', 'with --from-chain: the node workers\' KYC attestations, { address: { kycHash, expiry, signature } }')
     .requiredOption('--rpc <url>', 'the Lucid chain\'s JSON-RPC (http or https)')
     .requiredOption('--tron-chain-id <n>', 'the chain id the routers see on TRON (block.chainid; decimal or 0x hex)')
     .option('--v0-router <address>', 'PayoutRouterV0 on TRON (T… base58 or hex); needed when the batch pays end users')
@@ -300,7 +333,7 @@ export function payoutCommand (): Command {
     .option('--dry-run', 'build, sign and check the commit with eth_call, but send nothing')
     .option('--json', 'print the result as one JSON line')
     .addHelpText('after', '\nKeys never come from a flag value. The sender is the first disburser key; it pays the gas.')
-    .action(async (file: string, flags: PayoutCommitFlags) => {
+    .action(async (file: string | undefined, flags: PayoutCommitFlags) => {
       const r = await runPayoutCommit(file, flags)
       if (flags.json === true) { process.stdout.write(JSON.stringify(r) + '\n'); return }
       process.stdout.write(`epoch ${r.epoch}: ${r.entries} payouts, ${Number(BigInt(r.totalUsd6)) / 1e6} USD, root ${r.root}\n`)

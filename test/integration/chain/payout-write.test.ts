@@ -1,0 +1,161 @@
+// The payout system write: the disbursers declare epoch 1's income on chain; the first block of payout epoch 2 calls
+// PayoutBatches.recordEntitlements from the keyless system address with the batch the chain computed (on the builder
+// and on a re-executing follower alike: same state root); `lucid payout commit --from-chain 1` commits exactly that
+// root, and a commit of another root is refused.
+import { strict as assert } from 'node:assert'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { bytesToHex, createAddressFromString } from '@ethereumjs/util'
+import { ethers } from 'ethers'
+import { loadArtifact } from '../../../contracts/index.js'
+import { encodePayoutEntry, leafHash, merkleRoot, payoutEpochOf, splitRevenue, USD } from '../../../protocols/poot/index.js'
+import { COMMIT_TYPES, INCOME_TYPES, KYC_TYPES, commitDomain, routerDomain } from '../../../protocols/poot/payout-commitment.js'
+import type { Chain } from '../../../node/src/chain/index.js'
+import { devDisburserKeys, devNodeKeys, devServerKey, localProposer, signersFrom } from '../../../node/src/chain/index.js'
+import { startRpcServer, type RpcServer } from '../../../node/src/rpc/server.js'
+import { runPayoutCommit, type PayoutCommitFlags } from '../../../node/src/cli/commands/payout.js'
+import { DEV_KEYS, openDevChain, removeChainDirs, slotTime } from './support.js'
+
+const iface = new ethers.Interface(loadArtifact('PayoutBatches').abi as ethers.InterfaceAbi)
+const ascending = (ws: ethers.Wallet[]): ethers.Wallet[] => [...ws].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1))
+
+async function view (chain: Chain, fn: string, args: unknown[]): Promise<ethers.Result> {
+  const r = await chain.call({ to: createAddressFromString(chain.genesis.contracts.PayoutBatches), data: ethers.getBytes(iface.encodeFunctionData(fn, args)) }, chain.head)
+  assert.ok(r.ok, `${fn} failed`)
+  return iface.decodeFunctionResult(fn, r.returnValue)
+}
+
+describe('chain: the payout system write (PayoutBatches.recordEntitlements at each payout epoch)', function () {
+  this.timeout(300_000)
+  let leader: Chain
+  let follower: Chain
+  let rpc: RpcServer
+  let provider: ethers.JsonRpcProvider
+  const newHolder = '0x' + 'ab'.repeat(20)
+  const tronChainId = '728126428'
+  const routers = { v0: '0x' + '0a'.repeat(20), kyc: '0x' + '0b'.repeat(20) }
+
+  before(async () => {
+    leader = await openDevChain()
+    follower = await openDevChain()
+    rpc = await startRpcServer(leader, { port: 0 })
+    provider = new ethers.JsonRpcProvider(rpc.url, undefined, { staticNetwork: true, pollingInterval: 100, cacheTimeout: -1 })
+  })
+  after(async () => { provider.destroy(); await rpc.close(); await leader.close(); await follower.close(); removeChainDirs() })
+
+  const decide = (): ReturnType<typeof localProposer> => localProposer(signersFrom(leader, [...devNodeKeys(9), devServerKey()]))
+  /** Builds `slot` on the leader, imports it on the follower; the state roots must agree. */
+  async function step (slot: number): Promise<void> {
+    const p = decide()(leader, slot, slotTime(slot))!
+    const block = await leader.build(p)
+    const r = await follower.importEnvelope((await leader.envelopeOf(block))!, Number.MAX_SAFE_INTEGER)
+    assert.ok(r.ok, r.ok ? '' : r.reason)
+    assert.equal(bytesToHex(follower.head.header.stateRoot), bytesToHex(block.header.stateRoot), `slot ${slot}: the follower's state root`)
+  }
+
+  const disbursers = devDisburserKeys().map((k) => new ethers.Wallet(k))
+  const gross = 50_000n * USD
+  const fee = USD
+
+  it('writes the computed entitlements at the payout epoch\'s boundary; a re-executing follower reaches the same state', async () => {
+    const P = leader.genesis.payout
+    assert.equal(P.epochSlots, 32, 'the dev genesis has short payout epochs')
+    const domain = commitDomain(leader.chainId, leader.genesis.contracts.PayoutBatches)
+    const sigs = await Promise.all(ascending(disbursers.slice(1)).map(async (s) => await s.signTypedData(domain, INCOME_TYPES, { epoch: 1, grossUsd: gross, networkFeeUsd: fee })))
+    const declarer = disbursers[0].connect(provider)
+    const batches = new ethers.Contract(leader.genesis.contracts.PayoutBatches, iface, declarer)
+    // bad signatures are refused by the contract on the real chain (checked with eth_call)
+    await assert.rejects(batches.declareIncome.staticCall(1, gross + 1n, fee, sigs), (e: Error & { data?: string }) => iface.parseError(e.data!)?.name === 'UnknownSigner')
+    await declarer.sendTransaction({ to: await batches.getAddress(), data: iface.encodeFunctionData('declareIncome', [1, gross, fee, sigs]) })
+    for (let slot = 1; slot < 2 * P.epochSlots; slot++) {
+      if (slot === P.epochSlots + 2) await new ethers.Wallet(DEV_KEYS[3], provider).sendTransaction({ to: newHolder, value: ethers.parseEther('250000') })
+      await step(slot)
+    }
+    assert.deepEqual([...await view(leader, 'incomeOf', [1])], [true, gross, fee])
+    await assert.rejects(batches.declareIncome.staticCall(1, gross, fee, sigs), (e: Error & { data?: string }) => iface.parseError(e.data!)?.name === 'IncomeAlreadyDeclared')
+    // epoch 0: written at slot 32, nothing to pay (no income, no rollover), so its root binds nothing
+    const e0 = await view(leader, 'entitlementsOf', [0])
+    assert.deepEqual([e0[0], e0[1]], [true, ethers.ZeroHash])
+    assert.equal((await view(leader, 'entitlementsOf', [1]))[0], false, 'epoch 1 is not over yet')
+    await step(2 * P.epochSlots) // the first block of payout epoch 2
+    assert.equal(payoutEpochOf(leader.headPoot.slot, P), 2)
+    const [written, root, blockNumber] = await view(leader, 'entitlementsOf', [1]) as unknown as [boolean, string, bigint]
+    assert.equal(written, true)
+    assert.notEqual(root, ethers.ZeroHash)
+    assert.equal(blockNumber, leader.head.header.number)
+    assert.deepEqual([...await view(follower, 'entitlementsOf', [1])], [written, root, blockNumber])
+    // the entries: the distributable 40 % of the income, shared by LUCID balance; node workers (reward addresses) on KYC
+    const w = (await leader.payoutEntitlements(1))!
+    const entries = w.write.batch.entries
+    assert.equal(ethers.hexlify(merkleRoot(entries.map((e) => leafHash(encodePayoutEntry(1, e))))), root)
+    const paid = entries.reduce((s, e) => s + e.grossUsd, 0n) + [...w.write.batch.rollover.values()].reduce((s, v) => s + v, 0n)
+    assert.equal(paid, splitRevenue(gross, P).distributable)
+    const x = entries.find((e) => e.address === newHolder)
+    assert.ok(x !== undefined && x.route === 'v0' && x.networkFeeUsd === fee, 'the account first seen in epoch 1 is an end user')
+    const worker = entries.find((e) => e.address === [...leader.genesis.rewardAddresses.values()][1].toLowerCase())
+    assert.equal(worker?.route, 'kyc')
+    assert.ok(!entries.some((e) => e.address === leader.genesis.spec.contracts.systemAddress.toLowerCase()))
+    // what the next write starts from: the vault's 40 %, the new holder stored
+    const st = await view(leader, 'payoutState', [])
+    assert.equal(st[0], splitRevenue(gross, P).vault)
+    assert.deepEqual([...await view(leader, 'payoutHolders', [])].flat().map((a: string) => a.toLowerCase()), [newHolder])
+  })
+
+  it('commits that root with `lucid payout commit --from-chain`; another root and bad flags are refused', async () => {
+    const [, root] = await view(leader, 'entitlementsOf', [1]) as unknown as [boolean, string]
+    const batch = '0x1234'
+    const domain = commitDomain(leader.chainId, leader.genesis.contracts.PayoutBatches)
+    const wrong = ethers.id('an off-chain root')
+    const sigs = await Promise.all(ascending(disbursers.slice(0, 2)).map(async (s) => await s.signTypedData(domain, COMMIT_TYPES, { epoch: 1, root: wrong, batchHash: ethers.keccak256(batch) })))
+    const batches = new ethers.Contract(leader.genesis.contracts.PayoutBatches, iface, disbursers[0].connect(provider))
+    await assert.rejects(batches.commit.staticCall(1, wrong, batch, sigs), (e: Error & { data?: string }) => {
+      const parsed = iface.parseError(e.data!)
+      return parsed?.name === 'RootMismatch' && parsed.args[1] === root
+    })
+
+    const dir = mkdtempSync(join(tmpdir(), 'lucid-payout-write-'))
+    const compliance = new ethers.Wallet(ethers.id('payout-write compliance'))
+    const kycDomain = routerDomain('kyc', BigInt(tronChainId), routers.kyc)
+    const kyc: Record<string, unknown> = {}
+    const expiry = Math.floor(Date.now() / 1000) + 86_400
+    for (const a of new Set([...leader.genesis.rewardAddresses.values()].map((x) => x.toLowerCase()))) {
+      const kycHash = ethers.id(`kyc of ${a}`)
+      kyc[a] = { kycHash, expiry, signature: await compliance.signTypedData(kycDomain, KYC_TYPES, { to: a, kycHash, expiry }) }
+    }
+    const kycFile = join(dir, 'kyc.json')
+    writeFileSync(kycFile, JSON.stringify(kyc))
+    const flags = (more: Partial<PayoutCommitFlags>): PayoutCommitFlags => ({ rpc: rpc.url, tronChainId, v0Router: routers.v0, kycRouter: routers.kyc, compliance: compliance.address, dev: true, validFor: '3600', ...more })
+    const refused = async (file: string | undefined, f: Partial<PayoutCommitFlags>, want: RegExp): Promise<void> => {
+      await assert.rejects(runPayoutCommit(file, flags(f), {}, () => {}), (e: Error) => want.test(e.message) || assert.fail(e.message))
+    }
+    await refused(undefined, { fromChain: 'one' }, /^--from-chain: expected a non-negative integer \(a payout epoch\), got one$/)
+    await refused(kycFile, { fromChain: '1' }, /--from-chain and an entitlements file exclude each other/)
+    await refused(undefined, {}, /pass the epoch's entitlements file, or --from-chain <epoch>/)
+    await refused(undefined, { fromChain: '9', kyc: kycFile }, /--from-chain 9: the chain has not written that epoch's entitlements \(yet\)/)
+    await refused(undefined, { fromChain: '0', kyc: kycFile }, /--from-chain 0: the chain's entitlements of epoch 0 pay nothing/)
+    await refused(undefined, { fromChain: '1' }, /--kyc: kyc\.0x[0-9a-f]{40}: missing: node worker/)
+    await refused(undefined, { fromChain: '1', kyc: join(dir, 'absent.json') }, /--kyc .*absent\.json: cannot read: ENOENT/)
+
+    // blocks keep coming while the CLI waits for its receipt
+    let done = false
+    const producing = (async () => {
+      while (!done) {
+        await step(leader.headPoot.slot + 1)
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+    })()
+    try {
+      const r = await runPayoutCommit(undefined, flags({ fromChain: '1', kyc: kycFile }), {}, () => {})
+      assert.equal(r.root, root)
+      assert.equal(r.epoch, 1)
+      assert.ok(r.txHash !== undefined)
+    } finally {
+      done = true
+      await producing
+    }
+    const [cRoot] = await view(leader, 'commitmentOf', [1]) as unknown as [string]
+    assert.equal(cRoot, root)
+    assert.equal(((await view(follower, 'commitmentOf', [1])) as unknown as [string])[0], root)
+  })
+})
