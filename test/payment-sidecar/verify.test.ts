@@ -40,6 +40,15 @@ describe('payment sidecar: batch verification (pure)', () => {
     for (const pair of [[0, 1], [0, 2], [1, 2], [0, 1, 2]]) assert.deepEqual(verifyBatch(await batch(pair), ctx), { ok: true })
   })
 
+  it('refuses a batch whose root is not the one the chain\'s system write recorded for its epoch, when there is one', async () => {
+    const b = await batch()
+    assert.deepEqual(verifyBatch(b, { ...ctx, systemRoot: b.id }), { ok: true })
+    assert.deepEqual(verifyBatch(b, { ...ctx, systemRoot: b.id.toUpperCase().replace('0X', '0x') }), { ok: true })
+    assert.deepEqual(verifyBatch(b, { ...ctx, systemRoot: null }), { ok: true })
+    const other = '0x' + 'ab'.repeat(32)
+    assert.deepEqual(verifyBatch(b, { ...ctx, systemRoot: other }), { ok: false, reason: `not-the-chains-root:${other}` })
+  })
+
   it('refuses with the reason of the first failing check', async () => {
     const b = await batch()
     const kycIndex = b.entries.find((e) => e.route === 'kyc')!.index

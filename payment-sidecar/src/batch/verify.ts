@@ -31,6 +31,8 @@ export interface VerifyContext {
   /** local caps (the router caps apply as well; the lower wins) */
   readonly maxPerTxUsd: bigint
   readonly dailyCapUsd: bigint
+  /** the root the chain's system write recorded for the batch's epoch (null/absent: none, the epoch is not bound) */
+  readonly systemRoot?: string | null
 }
 
 const refuse = (reason: string): Verdict => ({ ok: false, reason })
@@ -42,6 +44,7 @@ function recoverOrNull (digest: string, sig: string): string | null {
 
 export function verifyBatch (b: CommittedBatch, ctx: VerifyContext): Verdict {
   if (b.entries.length === 0) return refuse('empty-batch')
+  if (ctx.systemRoot != null && ctx.systemRoot.toLowerCase() !== b.id.toLowerCase()) return refuse(`not-the-chains-root:${ctx.systemRoot.toLowerCase()}`)
   for (let i = 0; i < b.entries.length; i++) {
     const e = b.entries[i]
     if (e.index !== i) return refuse(`bad-index:${i}`)

@@ -10,9 +10,15 @@ export interface BatchSource {
   finalBatchesSince: (fromBlock: number) => Promise<{ batches: CommittedBatch[], toBlock: number, undecodable: Array<{ blockNumber: number, reason: string }> }>
   /** the 2-of-3 disburser set on chain (0x lowercase) */
   disbursers: () => Promise<string[]>
+  /**
+   * The root the chain's system write recorded for `epoch` (PayoutBatches.entitlementsOf), 0x lowercase; null when
+   * none or a zero root (nothing computed: the epoch is not bound). A committed batch must carry it.
+   */
+  systemRoot?: (epoch: number) => Promise<string | null>
 }
 
 const REGISTRY_ABI = ['function disbursers() view returns (address[3])']
+const ENTITLED_ABI = ['function entitlementsOf(uint64 epoch) view returns (bool written, bytes32 root, uint64 blockNumber)']
 const iface = new ethers.Interface([COMMIT_EVENT])
 const topic = iface.getEvent('PayoutBatchCommitted')!.topicHash
 const MAX_RANGE = 5_000
@@ -53,5 +59,17 @@ export class JsonRpcBatchSource implements BatchSource {
     const registry = new ethers.Contract(this.opts.registry, REGISTRY_ABI, this.provider)
     const set = await registry.disbursers() as string[]
     return [...set].map((a) => a.toLowerCase())
+  }
+
+  async systemRoot (epoch: number): Promise<string | null> {
+    const batches = new ethers.Contract(this.opts.batchContract, ENTITLED_ABI, this.provider)
+    let written: boolean
+    let root: string
+    // a PayoutBatches without entitlementsOf (an older deployment) has no system-written roots
+    try { [written, root] = await batches.entitlementsOf(epoch) as [boolean, string] } catch (e) {
+      if ((e as { code?: string }).code === 'CALL_EXCEPTION' || (e as { code?: string }).code === 'BAD_DATA') return null
+      throw e
+    }
+    return written && BigInt(root) !== 0n ? root.toLowerCase() : null
   }
 }

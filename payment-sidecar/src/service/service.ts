@@ -157,7 +157,8 @@ export class PayoutService {
         maxPerTxUsd: this.d.config.caps.maxPerTxUsd6,
         dailyCapUsd: this.d.config.caps.dailyCapUsd6
       }
-      const verdict = verifyBatch(b, ctx)
+      const systemRoot = this.d.source.systemRoot === undefined ? null : await this.d.source.systemRoot(b.epoch).catch((e) => { throw chainErr(e) })
+      const verdict = verifyBatch(b, { ...ctx, systemRoot })
       const base = { k: 'batch', id: b.id, epoch: b.epoch, blockNumber: b.blockNumber }
       if (!verdict.ok) {
         this.record({ ...base, state: 'refused', reason: verdict.reason })

@@ -15,6 +15,7 @@ import type { Chain } from '../../../node/src/chain/index.js'
 import { devDisburserKeys, devNodeKeys, devServerKey, localProposer, signersFrom } from '../../../node/src/chain/index.js'
 import { startRpcServer, type RpcServer } from '../../../node/src/rpc/server.js'
 import { runPayoutCommit, type PayoutCommitFlags } from '../../../node/src/cli/commands/payout.js'
+import { JsonRpcBatchSource } from '../../../payment-sidecar/src/chain/source.js'
 import { DEV_KEYS, openDevChain, removeChainDirs, slotTime } from './support.js'
 
 const iface = new ethers.Interface(loadArtifact('PayoutBatches').abi as ethers.InterfaceAbi)
@@ -157,5 +158,14 @@ describe('chain: the payout system write (PayoutBatches.recordEntitlements at ea
     const [cRoot] = await view(leader, 'commitmentOf', [1]) as unknown as [string]
     assert.equal(cRoot, root)
     assert.equal(((await view(follower, 'commitmentOf', [1])) as unknown as [string])[0], root)
+    // the payout sidecar reads the same system-written roots over JSON-RPC (and refuses a batch of another root)
+    const source = new JsonRpcBatchSource(rpc.url, { batchContract: leader.genesis.contracts.PayoutBatches, registry: leader.genesis.contracts.ParamRegistry, finality: 0 })
+    try {
+      assert.equal(await source.systemRoot(1), root.toLowerCase())
+      assert.equal(await source.systemRoot(0), null, 'a zero root binds nothing')
+      assert.equal(await source.systemRoot(40), null)
+      const { batches: seen } = await source.finalBatchesSince(0)
+      assert.deepEqual(seen.map((b) => [b.epoch, b.id]), [[1, root.toLowerCase()]])
+    } finally { source.provider.destroy() }
   })
 })
