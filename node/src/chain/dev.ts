@@ -11,7 +11,7 @@ export const DEV_CHAIN_ID = 4141
 /** printed by `lucid chain run --dev` */
 export const DEV_ACCOUNT_COUNT = 10
 /** funded in the dev genesis: the printed ten and more for parallel test runs (devAccountKeys(DEV_FUNDED_ACCOUNTS)) */
-export const DEV_FUNDED_ACCOUNTS = 100
+export const DEV_FUNDED_ACCOUNTS = 128
 const DEV_BALANCE = 10n ** 24n // one million LUCID
 
 const seed = (label: string): Uint8Array => ethers.getBytes(ethers.sha256(ethers.toUtf8Bytes(label)))
