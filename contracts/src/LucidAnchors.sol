@@ -3,13 +3,18 @@ pragma solidity ^0.8.24;
 
 /// @title LucidAnchors
 /// @notice Anchors sealed sessions: one registration per session ID, then one anchor per chunk index.
-/// The anchors themselves live in the events; storage keeps only what refuses duplicates.
+/// The chunk anchors live in the events; storage keeps what refuses duplicates and what a registration anchored
+/// (registrant, chunk count, Merkle root), which the Lucid chain's PoOT rules read straight from storage.
 /// No owner, no proxy, no self-destruct.
 contract LucidAnchors {
-    /// @dev One slot per session: who registered it and how many chunks it may anchor.
+    /// @dev Storage layout, read directly by the chain (node/src/chain/anchor-values.ts), so keep it:
+    /// `_sessions` is storage slot 0; the struct of `sessionId` starts at keccak256(sessionId ‖ uint256(0)):
+    ///   word 0: registrant (low 20 bytes) then chunkCount (the next 4 bytes, uint32);
+    ///   word 1: merkleRoot.
     struct Session {
         address registrant;
         uint32 chunkCount;
+        bytes32 merkleRoot;
     }
 
     mapping(bytes32 sessionId => Session) private _sessions;
@@ -46,15 +51,17 @@ contract LucidAnchors {
         if (sessionId == bytes32(0)) revert ZeroSessionId();
         if (owner == address(0)) revert ZeroOwner();
         if (_sessions[sessionId].registrant != address(0)) revert SessionAlreadyRegistered(sessionId);
-        _sessions[sessionId] = Session({registrant: msg.sender, chunkCount: chunkCount});
+        _sessions[sessionId] = Session({registrant: msg.sender, chunkCount: chunkCount, merkleRoot: merkleRoot});
         emit SessionRegistered(sessionId, msg.sender, owner, manifestHash, startedAt, merkleRoot, chunkCount);
     }
 
     function anchorChunk(bytes32 sessionId, uint32 index, bytes32 chunkHash) external {
-        Session memory s = _sessions[sessionId];
-        if (s.registrant == address(0)) revert SessionNotRegistered(sessionId);
-        if (s.registrant != msg.sender) revert NotRegistrant(sessionId, msg.sender);
-        if (index >= s.chunkCount) revert ChunkIndexOutOfRange(sessionId, index, s.chunkCount);
+        Session storage s = _sessions[sessionId];
+        address registrant = s.registrant;
+        uint32 chunkCount = s.chunkCount;
+        if (registrant == address(0)) revert SessionNotRegistered(sessionId);
+        if (registrant != msg.sender) revert NotRegistrant(sessionId, msg.sender);
+        if (index >= chunkCount) revert ChunkIndexOutOfRange(sessionId, index, chunkCount);
         uint256 word = index >> 8;
         uint256 bit = uint256(1) << (index & 0xff);
         uint256 bits = _anchored[sessionId][word];
@@ -70,8 +77,21 @@ contract LucidAnchors {
     /// @return registrant the address allowed to anchor chunks (zero when unregistered)
     /// @return chunkCount the number of chunk indexes the session may anchor
     function sessionInfo(bytes32 sessionId) external view returns (address registrant, uint32 chunkCount) {
-        Session memory s = _sessions[sessionId];
+        Session storage s = _sessions[sessionId];
         return (s.registrant, s.chunkCount);
+    }
+
+    /// @notice What the registration anchored (all zero when unregistered).
+    /// @return registrant the address allowed to anchor chunks
+    /// @return merkleRoot the BLAKE3 Merkle root of the session's encrypted chunks
+    /// @return chunkCount the number of chunks
+    function sessionAnchor(bytes32 sessionId)
+        external
+        view
+        returns (address registrant, bytes32 merkleRoot, uint32 chunkCount)
+    {
+        Session storage s = _sessions[sessionId];
+        return (s.registrant, s.merkleRoot, s.chunkCount);
     }
 
     function isChunkAnchored(bytes32 sessionId, uint32 index) external view returns (bool) {

@@ -35,6 +35,30 @@ describe('contracts: LucidAnchors', function () {
     await rejectsWith(as(anchors, other).registerSession(sid, manifest, 1n, owner, root, 3), anchors, 'SessionAlreadyRegistered')
   })
 
+  it('keeps the anchored root and chunk count in storage; a second registration cannot change them', async function () {
+    assert.deepEqual([...await anchors.sessionAnchor(sid)], [ethers.ZeroAddress, ethers.ZeroHash, 0n])
+    await mined(anchors.registerSession(sid, manifest, 1n, owner, root, 7))
+    const anchored = [await recorder.getAddress(), root, 7n]
+    assert.deepEqual([...await anchors.sessionAnchor(sid)], anchored)
+    // a squatter's later registration with another root reverts and leaves the first one's
+    await rejectsWith(as(anchors, other).registerSession(sid, manifest, 1n, owner, ethers.id('another root'), 9), anchors, 'SessionAlreadyRegistered', [sid])
+    assert.deepEqual([...await anchors.sessionAnchor(sid)], anchored)
+    // anchoring chunks does not touch it
+    await mined(anchors.anchorChunk(sid, 6, ethers.id('chunk 6')))
+    assert.deepEqual([...await anchors.sessionAnchor(sid)], anchored)
+  })
+
+  it('lays the session out as documented: word 0 = registrant | chunkCount << 160, word 1 = merkleRoot', async function () {
+    await mined(anchors.registerSession(sid, manifest, 1n, owner, root, 0xabcdef))
+    const base = BigInt(ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(['bytes32', 'uint256'], [sid, 0])))
+    const at = async (slot: bigint): Promise<string> => await chain.provider.getStorage(await anchors.getAddress(), slot)
+    const word0 = BigInt(await at(base))
+    assert.equal(ethers.getAddress(ethers.toBeHex(word0 & ((1n << 160n) - 1n), 20)), await recorder.getAddress())
+    assert.equal((word0 >> 160n) & 0xffffffffn, 0xabcdefn)
+    assert.equal(word0 >> 192n, 0n)
+    assert.equal(await at(base + 1n), root)
+  })
+
   it('refuses a zero session ID and a zero owner', async function () {
     await rejectsWith(anchors.registerSession(ethers.ZeroHash, manifest, 1n, owner, root, 1), anchors, 'ZeroSessionId')
     await rejectsWith(anchors.registerSession(sid, manifest, 1n, ethers.ZeroAddress, root, 1), anchors, 'ZeroOwner')
@@ -63,5 +87,6 @@ describe('contracts: LucidAnchors', function () {
     await rejectsWith(anchors.anchorChunk(sid, 0, ethers.ZeroHash), anchors, 'SessionNotRegistered', [sid])
     assert.equal(await anchors.isChunkAnchored(sid, 0), false)
     assert.deepEqual([...await anchors.sessionInfo(sid)], [ethers.ZeroAddress, 0n])
+    assert.deepEqual([...await anchors.sessionAnchor(sid)], [ethers.ZeroAddress, ethers.ZeroHash, 0n])
   })
 })
