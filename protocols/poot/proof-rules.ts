@@ -12,6 +12,7 @@ import { verifySignature } from './keys.js'
 import { slotOfBeat } from './params.js'
 import { leafHash } from './merkle.js'
 import { invalid, VALID, type Validity } from './validity.js'
+import type { AnchorLookup } from './anchors.js'
 
 export interface ProofContext {
   readonly config: PootConfig
@@ -23,6 +24,8 @@ export interface ProofContext {
   readonly blockKeys: ReadonlySet<string>
   /** Challenges still open when this block's answers are checked. */
   readonly openChallenges: readonly Challenge[]
+  /** LucidAnchors registrations in the parent's state of the sessions claimed (absent: none is registered). */
+  readonly anchors?: AnchorLookup
 }
 
 /** Was `key` counted by a block of this chain at or after `sinceSlot`? Proofs older than that are stale anyway. */
@@ -120,9 +123,12 @@ export function validateAttestation (p: Attestation, ctx: ProofContext): Validit
 /** Catalog sessions are named like session IDs (a UUID is 36 characters); at most 2³² chunks. */
 export const MAX_CATALOG_ID = 64
 
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i])
+
 /**
- * A holding claim counts if it names a well-formed session and, when the chain's catalog already has that session,
- * the same root and chunk count (the first claim fixes them), and the node is not already one of its holders.
+ * A holding claim counts if it names a well-formed session registered in LucidAnchors (in the parent's state) with
+ * the root and chunk count it names, and the node is not already one of its holders. The catalog's root is the
+ * anchored one, so nobody can squat a session with another root; a genesis catalog entry must agree as well.
  */
 export function validateHoldingClaim (p: HoldingClaim, ctx: ProofContext): Validity {
   const common = commonChecks(p, ctx)
@@ -130,9 +136,12 @@ export function validateHoldingClaim (p: HoldingClaim, ctx: ProofContext): Valid
   if (typeof p.sessionId !== 'string' || p.sessionId.length === 0 || p.sessionId.length > MAX_CATALOG_ID) return invalid('bad-session-id')
   if (!(p.root instanceof Uint8Array) || p.root.length !== 32) return invalid('bad-root')
   if (!Number.isSafeInteger(p.chunkCount) || p.chunkCount < 1 || p.chunkCount > 0xffffffff) return invalid('bad-chunk-count')
+  const anchored = ctx.anchors?.get(p.sessionId)
+  if (anchored === undefined) return invalid('not-anchored')
+  if (anchored.chunkCount !== p.chunkCount || !sameBytes(anchored.root, p.root)) return invalid('anchor-mismatch')
   const known = ctx.parent.catalog.find((s) => s.sessionId === p.sessionId)
   if (known !== undefined) {
-    if (known.chunkCount !== p.chunkCount || !known.root.every((b, i) => b === p.root[i])) return invalid('catalog-mismatch')
+    if (known.chunkCount !== p.chunkCount || !sameBytes(known.root, p.root)) return invalid('catalog-mismatch')
     if (known.holders.includes(p.node)) return invalid('already-holder')
   }
   if (!signedBy(p, () => verifySignature(p.node, holdingMessage(p), p.sig))) return invalid('bad-signature')

@@ -23,6 +23,7 @@ import { activeEntities, activeNodeCount, linkKey, updateFinality } from './fina
 import { blockAtOrBefore } from './proof-rules.js'
 import { ancestorAtHeight, skipHeight, type Challenge, type ChainState, type Link } from './state.js'
 import { invalid, okValue, type Result } from './validity.js'
+import { NO_ANCHORS, type AnchorLookup } from './anchors.js'
 
 /** Skipped slots older than this before a block are not charged to anyone (bounds the work after a long stall). */
 export const MAX_CHARGED_SKIPPED_SLOTS = 64
@@ -61,7 +62,11 @@ function withEarned (earned: ReadonlyMap<EntityId, bigint>, entity: EntityId, am
   return out
 }
 
-export function applyBlock (parent: ChainState, block: Block, config: PootConfig): Result<ChainState> {
+/**
+ * `anchors`: the LucidAnchors registrations, in the parent block's state, of the sessions the block's holding claims
+ * name (anchors.ts); without them every holding claim is refused as not-anchored.
+ */
+export function applyBlock (parent: ChainState, block: Block, config: PootConfig, anchors: AnchorLookup = NO_ANCHORS): Result<ChainState> {
   const { header } = block.signed
   const { params, registry } = config
   const slot = header.slot
@@ -85,7 +90,7 @@ export function applyBlock (parent: ChainState, block: Block, config: PootConfig
   let catalog = parent.catalog
   const blockKeys = new Set<string>()
   const votes = new Map<string, { source: Link['source'], target: Link['target'], voters: EntityId[] }>()
-  const ctx = { config, parent, slot, timeMs: header.timeMs, blockKeys, openChallenges: open }
+  const ctx = { config, parent, slot, timeMs: header.timeMs, blockKeys, openChallenges: open, anchors }
   for (let i = 0; i < block.body.proofs.length; i++) {
     const p = block.body.proofs[i]
     const ok = validateProof(p, ctx)

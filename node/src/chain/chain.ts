@@ -18,8 +18,8 @@ import { createTx, type TypedTransaction, type TypedTxData } from '@ethereumjs/t
 import { Address, ValueEncoding, bytesToHex, createAddressFromString, equalsBytes, hexToBytes, type WithdrawalData } from '@ethereumjs/util'
 import {
   applyBlock, eligibilityReport, epochOf, governedParams, payoutEpochOf, payoutRootHex, headerHash, selectProofs, isAncestor, makeBlock, scheduleFor, validateArrival, validateEquivocation, ForkChoice,
-  attestationMessage, validateVoteEvidence,
-  type BlockBody, type ChainState, type PayoutWrite, type PootConfig, type RegistryValues, type VoteEvidence, type EquivocationEvidence, type NodeKey, type SessionAnchor, type SignedHeader, type TaskProof
+  attestationMessage, validateVoteEvidence, claimedSessions, NO_ANCHORS,
+  type AnchorLookup, type BlockBody, type ChainState, type PayoutWrite, type PootConfig, type RegistryValues, type VoteEvidence, type EquivocationEvidence, type NodeKey, type SessionAnchor, type SignedHeader, type TaskProof
 } from '../../../protocols/poot/index.js'
 import type { Genesis } from './genesis.js'
 import { LevelDB, type Sublevel } from './level-db.js'
@@ -32,6 +32,7 @@ import { toStoredReceipts } from './receipts.js'
 import { Mempool, MempoolError, type MempoolContext } from './mempool.js'
 import { eligibilityCalldata, SYSTEM_ADDRESS, SYSTEM_CALL_GAS } from './system.js'
 import { readRegistryValues } from './registry-values.js'
+import { readAnchors } from './anchor-values.js'
 import { computeChainPayout, payoutBatchesInterface, recordEntitlementsCalldata } from './payout-system.js'
 
 export interface ChainOptions {
@@ -142,7 +143,7 @@ export class Chain {
       const env = decodeEnvelope(raw)
       const parent = this.pootByEvm.get(bytesToHex(parentBlock.hash())) as ChainState
       const config = await this.configForChild(parentBlock, parent, env.poot.signed.header.slot)
-      const r = applyBlock(parent, env.poot, config)
+      const r = applyBlock(parent, env.poot, config, await this.anchorsAt(parentBlock, claimedSessions(env.poot.body.proofs)))
       if (!r.ok) throw new Error(`chain store: block ${n} fails PoOT replay: ${r.reason}`)
       const refused = this.remember(block, r.value, env.poot.signed, config)
       if (refused !== null) throw new Error(`chain store: block ${n} refused by the fork choice: ${refused}`)
@@ -260,10 +261,12 @@ export class Chain {
       if (applies({ ...kept, voteEvidence: [...kept.voteEvidence, e] })) kept.voteEvidence.push(e)
       else this.voteEvidence.delete(k)
     }
-    const proofs = selectProofs(config, parentPoot, p.slot, p.timeMs, p.proofs ?? [], { max: MAX_ENVELOPE_PROOFS })
+    // holding claims are checked against the registrations in the parent's state, as every follower will check them
+    const anchors = await this.anchorsAt(parent, claimedSessions(p.proofs ?? []))
+    const proofs = selectProofs(config, parentPoot, p.slot, p.timeMs, p.proofs ?? [], { max: MAX_ENVELOPE_PROOFS, anchors })
     const body: BlockBody = { proofs, sessions: p.sessions ?? [], ...kept }
     const pootBlock = makeBlock({ parentHash: parentPoot.hash, slot: p.slot, rank: p.rank, timeMs: p.timeMs, proposer: p.proposer, signers: p.signers, body })
-    const applied = applyBlock(parentPoot, pootBlock, config)
+    const applied = applyBlock(parentPoot, pootBlock, config, anchors)
     if (!applied.ok) throw new ChainError(applied.reason, `cannot propose slot ${p.slot}: ${applied.reason}`)
     const next = applied.value
     // computed before the builder touches the live VM: it reads the parent's state through copies
@@ -407,7 +410,7 @@ export class Chain {
       if (ph.parent !== parentPoot.hash) return { ok: false, reason: 'poot-parent-mismatch: the PoOT header names another parent than the EVM block' }
       const pootHash = headerHash(ph)
       const config = await this.configForChild(parent, parentPoot, ph.slot)
-      const applied = applyBlock(parentPoot, env.poot, config)
+      const applied = applyBlock(parentPoot, env.poot, config, await this.anchorsAt(parent, claimedSessions(env.poot.body.proofs)))
       if (!applied.ok) return { ok: false, reason: `poot:${applied.reason}` }
       const arrival = validateArrival(env.poot.signed, nowMs, config.params)
       if (!arrival.ok) return { ok: false, reason: `poot:${arrival.reason}` }
@@ -593,6 +596,16 @@ export class Chain {
   }
 
   /** A state manager fixed at `root`, independent of the live VM. */
+  /**
+   * The LucidAnchors registrations of `sessionIds` in `block`'s state (the unregistered absent): PoOT checks a block's
+   * holding claims against its parent's (protocols/poot/anchors.ts), gossip and storage duties against the head's.
+   */
+  async anchorsAt (block: Block, sessionIds: readonly string[]): Promise<AnchorLookup> {
+    const anchors = this.genesis.contracts.LucidAnchors
+    if (sessionIds.length === 0 || anchors === undefined) return NO_ANCHORS
+    return await readAnchors(await this.stateAt(block.header.stateRoot), anchors, sessionIds)
+  }
+
   async stateAt (root: Uint8Array): Promise<MerkleStateManager> {
     const sm = (this.vm.stateManager as MerkleStateManager).shallowCopy(false)
     await sm.setStateRoot(root)

@@ -11,7 +11,7 @@ import { TopicValidatorResult, type GossipSub, type Message } from '@libp2p/goss
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { Registry } from 'prom-client'
 import { bytesToHex } from '@ethereumjs/util'
-import { validateProof, type Attestation, type NodeKey, type TaskProof, type Validity } from '../../../protocols/poot/index.js'
+import { claimedSessions, validateProof, NO_ANCHORS, type AnchorLookup, type Attestation, type NodeKey, type TaskProof, type Validity } from '../../../protocols/poot/index.js'
 import type { Chain } from '../chain/chain.js'
 import { ChainNode, systemClock, type Clock } from '../chain/chain-node.js'
 import { localProposer, signersFrom } from '../chain/local-proposer.js'
@@ -143,7 +143,7 @@ export class ChainService {
   async start (): Promise<void> {
     const { libp2p } = this.init
     this.pubsub.topicValidators.set(TOPIC_BLOCKS, async (peer, msg) => await this.validateBlock(peer, msg))
-    this.pubsub.topicValidators.set(TOPIC_PROOFS, (peer, msg) => this.validateProofMessage(peer, msg))
+    this.pubsub.topicValidators.set(TOPIC_PROOFS, async (peer, msg) => await this.validateProofMessage(peer, msg))
     this.pubsub.topicValidators.set(TOPIC_TXS, async (peer, msg) => await this.validateTransaction(peer, msg))
     // transactions this node's clients send reach every proposer's mempool
     this.chain.onLocalTransaction((raw, hash) => {
@@ -192,7 +192,8 @@ export class ChainService {
       const at = `${head.hash}/${this.producer.currentSlot(now)}`
       if (this.storage !== undefined && at !== this.storageCheckedAt) {
         this.storageCheckedAt = at
-        this.storage.due(head, this.producer.currentSlot(now), params)
+        const headBlock = this.chain.head
+        this.storage.due(head, this.producer.currentSlot(now), params, async (ids) => await this.chain.anchorsAt(headBlock, ids))
           .then((proofs) => { for (const p of proofs) this.share(p) }, (err: Error) => { this.init.log.warn({ err: err.message }, 'storage duties failed') })
       }
       this.sendReceipts(this.producer.currentSlot(now))
@@ -256,7 +257,7 @@ export class ChainService {
     return this.verdict(TOPIC_BLOCKS, v, r.ok ? '' : r.reason, peer)
   }
 
-  validateProofMessage (peer: PeerId, msg: Message): TopicValidatorResult {
+  async validateProofMessage (peer: PeerId, msg: Message): Promise<TopicValidatorResult> {
     if (msg.data.length > MAX_GOSSIP_PROOF_BYTES) return this.verdict(TOPIC_PROOFS, 'reject', `oversize: ${msg.data.length} bytes`, peer)
     let proof: TaskProof
     try { proof = decodeProof(msg.data) } catch (e) {
@@ -264,7 +265,7 @@ export class ChainService {
     }
     if (proof.kind === 'attestation') this.catchConflictingVote(proof)
     if (this.pool.has(proof)) return TopicValidatorResult.Ignore
-    const v = this.nextBlockValidity(proof)
+    const v = await this.gossipValidity(proof)
     const verdict = proofVerdict(v)
     if (verdict === 'accept') {
       this.pool.add(proof)
@@ -298,12 +299,22 @@ export class ChainService {
     this.votesByNode.set(v.node, seen)
   }
 
-  /** A proof checked as the next block would see it: included at the coming slot, on the current head. */
-  private nextBlockValidity (proof: TaskProof): Validity {
-    const head = this.chain.headPoot
+  /**
+   * A gossiped proof checked as the next block would see it. A holding claim is checked against its session's
+   * LucidAnchors registration in the head's state: not registered there, or with another root, it is ignored (it
+   * depends on the receiver's view, not a fault PoOT's verdicts reject).
+   */
+  private async gossipValidity (proof: TaskProof): Promise<Validity> {
+    const headBlock = this.chain.head
+    const anchors = await this.chain.anchorsAt(headBlock, claimedSessions([proof]))
+    return this.nextBlockValidity(proof, this.chain.pootState(headBlock.hash()) ?? this.chain.headPoot, anchors)
+  }
+
+  /** A proof checked as the next block would see it: included at the coming slot, on `head` (the current head). */
+  private nextBlockValidity (proof: TaskProof, head = this.chain.headPoot, anchors: AnchorLookup = NO_ANCHORS): Validity {
     const now = this.clock.now()
     const slot = Math.max(head.slot + 1, this.producer.currentSlot(now) + 1)
-    return validateProof(proof, { config: this.chain.configAt(slot), parent: head, slot, timeMs: now, blockKeys: new Set(), openChallenges: head.openChallenges })
+    return validateProof(proof, { config: this.chain.configAt(slot), parent: head, slot, timeMs: now, blockKeys: new Set(), openChallenges: head.openChallenges, anchors })
   }
 
   /** A gossiped transaction is admitted to our mempool with the same checks as eth_sendRawTransaction. */

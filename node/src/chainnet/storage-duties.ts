@@ -1,10 +1,11 @@
 /**
  * Storage duties of a node on the chain: it claims (a signed holding claim, protocols/poot) each session it holds
- * verified and pinned, so the chain's catalog lists it as a holder; and it answers each challenge the chain issues
+ * verified and pinned, once the session's LucidAnchors registration is in the head's state with the root and chunk
+ * count it holds (PoOT refuses any other claim), so the chain's catalog lists it as a holder; and it answers each challenge the chain issues
  * to it with the encrypted chunk read from its own store (never fetched from the network) and its Merkle path.
  * A node that lost the chunk cannot answer, and the block after the deadline charges its entity.
  */
-import { inclusionProof, makeHoldingClaim, makeStorageProof, type ChainState, type NodeKey, type PootParams, type TaskProof } from '../../../protocols/poot/index.js'
+import { inclusionProof, makeHoldingClaim, makeStorageProof, type AnchorLookup, type ChainState, type NodeKey, type PootParams, type TaskProof } from '../../../protocols/poot/index.js'
 import type { ChainLog } from './service.js'
 
 export interface HeldSession { sessionId: string, root: Uint8Array, chunkCount: number }
@@ -29,21 +30,33 @@ export class StorageDuties {
 
   constructor (private readonly key: NodeKey, private readonly source: HoldingSource, private readonly log: ChainLog) {}
 
-  /** The claims and answers due on `head` at `slot`. Runs one at a time (reads are async). */
-  async due (head: ChainState, slot: number, params: PootParams): Promise<TaskProof[]> {
+  /**
+   * The claims and answers due on `head` at `slot`; `anchorsOf` reads sessions' registrations in the head's state.
+   * Runs one at a time (reads are async).
+   */
+  async due (head: ChainState, slot: number, params: PootParams, anchorsOf: (sessionIds: string[]) => Promise<AnchorLookup>): Promise<TaskProof[]> {
     if (this.running) return []
     this.running = true
-    try { return [...this.claims(head, slot, params), ...await this.answers(head)] } finally { this.running = false }
+    try { return [...await this.claims(head, slot, params, anchorsOf), ...await this.answers(head)] } finally { this.running = false }
   }
 
-  private claims (head: ChainState, slot: number, params: PootParams): TaskProof[] {
-    const out: TaskProof[] = []
+  private async claims (head: ChainState, slot: number, params: PootParams, anchorsOf: (sessionIds: string[]) => Promise<AnchorLookup>): Promise<TaskProof[]> {
+    const due: HeldSession[] = []
     for (const s of this.source.held()) {
       const known = head.catalog.find((c) => c.sessionId === s.sessionId)
       if (known?.holders.includes(this.key.id) === true) continue
-      if (known !== undefined && (!sameBytes(known.root, s.root) || known.chunkCount !== s.chunkCount)) continue // another root was claimed first
+      if (known !== undefined && (!sameBytes(known.root, s.root) || known.chunkCount !== s.chunkCount)) continue // the catalog has the anchored root: ours differs
       const last = this.claimed.get(s.sessionId)
       if (last !== undefined && slot - last <= params.maxProofAgeSlots) continue
+      due.push(s)
+    }
+    if (due.length === 0) return []
+    // only sessions registered at the head with the root and count we hold: any other claim would be refused
+    const anchors = await anchorsOf(due.map((s) => s.sessionId))
+    const out: TaskProof[] = []
+    for (const s of due) {
+      const a = anchors.get(s.sessionId)
+      if (a === undefined || a.chunkCount !== s.chunkCount || !sameBytes(a.root, s.root)) continue
       this.claimed.set(s.sessionId, slot)
       out.push(makeHoldingClaim(this.key, slot, s))
     }

@@ -4,6 +4,7 @@ import { buildRegistry, poolEntity, soloEntity, type Entity, type EntityId } fro
 import { DEFAULT_PARAMS, type PootParams } from '../params.js'
 import { checkConfig, type CatalogSession, type PootConfig } from '../config.js'
 import { leafHash, merkleRoot, verifyInclusion } from '../merkle.js'
+import { anchorsOfCatalog, type AnchorLookup } from '../anchors.js'
 import { seedBytes, hash32 } from './prng.js'
 
 export interface FixtureOptions {
@@ -25,6 +26,8 @@ export interface Fixture {
   readonly memberIndex: readonly number[]
   /** Encrypted chunk stand-ins per session, for holders to answer challenges. */
   readonly blobs: ReadonlyMap<string, { readonly blobs: readonly Uint8Array[], readonly leaves: readonly Uint8Array[] }>
+  /** The simulation's LucidAnchors registrations (no EVM): its genesis catalog, as if each session were registered. */
+  readonly anchors: AnchorLookup
 }
 
 /** The harness's default parameters: a 30 s slot with a 2 s timeout keeps runs short without leaving the bounds. */
@@ -80,5 +83,5 @@ export function buildFixture (opts: FixtureOptions): Fixture {
   }
   const valid = checkConfig(config)
   if (!valid.ok) throw new Error(`harness genesis rejected: ${valid.reason}`)
-  return { config, keys, entityOf, memberIndex, blobs }
+  return { config, keys, entityOf, memberIndex, blobs, anchors: anchorsOfCatalog(catalog) }
 }

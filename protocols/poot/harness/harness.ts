@@ -290,6 +290,7 @@ export class Harness {
     }
     const entries = new Map(seen.map((e) => [e.item, e]))
     return selectProofs(this.config, head, slot, now, seen.map((e) => e.item), {
+      anchors: this.fixture.anchors,
       onVerdict: (proof, ok) => {
         const e = entries.get(proof) as Pooled<TaskProof>
         if (!e.forged || e.judged) return
@@ -352,7 +353,7 @@ export class Harness {
     const hash = blockHash(block)
     let result = this.applied.get(hash)
     if (result === undefined) {
-      result = applyBlock(parent, block, this.config)
+      result = applyBlock(parent, block, this.config, this.fixture.anchors)
       this.applied.set(hash, result)
     }
     return result

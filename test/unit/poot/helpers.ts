@@ -6,6 +6,7 @@ import { makeBlock } from '../../../protocols/poot/make-block.js'
 import { applyBlock } from '../../../protocols/poot/transition.js'
 import { slotStartMs } from '../../../protocols/poot/params.js'
 import type { Block, BlockBody } from '../../../protocols/poot/block.js'
+import type { AnchorLookup } from '../../../protocols/poot/anchors.js'
 
 export function fixture (opts: Partial<FixtureOptions> = {}): Fixture {
   return buildFixture({ seed: 7, nodes: 12, ...opts })
@@ -41,8 +42,9 @@ export function nextBlock (f: Fixture, parent: ChainState, o: NextOptions = {}):
   })
 }
 
-export function apply (f: Fixture, parent: ChainState, block: Block): ChainState {
-  const r = applyBlock(parent, block, f.config)
+/** `anchors`: the LucidAnchors registrations the block's holding claims are checked against (default: the fixture's). */
+export function apply (f: Fixture, parent: ChainState, block: Block, anchors: AnchorLookup = f.anchors): ChainState {
+  const r = applyBlock(parent, block, f.config, anchors)
   if (!r.ok) throw new Error(`block refused: ${r.reason}`)
   return r.value
 }
