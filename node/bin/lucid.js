@@ -23,11 +23,13 @@ if (major < 22) {
   })
 } else {
   // A long-running node caps V8's young generation (2 MB semi-spaces instead of 16): an idle node's RSS then starts
-  // under 150 MB instead of ~165 MB, and chunk transfer is no slower (docs/swarm.md, "Idle RSS"). V8 reads the flag
-  // only at start, so `lucid start` replaces its own process image once with the flag set.
-  const SEMI_SPACE = '--max-semi-space-size=2'
+  // under 150 MB instead of ~165 MB, and chunk transfer is no slower; with --expose-gc it runs a major GC when V8 has
+  // run none for a minute (node/src/runtime/idle-gc.ts), so what the small young generation promotes does not pile
+  // up (docs/swarm.md, "Idle RSS"). V8 reads these flags only at start, so `lucid start` replaces its own process
+  // image once with them set.
+  const FLAGS = ['--max-semi-space-size=2', '--expose-gc']
   if (process.argv[2] === 'start' && !process.execArgv.some((a) => a.startsWith('--max-semi-space-size')) && typeof process.execve === 'function') {
-    process.execve(process.execPath, [process.execPath, ...process.execArgv, SEMI_SPACE, fileURLToPath(import.meta.url), ...process.argv.slice(2)], process.env)
+    process.execve(process.execPath, [process.execPath, ...process.execArgv, ...FLAGS, fileURLToPath(import.meta.url), ...process.argv.slice(2)], process.env)
   }
   const { register } = await import('tsx/esm/api')
   register()

@@ -10,11 +10,14 @@ import { loadEffectiveConfig, type Overrides } from './settings.js'
 import { createLogger, type Logger } from './logger.js'
 import { LucidNode } from './node.js'
 import { startApi, type RunningApi } from '../api/server.js'
+import { startIdleGc } from './idle-gc.js'
 
 export interface RunInit { homeDir: string, passphrase: string, flags: Overrides, env?: NodeJS.ProcessEnv, logDestination?: NodeJS.WritableStream }
 export interface Running { node: LucidNode, api: RunningApi, logger: Logger, stop: () => Promise<void> }
 
 export const NODE_FILE = 'node.json'
+/** A major GC at least this often while V8 runs none of its own (idle-gc.ts). */
+export const IDLE_GC_INTERVAL_MS = 60_000
 
 export async function runNode (init: RunInit): Promise<Running> {
   const env = init.env ?? process.env
@@ -32,10 +35,12 @@ export async function runNode (init: RunInit): Promise<Running> {
   const nodeFile = join(home.paths.root, NODE_FILE)
   await writeFileAtomic(nodeFile, JSON.stringify({ pid: process.pid, peerId: node.peerId, api: api.url, addrs: node.addrs(), startedAt: new Date().toISOString() }) + '\n', 0o600)
   logger.info({ api: api.url, addrs: node.addrs(), replication: config.swarm.replication }, 'node started')
+  const idleGc = startIdleGc(IDLE_GC_INTERVAL_MS)
   let stopped: Promise<void> | undefined
   const stop = async (): Promise<void> => {
     stopped ??= (async () => {
       logger.info('stopping')
+      idleGc?.stop()
       await api.close().catch(() => {})
       await node.stop()
       await rm(nodeFile, { force: true })

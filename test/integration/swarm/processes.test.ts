@@ -119,6 +119,14 @@ describe('lucid processes: devnet, session commands, SIGKILL and restart', funct
     assert.match(bad.stderr, /LUCID_REPLICATION: swarm\.replication/)
   })
 
+  it('lucid start runs with 2 MB semi-spaces and gc exposed for the idle GC (same PID, flags set by re-executing itself)', async () => {
+    for (const n of devnet.nodes) {
+      const argv = (await readFile(`/proc/${n.process?.pid as number}/cmdline`, 'utf8')).split('\0')
+      assert.ok(argv.includes('--max-semi-space-size=2') && argv.includes('--expose-gc'), argv.join(' '))
+      assert.equal(argv.filter((a) => a === '--expose-gc').length, 1, 'flags added once')
+    }
+  })
+
   it('stops every node cleanly on SIGTERM (exit 0, node.json removed)', async () => {
     const exits = devnet.nodes.map(async (n) => await new Promise<number | null>((resolve) => n.process?.once('exit', (code) => resolve(code))))
     await devnet.stop()
