@@ -2,9 +2,10 @@
  * `lucid payout commit` builds an epoch's payout batch from its entitlements file (protocols/poot's
  * buildPayoutBatch), has the disbursers approve it for the TRON routers (EIP-712 PayoutBatch per route) and for the
  * Lucid chain (PayoutBatchCommit), encodes it as the payout sidecar decodes it (protocols/poot/payout-commitment.ts)
- * and commits it to the genesis PayoutBatches contract over JSON-RPC. `lucid payout batches` lists what is committed.
- * Keys: encrypted JSON keystores (--key-file, passphrase from LUCID_DISBURSER_PASSPHRASE or the terminal), or on a
- * dev chain the well-known dev disburser keys (--dev). Never a key on the command line.
+ * and commits it to the genesis PayoutBatches contract over JSON-RPC. `lucid payout batches` lists what is committed;
+ * `lucid payout income` (payout-income.ts) declares an epoch's income, which the chain shares out into entitlements.
+ * Keys (disburser-keys.ts): encrypted JSON keystores (--key-file, passphrase from LUCID_DISBURSER_PASSPHRASE or the
+ * terminal), or on a dev chain the well-known dev disburser keys (--dev). Never a key on the command line.
  */
 import { Command } from 'commander'
 import { readFileSync } from 'node:fs'
@@ -16,10 +17,11 @@ import {
   type CommittedEntry, type RouterApproval
 } from '../../../../protocols/poot/payout-commitment.js'
 import { loadArtifact } from '../../../../contracts/index.js'
-import { devDisburserKeys } from '../../chain/dev.js'
-import { readPassphrase } from '../passphrase.js'
-import { UsageError } from '../usage-error.js'
 import { parseEntitlements, parseKycAttestations, type Entitlements, type KycAttestationInput } from './payout-entitlements.js'
+import { collect, evmAddress, fail, nonNegativeInt, rpcUrl } from './payout-flags.js'
+import { ascending, checkKeyFlags, disburserKeys } from './disburser-keys.js'
+import { chainContracts, connectChain, revertName } from './payout-rpc.js'
+import { incomeCommand } from './payout-income.js'
 
 /** The Lucid mempool refuses transactions over 128 KiB; leave room for the rest of the call. */
 export const MAX_PAYLOAD_BYTES = 120_000
@@ -61,15 +63,6 @@ export interface PayoutCommitResult {
   gasUsed?: string
 }
 
-const fail = (message: string, code = 2): never => { throw new UsageError(message, code) }
-
-function rpcUrl (value: string): string {
-  let url: URL
-  try { url = new URL(value) } catch { return fail(`--rpc: not a URL: ${value}`) }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') fail(`--rpc: expected an http(s) URL, got ${value}`)
-  return value
-}
-
 /** A TRON contract address: base58check `T…`, `41` + 40 hex, or the 20-byte 0x form; returns 0x + 40 hex. */
 export function tronAddress (flag: string, value: string): string {
   if (/^0x[0-9a-fA-F]{40}$/.test(value)) return ethers.getAddress(value)
@@ -85,17 +78,6 @@ function positiveInt (flag: string, value: string, max = Number.MAX_SAFE_INTEGER
   const n = /^0x[0-9a-fA-F]+$/.test(value) ? Number(BigInt(value)) : /^[0-9]+$/.test(value) ? Number(value) : NaN
   if (!Number.isSafeInteger(n) || n < 1 || n > max) fail(`${flag}: expected a positive integer up to ${max}, got ${value}`)
   return n
-}
-
-function nonNegativeInt (flag: string, value: string): number {
-  const n = /^[0-9]+$/.test(value) ? Number(value) : NaN
-  if (!Number.isSafeInteger(n)) fail(`${flag}: expected a non-negative integer (a payout epoch), got ${value}`)
-  return n
-}
-
-function evmAddress (flag: string, value: string): string {
-  if (!ethers.isAddress(value)) fail(`${flag}: not an address: ${value}`)
-  return ethers.getAddress(value)
 }
 
 /** Reads and checks the entitlements file; errors name the file and the field. */
@@ -114,52 +96,6 @@ function readKycFile (path: string): Map<string, KycAttestationInput> {
   try { return parseKycAttestations(raw) } catch (e) { return fail(`--kyc ${path}: ${(e as Error).message}`, 1) }
 }
 
-/** Decrypts each --key-file (ethers/Web3 JSON keystore); every file is checked before a passphrase is asked for. */
-async function readKeyFiles (files: string[], env: NodeJS.ProcessEnv): Promise<ethers.Wallet[]> {
-  const jsons = files.map((file) => {
-    let json: string
-    try { json = readFileSync(file, 'utf8') } catch (e) { return fail(`--key-file ${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 1) }
-    if (!ethers.isKeystoreJson(json)) fail(`--key-file ${file}: not an encrypted JSON key file (ethers/Web3 keystore)`, 1)
-    return json
-  })
-  const fromEnv = env.LUCID_DISBURSER_PASSPHRASE
-  const passphrase = fromEnv !== undefined && fromEnv !== '' ? fromEnv : await readPassphrase({}, {})
-  const wallets: ethers.Wallet[] = []
-  for (let i = 0; i < files.length; i++) {
-    try {
-      const w = await ethers.Wallet.fromEncryptedJson(jsons[i], passphrase)
-      wallets.push(new ethers.Wallet(w.privateKey))
-    } catch (e) {
-      fail(`--key-file ${files[i]}: cannot decrypt (${/password/i.test((e as Error).message) ? 'wrong passphrase' : (e as Error).message})`, 1)
-    }
-  }
-  return wallets
-}
-
-/** eth_chainId by hand: ethers' provider retries an unreachable URL forever instead of failing. */
-async function chainIdOf (url: string): Promise<bigint> {
-  let body: { result?: unknown, error?: { message?: string } }
-  try {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }), signal: AbortSignal.timeout(10_000) })
-    body = await res.json() as typeof body
-  } catch (e) { return fail(`--rpc: cannot reach ${url}: ${(e as Error).cause !== undefined ? String(((e as Error).cause as Error).message ?? (e as Error).cause) : (e as Error).message}`, 1) }
-  if (typeof body.result !== 'string') return fail(`--rpc: ${url} does not answer eth_chainId: ${body.error?.message ?? JSON.stringify(body).slice(0, 80)}`, 1)
-  return BigInt(body.result)
-}
-
-const ascending = <T extends { address: string }>(xs: T[]): T[] => [...xs].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1))
-
-function revertName (iface: ethers.Interface, e: unknown): string {
-  const err = e as { data?: unknown, info?: { error?: { data?: unknown } }, shortMessage?: string, message?: string }
-  for (const d of [err.data, err.info?.error?.data]) {
-    if (typeof d === 'string' && d.startsWith('0x') && d.length >= 10) {
-      const parsed = iface.parseError(d)
-      if (parsed !== null) return `${parsed.name}(${[...parsed.args].map(String).join(', ')})`
-    }
-  }
-  return err.shortMessage ?? err.message ?? String(e)
-}
-
 export async function runPayoutCommit (file: string | undefined, flags: PayoutCommitFlags, env: NodeJS.ProcessEnv = process.env, log: (line: string) => void = (l) => process.stderr.write(l + '\n')): Promise<PayoutCommitResult> {
   // 1. everything local first: flags, the file, the keys
   const url = rpcUrl(flags.rpc)
@@ -172,10 +108,7 @@ export async function runPayoutCommit (file: string | undefined, flags: PayoutCo
   const compliance = flags.compliance === undefined ? undefined : evmAddress('--compliance', flags.compliance)
   const contractFlag = flags.contract === undefined ? undefined : evmAddress('--contract', flags.contract)
   const registryFlag = flags.registry === undefined ? undefined : evmAddress('--registry', flags.registry)
-  const keyFiles = flags.keyFile ?? []
-  if (flags.dev === true && keyFiles.length > 0) fail('--dev and --key-file exclude each other')
-  if (flags.dev !== true && keyFiles.length < 2) fail('the batch needs 2 of the 3 disbursers: pass --key-file twice (or three times), or --dev on a dev chain')
-  if (keyFiles.length > 3) fail('--key-file: at most three disburser keys')
+  checkKeyFlags(flags, 'the batch')
   // the batch's source: the entitlements file, or the chain's own entitlements of --from-chain's epoch
   if (flags.fromChain !== undefined && file !== undefined) fail('--from-chain and an entitlements file exclude each other')
   if (flags.fromChain === undefined && file === undefined) fail('pass the epoch\'s entitlements file, or --from-chain <epoch>')
@@ -185,19 +118,12 @@ export async function runPayoutCommit (file: string | undefined, flags: PayoutCo
     ? { epoch: fromChain, kyc: flags.kyc === undefined ? new Map() : readKycFile(flags.kyc) }
     : readEntitlements(file as string)
   const source = fromChain !== undefined ? (flags.kyc ?? '--kyc') : file as string
-  const keys = flags.dev === true ? devDisburserKeys().map((k) => new ethers.Wallet(k)) : await readKeyFiles(keyFiles, env)
-  if (new Set(keys.map((k) => k.address)).size !== keys.length) fail('--key-file: the same key was given twice')
+  const keys = await disburserKeys(flags, env, 'the batch')
 
   // 2. the chain: its contracts, disbursers and payout minimum
-  const chainId = await chainIdOf(url)
-  const provider = new ethers.JsonRpcProvider(url, undefined, { staticNetwork: ethers.Network.from(chainId), cacheTimeout: -1 })
+  const { chainId, provider } = await connectChain(url)
   try {
-    let contracts: Record<string, string> = {}
-    if (contractFlag === undefined || registryFlag === undefined) {
-      try { contracts = (await provider.send('lucid_chainInfo', []) as { contracts: Record<string, string> }).contracts } catch {
-        fail(`${url} does not answer lucid_chainInfo (not a Lucid chain?): pass --contract and --registry`, 1)
-      }
-    }
+    const contracts = contractFlag === undefined || registryFlag === undefined ? await chainContracts(provider, url, '--contract and --registry') : {}
     const batchesAddress = contractFlag ?? contracts.PayoutBatches
     const registryAddress = registryFlag ?? contracts.ParamRegistry
     if (batchesAddress === undefined) fail(`the chain at ${url} has no PayoutBatches in its genesis: pass --contract`, 1)
@@ -311,10 +237,9 @@ export async function runPayoutBatches (flags: { rpc: string, json?: boolean }, 
   for (const b of r.batches) out(`epoch ${b.epoch}  root ${b.root}  block ${Number(b.blockNumber)}  tx ${b.transactionHash ?? '?'}  ${b.final ? 'final' : 'not final yet'}\n`)
 }
 
-const collect = (v: string, prev: string[] = []): string[] => [...prev, v]
-
 export function payoutCommand (): Command {
-  const cmd = new Command('payout').description('payout batches on the Lucid chain: commit an epoch\'s batch, list the committed ones')
+  const cmd = new Command('payout').description('payouts on the Lucid chain: declare an epoch\'s income, commit its batch, list the committed ones')
+  cmd.addCommand(incomeCommand())
   cmd.command('commit')
     .description('build an epoch\'s payout batch from its entitlements file, have the disbursers approve it, and commit it to PayoutBatches')
     .argument('[entitlements]', 'the epoch\'s entitlements JSON file (epoch, distributableUsd6, holders, carried, kyc); or --from-chain')
