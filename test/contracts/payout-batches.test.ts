@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { ethers } from 'ethers'
 import { encodeBatchPayload, COMMIT_EVENT, COMMIT_TYPES, commitDomain, type CommittedEntry, type RouterApproval } from '../../protocols/poot/payout-commitment.js'
 import { getChain, type TestChain } from './support/chain.js'
-import { as, deploy, eventsOf, mined, rejectsWith, wallets } from './support/contracts.js'
+import { as, deploy, eventsOf, mined, rejectsWith, fundedWallets, wallets } from './support/contracts.js'
 
 /** A batch payload in the sidecar's encoding: n entries (every third KYC, with a 65-byte attestation) and two approvals. */
 function payload (n: number, seed: string): string {
@@ -44,10 +44,7 @@ describe('contracts: PayoutBatches', function () {
     chain = await getChain()
     ;[governance, system, outsider] = chain.accounts
     // the disbursers send the commit themselves: funded wallets (their keys sign the EIP-712 approvals)
-    disbursers = wallets(3, 'payout-batches disburser').map((w) => w.connect(chain.provider))
-    for (const d of disbursers) {
-      if (await chain.provider.getBalance(d.address) < ethers.parseEther('1')) await (await governance.sendTransaction({ to: d.address, value: ethers.parseEther('10') })).wait()
-    }
+    disbursers = await fundedWallets(3, 'payout-batches disburser', chain.provider, governance)
   })
 
   beforeEach(async function () {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { ethers } from 'ethers'
 import { COMMIT_TYPES, ENTITLEMENTS_EVENT, INCOME_TYPES, commitDomain, encodeEntitlements, decodeEntitlements, type CommittedEntry } from '../../protocols/poot/payout-commitment.js'
 import { getChain, type TestChain } from './support/chain.js'
-import { as, deploy, eventsOf, mined, rejectsWith, wallets } from './support/contracts.js'
+import { as, deploy, eventsOf, mined, rejectsWith, fundedWallets, wallets } from './support/contracts.js'
 
 const ascending = (ws: ethers.Wallet[]): ethers.Wallet[] => [...ws].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1))
 
@@ -26,10 +26,7 @@ describe('contracts: PayoutBatches income and entitlements', function () {
   before(async function () {
     chain = await getChain()
     ;[governance, system, outsider] = chain.accounts
-    disbursers = wallets(3, 'payout-entitlements disburser').map((w) => w.connect(chain.provider))
-    for (const d of disbursers) {
-      if (await chain.provider.getBalance(d.address) < ethers.parseEther('1')) await (await governance.sendTransaction({ to: d.address, value: ethers.parseEther('10') })).wait()
-    }
+    disbursers = await fundedWallets(3, 'payout-entitlements disburser', chain.provider, governance)
   })
 
   beforeEach(async function () {

@@ -93,3 +93,12 @@ export async function attest (domain: ethers.TypedDataDomain, signer: ethers.Bas
 export function wallets (n: number, seed: string): ethers.Wallet[] {
   return Array.from({ length: n }, (_, i) => new ethers.Wallet(ethers.id(`${seed}/${i}`)))
 }
+
+/** Deterministic wallets that also send transactions: connected to `provider`, each topped up by `funder` to 10 ETH. */
+export async function fundedWallets (n: number, seed: string, provider: ethers.Provider, funder: ethers.Signer): Promise<ethers.Wallet[]> {
+  const out = wallets(n, seed).map((w) => w.connect(provider))
+  for (const w of out) {
+    if (await provider.getBalance(w.address) < ethers.parseEther('1')) await (await funder.sendTransaction({ to: w.address, value: ethers.parseEther('10') })).wait()
+  }
+  return out
+}
