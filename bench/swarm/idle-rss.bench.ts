@@ -1,8 +1,9 @@
 /**
  * RSS of an idle node and its growth: a 3-node devnet of real `lucid start` processes (heartbeats, gossip and DHT
  * running, no sessions being put); node 1's VmRSS is sampled every 5 s after a 20 s settle. Reports the first, last
- * and peak RSS and the least-squares slope. The issue asks for 10 minutes; `npm run bench` defaults to 2 minutes:
- * LUCID_BENCH_IDLE_SECONDS=600 runs the full length (the result says which duration was measured).
+ * and peak RSS and the least-squares slope, over the whole run and after its first minute. The issue asks for
+ * 10 minutes; `npm run bench` defaults to 2 minutes: LUCID_BENCH_IDLE_SECONDS=600 runs the full length (the result
+ * says which duration was measured).
  */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -17,6 +18,13 @@ async function rssMB (pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8')
   const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN)
   return kb / 1024
+}
+
+/** Least-squares slope of RSS over time, in MB per minute (NaN with fewer than two samples). */
+function slopeMBperMin (xs: Array<{ t: number, mb: number }>): number {
+  const mt = xs.reduce((s, x) => s + x.t, 0) / xs.length
+  const mm = xs.reduce((s, x) => s + x.mb, 0) / xs.length
+  return 60 * xs.reduce((s, x) => s + (x.t - mt) * (x.mb - mm), 0) / xs.reduce((s, x) => s + (x.t - mt) ** 2, 0)
 }
 
 const sleep = async (s: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, s * 1000)) }
@@ -35,13 +43,12 @@ try {
     await sleep(EVERY)
   }
   const n = samples.length
-  const mt = samples.reduce((s, x) => s + x.t, 0) / n
-  const mm = samples.reduce((s, x) => s + x.mb, 0) / n
-  const slope = samples.reduce((s, x) => s + (x.t - mt) * (x.mb - mm), 0) / samples.reduce((s, x) => s + (x.t - mt) ** 2, 0)
   const first = samples[0].mb
   const last = samples[n - 1].mb
   const peak = Math.max(...samples.map((x) => x.mb))
-  const slopePerMin = slope * 60
+  const slopePerMin = slopeMBperMin(samples)
+  // the first minute is V8 shrinking what startup allocated; what follows shows whether anything keeps growing
+  const lateSlopePerMin = slopeMBperMin(samples.filter((x) => x.t >= 60))
   process.stdout.write(JSON.stringify({
     bench: 'swarm-idle-rss',
     what: 'VmRSS of node 1 of a 3-node devnet of real lucid processes (idle: heartbeats, gossip, DHT)',
@@ -52,8 +59,9 @@ try {
     lastMB: Math.round(last),
     peakMB: Math.round(peak),
     slopeMBperMin: Number(slopePerMin.toFixed(2)),
-    target: { peakMB: 150, growth: 'no trend' },
-    withinTarget: peak < 150 && slopePerMin < 0.5
+    slopeAfterFirstMinuteMBperMin: Number(lateSlopePerMin.toFixed(2)),
+    target: { peakMB: 150, growth: 'no trend (both slopes under 0.5 MB/min)' },
+    withinTarget: peak < 150 && slopePerMin < 0.5 && lateSlopePerMin < 0.5
   }) + '\n')
 } finally {
   await devnet.stop()
