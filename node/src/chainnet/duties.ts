@@ -1,7 +1,7 @@
 /**
  * A node's own task proofs, decided purely from (key, head, time): one validation vote per slot, cast once the
  * slot's last proposer turn has passed and its block had time to arrive (as the PoOT harness does), and the
- * heartbeat that is due. The service calls this on a timer and gossips what it returns.
+ * heartbeat that is due (once the head is recent enough for it to count). The service calls this on a timer and gossips what it returns.
  */
 import { blockAtOrBefore, makeHeartbeat, makeVote, slotOfBeat, slotStartMs, type ChainState, type NodeKey, type PootParams, type TaskProof } from '../../../protocols/poot/index.js'
 
@@ -31,8 +31,12 @@ export function dueProofs (key: NodeKey, head: ChainState, params: PootParams, g
   if (beat > lastBeat) {
     const beatSlot = slotOfBeat(params, beat)
     const ref = blockAtOrBefore(head, beatSlot)
-    proofs.push(makeHeartbeat(key, beatSlot, beat, { slot: ref.slot, hash: ref.hash }))
-    lastBeat = beat
+    // a head more than maxProofAgeSlots behind (syncing, or the chain stalled) gives only a stale reference, which
+    // every node refuses: the beat waits for a fresher head instead of being spent
+    if (beatSlot - ref.slot <= params.maxProofAgeSlots) {
+      proofs.push(makeHeartbeat(key, beatSlot, beat, { slot: ref.slot, hash: ref.hash }))
+      lastBeat = beat
+    }
   }
   return { proofs, state: { lastAttestedSlot, lastBeat } }
 }

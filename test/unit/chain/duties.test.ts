@@ -21,6 +21,7 @@ describe('chain: node duties (votes, heartbeats)', () => {
       let t = config.genesisMs
       const votes = new Set<number>()
       const beats = new Set<number>()
+      let lastBeatAt = -1
       for (const step of steps) {
         t += step
         const r = dueProofs(key, g, params, config.genesisMs, t, st)
@@ -34,12 +35,25 @@ describe('chain: node duties (votes, heartbeats)', () => {
           } else if (p.kind === 'heartbeat') {
             assert.ok(!beats.has(p.beat), `beat ${p.beat} twice`)
             beats.add(p.beat)
+            lastBeatAt = t
           }
           const v = validateProof(p, { config, parent: g, slot: p.slot + 1, timeMs: t, blockKeys: new Set(), openChallenges: [] })
           assert.ok(v.ok, `${p.kind} invalid: ${v.ok ? '' : v.reason}`)
         }
       }
-    }), { numRuns: 100 })
+      // the head stays at genesis here: heartbeats stop once genesis is too old a reference for them to count
+      const beatSlot = (ms: number): number => Math.floor(Math.floor((ms - config.genesisMs) / params.heartbeatIntervalMs) * params.heartbeatIntervalMs / params.slotMs)
+      if (lastBeatAt >= 0) assert.ok(beatSlot(lastBeatAt) <= params.maxProofAgeSlots)
+      if (beatSlot(t) <= params.maxProofAgeSlots) assert.ok(beats.has(Math.floor((t - config.genesisMs) / params.heartbeatIntervalMs)), 'the current beat was made')
+    }), { numRuns: 200 })
+  })
+
+  it('makes no heartbeat a stale head would make worthless, and keeps the beat due (a CI counterexample)', () => {
+    const t = config.genesisMs + [15398, 23030, 29137, 28896, 29594, 20269, 10230, 22566, 19442, 29138, 19401, 22899].reduce((a, b) => a + b, 0)
+    const r = dueProofs(key, g, params, config.genesisMs, t, freshDuties())
+    assert.ok(Math.floor((t - config.genesisMs) / params.slotMs) > params.maxProofAgeSlots, 'the case is past the proof age')
+    assert.equal(r.proofs.filter((p) => p.kind === 'heartbeat').length, 0)
+    assert.equal(r.state.lastBeat, -1, 'the beat is still due')
   })
 
   it('makes nothing before genesis', () => {
