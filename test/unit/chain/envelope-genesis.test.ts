@@ -4,8 +4,9 @@ import { strict as assert } from 'node:assert'
 import { RLP } from '@ethereumjs/rlp'
 import { ethers } from 'ethers'
 import { checkGenesisSpec, decodeEnvelope, devGenesisSpec, encodeEnvelope, EnvelopeError, type GenesisSpec } from '../../../node/src/chain/index.js'
-import { makeAttestation, makeBlock, makeHeartbeat, nodeKeyFromSeed } from '../../../protocols/poot/index.js'
+import { DEFAULT_PAYOUT_PARAMS, makeAttestation, makeBlock, makeHeartbeat, nodeKeyFromSeed } from '../../../protocols/poot/index.js'
 import { proofFields } from '../../../node/src/chain/proof-codec.js'
+import { payoutParamsOf } from '../../../node/src/chain/genesis-spec.js'
 import { devGenesis, GENESIS_MS } from '../../integration/chain/support.js'
 
 describe('chain: envelope codec', () => {
@@ -59,6 +60,19 @@ describe('chain: genesis', () => {
     bad((s) => { s.entities[0].members = ['xyz'] }, /genesis: entities\[0\]\.members/)
     bad((s) => { s.alloc['0x12'] = '1' }, /genesis: alloc\.0x12/)
     bad((s) => { s.contracts.disbursers = [s.contracts.disbursers[0], s.contracts.disbursers[0], s.contracts.disbursers[1]] }, /not distinct/)
+    bad((s) => { s.payout = [] }, /genesis: payout\.\(root\): not an object/)
+    bad((s) => { s.payout = { epochSlots: 0 } }, /genesis: payout\.epochSlots: not a positive integer/)
+    bad((s) => { s.payout = { epochSlots: 1.5 } }, /genesis: payout\.epochSlots/)
+    bad((s) => { s.payout = { minPayoutUsd6: '10.5' } }, /genesis: payout\.minPayoutUsd6: not a decimal string/)
+    bad((s) => { s.payout = { platformFeeBps: 10_001 } }, /genesis: payout\.platformFeeBps/)
+    bad((s) => { s.payout = { epochslots: 32 } }, /genesis: payout\.epochslots: unknown field/)
+  })
+
+  it('takes the payout epoch, minimum and platform fee from genesis, the monthly defaults otherwise', () => {
+    const s = checkGenesisSpec({ ...spec(), payout: { epochSlots: 48, minPayoutUsd6: '5000000', platformFeeBps: 25 } })
+    assert.deepEqual([payoutParamsOf(s).epochSlots, payoutParamsOf(s).minPayoutUsd, payoutParamsOf(s).platformFeeBps], [48, 5_000_000n, 25])
+    const { payout, ...rest } = spec()
+    assert.equal(payoutParamsOf(checkGenesisSpec(rest)).epochSlots, DEFAULT_PAYOUT_PARAMS.epochSlots)
   })
 
   it('is deterministic and funds the dev accounts', async () => {
