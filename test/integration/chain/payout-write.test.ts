@@ -1,9 +1,10 @@
 // The payout system write: the disbursers declare epoch 1's income on chain; the first block of payout epoch 2 calls
 // PayoutBatches.recordEntitlements from the keyless system address with the batch the chain computed (on the builder
 // and on a re-executing follower alike: same state root); `lucid payout commit --from-chain 1` commits exactly that
-// root, and a commit of another root is refused.
+// root, and a commit of another root is refused. A node that syncs from genesis and restarts computes the next
+// epoch's write (holders stored by the earlier one, its own walk over the epoch's blocks) exactly as the leader does.
 import { strict as assert } from 'node:assert'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { bytesToHex, createAddressFromString } from '@ethereumjs/util'
@@ -11,12 +12,11 @@ import { ethers } from 'ethers'
 import { loadArtifact } from '../../../contracts/index.js'
 import { encodePayoutEntry, leafHash, merkleRoot, payoutEpochOf, splitRevenue, USD } from '../../../protocols/poot/index.js'
 import { COMMIT_TYPES, INCOME_TYPES, KYC_TYPES, commitDomain, routerDomain } from '../../../protocols/poot/payout-commitment.js'
-import type { Chain } from '../../../node/src/chain/index.js'
-import { devDisburserKeys, devNodeKeys, devServerKey, localProposer, signersFrom } from '../../../node/src/chain/index.js'
+import { Chain, devDisburserKeys, devNodeKeys, devServerKey, localProposer, signersFrom } from '../../../node/src/chain/index.js'
 import { startRpcServer, type RpcServer } from '../../../node/src/rpc/server.js'
 import { runPayoutCommit, type PayoutCommitFlags } from '../../../node/src/cli/commands/payout.js'
 import { JsonRpcBatchSource } from '../../../payment-sidecar/src/chain/source.js'
-import { DEV_KEYS, openDevChain, removeChainDirs, slotTime } from './support.js'
+import { DEV_KEYS, devGenesis, openDevChain, removeChainDirs, slotTime } from './support.js'
 
 const iface = new ethers.Interface(loadArtifact('PayoutBatches').abi as ethers.InterfaceAbi)
 const ascending = (ws: ethers.Wallet[]): ethers.Wallet[] => [...ws].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1))
@@ -167,5 +167,42 @@ describe('chain: the payout system write (PayoutBatches.recordEntitlements at ea
       const { batches: seen } = await source.finalBatchesSince(0)
       assert.deepEqual(seen.map((b) => [b.epoch, b.id]), [[1, root.toLowerCase()]])
     } finally { source.provider.destroy() }
+  })
+
+  it('a node synced from genesis, then restarted, computes the next epoch\'s write as the leader does', async () => {
+    const P = leader.genesis.payout
+    const dir = mkdtempSync(join(tmpdir(), 'lucid-payout-late-'))
+    const genesis = await devGenesis()
+    let late = await Chain.open({ dir, genesis })
+    try {
+      for (const env of await leader.envelopes(1n, Number(leader.head.header.number), 1 << 30)) {
+        const r = await late.importEnvelope(env, Number.MAX_SAFE_INTEGER)
+        assert.ok(r.ok, r.ok ? '' : r.reason)
+      }
+      await late.close()
+      late = await Chain.open({ dir, genesis })
+      assert.equal(bytesToHex(late.head.header.stateRoot), bytesToHex(leader.head.header.stateRoot), 'synced and restarted: the leader\'s state')
+      // the current epoch's income, and a transfer that makes another new holder
+      const epoch = payoutEpochOf(leader.headPoot.slot, P)
+      assert.ok(epoch >= 2)
+      const domain = commitDomain(leader.chainId, leader.genesis.contracts.PayoutBatches)
+      const sigs = await Promise.all(ascending(disbursers.slice(0, 2)).map(async (s) => await s.signTypedData(domain, INCOME_TYPES, { epoch, grossUsd: gross, networkFeeUsd: fee })))
+      await disbursers[2].connect(provider).sendTransaction({ to: leader.genesis.contracts.PayoutBatches, data: iface.encodeFunctionData('declareIncome', [epoch, gross, fee, sigs]) })
+      await new ethers.Wallet(DEV_KEYS[4], provider).sendTransaction({ to: '0x' + 'cd'.repeat(20), value: ethers.parseEther('100000') })
+      for (let slot = leader.headPoot.slot + 1; payoutEpochOf(leader.headPoot.slot, P) <= epoch; slot++) {
+        await step(slot)
+        const r = await late.importEnvelope((await leader.envelopeOf(leader.head))!, Number.MAX_SAFE_INTEGER)
+        assert.ok(r.ok, r.ok ? '' : r.reason)
+        assert.equal(bytesToHex(late.head.header.stateRoot), bytesToHex(leader.head.header.stateRoot), `slot ${slot}: the late node's state root`)
+      }
+      const [written, root] = await view(late, 'entitlementsOf', [epoch]) as unknown as [boolean, string]
+      assert.equal(written, true)
+      assert.notEqual(root, ethers.ZeroHash)
+      assert.equal((await late.payoutEntitlements(epoch))!.root, (await leader.payoutEntitlements(epoch))!.root)
+      assert.deepEqual([...await view(late, 'payoutHolders', [])].flat().map((a: string) => a.toLowerCase()), [newHolder, '0x' + 'cd'.repeat(20)])
+    } finally {
+      await late.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
