@@ -72,6 +72,9 @@ describe('chain: node duties (votes, heartbeats)', () => {
     assert.equal(proofVerdict({ ok: false, reason: 'bad-signature' }), 'reject')
     assert.equal(proofVerdict({ ok: false, reason: 'unknown-node' }), 'reject')
     assert.equal(proofVerdict({ ok: false, reason: 'unknown-target' }), 'ignore')
+    // a holding claim checked against the receiver's head: its session may not be registered there yet
+    assert.equal(proofVerdict({ ok: false, reason: 'not-anchored' }), 'ignore')
+    assert.equal(proofVerdict({ ok: false, reason: 'anchor-mismatch' }), 'ignore')
     assert.equal(proofVerdict({ ok: false, reason: 'stale' }), 'ignore')
     assert.equal(proofVerdict({ ok: true }), 'accept')
     assert.equal(DEFAULT_PARAMS.slotMs > attestOffsetMs(DEFAULT_PARAMS), true)
