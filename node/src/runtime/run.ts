@@ -10,6 +10,7 @@ import { loadEffectiveConfig, type Overrides } from './settings.js'
 import { createLogger, type Logger } from './logger.js'
 import { LucidNode } from './node.js'
 import { startApi, type RunningApi } from '../api/server.js'
+import { Counter } from 'prom-client'
 import { startIdleGc } from './idle-gc.js'
 
 export interface RunInit { homeDir: string, passphrase: string, flags: Overrides, env?: NodeJS.ProcessEnv, logDestination?: NodeJS.WritableStream }
@@ -36,6 +37,10 @@ export async function runNode (init: RunInit): Promise<Running> {
   await writeFileAtomic(nodeFile, JSON.stringify({ pid: process.pid, peerId: node.peerId, api: api.url, addrs: node.addrs(), startedAt: new Date().toISOString() }) + '\n', 0o600)
   logger.info({ api: api.url, addrs: node.addrs(), replication: config.swarm.replication }, 'node started')
   const idleGc = startIdleGc(IDLE_GC_INTERVAL_MS)
+  if (idleGc !== null) {
+    // eslint-disable-next-line no-new
+    new Counter({ name: 'lucid_idle_gc_total', help: 'major GCs the node ran because V8 had run none for a minute', registers: [node.metrics.registry], collect () { this.reset(); this.inc(idleGc.collections()) } })
+  }
   let stopped: Promise<void> | undefined
   const stop = async (): Promise<void> => {
     stopped ??= (async () => {

@@ -124,6 +124,8 @@ describe('lucid processes: devnet, session commands, SIGKILL and restart', funct
       const argv = (await readFile(`/proc/${n.process?.pid as number}/cmdline`, 'utf8')).split('\0')
       assert.ok(argv.includes('--max-semi-space-size=2') && argv.includes('--expose-gc'), argv.join(' '))
       assert.equal(argv.filter((a) => a === '--expose-gc').length, 1, 'flags added once')
+      const metrics = await (await fetch(`${n.api}/metrics`)).text()
+      assert.match(metrics, /^lucid_idle_gc_total \d+$/m, 'the idle GC runs and is counted')
     }
   })
 
