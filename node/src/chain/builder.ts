@@ -4,10 +4,14 @@
  * the block's header (coinbase, number, timestamp, base fee, gas limit, PREVRANDAO), so this one creates a
  * transaction-less environment block once. Blob transactions are not accepted (the mempool refuses them).
  */
-import { BlockBuilder, runTx, type BuildBlockOpts, type RunTxResult, type VM } from '@ethereumjs/vm'
-import type { Address } from '@ethereumjs/util'
-import { createBlock, type Block } from '@ethereumjs/block'
+import { BlockBuilder, encodeReceipt, runTx, type BuildBlockOpts, type RunTxResult, type VM } from '@ethereumjs/vm'
+import { KECCAK256_RLP, type Address } from '@ethereumjs/util'
+import { Block, createBlock } from '@ethereumjs/block'
+import { MerklePatriciaTrie } from '@ethereumjs/mpt'
+import { RLP } from '@ethereumjs/rlp'
 import type { TypedTransaction } from '@ethereumjs/tx'
+import { Slicer } from './slicer.js'
+import { transactionsTrieRoot } from './sliced-block.js'
 
 interface Internals {
   checkStatus: () => void
@@ -22,6 +26,10 @@ interface Internals {
 
 export class LinearBlockBuilder extends BlockBuilder {
   private envBlock: Block | undefined
+  /** build()'s transaction and receipt tries give the event loop a turn every few ms (same roots as the stock ones) */
+  private readonly slicer = new Slicer()
+  /** the block's transactions while buildSliced hides them from build() */
+  private included: TypedTransaction[] | undefined
 
   private async begin (): Promise<Internals> {
     const self = this as unknown as Internals
@@ -53,6 +61,45 @@ export class LinearBlockBuilder extends BlockBuilder {
     this.gasUsed += result.blockGasSpent
     self._minerValue += result.minerValue
     return result
+  }
+
+  private get txs (): TypedTransaction[] { return this.included ?? (this as unknown as Internals).transactions }
+
+  override async transactionsTrie (): Promise<Uint8Array> {
+    return await transactionsTrieRoot(this.txs, (this as unknown as Internals).vm.common, this.slicer)
+  }
+
+  /** BlockBuilder.receiptTrie, between turns. */
+  override async receiptTrie (): Promise<Uint8Array> {
+    const self = this as unknown as Internals
+    if (self.transactionResults.length === 0) return KECCAK256_RLP
+    const trie = new MerklePatriciaTrie({ common: self.vm.common })
+    for (const [i, r] of self.transactionResults.entries()) {
+      await trie.put(RLP.encode(i), encodeReceipt(r.receipt, this.txs[i].type))
+      await this.slicer.turn()
+    }
+    return trie.root()
+  }
+
+  /**
+   * build(), without its createBlock re-creating every transaction (each constructor copies Common and rebuilds its
+   * parameter cache: one synchronous stretch for the whole block): build() makes the block with no transactions (its
+   * tries, bloom, gas and state root come from the executed ones, see the overrides above), and the block is then
+   * made from that header and withdrawals with the executed transaction objects, as createBlock's own constructor
+   * call does. The only other use of the list in build() is EIP-7928's access-list index, not active on this chain.
+   */
+  async buildSliced (): Promise<Block> {
+    const self = this as unknown as Internals
+    this.included = self.transactions
+    self.transactions = []
+    try {
+      const { block: shell } = await this.build()
+      // the (deprecated-for-users) constructor createBlock itself ends with
+      return new Block(shell.header, this.included, [], shell.withdrawals, self.blockOpts)
+    } finally {
+      self.transactions = this.included
+      this.included = undefined
+    }
   }
 }
 

@@ -10,7 +10,7 @@
 import { mkdirSync } from 'node:fs'
 import { ClassicLevel } from 'classic-level'
 import { createBlockchain, type Blockchain } from '@ethereumjs/blockchain'
-import { createBlock, createBlockFromRLP, type Block } from '@ethereumjs/block'
+import { createBlock, type Block } from '@ethereumjs/block'
 import { createVM, runBlock, runTx, type VM } from '@ethereumjs/vm'
 import { MerkleStateManager } from '@ethereumjs/statemanager'
 import { createMPT } from '@ethereumjs/mpt'
@@ -29,6 +29,8 @@ import { buildLinearBlock } from './builder.js'
 import { decodeEnvelope, encodeEnvelope, EnvelopeError, MAX_ENVELOPE_PROOFS } from './envelope.js'
 import { checkSeal, sealBlock } from './seal.js'
 import { toStoredReceipts } from './receipts.js'
+import { Slicer } from './slicer.js'
+import { decodeBlockSliced, primeTransactionsTrie, recoverSenders } from './sliced-block.js'
 import { Mempool, MempoolError, type MempoolContext } from './mempool.js'
 import { eligibilityCalldata, SYSTEM_ADDRESS, SYSTEM_CALL_GAS } from './system.js'
 import { readRegistryValues } from './registry-values.js'
@@ -62,6 +64,8 @@ export class ChainError extends Error {
 }
 
 const GWEI = 1_000_000_000n
+/** state trie writes per LevelDB batch at a block's commit (level-db.ts: the event loop turns between batches) */
+const STATE_BATCH_SLICE = 1000
 
 const attestationKey = (a: VoteEvidence['a']): string => Buffer.from(attestationMessage(a)).toString('hex')
 
@@ -112,7 +116,7 @@ export class Chain {
     const sub = (name: string): Sublevel => level.sublevel<Uint8Array, Uint8Array>(name, { keyEncoding: 'view', valueEncoding: 'view' }) as unknown as Sublevel
     const { genesis } = opts
     const common = genesis.common
-    const trie = await createMPT({ db: new LevelDB(sub('state')) as never, useKeyHashing: true, valueEncoding: ValueEncoding.Bytes, common, cacheSize: 20_000 })
+    const trie = await createMPT({ db: new LevelDB(sub('state'), STATE_BATCH_SLICE) as never, useKeyHashing: true, valueEncoding: ValueEncoding.Bytes, common, cacheSize: 20_000 })
     const stateManager = new MerkleStateManager({ trie, common })
     const blockchain = await createBlockchain({ common, db: new LevelDB(sub('blocks')) as never, genesisState: genesis.state, validateBlocks: true, validateConsensus: false })
     const genesisBlock = blockchain.genesisBlock
@@ -289,7 +293,9 @@ export class Chain {
         if (tx.gasLimit > parent.header.gasLimit - builder.gasUsed) continue
         try { await builder.addTransaction(tx) } catch { this.mempool.remove(bytesToHex(tx.hash())) }
       }
-      const { block } = await builder.build()
+      const block = await builder.buildSliced()
+      // Blockchain.putBlock validates the block (senders are cached on the executed transactions): its trie, in slices
+      await primeTransactionsTrie(block, new Slicer())
       const seal = sealBlock(block.hash(), p.signers)
       const envelope = encodeEnvelope({ evm: block.serialize(), poot: pootBlock, seal })
       const canonical = await this.commit(block, toStoredReceipts(builder.transactionReceipts, (builder as unknown as { transactionResults: never }).transactionResults), envelope, next, pootBlock.signed, config)
@@ -387,15 +393,22 @@ export class Chain {
 
   /** Checks and re-executes a received envelope; never throws for bad input. */
   async importEnvelope (raw: Uint8Array, nowMs: number): Promise<ImportResult> {
-    let env
-    let block: Block
+    let env: ReturnType<typeof decodeEnvelope>
     try {
       env = decodeEnvelope(raw)
-      block = createBlockFromRLP(env.evm, { common: this.common })
     } catch (e) {
       return { ok: false, reason: e instanceof EnvelopeError ? e.message : `bad evm block: ${(e as Error).message}` }
     }
     return await this.executor.run(async () => {
+      // decoding, sender recovery and the transaction trie give the event loop turns (sliced-block.ts); the block is
+      // decoded in the queue so that envelopes are still imported in the order they arrived
+      const slicer = new Slicer()
+      let block: Block
+      try {
+        block = await decodeBlockSliced(env.evm, { common: this.common }, slicer)
+      } catch (e) {
+        return { ok: false, reason: `bad evm block: ${(e as Error).message}` }
+      }
       if (this.closed) return { ok: false, reason: 'closed' }
       // first: a second signed header for a slot is evidence whatever the rest of the envelope is
       const equivocation = this.checkEquivocation(env.poot.signed)
@@ -439,6 +452,9 @@ export class Chain {
         // the system writes of this block (if any) run first, on the parent's state; the block's transactions follow
         let root = parent.header.stateRoot
         for (const w of await this.systemWrites(parent, parentPoot, ph.slot, config)) root = await this.preApplySystemCall(root, block, w)
+        // what runBlock's validateData would do in one stretch, done ahead in slices; it still checks both
+        await recoverSenders(block.transactions, slicer)
+        await primeTransactionsTrie(block, slicer)
         const result = await runBlock(this.vm, { block, root, generate: false, skipHardForkValidation: true, skipHeaderValidation: true })
         const canonical = await this.commit(block, toStoredReceipts(result.receipts, result.results), raw, next, env.poot.signed, config)
         if (typeof canonical === 'string') return { ok: false, reason: `fork-choice: ${canonical}` }

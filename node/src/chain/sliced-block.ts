@@ -1,0 +1,68 @@
+/**
+ * @ethereumjs' whole-block steps, done in slices that give the event loop a turn (slicer.ts) and yield the same
+ * objects: a 300-transaction block otherwise decodes (each tx constructor copies Common and rebuilds its parameter
+ * cache), recovers every sender (validateData) and builds its transaction trie in one synchronous stretch each.
+ */
+import { Block, createBlockFromBytesArray, createBlockFromRLP, type BlockBytes, type BlockOptions } from '@ethereumjs/block'
+import { MerklePatriciaTrie } from '@ethereumjs/mpt'
+import { RLP } from '@ethereumjs/rlp'
+import { createTxFromBlockBodyData, type TypedTransaction } from '@ethereumjs/tx'
+import type { Common } from '@ethereumjs/common'
+import type { Slicer } from './slicer.js'
+
+/**
+ * createBlockFromRLP with the transactions decoded one by one between turns. The rest (size limit, header,
+ * withdrawals, uncles) is ethereumjs' own createBlockFromBytesArray on the block without its transactions; the
+ * Block is then made from those parts and the decoded transactions, as createBlockFromBytesArray does. Anything
+ * that fails on the way is decoded again by createBlockFromRLP, which throws the error it always threw.
+ */
+export async function decodeBlockSliced (serialized: Uint8Array, opts: BlockOptions & { common: Common }, slicer: Slicer): Promise<Block> {
+  try {
+    if (opts.common.isActivatedEIP(7934) && serialized.length > opts.common.param('maxRlpBlockSize')) throw new Error('size')
+    const values = RLP.decode(Uint8Array.from(serialized)) as BlockBytes
+    if (!Array.isArray(values) || values.length > 5) throw new Error('shape')
+    const [headerData, txsData, ...rest] = values
+    const shell = createBlockFromBytesArray([headerData, [], ...rest] as unknown as BlockBytes, opts)
+    const transactions: TypedTransaction[] = []
+    for (const txData of txsData ?? []) {
+      transactions.push(createTxFromBlockBodyData(txData, { ...opts, common: shell.header.common }))
+      await slicer.turn()
+    }
+    // the (deprecated-for-users) constructor createBlockFromBytesArray itself ends with
+    return new Block(shell.header, transactions, shell.uncleHeaders, shell.withdrawals, opts)
+  } catch {
+    return createBlockFromRLP(serialized, opts)
+  }
+}
+
+/**
+ * Recovers each transaction's sender public key, which the (frozen) transaction caches: validateData's signature
+ * check and runTx's sender then read the cache. A signature that does not recover is left for validateData to
+ * report, as before.
+ */
+export async function recoverSenders (txs: readonly TypedTransaction[], slicer: Slicer): Promise<void> {
+  for (const tx of txs) {
+    try { tx.getSenderPublicKey() } catch {}
+    await slicer.turn()
+  }
+}
+
+/** The transactions' trie root as ethereumjs' genTransactionsTrieRoot computes it, between turns. */
+export async function transactionsTrieRoot (txs: readonly TypedTransaction[], common: Common, slicer: Slicer): Promise<Uint8Array> {
+  const trie = new MerklePatriciaTrie({ common })
+  for (const [i, tx] of txs.entries()) {
+    await trie.put(RLP.encode(i), tx.serialize())
+    await slicer.turn()
+  }
+  return trie.root()
+}
+
+/**
+ * Computes the block's transaction trie in slices and leaves it where Block.transactionsTrieIsValid caches it, so
+ * validateData compares that root with the header's (the comparison itself stays ethereumjs').
+ */
+export async function primeTransactionsTrie (block: Block, slicer: Slicer): Promise<void> {
+  if (block.transactions.length === 0) return
+  const cache = (block as unknown as { cache: { txTrieRoot?: Uint8Array } }).cache
+  cache.txTrieRoot ??= await transactionsTrieRoot(block.transactions, block.common, slicer)
+}

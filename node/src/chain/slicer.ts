@@ -1,0 +1,16 @@
+/**
+ * Gives the event loop a turn inside long synchronous loops (decoding a block's transactions, recovering their
+ * senders, building tries): `turn()` yields through setImmediate once `sliceMs` has passed since the last turn, so
+ * timers, gossip and RPC run between slices of a few ms instead of waiting for the whole loop.
+ */
+export class Slicer {
+  private last = performance.now()
+
+  constructor (private readonly sliceMs = 4) {}
+
+  async turn (): Promise<void> {
+    if (performance.now() - this.last < this.sliceMs) return
+    await new Promise((resolve) => setImmediate(resolve))
+    this.last = performance.now()
+  }
+}
