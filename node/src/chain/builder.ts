@@ -11,7 +11,7 @@ import { MerklePatriciaTrie } from '@ethereumjs/mpt'
 import { RLP } from '@ethereumjs/rlp'
 import type { TypedTransaction } from '@ethereumjs/tx'
 import { Slicer } from './slicer.js'
-import { transactionsTrieRoot } from './sliced-block.js'
+import { cachedTrieRoot, transactionsTrieRoot } from './sliced-block.js'
 
 interface Internals {
   checkStatus: () => void
@@ -27,9 +27,11 @@ interface Internals {
 export class LinearBlockBuilder extends BlockBuilder {
   private envBlock: Block | undefined
   /** build()'s transaction and receipt tries give the event loop a turn every few ms (same roots as the stock ones) */
-  private readonly slicer = new Slicer()
+  slicer = new Slicer()
   /** the block's transactions while buildSliced hides them from build() */
   private included: TypedTransaction[] | undefined
+  /** the transaction trie root build() computed, handed to the block so that its validation does not redo it */
+  private txTrieRoot: Uint8Array | undefined
 
   private async begin (): Promise<Internals> {
     const self = this as unknown as Internals
@@ -66,7 +68,8 @@ export class LinearBlockBuilder extends BlockBuilder {
   private get txs (): TypedTransaction[] { return this.included ?? (this as unknown as Internals).transactions }
 
   override async transactionsTrie (): Promise<Uint8Array> {
-    return await transactionsTrieRoot(this.txs, (this as unknown as Internals).vm.common, this.slicer)
+    this.txTrieRoot = await transactionsTrieRoot(this.txs, (this as unknown as Internals).vm.common, this.slicer)
+    return this.txTrieRoot
   }
 
   /** BlockBuilder.receiptTrie, between turns. */
@@ -95,7 +98,10 @@ export class LinearBlockBuilder extends BlockBuilder {
     try {
       const { block: shell } = await this.build()
       // the (deprecated-for-users) constructor createBlock itself ends with
-      return new Block(shell.header, this.included, [], shell.withdrawals, self.blockOpts)
+      const block = new Block(shell.header, this.included, [], shell.withdrawals, self.blockOpts)
+      // the root of these very transactions, where Block.transactionsTrieIsValid looks first (sliced-block.ts)
+      if (this.txTrieRoot !== undefined && this.included.length > 0) cachedTrieRoot(block).txTrieRoot = this.txTrieRoot
+      return block
     } finally {
       self.transactions = this.included
       this.included = undefined
@@ -103,8 +109,9 @@ export class LinearBlockBuilder extends BlockBuilder {
   }
 }
 
-export async function buildLinearBlock (vm: VM, opts: BuildBlockOpts): Promise<LinearBlockBuilder> {
+export async function buildLinearBlock (vm: VM, opts: BuildBlockOpts, slicer = new Slicer()): Promise<LinearBlockBuilder> {
   const builder = new LinearBlockBuilder(vm, opts)
+  builder.slicer = slicer
   await builder.initState()
   return builder
 }

@@ -43,6 +43,8 @@ export interface ChainOptions {
   genesis: Genesis
   /** stop adding transactions to a block after this long, so a slot's block never stalls the node (default 1000) */
   maxBuildMs?: number
+  /** how long a whole-block step runs before it gives the event loop a turn (slicer.ts; default 4; 0: at every step) */
+  sliceMs?: number
 }
 
 export interface Proposal {
@@ -103,7 +105,8 @@ export class Chain {
     readonly blockchain: Blockchain,
     readonly store: ChainStore,
     head: Block,
-    private readonly maxBuildMs: number
+    private readonly maxBuildMs: number,
+    private readonly sliceMs: number
   ) {
     this.headBlock = head
     this.forkChoice = new ForkChoice(genesis.pootGenesis)
@@ -128,7 +131,7 @@ export class Chain {
     const vm = await createVM({ common, stateManager, blockchain })
     const head = await blockchain.getCanonicalHeadBlock()
     await stateManager.setStateRoot(head.header.stateRoot)
-    const chain = new Chain(genesis, level, vm, blockchain, new ChainStore(sub('meta')), head, opts.maxBuildMs ?? 1000)
+    const chain = new Chain(genesis, level, vm, blockchain, new ChainStore(sub('meta')), head, opts.maxBuildMs ?? 1000, opts.sliceMs ?? 4)
     await chain.replayPoot(head)
     return chain
   }
@@ -282,7 +285,7 @@ export class Chain {
       headerData: this.expectedHeader(parent, pootBlock.signed.header.timeMs, p.proposer, headerHash(pootBlock.signed.header), next),
       withdrawals: this.rewardWithdrawals(next, parent.header.number + 1n),
       blockOpts: { putBlockIntoBlockchain: false }
-    })
+    }, new Slicer(this.sliceMs))
     for (const w of writes) await builder.systemCall(w.caller, w.to, w.data, SYSTEM_CALL_GAS)
     const start = Date.now()
     const baseFee = parent.header.calcNextBaseFee()
@@ -293,9 +296,8 @@ export class Chain {
         if (tx.gasLimit > parent.header.gasLimit - builder.gasUsed) continue
         try { await builder.addTransaction(tx) } catch { this.mempool.remove(bytesToHex(tx.hash())) }
       }
+      // senders and the transaction trie come cached on the block, so Blockchain.putBlock's validation redoes neither
       const block = await builder.buildSliced()
-      // Blockchain.putBlock validates the block (senders are cached on the executed transactions): its trie, in slices
-      await primeTransactionsTrie(block, new Slicer())
       const seal = sealBlock(block.hash(), p.signers)
       const envelope = encodeEnvelope({ evm: block.serialize(), poot: pootBlock, seal })
       const canonical = await this.commit(block, toStoredReceipts(builder.transactionReceipts, (builder as unknown as { transactionResults: never }).transactionResults), envelope, next, pootBlock.signed, config)
@@ -402,7 +404,7 @@ export class Chain {
     return await this.executor.run(async () => {
       // decoding, sender recovery and the transaction trie give the event loop turns (sliced-block.ts); the block is
       // decoded in the queue so that envelopes are still imported in the order they arrived
-      const slicer = new Slicer()
+      const slicer = new Slicer(this.sliceMs)
       let block: Block
       try {
         block = await decodeBlockSliced(env.evm, { common: this.common }, slicer)
@@ -611,7 +613,6 @@ export class Chain {
     return out
   }
 
-  /** A state manager fixed at `root`, independent of the live VM. */
   /**
    * The LucidAnchors registrations of `sessionIds` in `block`'s state (the unregistered absent): PoOT checks a block's
    * holding claims against its parent's (protocols/poot/anchors.ts), gossip and storage duties against the head's.
@@ -622,6 +623,7 @@ export class Chain {
     return await readAnchors(await this.stateAt(block.header.stateRoot), anchors, sessionIds)
   }
 
+  /** A state manager fixed at `root`, independent of the live VM. */
   async stateAt (root: Uint8Array): Promise<MerkleStateManager> {
     const sm = (this.vm.stateManager as MerkleStateManager).shallowCopy(false)
     await sm.setStateRoot(root)

@@ -63,6 +63,10 @@ export async function transactionsTrieRoot (txs: readonly TypedTransaction[], co
  */
 export async function primeTransactionsTrie (block: Block, slicer: Slicer): Promise<void> {
   if (block.transactions.length === 0) return
-  const cache = (block as unknown as { cache: { txTrieRoot?: Uint8Array } }).cache
-  cache.txTrieRoot ??= await transactionsTrieRoot(block.transactions, block.common, slicer)
+  cachedTrieRoot(block).txTrieRoot ??= await transactionsTrieRoot(block.transactions, block.common, slicer)
+}
+
+/** Block's cache of its transaction trie root (ethereumjs keeps it private; transactionsTrieIsValid reads it first). */
+export function cachedTrieRoot (block: Block): { txTrieRoot?: Uint8Array } {
+  return (block as unknown as { cache: { txTrieRoot?: Uint8Array } }).cache
 }

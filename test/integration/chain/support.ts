@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createTx, type TypedTxData } from '@ethereumjs/tx'
 import { hexToBytes } from '@ethereumjs/util'
-import { Chain, buildGenesis, checkGenesisSpec, devAccountKeys, devGenesisSpec, devNodeKeys, devServerKey, localProposer, signersFrom, type Genesis } from '../../../node/src/chain/index.js'
+import { Chain, buildGenesis, checkGenesisSpec, devAccountKeys, devGenesisSpec, devNodeKeys, devServerKey, localProposer, signersFrom, type ChainOptions, type Genesis } from '../../../node/src/chain/index.js'
 
 export const GENESIS_MS = 1_700_000_000_000
 export const SLOT_MS = 1500
@@ -16,10 +16,10 @@ export async function devGenesis (): Promise<Genesis> {
 }
 
 const dirs: string[] = []
-export async function openDevChain (): Promise<Chain> {
+export async function openDevChain (opts: Omit<ChainOptions, 'dir' | 'genesis'> = {}): Promise<Chain> {
   const dir = mkdtempSync(join(tmpdir(), 'lucid-chain-'))
   dirs.push(dir)
-  return await Chain.open({ dir, genesis: await devGenesis() })
+  return await Chain.open({ dir, genesis: await devGenesis(), ...opts })
 }
 export function removeChainDirs (): void { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }) }
 
