@@ -4,6 +4,7 @@
  * the block's holding claims name (claimedSessions). A session missing from the lookup is not registered. Every node
  * reading the same parent state gets the same lookup, so the outcome is the same everywhere.
  */
+import { equalBytes } from './bytes.js'
 import type { CatalogSession } from './config.js'
 import type { TaskProof } from './proofs.js'
 
@@ -17,6 +18,11 @@ export interface AnchoredSession {
 export type AnchorLookup = ReadonlyMap<string, AnchoredSession>
 
 export const NO_ANCHORS: AnchorLookup = new Map()
+
+/** Whether two descriptions of a session (a registration, a catalog entry, a claim, a held replica) name the same content. */
+export function sameAnchor (a: AnchoredSession, b: AnchoredSession): boolean {
+  return a.chunkCount === b.chunkCount && equalBytes(a.root, b.root)
+}
 
 /** The distinct sessions named by the holding claims among `proofs`, sorted: the registrations a block needs read. */
 export function claimedSessions (proofs: Iterable<TaskProof>): string[] {

@@ -12,7 +12,7 @@ import { verifySignature } from './keys.js'
 import { slotOfBeat } from './params.js'
 import { leafHash } from './merkle.js'
 import { invalid, VALID, type Validity } from './validity.js'
-import type { AnchorLookup } from './anchors.js'
+import { sameAnchor, type AnchorLookup } from './anchors.js'
 
 export interface ProofContext {
   readonly config: PootConfig
@@ -123,8 +123,6 @@ export function validateAttestation (p: Attestation, ctx: ProofContext): Validit
 /** Catalog sessions are named like session IDs (a UUID is 36 characters); at most 2³² chunks. */
 export const MAX_CATALOG_ID = 64
 
-const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i])
-
 /**
  * A holding claim counts if it names a well-formed session registered in LucidAnchors (in the parent's state) with
  * the root and chunk count it names, and the node is not already one of its holders. The catalog's root is the
@@ -138,10 +136,10 @@ export function validateHoldingClaim (p: HoldingClaim, ctx: ProofContext): Valid
   if (!Number.isSafeInteger(p.chunkCount) || p.chunkCount < 1 || p.chunkCount > 0xffffffff) return invalid('bad-chunk-count')
   const anchored = ctx.anchors?.get(p.sessionId)
   if (anchored === undefined) return invalid('not-anchored')
-  if (anchored.chunkCount !== p.chunkCount || !sameBytes(anchored.root, p.root)) return invalid('anchor-mismatch')
+  if (!sameAnchor(anchored, p)) return invalid('anchor-mismatch')
   const known = ctx.parent.catalog.find((s) => s.sessionId === p.sessionId)
   if (known !== undefined) {
-    if (known.chunkCount !== p.chunkCount || !sameBytes(known.root, p.root)) return invalid('catalog-mismatch')
+    if (!sameAnchor(known, p)) return invalid('catalog-mismatch')
     if (known.holders.includes(p.node)) return invalid('already-holder')
   }
   if (!signedBy(p, () => verifySignature(p.node, holdingMessage(p), p.sig))) return invalid('bad-signature')

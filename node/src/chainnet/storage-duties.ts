@@ -5,7 +5,7 @@
  * to it with the encrypted chunk read from its own store (never fetched from the network) and its Merkle path.
  * A node that lost the chunk cannot answer, and the block after the deadline charges its entity.
  */
-import { inclusionProof, makeHoldingClaim, makeStorageProof, type AnchorLookup, type ChainState, type NodeKey, type PootParams, type TaskProof } from '../../../protocols/poot/index.js'
+import { inclusionProof, makeHoldingClaim, makeStorageProof, sameAnchor, type AnchorLookup, type ChainState, type NodeKey, type PootParams, type TaskProof } from '../../../protocols/poot/index.js'
 import type { ChainLog } from './service.js'
 
 export interface HeldSession { sessionId: string, root: Uint8Array, chunkCount: number }
@@ -18,8 +18,6 @@ export interface HoldingSource {
   /** leaf hashes of every chunk (from the local blobs), or null when one is missing */
   leaves: (sessionId: string) => Promise<Uint8Array[] | null>
 }
-
-const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i])
 
 export class StorageDuties {
   /** sessionId → slot of our last claim (claimed again if not included within maxProofAgeSlots) */
@@ -45,7 +43,7 @@ export class StorageDuties {
     for (const s of this.source.held()) {
       const known = head.catalog.find((c) => c.sessionId === s.sessionId)
       if (known?.holders.includes(this.key.id) === true) continue
-      if (known !== undefined && (!sameBytes(known.root, s.root) || known.chunkCount !== s.chunkCount)) continue // the catalog has the anchored root: ours differs
+      if (known !== undefined && !sameAnchor(known, s)) continue // the catalog has the anchored root: ours differs
       const last = this.claimed.get(s.sessionId)
       if (last !== undefined && slot - last <= params.maxProofAgeSlots) continue
       due.push(s)
@@ -56,7 +54,7 @@ export class StorageDuties {
     const out: TaskProof[] = []
     for (const s of due) {
       const a = anchors.get(s.sessionId)
-      if (a === undefined || a.chunkCount !== s.chunkCount || !sameBytes(a.root, s.root)) continue
+      if (a === undefined || !sameAnchor(a, s)) continue
       this.claimed.set(s.sessionId, slot)
       out.push(makeHoldingClaim(this.key, slot, s))
     }
