@@ -97,6 +97,8 @@ export class Chain {
   /** the PoOT config each known block was checked with (by EVM hash); absent: the genesis config */
   private readonly configByEvm = new Map<string, PootConfig>()
   private closed = false
+  /** payoutEntitlements' recomputed writes, by epoch and writing block's parent (the last few) */
+  private readonly payoutWrites = new Map<string, PayoutWrite>()
 
   private constructor (
     readonly genesis: Genesis,
@@ -539,8 +541,16 @@ export class Chain {
     const block = await this.blockByNumber(blockNumber)
     const parent = block === undefined ? undefined : await this.blockByHash(block.header.parentHash)
     if (parent === undefined) throw new ChainError('payout-read', `block ${blockNumber} (the payout write of epoch ${epoch}) is not known`)
-    const w = await this.computePayoutOn(parent, epoch)
-    if (w === null || payoutRootHex(w.batch) !== root.toLowerCase()) throw new ChainError('payout-mismatch', `epoch ${epoch}: recomputing the system write does not give the root it recorded (${root})`)
+    // a write never changes once its block is known: recomputed (a walk over the whole payout epoch) once per block
+    const key = `${epoch}/${bytesToHex(parent.hash())}`
+    let w = this.payoutWrites.get(key)
+    if (w === undefined) {
+      const computed = await this.computePayoutOn(parent, epoch)
+      if (computed === null || payoutRootHex(computed.batch) !== root.toLowerCase()) throw new ChainError('payout-mismatch', `epoch ${epoch}: recomputing the system write does not give the root it recorded (${root})`)
+      w = computed
+      if (this.payoutWrites.size >= 8) this.payoutWrites.delete(this.payoutWrites.keys().next().value as string)
+      this.payoutWrites.set(key, w)
+    }
     return { epoch, root, blockNumber, write: w }
   }
 
