@@ -33,3 +33,12 @@ export function issueChallenges (mix: Uint8Array, slot: number, catalog: readonl
 export function challengeDeadline (c: Challenge, responseSlots: number): number {
   return c.slot + responseSlots
 }
+
+/**
+ * Whether `node` must still be able to answer for `sessionId` on the chain whose head is `state`: the catalog lists it
+ * as a holder (new challenges may name it) or a challenge to it for the session is open.
+ */
+export function owesSession (state: { readonly catalog: readonly CatalogSession[], readonly openChallenges: readonly Challenge[] }, node: string, sessionId: string): boolean {
+  return state.catalog.some((s) => s.sessionId === sessionId && s.holders.includes(node)) ||
+    state.openChallenges.some((c) => c.holder === node && c.sessionId === sessionId)
+}

@@ -15,6 +15,7 @@ export function proofCredit (p: TaskProof, params: PootParams): number {
     case 'attestation': return params.creditValidation
     case 'relay': return Math.floor(p.bytes * params.creditRelayPerMiB / 1_048_576)
     case 'holding': return 0
+    case 'release': return 0
   }
 }
 

@@ -1,8 +1,8 @@
 /** Signed task proofs, made with a node key (the honest side of every rule; used by nodes, the harness and tests). */
 import type { NodeKey } from './keys.js'
 import type { ChainState } from './state.js'
-import type { Attestation, HeartbeatProof, HoldingClaim, RelayReceipt, StorageProof } from './proofs.js'
-import { attestationMessage, heartbeatMessage, holdingMessage, relayMessage, storageMessage } from './proofs.js'
+import type { Attestation, HeartbeatProof, HoldingClaim, HoldingRelease, RelayReceipt, StorageProof } from './proofs.js'
+import { attestationMessage, heartbeatMessage, holdingMessage, relayMessage, releaseMessage, storageMessage } from './proofs.js'
 
 /** `ref` is the node's head (any block with a slot and hash) when it signs. */
 export function makeHeartbeat (key: NodeKey, slot: number, beat: number, ref: { readonly slot: number, readonly hash: string }): HeartbeatProof {
@@ -37,4 +37,10 @@ export function makeStorageProof (key: NodeKey, challenge: { slot: number, index
 export function makeHoldingClaim (key: NodeKey, slot: number, session: { sessionId: string, root: Uint8Array, chunkCount: number }): HoldingClaim {
   const body = { node: key.id, slot, sessionId: session.sessionId, root: session.root, chunkCount: session.chunkCount }
   return { kind: 'holding', ...body, sig: key.sign(holdingMessage(body)) }
+}
+
+/** The holder's release of a session it no longer keeps, made in `slot`. */
+export function makeHoldingRelease (key: NodeKey, slot: number, sessionId: string): HoldingRelease {
+  const body = { node: key.id, slot, sessionId }
+  return { kind: 'release', ...body, sig: key.sign(releaseMessage(body)) }
 }

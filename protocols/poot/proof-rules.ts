@@ -6,8 +6,8 @@
  */
 import type { PootConfig } from './config.js'
 import type { ChainState, Challenge } from './state.js'
-import type { Attestation, HeartbeatProof, HoldingClaim, RelayReceipt, StorageProof, TaskProof } from './proofs.js'
-import { attestationMessage, heartbeatMessage, holdingMessage, proofKey, relayMessage, storageMessage } from './proofs.js'
+import type { Attestation, HeartbeatProof, HoldingClaim, HoldingRelease, RelayReceipt, StorageProof, TaskProof } from './proofs.js'
+import { attestationMessage, heartbeatMessage, holdingKey, holdingMessage, proofKey, relayMessage, releaseKey, releaseMessage, storageMessage } from './proofs.js'
 import { verifySignature } from './keys.js'
 import { slotOfBeat } from './params.js'
 import { leafHash } from './merkle.js'
@@ -124,14 +124,29 @@ export function validateAttestation (p: Attestation, ctx: ProofContext): Validit
 export const MAX_CATALOG_ID = 64
 
 /**
+ * Whether `key` (a claim's or a release's) was counted in a block after `slot`: a claim and a release of the same
+ * node and session take effect in the order they were signed, so an older one a proposer kept back cannot undo a
+ * newer one (an honest node signs each only once the other is in its head). Both cannot count in one block: a claim
+ * needs the node not to hold the session in the parent's catalog, a release needs it to.
+ */
+function countedAfter (ctx: ProofContext, key: string, slot: number): boolean {
+  return countedBefore(ctx.parent, key, slot + 1)
+}
+
+function validSessionId (id: unknown): boolean {
+  return typeof id === 'string' && id.length > 0 && id.length <= MAX_CATALOG_ID
+}
+
+/**
  * A holding claim counts if it names a well-formed session registered in LucidAnchors (in the parent's state) with
  * the root and chunk count it names, and the node is not already one of its holders. The catalog's root is the
  * anchored one, so nobody can squat a session with another root; a genesis catalog entry must agree as well.
+ * A claim signed before the node's last release of the session was counted is refused (`released`).
  */
 export function validateHoldingClaim (p: HoldingClaim, ctx: ProofContext): Validity {
   const common = commonChecks(p, ctx)
   if (!common.ok) return common
-  if (typeof p.sessionId !== 'string' || p.sessionId.length === 0 || p.sessionId.length > MAX_CATALOG_ID) return invalid('bad-session-id')
+  if (!validSessionId(p.sessionId)) return invalid('bad-session-id')
   if (!(p.root instanceof Uint8Array) || p.root.length !== 32) return invalid('bad-root')
   if (!Number.isSafeInteger(p.chunkCount) || p.chunkCount < 1 || p.chunkCount > 0xffffffff) return invalid('bad-chunk-count')
   const anchored = ctx.anchors?.get(p.sessionId)
@@ -142,7 +157,23 @@ export function validateHoldingClaim (p: HoldingClaim, ctx: ProofContext): Valid
     if (!sameAnchor(known, p)) return invalid('catalog-mismatch')
     if (known.holders.includes(p.node)) return invalid('already-holder')
   }
+  if (countedAfter(ctx, releaseKey(p.node, p.sessionId), p.slot)) return invalid('released')
   if (!signedBy(p, () => verifySignature(p.node, holdingMessage(p), p.sig))) return invalid('bad-signature')
+  return VALID
+}
+
+/**
+ * A holding release counts if the node is a holder of the session in the parent's catalog and the claim that made it
+ * one was signed before the release (`superseded` otherwise: a kept-back release cannot undo a newer claim).
+ */
+export function validateHoldingRelease (p: HoldingRelease, ctx: ProofContext): Validity {
+  const common = commonChecks(p, ctx)
+  if (!common.ok) return common
+  if (!validSessionId(p.sessionId)) return invalid('bad-session-id')
+  const known = ctx.parent.catalog.find((s) => s.sessionId === p.sessionId)
+  if (known === undefined || !known.holders.includes(p.node)) return invalid('not-holder')
+  if (countedAfter(ctx, holdingKey(p.node, p.sessionId), p.slot)) return invalid('superseded')
+  if (!signedBy(p, () => verifySignature(p.node, releaseMessage(p), p.sig))) return invalid('bad-signature')
   return VALID
 }
 
@@ -153,6 +184,7 @@ export function validateProof (p: TaskProof, ctx: ProofContext): Validity {
     case 'relay': return validateRelayReceipt(p, ctx)
     case 'attestation': return validateAttestation(p, ctx)
     case 'holding': return validateHoldingClaim(p, ctx)
+    case 'release': return validateHoldingRelease(p, ctx)
     default: return invalid('unknown-kind')
   }
 }

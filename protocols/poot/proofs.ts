@@ -1,5 +1,5 @@
 /**
- * The four kinds of task proof. Each is signed by its node key over a domain-separated message, is bound to a
+ * The kinds of task proof. Each is signed by its node key over a domain-separated message, is bound to a
  * slot, and has a key under which it is counted at most once per chain.
  */
 import { concatBytes, fromHex, lp, u32, u64, utf8 } from './bytes.js'
@@ -76,14 +76,28 @@ export interface HoldingClaim {
   readonly sig: Uint8Array
 }
 
-export type TaskProof = HeartbeatProof | StorageProof | RelayReceipt | Attestation | HoldingClaim
+/**
+ * A holding release: the node withdraws its holding claim on a session it no longer keeps (a replica handed over to
+ * the session's desired holders), so the chain stops issuing it challenges for the session. Challenges issued before
+ * the release still have to be answered. Signed by the holder; earns no credit.
+ */
+export interface HoldingRelease {
+  readonly kind: 'release'
+  readonly node: NodeId
+  readonly slot: number
+  readonly sessionId: string
+  readonly sig: Uint8Array
+}
+
+export type TaskProof = HeartbeatProof | StorageProof | RelayReceipt | Attestation | HoldingClaim | HoldingRelease
 
 const DOMAIN = {
   heartbeat: utf8('lucid/poot/v1/heartbeat'),
   storage: utf8('lucid/poot/v1/storage'),
   relay: utf8('lucid/poot/v1/relay'),
   attestation: utf8('lucid/poot/v1/attestation'),
-  holding: utf8('lucid/poot/v1/holding')
+  holding: utf8('lucid/poot/v1/holding'),
+  release: utf8('lucid/poot/v1/release')
 }
 
 export function heartbeatMessage (p: Pick<HeartbeatProof, 'node' | 'slot' | 'beat' | 'refSlot' | 'refHash'>): Uint8Array {
@@ -107,6 +121,14 @@ export function holdingMessage (p: Pick<HoldingClaim, 'node' | 'slot' | 'session
   return concatBytes(DOMAIN.holding, fromHex(p.node), u64(p.slot), lp(utf8(p.sessionId)), lp(p.root), u64(p.chunkCount))
 }
 
+export function releaseMessage (p: Pick<HoldingRelease, 'node' | 'slot' | 'sessionId'>): Uint8Array {
+  return concatBytes(DOMAIN.release, fromHex(p.node), u64(p.slot), lp(utf8(p.sessionId)))
+}
+
+/** Keys of a node's claims and releases of a session: each rule looks for the other's (proof-rules.ts). */
+export const holdingKey = (node: NodeId, sessionId: string): string => `c/${node}/${sessionId}`
+export const releaseKey = (node: NodeId, sessionId: string): string => `x/${node}/${sessionId}`
+
 /** The key under which a proof is counted once. Storage answers are keyed by their challenge. */
 export function proofKey (p: TaskProof): string {
   switch (p.kind) {
@@ -114,7 +136,8 @@ export function proofKey (p: TaskProof): string {
     case 'storage': return `s/${p.slot}/${p.index}`
     case 'relay': return `r/${p.node}/${p.receiver}/${p.slot}`
     case 'attestation': return `a/${p.node}/${p.slot}`
-    case 'holding': return `c/${p.node}/${p.sessionId}`
+    case 'holding': return holdingKey(p.node, p.sessionId)
+    case 'release': return releaseKey(p.node, p.sessionId)
   }
 }
 
@@ -126,5 +149,6 @@ export function encodeProof (p: TaskProof): Uint8Array {
     case 'relay': return concatBytes(u32(2), relayMessage(p), p.sig, p.receiverSig)
     case 'attestation': return concatBytes(u32(3), attestationMessage(p), p.sig)
     case 'holding': return concatBytes(u32(4), holdingMessage(p), p.sig)
+    case 'release': return concatBytes(u32(5), releaseMessage(p), p.sig)
   }
 }

@@ -56,7 +56,7 @@ export interface ChainState {
   /** Entities proven to equivocate, excluded from the schedule until the given slot. */
   readonly jailedUntil: ReadonlyMap<EntityId, number>
   readonly openChallenges: readonly Challenge[]
-  /** Sessions that can be challenged and their holders, sorted by sessionId: the genesis catalog plus holding claims. */
+  /** Sessions that can be challenged and their holders, sorted by sessionId: the genesis catalog plus holding claims, less holding releases (a session with no holder left is dropped). */
   readonly catalog: readonly CatalogSession[]
   /** Vote tallies of recent links (target epoch within maxProofAgeSlots), keyed by linkKey. */
   readonly links: ReadonlyMap<string, Link>

@@ -11,7 +11,7 @@ import { SERVER_ENTITY, type EntityId } from './entities.js'
 import { validateEquivocation, validateHeader } from './header-rules.js'
 import { validateProof } from './proof-rules.js'
 import { validateVoteEvidence } from './vote-evidence.js'
-import { proofKey, type HoldingClaim } from './proofs.js'
+import { proofKey, type HoldingClaim, type HoldingRelease } from './proofs.js'
 import { addCredit, proofCredit, slideWindow } from './credits.js'
 import { issueChallenges, challengeDeadline } from './challenges.js'
 import { nextMix } from './randomness.js'
@@ -50,6 +50,20 @@ function withHolder (catalog: readonly CatalogSession[], claim: HoldingClaim): r
     out[i] = { ...out[i], holders: [...out[i].holders, claim.node].sort() }
   } else {
     out.splice(i < 0 ? out.length : i, 0, { sessionId: claim.sessionId, root: claim.root, chunkCount: claim.chunkCount, holders: [claim.node] })
+  }
+  return out
+}
+
+/**
+ * The catalog without `release`'s node among the session's holders (the session left out once it has none, so it is
+ * no longer challenged). Copy on write.
+ */
+function withoutHolder (catalog: readonly CatalogSession[], release: HoldingRelease): readonly CatalogSession[] {
+  const out: CatalogSession[] = []
+  for (const s of catalog) {
+    if (s.sessionId !== release.sessionId) { out.push(s); continue }
+    const holders = s.holders.filter((h) => h !== release.node)
+    if (holders.length > 0) out.push({ ...s, holders })
   }
   return out
 }
@@ -100,6 +114,7 @@ export function applyBlock (parent: ChainState, block: Block, config: PootConfig
     addCredit(delta, entity, proofCredit(p, params))
     if (p.kind === 'storage') open.splice(open.findIndex((c) => c.slot === p.slot && c.index === p.index), 1)
     if (p.kind === 'holding') catalog = withHolder(catalog, p)
+    if (p.kind === 'release') catalog = withoutHolder(catalog, p)
     if (p.kind === 'attestation') {
       const source = parent.justified.find((c) => c.epoch === p.sourceSlot && c.hash === p.sourceHash) as Link['source']
       const target = { hash: p.blockHash, height: blockAtOrBefore(parent, p.slot).height, epoch: p.slot }

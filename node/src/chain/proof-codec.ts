@@ -5,6 +5,7 @@
  *   relay       [2, node, receiver, slot, bytes, sig, receiverSig]
  *   attestation [3, node, slot, blockHash, sourceSlot, sourceHash, sig]
  *   holding     [4, node, slot, sessionId, root, chunkCount, sig]
+ *   release     [5, node, slot, sessionId, sig]
  * Node ids and hashes travel as 32 raw bytes (hex in protocols/poot); numbers as minimal big-endian integers.
  * Decoding is strict: every malformed field is a ProofCodecError naming it.
  */
@@ -19,7 +20,7 @@ export class ProofCodecError extends Error {}
 export const MAX_PROOF_BLOB_BYTES = 16 * 1024 * 1024 + 64
 export const MAX_PROOF_PATH = 64
 
-const KIND = { heartbeat: 0, storage: 1, relay: 2, attestation: 3, holding: 4 } as const
+const KIND = { heartbeat: 0, storage: 1, relay: 2, attestation: 3, holding: 4, release: 5 } as const
 
 const int = (n: number): Uint8Array => bigIntToUnpaddedBytes(BigInt(n))
 const h32 = (hex: string): Uint8Array => {
@@ -34,6 +35,7 @@ export function proofFields (p: TaskProof): unknown[] {
     case 'relay': return [int(KIND.relay), h32(p.node), h32(p.receiver), int(p.slot), int(p.bytes), p.sig, p.receiverSig]
     case 'attestation': return [int(KIND.attestation), h32(p.node), int(p.slot), h32(p.blockHash), int(p.sourceSlot), h32(p.sourceHash), p.sig]
     case 'holding': return [int(KIND.holding), h32(p.node), int(p.slot), utf8ToBytes(p.sessionId), p.root, int(p.chunkCount), p.sig]
+    case 'release': return [int(KIND.release), h32(p.node), int(p.slot), utf8ToBytes(p.sessionId), p.sig]
   }
 }
 
@@ -89,6 +91,10 @@ export function proofFromFields (x: unknown): TaskProof {
     case KIND.holding: {
       const f = fields(x, 7, 'holding')
       return { kind: 'holding', node: hex32(f[1], 'node'), slot: num(f[2], 'slot'), sessionId: sessionIdField(f[3]), root: bytes(f[4], 'root', 32), chunkCount: num(f[5], 'chunkCount'), sig: sig(f[6], 'sig') }
+    }
+    case KIND.release: {
+      const f = fields(x, 5, 'release')
+      return { kind: 'release', node: hex32(f[1], 'node'), slot: num(f[2], 'slot'), sessionId: sessionIdField(f[3]), sig: sig(f[4], 'sig') }
     }
     default: return fail(`unknown kind ${kind}`)
   }

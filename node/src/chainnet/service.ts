@@ -11,7 +11,7 @@ import { TopicValidatorResult, type GossipSub, type Message } from '@libp2p/goss
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { Registry } from 'prom-client'
 import { bytesToHex } from '@ethereumjs/util'
-import { claimedSessions, validateProof, NO_ANCHORS, type AnchorLookup, type Attestation, type NodeKey, type TaskProof, type Validity } from '../../../protocols/poot/index.js'
+import { claimedSessions, owesSession, validateProof, NO_ANCHORS, type AnchorLookup, type Attestation, type NodeKey, type TaskProof, type Validity } from '../../../protocols/poot/index.js'
 import type { Chain } from '../chain/chain.js'
 import { ChainNode, systemClock, type Clock } from '../chain/chain-node.js'
 import { localProposer, signersFrom } from '../chain/local-proposer.js'
@@ -139,6 +139,17 @@ export class ChainService {
 
   /** Does the genesis register this node (so that its votes and heartbeats count)? */
   get registered (): boolean { return this.chain.genesis.poot.registry.entityOfNode.has(this.init.nodeKey.id) }
+
+  /**
+   * Whether this node must keep a session's blocks for the chain: its head lists the node as a holder or has a
+   * challenge to it open for the session, or the head is too far behind the clock to tell (syncing).
+   */
+  owesSession (sessionId: string): boolean {
+    const head = this.chain.headPoot
+    const slot = this.producer.currentSlot(this.clock.now())
+    if (slot - head.slot > this.chain.configAt(slot).params.maxProofAgeSlots) return true
+    return owesSession(head, this.init.nodeKey.id, sessionId)
+  }
 
   async start (): Promise<void> {
     const { libp2p } = this.init

@@ -4,8 +4,10 @@
  * count it holds (PoOT refuses any other claim), so the chain's catalog lists it as a holder; and it answers each challenge the chain issues
  * to it with the encrypted chunk read from its own store (never fetched from the network) and its Merkle path.
  * A node that lost the chunk cannot answer, and the block after the deadline charges its entity.
+ * A session the catalog lists this node as a holder of but that the node no longer holds (handed over to its desired
+ * holders, or never held) is released (a signed holding release), so the chain stops challenging the node for it.
  */
-import { inclusionProof, makeHoldingClaim, makeStorageProof, sameAnchor, type AnchorLookup, type ChainState, type NodeKey, type PootParams, type TaskProof } from '../../../protocols/poot/index.js'
+import { inclusionProof, makeHoldingClaim, makeHoldingRelease, makeStorageProof, sameAnchor, type AnchorLookup, type ChainState, type NodeKey, type PootParams, type TaskProof } from '../../../protocols/poot/index.js'
 import type { ChainLog } from './service.js'
 
 export interface HeldSession { sessionId: string, root: Uint8Array, chunkCount: number }
@@ -22,6 +24,8 @@ export interface HoldingSource {
 export class StorageDuties {
   /** sessionId → slot of our last claim (claimed again if not included within maxProofAgeSlots) */
   private readonly claimed = new Map<string, number>()
+  /** sessionId → slot of our last release (released again if not included within maxProofAgeSlots) */
+  private readonly released = new Map<string, number>()
   /** challenges handled (`slot/index`), answered or found unanswerable */
   private readonly handled = new Set<string>()
   private running = false
@@ -29,13 +33,13 @@ export class StorageDuties {
   constructor (private readonly key: NodeKey, private readonly source: HoldingSource, private readonly log: ChainLog) {}
 
   /**
-   * The claims and answers due on `head` at `slot`; `anchorsOf` reads sessions' registrations in the head's state.
+   * The claims, releases and answers due on `head` at `slot`; `anchorsOf` reads sessions' registrations in the head's state.
    * Runs one at a time (reads are async).
    */
   async due (head: ChainState, slot: number, params: PootParams, anchorsOf: (sessionIds: string[]) => Promise<AnchorLookup>): Promise<TaskProof[]> {
     if (this.running) return []
     this.running = true
-    try { return [...await this.claims(head, slot, params, anchorsOf), ...await this.answers(head)] } finally { this.running = false }
+    try { return [...await this.claims(head, slot, params, anchorsOf), ...this.releases(head, slot, params), ...await this.answers(head)] } finally { this.running = false }
   }
 
   private async claims (head: ChainState, slot: number, params: PootParams, anchorsOf: (sessionIds: string[]) => Promise<AnchorLookup>): Promise<TaskProof[]> {
@@ -57,6 +61,21 @@ export class StorageDuties {
       if (a === undefined || !sameAnchor(a, s)) continue
       this.claimed.set(s.sessionId, slot)
       out.push(makeHoldingClaim(this.key, slot, s))
+    }
+    return out
+  }
+
+  private releases (head: ChainState, slot: number, params: PootParams): TaskProof[] {
+    const held = new Set(this.source.held().map((s) => s.sessionId))
+    const listed = head.catalog.filter((c) => c.holders.includes(this.key.id) && !held.has(c.sessionId)).map((c) => c.sessionId)
+    for (const id of this.released.keys()) if (!listed.includes(id)) this.released.delete(id)
+    const out: TaskProof[] = []
+    for (const sessionId of listed) {
+      const last = this.released.get(sessionId)
+      if (last !== undefined && slot - last <= params.maxProofAgeSlots) continue
+      this.released.set(sessionId, slot)
+      out.push(makeHoldingRelease(this.key, slot, sessionId))
+      this.log.info({ sessionId, slot }, 'releasing the holding claim of a session this node no longer holds')
     }
     return out
   }

@@ -229,7 +229,9 @@ export class LucidNode {
       replication: this.config.swarm.replication,
       dial: async (addr: Multiaddr) => { await this.libp2p.dial(addr, { signal: AbortSignal.timeout(5000) }) },
       log: this.log,
-      onHeldChanged: () => { this.heartbeatNow(); this.kick(); this.reconcileState() }
+      onHeldChanged: () => { this.heartbeatNow(); this.kick(); this.reconcileState() },
+      // [chain hook] a handed-over session stays pinned while the chain can still challenge this node for it
+      owed: (sessionId) => this.chain?.service.owesSession(sessionId) ?? false
     })
     this.timer = setInterval(() => { void this.beat() }, this.config.swarm.heartbeatMs)
     this.timer.unref()

@@ -2,7 +2,10 @@
  * Replication and repair: on every tick, plan() (protocols/swarm/repair.ts) says per session whether this node must
  * fetch it, keep it or hand it over. A fetch gets the manifest and every chunk over bitswap from the known holders,
  * checks the manifest against the announcement, each blob against its CID (BlockStore.getChecked) and all of them
- * against the Merkle root, and only then pins the session. A drop unpins (gc deletes the blocks later).
+ * against the Merkle root, and only then pins the session. A drop marks the session not held at once and unpins it
+ * (gc deletes the blocks later) once the chain no longer owes it: while the chain's catalog still lists this node as a
+ * holder, or a challenge to it is open, the blocks stay pinned so the node can still answer (its storage duties
+ * release the claim as soon as the session is not held).
  */
 import { CID } from 'multiformats/cid'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
@@ -30,6 +33,8 @@ export interface ReplicatorDeps {
   onHeldChanged: () => void
   fetchTimeoutMs?: number
   concurrency?: number
+  /** Whether the chain still owes this session's blocks (lists this node as a holder or challenges it); none: never. */
+  owed?: (sessionId: string) => boolean
 }
 
 export class Replicator {
@@ -39,6 +44,8 @@ export class Replicator {
   deficit = 0
   private running = false
   private stopped = false
+  /** Dropped sessions whose blocks stay pinned until the chain no longer owes them (null: not read from the store yet). */
+  private retained: Set<string> | null = null
 
   constructor (private readonly d: ReplicatorDeps) {}
 
@@ -92,15 +99,46 @@ export class Replicator {
         } else if (dec.action === 'drop') {
           const rec = this.d.index.get(dec.sessionId)
           if (rec === undefined) continue
-          await this.d.blocks.unpin(CID.parse(rec.manifest))
+          // not held first (the chain duties release the claim), unpinned once nothing is owed; a crash in between
+          // leaves a pinned session that is not held, which the next start finds (retainedSessions)
           await this.d.index.setHeld(rec.sessionId, false)
-          this.d.log.info({ sessionId: rec.sessionId, desired: dec.desired }, 'handed session over to its desired holders; unpinned')
+          ;(await this.retainedSessions()).add(rec.sessionId)
+          this.d.log.info({ sessionId: rec.sessionId, desired: dec.desired }, 'handed session over to its desired holders')
           this.d.onHeldChanged()
         }
       }
+      await this.unpinReleased()
     } finally {
       this.running = false
     }
+  }
+
+  /** The dropped sessions still pinned: on first use, every session not held whose manifest is pinned. */
+  private async retainedSessions (): Promise<Set<string>> {
+    if (this.retained !== null) return this.retained
+    const found = new Set<string>()
+    for (const rec of this.d.index.list()) {
+      if (!rec.held && await this.d.blocks.isPinned(CID.parse(rec.manifest))) found.add(rec.sessionId)
+    }
+    this.retained ??= found
+    return this.retained
+  }
+
+  /** Unpins the dropped sessions the chain no longer owes (a session held again is no longer retained). */
+  private async unpinReleased (): Promise<void> {
+    for (const id of await this.retainedSessions()) {
+      const rec = this.d.index.get(id)
+      if (rec === undefined || rec.held) { this.retained?.delete(id); continue }
+      if (this.d.owed?.(id) === true) continue
+      await this.d.blocks.unpin(CID.parse(rec.manifest))
+      this.retained?.delete(id)
+      this.d.log.info({ sessionId: id }, 'unpinned a handed-over session (no holding claim or challenge left on chain)')
+    }
+  }
+
+  /** Sessions dropped but still pinned because the chain owes them. */
+  async retainedCount (): Promise<number> {
+    return (await this.retainedSessions()).size
   }
 
   async fetch (rec: SessionRecord): Promise<void> {

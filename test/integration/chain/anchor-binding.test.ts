@@ -1,13 +1,14 @@
 // Holding claims bound to LucidAnchors registrations, on a real in-process chain and a follower: the chain reads a
 // session's registration straight from the parent block's storage (checked against the contract's sessionAnchor),
 // a claim counts only with the anchored root and chunk count, so a squatter's claim with another root is left out by
-// the builder and refused by an importing follower, and the honest claims still put the session in the catalog.
+// the builder and refused by an importing follower, and the honest claims still put the session in the catalog; a
+// holder's release takes it out again, on the leader, the follower and a reopened chain.
 import { strict as assert } from 'node:assert'
 import { ethers } from 'ethers'
 import { createBlock, createBlockFromRLP } from '@ethereumjs/block'
 import { bytesToHex } from '@ethereumjs/util'
 import { loadArtifact } from '../../../contracts/index.js'
-import { headerHash, leafHash, makeBlock, makeHoldingClaim, merkleRoot, type TaskProof } from '../../../protocols/poot/index.js'
+import { headerHash, leafHash, makeBlock, makeHoldingClaim, makeHoldingRelease, merkleRoot, type TaskProof } from '../../../protocols/poot/index.js'
 import { sessionIdToBytes32 } from '../../../protocols/session/session-id.js'
 import { Chain, devNodeKeys, devServerKey, localProposer, signersFrom } from '../../../node/src/chain/index.js'
 import { readAnchor } from '../../../node/src/chain/anchor-values.js'
@@ -41,7 +42,7 @@ describe('chain: holding claims bound to the session\'s LucidAnchors registratio
     const r = await follower.importEnvelope((await leader.envelopeOf(block))!, Number.MAX_SAFE_INTEGER)
     assert.ok(r.ok, r.ok ? '' : r.reason)
     assert.equal(bytesToHex(follower.head.header.stateRoot), bytesToHex(block.header.stateRoot))
-    return decodeEnvelope((await leader.envelopeOf(block))!).poot.body.proofs.filter((x) => x.kind === 'holding')
+    return decodeEnvelope((await leader.envelopeOf(block))!).poot.body.proofs.filter((x) => x.kind === 'holding' || x.kind === 'release')
   }
 
   async function register (from: string, root: Uint8Array, chunkCount: number): Promise<void> {
@@ -91,13 +92,20 @@ describe('chain: holding claims bound to the session\'s LucidAnchors registratio
     }
   })
 
+  it('a holder\'s release is included and imported: the session keeps its other holder; a non-holder\'s is left out', async () => {
+    const slot = leader.headPoot.slot
+    const included = await step([makeHoldingRelease(squatter, slot, session.sessionId), makeHoldingRelease(honest2, slot, session.sessionId)])
+    assert.deepEqual(included.map((p) => [p.kind, p.node]), [['release', honest2.id]])
+    for (const c of [leader, follower]) assert.deepEqual(c.headPoot.catalog.map((s) => [s.sessionId, [...s.holders]]), [[session.sessionId, [honest.id]]])
+  })
+
   it('a chain reopened from its store replays the claims against the stored registrations', async () => {
     const dir = (leader as unknown as { level: { location: string } }).level.location
     const head = leader.head
     await leader.close()
     leader = await Chain.open({ dir, genesis: follower.genesis })
     assert.equal(bytesToHex(leader.head.hash()), bytesToHex(head.hash()))
-    assert.deepEqual(leader.headPoot.catalog.map((s) => [s.sessionId, [...s.holders]]), [[session.sessionId, [honest.id, honest2.id].sort()]])
+    assert.deepEqual(leader.headPoot.catalog.map((s) => [s.sessionId, [...s.holders]]), [[session.sessionId, [honest.id]]])
   })
 
   /**

@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert'
 import fc from 'fast-check'
 import { RLP } from '@ethereumjs/rlp'
-import { bodyHash, makeAttestation, makeBlock, makeHeartbeat, makeHoldingClaim, makeRelayReceipt, makeStorageProof, nodeKeyFromSeed, type TaskProof } from '../../../protocols/poot/index.js'
+import { bodyHash, makeAttestation, makeBlock, makeHeartbeat, makeHoldingClaim, makeHoldingRelease, makeRelayReceipt, makeStorageProof, nodeKeyFromSeed, type TaskProof } from '../../../protocols/poot/index.js'
 import { decodeProof, encodeProof, ProofCodecError } from '../../../node/src/chain/proof-codec.js'
 import { decodeEnvelope, encodeEnvelope } from '../../../node/src/chain/envelope.js'
 
@@ -18,7 +18,8 @@ const proof: fc.Arbitrary<TaskProof> = fc.oneof(
   fc.tuple(seed, n, fc.nat({ max: 63 }), fc.uuid(), fc.nat({ max: 10_000 }), fc.uint8Array({ maxLength: 300 }), fc.array(fc.uint8Array({ minLength: 32, maxLength: 32 }), { maxLength: 20 }))
     .map(([s, slot, index, sessionId, chunkIndex, blob, path]) => makeStorageProof(nodeKeyFromSeed(s), { slot, index, sessionId, chunkIndex }, blob, path)),
   fc.tuple(seed, n, fc.uuid(), fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.integer({ min: 1, max: 2 ** 32 - 1 }))
-    .map(([s, slot, sessionId, root, chunkCount]) => makeHoldingClaim(nodeKeyFromSeed(s), slot, { sessionId, root, chunkCount }))
+    .map(([s, slot, sessionId, root, chunkCount]) => makeHoldingClaim(nodeKeyFromSeed(s), slot, { sessionId, root, chunkCount })),
+  fc.tuple(seed, n, fc.string({ minLength: 1, maxLength: 64 })).map(([s, slot, sessionId]) => makeHoldingRelease(nodeKeyFromSeed(s), slot, sessionId))
 )
 
 describe('chain: task proof codec', () => {
@@ -41,6 +42,9 @@ describe('chain: task proof codec', () => {
     bad([...good.slice(0, 6), new Uint8Array(63)], /sig is 63 bytes/)
     bad([good[0], good[1], new Uint8Array([0, 1]), ...good.slice(3)], /slot has leading zeros/)
     bad([good[0], good[1], new Uint8Array(9).fill(1), ...good.slice(3)], /slot is too large/)
+    const release = RLP.decode(encodeProof(makeHoldingRelease(key, 9, 'a-session'))) as Uint8Array[]
+    bad(release.slice(0, 4), /a release proof has 5 fields, got 4/)
+    bad([...release.slice(0, 3), new Uint8Array(65).fill(0x61), release[4]], /sessionId is too long/)
     assert.throws(() => decodeProof(new Uint8Array([0xff, 0x01])), /not RLP/)
     assert.throws(() => decodeProof(new Uint8Array(100), 50), /100 bytes, more than 50/)
   })
