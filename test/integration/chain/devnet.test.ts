@@ -142,8 +142,19 @@ describe('chain devnet: 5 real node processes and a follower', function () {
       const head = await headNumber(url(producers[0]))
       return (await envelopes(url(producers[0]), Math.max(1, head - 20), 21)).some((e) => e.poot.body.proofs.some((p) => p.kind === 'storage'))
     }, 120_000, 1000)
-    // a holder loses its chunk blobs (every block file bigger than the manifest) behind the node's back
-    const victim = producers.find((n) => entry.holders.includes(n.nodeId))!
+    // a node that handed the session over to its desired holders (the origin may) releases its claim: the catalog
+    // ends up listing only nodes that hold the session
+    const holds = async (n: DevnetNode): Promise<boolean> => ((await (await fetch(`${n.api}/api/v1/sessions/${entry.sessionId}`, { headers: { authorization: `Bearer ${n.adminToken}` } })).json()) as { held?: boolean }).held === true
+    await waitFor('the catalog to list only nodes that hold the session', async () => {
+      const listed = (await rpc<Storage>(url(producers[0]), 'lucid_storage')).catalog.find((c) => c.sessionId === entry.sessionId)?.holders ?? []
+      const nodes = producers.filter((n) => listed.includes(n.nodeId))
+      return nodes.length >= 1 && (await Promise.all(nodes.map(holds))).every(Boolean)
+    }, 90_000, 1000)
+    // a holder that keeps the session (not the origin, which may hand it over) loses its chunk blobs (every block
+    // file bigger than the manifest) behind the node's back
+    const listed = (await rpc<Storage>(url(producers[0]), 'lucid_storage')).catalog.find((c) => c.sessionId === entry.sessionId)?.holders ?? []
+    const victim = producers.slice(1).find((n) => listed.includes(n.nodeId))!
+    assert.ok(victim !== undefined, 'no holder other than the origin')
     const removed = await removeBigFiles(join(victim.home, 'blocks'), 100_000)
     assert.ok(removed > 0, 'no chunk blob found to delete')
     const credits = async (): Promise<number> => (await rpc<{ credits: Record<string, number> }>(url(producers[0]), 'lucid_credits')).credits[victim.nodeId] ?? 0
