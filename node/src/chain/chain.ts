@@ -32,7 +32,7 @@ import { toStoredReceipts } from './receipts.js'
 import { Slicer } from './slicer.js'
 import { decodeBlockSliced, primeTransactionsTrie, recoverSenders } from './sliced-block.js'
 import { Mempool, MempoolError, type MempoolContext } from './mempool.js'
-import { eligibilityCalldata, SYSTEM_ADDRESS, SYSTEM_CALL_GAS } from './system.js'
+import { eligibilityCalldata, PAYOUT_WRITE_GAS, SYSTEM_ADDRESS, SYSTEM_CALL_GAS } from './system.js'
 import { readRegistryValues } from './registry-values.js'
 import { readAnchors } from './anchor-values.js'
 import { computeChainPayout, payoutBatchesInterface, recordEntitlementsCalldata } from './payout-system.js'
@@ -288,7 +288,7 @@ export class Chain {
       withdrawals: this.rewardWithdrawals(next, parent.header.number + 1n),
       blockOpts: { putBlockIntoBlockchain: false }
     }, new Slicer(this.sliceMs))
-    for (const w of writes) await builder.systemCall(w.caller, w.to, w.data, SYSTEM_CALL_GAS)
+    for (const w of writes) await builder.systemCall(w.caller, w.to, w.data, w.gas)
     const start = Date.now()
     const baseFee = parent.header.calcNextBaseFee()
     const nonceOf = async (a: string): Promise<bigint> => (await vm.stateManager.getAccount(createAddressFromString(a)))?.nonce ?? 0n
@@ -493,9 +493,9 @@ export class Chain {
     const writes: SystemWrite[] = []
     const caller = createAddressFromString(SYSTEM_ADDRESS)
     const report = eligibilityReport(parentPoot, slot, config)
-    if (report !== null) writes.push({ caller, to: createAddressFromString(this.genesis.contracts.NodeEligibility), data: eligibilityCalldata(report, (e) => this.rewardAddress(e)) })
+    if (report !== null) writes.push({ caller, to: createAddressFromString(this.genesis.contracts.NodeEligibility), data: eligibilityCalldata(report, (e) => this.rewardAddress(e)), gas: SYSTEM_CALL_GAS })
     const payout = await this.payoutWrite(parent, parentPoot, slot)
-    if (payout !== null) writes.push({ caller, to: createAddressFromString(this.genesis.contracts.PayoutBatches), data: payout })
+    if (payout !== null) writes.push({ caller, to: createAddressFromString(this.genesis.contracts.PayoutBatches), data: payout, gas: PAYOUT_WRITE_GAS })
     return writes
   }
 
@@ -583,7 +583,7 @@ export class Chain {
   private async preApplySystemCall (root: Uint8Array, block: Block, w: SystemWrite): Promise<Uint8Array> {
     await this.vm.stateManager.setStateRoot(root)
     await this.vm.evm.journal.checkpoint()
-    await this.vm.evm.runCall({ caller: w.caller, to: w.to, data: w.data, gasLimit: SYSTEM_CALL_GAS, block })
+    await this.vm.evm.runCall({ caller: w.caller, to: w.to, data: w.data, gasLimit: w.gas, block })
     await this.vm.evm.journal.commit()
     return await this.vm.stateManager.getStateRoot()
   }
@@ -766,7 +766,7 @@ export class Chain {
   }
 }
 
-interface SystemWrite { caller: Address, to: Address, data: Uint8Array }
+interface SystemWrite { caller: Address, to: Address, data: Uint8Array, gas: bigint }
 
 /**
  * What ethereumjs' `Blockchain.validateHeader` checks of a header against its parent (pos: no difficulty), with the

@@ -11,6 +11,15 @@ export const SYSTEM_ADDRESS = '0xfffffffffffffffffffffffffffffffffffffffe'
 /** Gas a system call may use (not counted in the block's gas, like EIP-4788's). */
 export const SYSTEM_CALL_GAS = 30_000_000n
 
+/**
+ * Gas of the payout system write (`PayoutBatches.recordEntitlements`). Its work grows with the holder set and is
+ * bounded by its own input: it loops over the new holders and rollovers it is given and emits the entries once. With
+ * SYSTEM_CALL_GAS it reverted beyond about 1,400 new holders (20,000 gas each) or about 10,000 entries, leaving the
+ * epoch unwritten and its new holders unrecorded on every node alike. The write is not counted in the block's gas;
+ * what bounds it is the time it takes (bench/chain/payout-write.bench.ts).
+ */
+export const PAYOUT_WRITE_GAS = 2n ** 40n
+
 const eligibility = new ethers.Interface(loadArtifact('NodeEligibility').abi as ethers.InterfaceAbi)
 
 /**
