@@ -21,11 +21,20 @@ export interface HoldingSource {
   leaves: (sessionId: string) => Promise<Uint8Array[] | null>
 }
 
+/** The longest wait, in slots, between two lookups of a held session that is not registered (or registered otherwise). */
+export const MAX_LOOKUP_WAIT_SLOTS = 16
+
 export class StorageDuties {
   /** sessionId → slot of our last claim (claimed again if not included within maxProofAgeSlots) */
   private readonly claimed = new Map<string, number>()
   /** sessionId → slot of our last release (released again if not included within maxProofAgeSlots) */
   private readonly released = new Map<string, number>()
+  /**
+   * sessionId → the slot from which to look up its registration again and the wait after that: a held session that
+   * is not registered (or is, with another root) is looked up after 1, 2, 4 … MAX_LOOKUP_WAIT_SLOTS slots, not at
+   * every slot (two storage reads each)
+   */
+  private readonly unregistered = new Map<string, { next: number, wait: number }>()
   /** challenges handled (`slot/index`), answered or found unanswerable */
   private readonly handled = new Set<string>()
   private running = false
@@ -43,13 +52,18 @@ export class StorageDuties {
   }
 
   private async claims (head: ChainState, slot: number, params: PootParams, anchorsOf: (sessionIds: string[]) => Promise<AnchorLookup>): Promise<TaskProof[]> {
+    const catalog = new Map(head.catalog.map((c) => [c.sessionId, c]))
+    const held = this.source.held()
+    const heldIds = new Set(held.map((s) => s.sessionId))
+    for (const id of this.unregistered.keys()) if (!heldIds.has(id)) this.unregistered.delete(id)
     const due: HeldSession[] = []
-    for (const s of this.source.held()) {
-      const known = head.catalog.find((c) => c.sessionId === s.sessionId)
+    for (const s of held) {
+      const known = catalog.get(s.sessionId)
       if (known?.holders.includes(this.key.id) === true) continue
       if (known !== undefined && !sameAnchor(known, s)) continue // the catalog has the anchored root: ours differs
       const last = this.claimed.get(s.sessionId)
       if (last !== undefined && slot - last <= params.maxProofAgeSlots) continue
+      if ((this.unregistered.get(s.sessionId)?.next ?? -Infinity) > slot) continue
       due.push(s)
     }
     if (due.length === 0) return []
@@ -58,7 +72,12 @@ export class StorageDuties {
     const out: TaskProof[] = []
     for (const s of due) {
       const a = anchors.get(s.sessionId)
-      if (a === undefined || !sameAnchor(a, s)) continue
+      if (a === undefined || !sameAnchor(a, s)) {
+        const wait = this.unregistered.get(s.sessionId)?.wait ?? 1
+        this.unregistered.set(s.sessionId, { next: slot + wait, wait: Math.min(wait * 2, MAX_LOOKUP_WAIT_SLOTS) })
+        continue
+      }
+      this.unregistered.delete(s.sessionId)
       this.claimed.set(s.sessionId, slot)
       out.push(makeHoldingClaim(this.key, slot, s))
     }
@@ -68,7 +87,8 @@ export class StorageDuties {
   private releases (head: ChainState, slot: number, params: PootParams): TaskProof[] {
     const held = new Set(this.source.held().map((s) => s.sessionId))
     const listed = head.catalog.filter((c) => c.holders.includes(this.key.id) && !held.has(c.sessionId)).map((c) => c.sessionId)
-    for (const id of this.released.keys()) if (!listed.includes(id)) this.released.delete(id)
+    const pending = new Set(listed)
+    for (const id of this.released.keys()) if (!pending.has(id)) this.released.delete(id)
     const out: TaskProof[] = []
     for (const sessionId of listed) {
       const last = this.released.get(sessionId)

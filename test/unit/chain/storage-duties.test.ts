@@ -1,9 +1,10 @@
 // A node's storage duties release the holding claim of a session the chain lists it for but it no longer holds:
 // one release per session, again only if it was not included within maxProofAgeSlots, none for a session it holds;
 // the release is valid on the head it was made for, and the block that includes it takes the node out of the catalog.
+// A held session not registered yet is looked up with a doubling wait rather than at every slot.
 import { strict as assert } from 'node:assert'
 import { fixture, genesis, extend, apply, nextBlock } from '../poot/helpers.js'
-import { StorageDuties, type HeldSession } from '../../../node/src/chainnet/storage-duties.js'
+import { MAX_LOOKUP_WAIT_SLOTS, StorageDuties, type HeldSession } from '../../../node/src/chainnet/storage-duties.js'
 import { leafHash, makeHoldingClaim, merkleRoot, slotStartMs, validateProof, type AnchorLookup, type ChainState, type TaskProof } from '../../../protocols/poot/index.js'
 
 const f = fixture({ catalog: { sessions: 0, chunks: 1, chunkBytes: 1, replicas: 1 } })
@@ -47,5 +48,29 @@ describe('chain: storage duties release what the node no longer holds', () => {
     assert.equal((await due(d, claimed, claimed.slot)).length, 2)
     held = [...sessions]
     assert.deepEqual(await due(d, claimed, claimed.slot + params.maxProofAgeSlots + 1), [])
+  })
+})
+
+describe('chain: storage duties look up unregistered sessions less and less often', () => {
+  const head = extend(f, genesis(f), 2)
+  const session: HeldSession = { sessionId: 's-late', root, chunkCount: 2 }
+
+  it('an unregistered held session is looked up after 1, 2, 4 … slots (at most MAX_LOOKUP_WAIT_SLOTS), and claimed once registered', async () => {
+    const d = dutiesHolding(() => [session])
+    const lookedUp: number[] = []
+    let registered = false
+    const lookup = async (slot: number): Promise<TaskProof[]> => await d.due(head, slot, params, async (ids) => {
+      lookedUp.push(slot)
+      return new Map(registered ? ids.map((id) => [id, { root, chunkCount: 2 }]) : [])
+    })
+    for (let slot = 10; slot < 80; slot++) assert.deepEqual(await lookup(slot), [])
+    const waits = lookedUp.slice(1).map((s, i) => s - lookedUp[i])
+    assert.deepEqual(waits.slice(0, 5), [1, 2, 4, 8, 16])
+    assert.ok(waits.every((w) => w <= MAX_LOOKUP_WAIT_SLOTS), waits.join(','))
+    registered = true
+    const last = lookedUp[lookedUp.length - 1]
+    let claim: TaskProof[] = []
+    for (let slot = 80; claim.length === 0 && slot <= last + MAX_LOOKUP_WAIT_SLOTS; slot++) claim = await lookup(slot)
+    assert.deepEqual(claim.map((p) => [p.kind, p.node]), [['holding', me.id]])
   })
 })
