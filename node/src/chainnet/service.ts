@@ -142,9 +142,11 @@ export class ChainService {
 
   /**
    * Whether this node must keep a session's blocks for the chain: its head lists the node as a holder or has a
-   * challenge to it open for the session, or the head is too far behind the clock to tell (syncing).
+   * challenge to it open for the session, or the head is too far behind the clock to tell (syncing). A node the
+   * genesis does not register is never a holder.
    */
   owesSession (sessionId: string): boolean {
+    if (!this.registered) return false // never a holder on this chain
     const head = this.chain.headPoot
     const slot = this.producer.currentSlot(this.clock.now())
     if (slot - head.slot > this.chain.configAt(slot).params.maxProofAgeSlots) return true

@@ -85,6 +85,7 @@ export class Replicator {
     if (this.running || this.stopped) return
     this.running = true
     try {
+      await this.retainedSessions() // before any fetch starts: a fetch pins before it marks the session held
       const decisions = this.decisions()
       this.lastPlan = decisions
       this.deficit = decisions.reduce((s, d) => s + d.deficit, 0)
@@ -129,7 +130,8 @@ export class Replicator {
     for (const id of await this.retainedSessions()) {
       const rec = this.d.index.get(id)
       if (rec === undefined || rec.held) { this.retained?.delete(id); continue }
-      if (this.d.owed?.(id) === true) continue
+      // fetched again (pinned, about to be marked held) or still owed on chain: keep
+      if (this.inFlight.has(id) || this.d.owed?.(id) === true) continue
       await this.d.blocks.unpin(CID.parse(rec.manifest))
       this.retained?.delete(id)
       this.d.log.info({ sessionId: id }, 'unpinned a handed-over session (no holding claim or challenge left on chain)')
