@@ -23,6 +23,11 @@ export interface PootConfig {
   /** Seeds the randomness mix before the first reveal. */
   readonly genesisSeed: Uint8Array
   readonly verifyInclusion: VerifyInclusion
+  /**
+   * Slots after genesis during which every registered entity counts as active (finality.ts): the genesis credit
+   * window, fixed even when governance changes the window later. Absent: windowSlots(params).
+   */
+  readonly firstWindowSlots?: number
 }
 
 /** Parameters within bounds, a catalog sorted by session id whose holders are registered nodes, a real seed. */

@@ -21,7 +21,7 @@ export interface ActivityView {
 
 export function isActive (view: ActivityView, entity: EntityId, slot: number, config: PootConfig): boolean {
   if ((view.jailedUntil.get(entity) ?? -1) > slot) return false
-  return (view.credits.get(entity) ?? 0) > 0 || slot < windowSlots(config.params)
+  return (view.credits.get(entity) ?? 0) > 0 || slot < (config.firstWindowSlots ?? windowSlots(config.params))
 }
 
 export function activeEntities (view: ActivityView, slot: number, config: PootConfig): Entity[] {

@@ -5,9 +5,14 @@
  * ignored, on every node alike. Which values the registry holds at an epoch's start is the caller's business (the
  * chain reads them from the parent block's state), so this stays a pure function.
  *
- * Not governed, though ParamRegistry has keys for them: `slot.durationS` (fixed in genesis by the specification),
- * `credit.windowDays` and `heartbeat.intervalS` (heartbeats are numbered from genesis at the interval and the credit
- * window is counted in slots from genesis: changing either mid-chain would renumber proofs already counted).
+ * `credit.windowDays` changes the credit window from the epoch's first block on: a shorter window drops the deltas
+ * of the blocks that fell out of it at once; a longer one stops dropping until the window has grown to its new
+ * length (blocks already dropped are not counted again), credits.ts `slideWindow`. The bootstrap of finality (every
+ * registered entity active during the first window) stays the genesis window (`PootConfig.firstWindowSlots`).
+ *
+ * Not governed, though ParamRegistry has keys for them: `slot.durationS` (fixed in genesis by the specification) and
+ * `heartbeat.intervalS` (heartbeats are numbered from genesis at the interval: changing it mid-chain would renumber
+ * the beats already counted).
  */
 import { checkParams, PARAM_BOUNDS, type PootParams } from './params.js'
 
@@ -23,7 +28,8 @@ export const GOVERNED_PARAMS: readonly GovernedParam[] = Object.freeze([
   { key: 'leader.timeoutMs', param: 'slotTimeoutMs', scale: 1 },
   { key: 'leader.cooldownSlots', param: 'cooldownSlots', scale: 1 },
   { key: 'reward.baseMbPerSession', param: 'baseMbPerSession', scale: 1 },
-  { key: 'reward.dMinPpm', param: 'dMinPermille', scale: 1000 }
+  { key: 'reward.dMinPpm', param: 'dMinPermille', scale: 1000 },
+  { key: 'credit.windowDays', param: 'creditWindowDays', scale: 1 }
 ])
 
 /** Registry values by key (missing keys count as unchanged). */
