@@ -3,6 +3,7 @@ import type { PootParams } from './params.js'
 import type { EntityRegistry } from './entities.js'
 import type { VerifyInclusion } from './merkle.js'
 import { checkParams } from './params.js'
+import type { BeatOrigin } from './beats.js'
 import { invalid, VALID, type Validity } from './validity.js'
 
 /** An anchored session whose encrypted chunks can be challenged, with the nodes registered as its replica holders. */
@@ -28,6 +29,8 @@ export interface PootConfig {
    * window, fixed even when governance changes the window later. Absent: windowSlots(params).
    */
   readonly firstWindowSlots?: number
+  /** Where heartbeat numbering stands after governance changed the interval (beats.ts). Absent: beat 0 at genesis. */
+  readonly beatOrigin?: BeatOrigin
 }
 
 /** Parameters within bounds, a catalog sorted by session id whose holders are registered nodes, a real seed. */

@@ -10,26 +10,34 @@
  * length (blocks already dropped are not counted again), credits.ts `slideWindow`. The bootstrap of finality (every
  * registered entity active during the first window) stays the genesis window (`PootConfig.firstWindowSlots`).
  *
- * Not governed, though ParamRegistry has keys for them: `slot.durationS` (fixed in genesis by the specification) and
- * `heartbeat.intervalS` (heartbeats are numbered from genesis at the interval: changing it mid-chain would renumber
- * the beats already counted).
+ * `heartbeat.intervalS` changes the heartbeat interval from the epoch's first slot on; numbering goes on from there
+ * (beats.ts), so no beat number is used twice. Not governed, though ParamRegistry has a key for it: `slot.durationS`
+ * (fixed in genesis by the specification).
  */
-import { checkParams, PARAM_BOUNDS, type PootParams } from './params.js'
+import { checkParams, PARAM_BOUNDS, slotStartMs, windowSlots, type PootParams } from './params.js'
+import { epochOf } from './live-score.js'
+import { originAfterChange } from './beats.js'
+import type { PootConfig } from './config.js'
 
 export interface GovernedParam {
   /** the ParamRegistry key (bytes32 ASCII) */
   readonly key: string
   readonly param: keyof PootParams
-  /** registry value = PoOT value × scale */
-  readonly scale: number
+  /** the registry value in PoOT's unit; undefined when it is not a whole one */
+  readonly toPoot: (registryValue: bigint) => bigint | undefined
 }
 
+const same = (v: bigint): bigint => v
+const perMille = (ppm: bigint): bigint | undefined => (ppm % 1000n === 0n ? ppm / 1000n : undefined)
+const secondsToMs = (s: bigint): bigint => s * 1000n
+
 export const GOVERNED_PARAMS: readonly GovernedParam[] = Object.freeze([
-  { key: 'leader.timeoutMs', param: 'slotTimeoutMs', scale: 1 },
-  { key: 'leader.cooldownSlots', param: 'cooldownSlots', scale: 1 },
-  { key: 'reward.baseMbPerSession', param: 'baseMbPerSession', scale: 1 },
-  { key: 'reward.dMinPpm', param: 'dMinPermille', scale: 1000 },
-  { key: 'credit.windowDays', param: 'creditWindowDays', scale: 1 }
+  { key: 'leader.timeoutMs', param: 'slotTimeoutMs', toPoot: same },
+  { key: 'leader.cooldownSlots', param: 'cooldownSlots', toPoot: same },
+  { key: 'reward.baseMbPerSession', param: 'baseMbPerSession', toPoot: same },
+  { key: 'reward.dMinPpm', param: 'dMinPermille', toPoot: perMille },
+  { key: 'credit.windowDays', param: 'creditWindowDays', toPoot: same },
+  { key: 'heartbeat.intervalS', param: 'heartbeatIntervalMs', toPoot: secondsToMs }
 ])
 
 /** Registry values by key (missing keys count as unchanged). */
@@ -44,12 +52,26 @@ export function governedParams (base: PootParams, atGenesis: RegistryValues, now
   for (const g of GOVERNED_PARAMS) {
     const v = now[g.key]
     if (v === undefined || v === atGenesis[g.key]) continue
-    if (v < 0n || v % BigInt(g.scale) !== 0n) continue
-    const value = v / BigInt(g.scale)
+    const value = v < 0n ? undefined : g.toPoot(v)
+    if (value === undefined) continue
     const [lo, hi] = PARAM_BOUNDS[g.param]
     if (value < BigInt(lo) || value > BigInt(hi)) continue
     const next = { ...out, [g.param]: Number(value) }
     if (checkParams(next).ok) out = next
   }
   return out === base ? base : Object.freeze(out)
+}
+
+/**
+ * The config of the epoch that `slot` opens, given the genesis config `base`, the config the epoch before used
+ * (`inherited`) and the parameters governance gives the new epoch (governedParams). Keeps the genesis window for the
+ * finality bootstrap, and numbers heartbeats on from the epoch's start when the interval changed (beats.ts). Returns
+ * `base` or `inherited` themselves when nothing differs from them.
+ */
+export function epochConfig (base: PootConfig, inherited: PootConfig, params: PootParams, slot: number): PootConfig {
+  const epochStartMs = slotStartMs(base.genesisMs, base.params, epochOf(base.params, slot) * base.params.epochSlots)
+  const beatOrigin = params.heartbeatIntervalMs === inherited.params.heartbeatIntervalMs ? inherited.beatOrigin : originAfterChange(inherited, epochStartMs)
+  if (params === base.params && beatOrigin === undefined) return base
+  if (JSON.stringify(params) === JSON.stringify(inherited.params) && beatOrigin === inherited.beatOrigin) return inherited
+  return { ...base, params, firstWindowSlots: windowSlots(base.params), ...(beatOrigin !== undefined ? { beatOrigin } : {}) }
 }

@@ -9,7 +9,7 @@ import type { ChainState, Challenge } from './state.js'
 import type { Attestation, HeartbeatProof, HoldingClaim, HoldingRelease, RelayReceipt, StorageProof, TaskProof } from './proofs.js'
 import { attestationMessage, heartbeatMessage, holdingKey, holdingMessage, proofKey, relayMessage, releaseKey, releaseMessage, storageMessage } from './proofs.js'
 import { verifySignature } from './keys.js'
-import { slotOfBeat } from './params.js'
+import { beatDueMs, beatOrigin, slotOfBeatIn } from './beats.js'
 import { leafHash } from './merkle.js'
 import { invalid, VALID, type Validity } from './validity.js'
 import { sameAnchor, type AnchorLookup } from './anchors.js'
@@ -58,9 +58,12 @@ function commonChecks (p: TaskProof, ctx: ProofContext): Validity {
 export function validateHeartbeat (p: HeartbeatProof, ctx: ProofContext): Validity {
   const common = commonChecks(p, ctx)
   if (!common.ok) return common
-  const { params, genesisMs } = ctx.config
-  if (!Number.isSafeInteger(p.beat) || p.beat < 0 || slotOfBeat(params, p.beat) !== p.slot) return invalid('beat-not-in-slot')
-  if (genesisMs + p.beat * params.heartbeatIntervalMs > ctx.timeMs) return invalid('future-beat')
+  const { params } = ctx.config
+  if (!Number.isSafeInteger(p.beat) || p.beat < 0) return invalid('beat-not-in-slot')
+  // a beat of the numbering before governance changed the interval (beats.ts)
+  if (p.beat < beatOrigin(ctx.config).beat) return invalid('beat-before-interval-change')
+  if (slotOfBeatIn(ctx.config, p.beat) !== p.slot) return invalid('beat-not-in-slot')
+  if (beatDueMs(ctx.config, p.beat) > ctx.timeMs) return invalid('future-beat')
   if (!Number.isSafeInteger(p.refSlot) || p.refSlot > p.slot) return invalid('future-ref')
   if (p.slot - p.refSlot > params.maxProofAgeSlots) return invalid('stale-ref')
   const ref = blockAtOrBefore(ctx.parent, p.refSlot)

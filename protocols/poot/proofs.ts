@@ -9,7 +9,7 @@ export interface HeartbeatProof {
   readonly kind: 'heartbeat'
   readonly node: NodeId
   readonly slot: number
-  /** Heartbeat number since genesis; due at beat × heartbeatIntervalMs, inside `slot`. */
+  /** Heartbeat number since genesis; due at beat × heartbeatIntervalMs (beats.ts after an interval change), inside `slot`. */
   readonly beat: number
   /**
    * A block the node knew when it signed (its head): the heartbeat cannot have been signed before that block existed,

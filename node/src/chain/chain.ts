@@ -17,7 +17,7 @@ import { createMPT } from '@ethereumjs/mpt'
 import { createTx, type TypedTransaction, type TypedTxData } from '@ethereumjs/tx'
 import { Address, ValueEncoding, bytesToHex, createAddressFromString, equalsBytes, hexToBytes, type WithdrawalData } from '@ethereumjs/util'
 import {
-  applyBlock, eligibilityReport, epochOf, governedParams, windowSlots, payoutEpochOf, payoutRootHex, headerHash, selectProofs, isAncestor, makeBlock, scheduleFor, validateArrival, validateEquivocation, ForkChoice,
+  applyBlock, eligibilityReport, epochConfig, epochOf, governedParams, payoutEpochOf, payoutRootHex, headerHash, selectProofs, isAncestor, makeBlock, scheduleFor, validateArrival, validateEquivocation, ForkChoice,
   attestationMessage, validateVoteEvidence, claimedSessions, NO_ANCHORS,
   type AnchorLookup, type BlockBody, type ChainState, type PayoutWrite, type PootConfig, type RegistryValues, type VoteEvidence, type EquivocationEvidence, type NodeKey, type SessionAnchor, type SignedHeader, type TaskProof
 } from '../../../protocols/poot/index.js'
@@ -204,9 +204,7 @@ export class Chain {
     if (epochOf(base.params, slot) === epochOf(base.params, parentPoot.slot)) return inherited
     const values = this.registryAfter.get(parentHash)
     if (values === undefined) return inherited
-    const params = governedParams(base.params, this.registryAtGenesis, values)
-    if (params === base.params) return base
-    return JSON.stringify(params) === JSON.stringify(inherited.params) ? inherited : { ...base, params, firstWindowSlots: windowSlots(base.params) }
+    return epochConfig(base, inherited, governedParams(base.params, this.registryAtGenesis, values), slot)
   }
 
   /** The config of a block at `slot` on the current head (scheduling, duties, gossip checks). */

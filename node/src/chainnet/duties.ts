@@ -3,7 +3,7 @@
  * slot's last proposer turn has passed and its block had time to arrive (as the PoOT harness does), and the
  * heartbeat that is due (once the head is recent enough for it to count). The service calls this on a timer and gossips what it returns.
  */
-import { blockAtOrBefore, makeHeartbeat, makeVote, slotOfBeat, slotStartMs, type ChainState, type NodeKey, type PootParams, type TaskProof } from '../../../protocols/poot/index.js'
+import { beatAt, blockAtOrBefore, makeHeartbeat, makeVote, slotOfBeatIn, slotStartMs, type ChainState, type NodeKey, type PootConfig, type PootParams, type TaskProof } from '../../../protocols/poot/index.js'
 
 export interface DutyState { lastAttestedSlot: number, lastBeat: number }
 
@@ -15,8 +15,12 @@ export function attestOffsetMs (params: PootParams): number {
   return lastTurn + Math.floor((params.slotMs - lastTurn) / 2)
 }
 
+/** What duties read of the config of the current slot: timing, and where heartbeat numbering stands. */
+export type DutyClock = Pick<PootConfig, 'params' | 'genesisMs' | 'beatOrigin'>
+
 /** The proofs due at `nowMs` (and the updated state); none before genesis. */
-export function dueProofs (key: NodeKey, head: ChainState, params: PootParams, genesisMs: number, nowMs: number, st: DutyState): { proofs: TaskProof[], state: DutyState } {
+export function dueProofs (key: NodeKey, head: ChainState, clock: DutyClock, nowMs: number, st: DutyState): { proofs: TaskProof[], state: DutyState } {
+  const { params, genesisMs } = clock
   if (nowMs < genesisMs) return { proofs: [], state: st }
   const proofs: TaskProof[] = []
   const slot = Math.floor((nowMs - genesisMs) / params.slotMs)
@@ -27,9 +31,9 @@ export function dueProofs (key: NodeKey, head: ChainState, params: PootParams, g
     proofs.push(makeVote(key, head, slot))
     lastAttestedSlot = slot
   }
-  const beat = Math.floor((nowMs - genesisMs) / params.heartbeatIntervalMs)
+  const beat = beatAt(clock, nowMs)
   if (beat > lastBeat) {
-    const beatSlot = slotOfBeat(params, beat)
+    const beatSlot = slotOfBeatIn(clock, beat)
     const ref = blockAtOrBefore(head, beatSlot)
     // a head more than maxProofAgeSlots behind (syncing, or the chain stalled) gives only a stale reference, which
     // every node refuses: the beat waits for a fresher head instead of being spent
@@ -47,10 +51,10 @@ export class Duties {
 
   constructor (private readonly keys: readonly NodeKey[]) {}
 
-  due (head: ChainState, params: PootParams, genesisMs: number, nowMs: number): TaskProof[] {
+  due (head: ChainState, clock: DutyClock, nowMs: number): TaskProof[] {
     const out: TaskProof[] = []
     for (const key of this.keys) {
-      const r = dueProofs(key, head, params, genesisMs, nowMs, this.states.get(key.id) ?? freshDuties())
+      const r = dueProofs(key, head, clock, nowMs, this.states.get(key.id) ?? freshDuties())
       this.states.set(key.id, r.state)
       out.push(...r.proofs)
     }

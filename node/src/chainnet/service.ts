@@ -197,9 +197,10 @@ export class ChainService {
   private tick (): void {
     if (this.stopped) return
     const now = this.clock.now()
-    const { params, genesisMs } = this.chain.configAt(this.producer.currentSlot(now))
+    const config = this.chain.configAt(this.producer.currentSlot(now))
+    const { params } = config
     if (this.registered) {
-      for (const p of this.duties.due(this.chain.headPoot, params, genesisMs, now)) this.share(p)
+      for (const p of this.duties.due(this.chain.headPoot, config, now)) this.share(p)
       // claims and challenges change only with the head or the slot: no walk over the held sessions in between
       const head = this.chain.headPoot
       const at = `${head.hash}/${this.producer.currentSlot(now)}`

@@ -24,7 +24,7 @@ describe('chain: node duties (votes, heartbeats)', () => {
       let lastBeatAt = -1
       for (const step of steps) {
         t += step
-        const r = dueProofs(key, g, params, config.genesisMs, t, st)
+        const r = dueProofs(key, g, config, t, st)
         st = r.state
         for (const p of r.proofs) {
           if (p.kind === 'attestation') {
@@ -50,14 +50,14 @@ describe('chain: node duties (votes, heartbeats)', () => {
 
   it('makes no heartbeat a stale head would make worthless, and keeps the beat due (a CI counterexample)', () => {
     const t = config.genesisMs + [15398, 23030, 29137, 28896, 29594, 20269, 10230, 22566, 19442, 29138, 19401, 22899].reduce((a, b) => a + b, 0)
-    const r = dueProofs(key, g, params, config.genesisMs, t, freshDuties())
+    const r = dueProofs(key, g, config, t, freshDuties())
     assert.ok(Math.floor((t - config.genesisMs) / params.slotMs) > params.maxProofAgeSlots, 'the case is past the proof age')
     assert.equal(r.proofs.filter((p) => p.kind === 'heartbeat').length, 0)
     assert.equal(r.state.lastBeat, -1, 'the beat is still due')
   })
 
   it('makes nothing before genesis', () => {
-    assert.deepEqual(dueProofs(key, g, params, config.genesisMs, config.genesisMs - 1, freshDuties()).proofs, [])
+    assert.deepEqual(dueProofs(key, g, config, config.genesisMs - 1, freshDuties()).proofs, [])
   })
 
   it('gossip verdicts: reject provable faults, ignore what depends on the receiver\'s view', () => {

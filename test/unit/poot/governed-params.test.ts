@@ -4,7 +4,7 @@ import { checkParams, DEFAULT_PARAMS, PARAM_BOUNDS, type PootParams } from '../.
 import { GOVERNED_PARAMS, governedParams, type RegistryValues } from '../../../protocols/poot/governed-params.js'
 
 // ParamRegistry's genesis values (contracts/src/ParamRegistry.sol)
-const AT_GENESIS: RegistryValues = { 'leader.timeoutMs': 5000n, 'leader.cooldownSlots': 16n, 'reward.baseMbPerSession': 5n, 'reward.dMinPpm': 200_000n, 'credit.windowDays': 7n }
+const AT_GENESIS: RegistryValues = { 'leader.timeoutMs': 5000n, 'leader.cooldownSlots': 16n, 'reward.baseMbPerSession': 5n, 'reward.dMinPpm': 200_000n, 'credit.windowDays': 7n, 'heartbeat.intervalS': 30n }
 const DEVNET: PootParams = { ...DEFAULT_PARAMS, slotMs: 1500, slotTimeoutMs: 1000, maxFallbacks: 0, cooldownSlots: 8 }
 
 describe('poot: parameters governed through ParamRegistry', () => {
@@ -24,6 +24,8 @@ describe('poot: parameters governed through ParamRegistry', () => {
     assert.equal(governedParams(DEFAULT_PARAMS, AT_GENESIS, now('leader.timeoutMs', 10_000n)).slotTimeoutMs, 10_000)
     assert.equal(governedParams(DEVNET, AT_GENESIS, now('credit.windowDays', 14n)).creditWindowDays, 14)
     assert.equal(governedParams(DEVNET, AT_GENESIS, now('credit.windowDays', 2n)), DEVNET, 'under the 3-day bound')
+    assert.equal(governedParams(DEFAULT_PARAMS, AT_GENESIS, now('heartbeat.intervalS', 60n)).heartbeatIntervalMs, 60_000)
+    assert.equal(governedParams(DEFAULT_PARAMS, AT_GENESIS, now('heartbeat.intervalS', 121n)), DEFAULT_PARAMS, 'over the 120 s bound')
   })
 
   it('property: the result is always valid, differs from the base only in governed fields, each from a changed value', () => {
@@ -37,7 +39,7 @@ describe('poot: parameters governed through ParamRegistry', () => {
         const g = GOVERNED_PARAMS.find((x) => x.param === name)
         assert.ok(g !== undefined, `${name} is not governed`)
         assert.notEqual(now[g.key], AT_GENESIS[g.key])
-        assert.equal(BigInt(out[name]) * BigInt(g.scale), now[g.key])
+        assert.equal(g.toPoot(now[g.key]), BigInt(out[name]))
       }
     }), { numRuns: 500 })
   })

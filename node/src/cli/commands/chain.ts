@@ -86,8 +86,8 @@ export function chainCommand (): Command {
       })
       node.start()
       const dutyTimer = setInterval(() => {
-        const { params, genesisMs } = chain.genesis.poot
-        for (const p of duties.due(chain.headPoot, params, genesisMs, Date.now())) pool.add(p)
+        const now = Date.now()
+        for (const p of duties.due(chain.headPoot, chain.configAt(node.currentSlot(now)), now)) pool.add(p)
         pool.prune(node.currentSlot())
       }, 100)
       const out = process.stdout
