@@ -35,7 +35,7 @@ import { Mempool, MempoolError, type MempoolContext } from './mempool.js'
 import { eligibilityCalldata, PAYOUT_WRITE_GAS, SYSTEM_ADDRESS, SYSTEM_CALL_GAS } from './system.js'
 import { readRegistryValues } from './registry-values.js'
 import { readAnchors } from './anchor-values.js'
-import { computeChainPayout, payoutBatchesInterface, recordEntitlementsCalldata } from './payout-system.js'
+import { computeChainPayouts, payoutBatchesInterface, recordEntitlementsCalldata } from './payout-system.js'
 
 export interface ChainOptions {
   /** LevelDB directory (created) */
@@ -492,29 +492,32 @@ export class Chain {
     const caller = createAddressFromString(SYSTEM_ADDRESS)
     const report = eligibilityReport(parentPoot, slot, config)
     if (report !== null) writes.push({ caller, to: createAddressFromString(this.genesis.contracts.NodeEligibility), data: eligibilityCalldata(report, (e) => this.rewardAddress(e)), gas: SYSTEM_CALL_GAS })
-    const payout = await this.payoutWrite(parent, parentPoot, slot)
-    if (payout !== null) writes.push({ caller, to: createAddressFromString(this.genesis.contracts.PayoutBatches), data: payout, gas: PAYOUT_WRITE_GAS })
+    for (const w of await this.payoutWritesFor(parent, parentPoot, slot)) {
+      writes.push({ caller, to: createAddressFromString(this.genesis.contracts.PayoutBatches), data: recordEntitlementsCalldata(w), gas: PAYOUT_WRITE_GAS })
+    }
     return writes
   }
 
   /**
-   * `PayoutBatches.recordEntitlements` for payout epoch e = the parent's, when `slot` starts a later one: computed
-   * (protocols/poot computePayoutWrite) from the parent's state and the accounts of epoch e's blocks. Null when it
-   * is not due or cannot be computed (the same on every node).
+   * `PayoutBatches.recordEntitlements` for payout epoch e = the parent's when `slot` starts a later one, followed by
+   * one for each epoch in between that had no block at all (at most MAX_PAYOUT_WRITES_PER_BLOCK in all): computed
+   * (protocols/poot computePayoutWrite) from the parent's state and the accounts of epoch e's blocks. Empty when
+   * none is due or it cannot be computed (the same on every node).
    */
-  private async payoutWrite (parent: Block, parentPoot: ChainState, slot: number): Promise<Uint8Array | null> {
+  private async payoutWritesFor (parent: Block, parentPoot: ChainState, slot: number): Promise<PayoutWrite[]> {
     const p = this.genesis.payout
-    const epoch = payoutEpochOf(parentPoot.slot, p)
-    if (payoutEpochOf(slot, p) <= epoch || parent.header.number === 0n) return null
-    const w = await this.computePayoutOn(parent, epoch)
-    return w === null ? null : recordEntitlementsCalldata(w)
+    const first = payoutEpochOf(parentPoot.slot, p)
+    const next = payoutEpochOf(slot, p)
+    if (next <= first || parent.header.number === 0n) return []
+    const epochs = Array.from({ length: Math.min(next - first, MAX_PAYOUT_WRITES_PER_BLOCK) }, (_, i) => first + i)
+    return await this.computePayoutsOn(parent, epochs)
   }
 
-  /** Payout epoch `epoch`'s computation on `parent`'s state (what the next block's system write records). */
-  private async computePayoutOn (parent: Block, epoch: number): Promise<PayoutWrite | null> {
-    const seen = await this.accountsOfPayoutEpoch(parent, epoch)
+  /** The writes of payout epochs `epochs` (the parent's, then epochs without a block) on `parent`'s state. */
+  private async computePayoutsOn (parent: Block, epochs: number[]): Promise<PayoutWrite[]> {
+    const seen = await this.accountsOfPayoutEpoch(parent, epochs[0])
     const to = createAddressFromString(this.genesis.contracts.PayoutBatches)
-    return await computeChainPayout(this.genesis, this.genesis.payout, epoch, seen, {
+    return await computeChainPayouts(this.genesis, this.genesis.payout, epochs, seen, {
       state: await this.stateAt(parent.header.stateRoot),
       call: async (data) => {
         const r = await this.call({ to, data: hexToBytes(data as `0x${string}`) }, parent)
@@ -543,8 +546,10 @@ export class Chain {
     const key = `${epoch}/${bytesToHex(parent.hash())}`
     let w = this.payoutWrites.get(key)
     if (w === undefined) {
-      const computed = await this.computePayoutOn(parent, epoch)
-      if (computed === null || payoutRootHex(computed.batch) !== root.toLowerCase()) throw new ChainError('payout-mismatch', `epoch ${epoch}: recomputing the system write does not give the root it recorded (${root})`)
+      // written by the block after `parent`: the parent's payout epoch first, then epochs without a block, in order
+      const first = payoutEpochOf(await this.slotOf(parent), this.genesis.payout)
+      const computed = epoch < first ? undefined : (await this.computePayoutsOn(parent, Array.from({ length: epoch - first + 1 }, (_, i) => first + i))).at(-1)
+      if (computed === undefined || computed.epoch !== epoch || payoutRootHex(computed.batch) !== root.toLowerCase()) throw new ChainError('payout-mismatch', `epoch ${epoch}: recomputing the system write does not give the root it recorded (${root})`)
       w = computed
       if (this.payoutWrites.size >= 8) this.payoutWrites.delete(this.payoutWrites.keys().next().value as string)
       this.payoutWrites.set(key, w)
@@ -765,6 +770,12 @@ export class Chain {
 }
 
 interface SystemWrite { caller: Address, to: Address, data: Uint8Array, gas: bigint }
+
+/**
+ * The most payout epochs one block writes: its parent's and those after it that had no block at all. A chain stalled
+ * for longer (more than 15 payout epochs without a block) leaves the epochs past these unwritten.
+ */
+export const MAX_PAYOUT_WRITES_PER_BLOCK = 16
 
 /**
  * What ethereumjs' `Blockchain.validateHeader` checks of a header against its parent (pos: no difficulty), with the

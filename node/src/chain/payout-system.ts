@@ -7,7 +7,7 @@ import { ethers } from 'ethers'
 import { createAddressFromString } from '@ethereumjs/util'
 import type { MerkleStateManager } from '@ethereumjs/statemanager'
 import { loadArtifact } from '../../../contracts/index.js'
-import { computePayoutWrite, holderCandidates, payoutRootHex, type AccountAtSnapshot, type PayoutParams, type PayoutWrite } from '../../../protocols/poot/index.js'
+import { computePayoutWrite, holderCandidates, payoutRootHex, type AccountAtSnapshot, type PayoutParams, type PayoutWrite, type StoredPayoutState } from '../../../protocols/poot/index.js'
 import { encodeEntitlements } from '../../../protocols/poot/payout-commitment.js'
 import type { Genesis } from './genesis.js'
 
@@ -27,31 +27,47 @@ export function genesisHolders (genesis: Genesis): { all: string[], nodeWorkers:
   return { all: [...new Set([...Object.keys(genesis.spec.alloc).map((a) => a.toLowerCase()), ...nodeWorkers])], nodeWorkers }
 }
 
-/** Computes epoch `epoch`'s write from the parent's state and the accounts `seen` in the epoch's blocks; null if it cannot be computed. */
-export async function computeChainPayout (genesis: Genesis, params: PayoutParams, epoch: number, seen: readonly string[], reads: PayoutReads): Promise<PayoutWrite | null> {
+/**
+ * The writes of payout epochs `epochs` (consecutive, ascending) from the parent's state: the first with the accounts
+ * `seen` in its blocks, each later one (an epoch without any block) with none and the state the write before it left
+ * (vault, rollovers, holders; balances cannot have changed without a block). Stops at the first epoch that cannot be
+ * computed (the same on every node).
+ */
+export async function computeChainPayouts (genesis: Genesis, params: PayoutParams, epochs: readonly number[], seen: readonly string[], reads: PayoutReads): Promise<PayoutWrite[]> {
   const fn = async (name: string, args: unknown[]): Promise<ethers.Result> => batches.decodeFunctionResult(name, await reads.call(batches.encodeFunctionData(name, args)))
-  const [declared, grossUsd, networkFeeUsd] = await fn('incomeOf', [epoch]) as unknown as [boolean, bigint, bigint]
   const [vaultBalanceUsd, vaultNextGoalUsd, rollAccounts, rollAmounts] = await fn('payoutState', []) as unknown as [bigint, bigint, string[], bigint[]]
   const [stored] = await fn('payoutHolders', []) as unknown as [string[]]
-  const rollover = new Map([...rollAccounts].map((a, i) => [a.toLowerCase(), rollAmounts[i]]))
-  const { all, nodeWorkers } = genesisHolders(genesis)
-  const sources = { genesis: all, stored: [...stored].map((a) => a.toLowerCase()), seen }
-  const accounts = new Map<string, AccountAtSnapshot>()
-  for (const a of holderCandidates(sources, rollover)) {
-    const address = createAddressFromString(a)
-    const account = await reads.state.getAccount(address)
-    accounts.set(a, { balance: account?.balance ?? 0n, hasCode: account?.isContract() ?? false })
+  let state: StoredPayoutState = {
+    vaultBalanceUsd,
+    vaultNextGoalUsd,
+    rollover: new Map([...rollAccounts].map((a, i) => [a.toLowerCase(), rollAmounts[i]])),
+    holders: [...stored].map((a) => a.toLowerCase())
   }
-  const r = computePayoutWrite({
-    epoch,
-    income: declared ? { grossUsd, networkFeeUsd } : null,
-    state: { vaultBalanceUsd, vaultNextGoalUsd, rollover, holders: sources.stored },
-    sources,
-    nodeWorkers,
-    systemAddress: genesis.spec.contracts.systemAddress,
-    accounts
-  }, params)
-  return r.ok ? r.value : null
+  const { all, nodeWorkers } = genesisHolders(genesis)
+  const accounts = new Map<string, AccountAtSnapshot>()
+  const out: PayoutWrite[] = []
+  for (const [i, epoch] of epochs.entries()) {
+    const [declared, grossUsd, networkFeeUsd] = await fn('incomeOf', [epoch]) as unknown as [boolean, bigint, bigint]
+    const sources = { genesis: all, stored: state.holders, seen: i === 0 ? seen : [] }
+    for (const a of holderCandidates(sources, state.rollover)) {
+      if (accounts.has(a)) continue
+      const account = await reads.state.getAccount(createAddressFromString(a))
+      accounts.set(a, { balance: account?.balance ?? 0n, hasCode: account?.isContract() ?? false })
+    }
+    const r = computePayoutWrite({
+      epoch,
+      income: declared ? { grossUsd, networkFeeUsd } : null,
+      state,
+      sources,
+      nodeWorkers,
+      systemAddress: genesis.spec.contracts.systemAddress,
+      accounts
+    }, params)
+    if (!r.ok) break
+    out.push(r.value)
+    state = { vaultBalanceUsd: r.value.vault.balanceUsd, vaultNextGoalUsd: r.value.vault.nextGoalUsd, rollover: r.value.batch.rollover, holders: [...state.holders, ...r.value.newHolders] }
+  }
+  return out
 }
 
 /** `PayoutBatches.recordEntitlements(epoch, root, entries, newHolders, rollover accounts, amounts, vault balance, next goal)`. */

@@ -3,6 +3,7 @@
 // and on a re-executing follower alike: same state root); `lucid payout commit --from-chain 1` commits exactly that
 // root, and a commit of another root is refused. A node that syncs from genesis and restarts computes the next
 // epoch's write (holders stored by the earlier one, its own walk over the epoch's blocks) exactly as the leader does.
+// A payout epoch in which no block was made at all is written too, by the first block after it, in order.
 import { strict as assert } from 'node:assert'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -204,5 +205,28 @@ describe('chain: the payout system write (PayoutBatches.recordEntitlements at ea
       await late.close()
       rmSync(dir, { recursive: true, force: true })
     }
+  })
+
+  it('a payout epoch without any block is written by the first block after it, after the epoch before it, with its declared income', async () => {
+    const P = leader.genesis.payout
+    const slot = leader.headPoot.slot + 1
+    const epoch = payoutEpochOf(slot, P)
+    const skipped = epoch + 1
+    const domain = commitDomain(leader.chainId, leader.genesis.contracts.PayoutBatches)
+    const sigs = await Promise.all(ascending(disbursers.slice(1)).map(async (d) => await d.signTypedData(domain, INCOME_TYPES, { epoch: skipped, grossUsd: gross, networkFeeUsd: fee })))
+    await disbursers[0].connect(provider).sendTransaction({ to: leader.genesis.contracts.PayoutBatches, data: iface.encodeFunctionData('declareIncome', [skipped, gross, fee, sigs]) })
+    await step(slot)
+    assert.deepEqual([...await view(leader, 'incomeOf', [skipped])], [true, gross, fee])
+    // not a single block in payout epoch `skipped`: the next one is in the epoch after it
+    await step((skipped + 1) * P.epochSlots + 1)
+    const head = leader.head.header.number
+    const [w0, w1] = await Promise.all([epoch, skipped].map(async (e) => await view(leader, 'entitlementsOf', [e]) as unknown as [boolean, string, bigint]))
+    assert.deepEqual([w0[0], w0[2], w1[0], w1[2]], [true, head, true, head], 'both written by that block')
+    assert.notEqual(w1[1], ethers.ZeroHash, 'the skipped epoch\'s income is shared out')
+    const recomputed = (await leader.payoutEntitlements(skipped))!
+    assert.equal(recomputed.root, w1[1])
+    assert.ok(recomputed.write.distributedUsd > 0n)
+    assert.equal((await leader.payoutEntitlements(epoch))!.root, w0[1])
+    assert.equal((await follower.payoutEntitlements(skipped))!.root, w1[1], 'the follower recomputes it too')
   })
 })
