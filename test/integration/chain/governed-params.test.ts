@@ -1,12 +1,16 @@
 // PoOT parameters governed through ParamRegistry, on a real in-process chain: nodes become eligible through the
-// eligibility system write, governance (Governor → Timelock) raises `leader.timeoutMs`, and from the next epoch's
-// first block on every node checks fallback turns with the new timeout: a fallback block made at the old turn is
-// refused. A follower re-executing every block agrees throughout.
+// eligibility system write, governance (Governor → Timelock) raises `leader.timeoutMs` and sets the credit window and
+// the heartbeat interval in one proposal, and from the next epoch's first block on every node checks fallback turns
+// with the new timeout (a fallback block made at the old turn is refused) and numbers heartbeats on from the epoch's
+// start (a heartbeat of the new numbering is included, one of the old is not). A follower re-executing every block
+// agrees throughout.
 import { strict as assert } from 'node:assert'
 import { ethers } from 'ethers'
 import { bytesToHex } from '@ethereumjs/util'
 import { loadArtifact } from '../../../contracts/index.js'
-import { epochOf, slotStartMs } from '../../../protocols/poot/index.js'
+import { beatOrigin, blockAtOrBefore, epochOf, makeHeartbeat, slotOfBeat, slotStartMs } from '../../../protocols/poot/index.js'
+import { dueProofs, freshDuties } from '../../../node/src/chainnet/duties.js'
+import { decodeEnvelope } from '../../../node/src/chain/envelope.js'
 import { devNodeKeys, devServerKey, localProposer, signersFrom } from '../../../node/src/chain/index.js'
 import { readRegistryValues } from '../../../node/src/chain/registry-values.js'
 import { rmSync } from 'node:fs'
@@ -83,7 +87,9 @@ describe('chain: consensus parameters governed through ParamRegistry', function 
     }
     await step()
     // propose, vote, queue, wait out the Timelock's delay, execute
-    const calls = { targets: [registry], values: [0n], calldatas: [registryIface.encodeFunctionData('setParameter', [ethers.encodeBytes32String('leader.timeoutMs'), raised])] }
+    // one proposal sets three parameters: the leader timeout, the credit window (days) and the heartbeat interval (s)
+    const set = (key: string, v: number): string => registryIface.encodeFunctionData('setParameter', [ethers.encodeBytes32String(key), v])
+    const calls = { targets: [registry, registry, registry], values: [0n, 0n, 0n], calldatas: [set('leader.timeoutMs', raised), set('credit.windowDays', 5), set('heartbeat.intervalS', 20)] }
     const description = `leader timeout ${raised} ms`
     const id = (await view(governorIface, governor, 'hashProposal', [calls.targets, calls.values, calls.calldatas, ethers.id(description)]))[0] as bigint
     await send(voters[0], governor, governorIface.encodeFunctionData('propose', [calls.targets, calls.values, calls.calldatas, description]))
@@ -116,6 +122,12 @@ describe('chain: consensus parameters governed through ParamRegistry', function 
     await step(nextEpochStart)
     assert.equal(leader.configAt(slot).params.slotTimeoutMs, raised)
     assert.equal(follower.configAt(slot).params.slotTimeoutMs, raised, 'the follower governs the same way')
+    // the window and the heartbeat interval too; beats are numbered on from the epoch's first slot
+    const epochStartMs = slotStartMs(leader.genesis.poot.genesisMs, params, nextEpochStart)
+    const origin = beatOrigin(leader.configAt(slot))
+    assert.deepEqual([leader.configAt(slot).params.creditWindowDays, leader.configAt(slot).params.heartbeatIntervalMs], [5, 20_000])
+    assert.deepEqual(origin, { beat: Math.ceil((epochStartMs - leader.genesis.poot.genesisMs) / params.heartbeatIntervalMs), ms: epochStartMs })
+    assert.deepEqual(beatOrigin(follower.configAt(slot)), origin)
     const rank = leader.schedule(slot).length - 1
     const start = slotStartMs(leader.genesis.poot.genesisMs, params, slot)
     assert.equal(server(leader, slot, start + rank * old + 10), null, 'the Server proposed at the old turn')
@@ -123,7 +135,14 @@ describe('chain: consensus parameters governed through ParamRegistry', function 
     assert.ok(p !== null && p.rank === rank)
     // a block at the old turn is refused by PoOT's header rule itself
     await assert.rejects(leader.build({ ...p, timeMs: start + rank * old + 10 }), /too-early-for-rank/)
-    const block = await leader.build(p)
+    // a node's heartbeat of the new numbering is included; one of the old numbering (due before the change) is not
+    const key = devNodeKeys(9)[0]
+    const fresh = dueProofs(key, leader.headPoot, leader.configAt(slot), epochStartMs + 1, freshDuties()).proofs.filter((x) => x.kind === 'heartbeat')
+    assert.deepEqual(fresh.map((x) => x.kind === 'heartbeat' && x.beat), [origin.beat])
+    const stale = makeHeartbeat(key, slotOfBeat(params, origin.beat - 1), origin.beat - 1, blockAtOrBefore(leader.headPoot, slotOfBeat(params, origin.beat - 1)))
+    const block = await leader.build({ ...p, proofs: [stale, ...fresh] })
+    const included = decodeEnvelope((await leader.envelopeOf(block))!).poot.body.proofs.filter((x) => x.kind === 'heartbeat')
+    assert.deepEqual(included.map((x) => x.kind === 'heartbeat' && x.beat), [origin.beat])
     const r = await follower.importEnvelope((await leader.envelopeOf(block))!, Number.MAX_SAFE_INTEGER)
     assert.ok(r.ok, r.ok ? '' : r.reason)
     assert.equal(leader.headPoot.hash, follower.headPoot.hash)
