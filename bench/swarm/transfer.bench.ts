@@ -180,7 +180,7 @@ async function main (): Promise<void> {
     const mbps = total / 1e6 / seconds
     process.stdout.write(JSON.stringify({
       bench: 'swarm-chunk-transfer',
-      what: 'bitswap fetch of 1 MiB chunk blocks between two Lucid node processes over loopback TCP (noise + yamux), blocks checked against their CIDs',
+      what: 'bitswap fetch of 1 MiB chunk blocks between two Lucid node processes over loopback TCP (TLS or noise, as negotiated, + yamux), blocks checked against their CIDs',
       mib: TOTAL / MIB,
       blocks: cids.length,
       concurrency: CONCURRENCY,

@@ -6,6 +6,7 @@
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { noise } from '@chainsafe/libp2p-noise'
+import { tls } from '@libp2p/tls'
 import { yamuxWithWindow } from './yamux-window.js'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
@@ -56,7 +57,10 @@ export function libp2pOptions (s: Libp2pSettings): Libp2pOptions<SwarmServices> 
     privateKey: s.privateKey,
     addresses: { listen: s.listen },
     transports: [tcp(), webSockets()],
-    connectionEncrypters: [noise()],
+    // TLS 1.3 first (libp2p's TLS handshake; Node's OpenSSL does the record layer, AES-GCM with the CPU's AES
+    // instructions), noise for peers that offer only noise (a stock peer may): one libp2p stream carried 1.4-1.8x
+    // the bytes at half the receiver's CPU per MB (bench/swarm/transfer.bench.ts, docs/swarm.md)
+    connectionEncrypters: [tls(), noise()],
     // Each stream starts at the protocol's 256 KiB window and we grant 4 MiB as receiver in the stream's first window
     // update (yamux-window.ts): bitswap opens a stream per message, and at 256 KiB per round trip every multi-block
     // message stalled. The read buffer is raised from 4 MiB: Helia's bitswap handler closes its side before it starts

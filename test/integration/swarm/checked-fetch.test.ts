@@ -35,7 +35,8 @@ describe('checked chunk fetches', function () {
     const blobs = Array.from({ length: 8 }, () => new Uint8Array(randomBytes(300_000)))
     for (const blob of blobs) await a.blocks.put(blobCid(blob), blob)
     const provider = multiaddr(bootstrapAddr(a))
-    await b.libp2p.dial(provider)
+    const conn = await b.libp2p.dial(provider)
+    assert.equal(conn.encryption, '/tls/1.0.0', 'two Lucid nodes secure their connection with TLS')
 
     // over bitswap, several in parallel (several messages, several streams)
     const got = await Promise.all(blobs.map(async (blob) => await b.blocks.getChecked(blobCid(blob), { providers: [provider], signal: AbortSignal.timeout(30_000) })))
