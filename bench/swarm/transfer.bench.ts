@@ -7,7 +7,7 @@
  * Baselines in the same run, over the same bytes and the same two processes:
  *   - raw TCP: the child writes the blocks to a plain loopback socket;
  *   - libp2p stream: the child writes the blocks to one libp2p stream on the same connection bitswap uses (TCP +
- *     noise + yamux with the node's settings): the most any protocol over this stack can carry.
+ *     TLS (or noise, as negotiated) + yamux with the node's settings): the most any protocol over this stack can carry.
  * Env: LUCID_BENCH_TRANSFER_MIB (default 256), LUCID_BENCH_FETCH_CONCURRENCY (default the replicator's),
  * LUCID_BENCH_TRANSFER_PROFILE=DIR (CPU profiles of both processes during the bitswap phase only, written to
  * DIR/fetcher.cpuprofile and DIR/provider.cpuprofile: open them in Chrome DevTools or speedscope). Node options given
