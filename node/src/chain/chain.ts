@@ -97,8 +97,8 @@ export class Chain {
   /** the PoOT config each known block was checked with (by EVM hash); absent: the genesis config */
   private readonly configByEvm = new Map<string, PootConfig>()
   private closed = false
-  /** payoutEntitlements' recomputed writes, by epoch and writing block's parent (the last few) */
-  private readonly payoutWrites = new Map<string, PayoutWrite>()
+  /** payoutEntitlements' recomputed payout writes, by writing block hash (the last few blocks) */
+  private readonly recomputedWrites = new Map<string, PayoutWrite[]>()
 
   private constructor (
     readonly genesis: Genesis,
@@ -492,7 +492,7 @@ export class Chain {
     const caller = createAddressFromString(SYSTEM_ADDRESS)
     const report = eligibilityReport(parentPoot, slot, config)
     if (report !== null) writes.push({ caller, to: createAddressFromString(this.genesis.contracts.NodeEligibility), data: eligibilityCalldata(report, (e) => this.rewardAddress(e)), gas: SYSTEM_CALL_GAS })
-    for (const w of await this.payoutWritesFor(parent, parentPoot, slot)) {
+    for (const w of await this.payoutWritesFor(parent, parentPoot.slot, slot)) {
       writes.push({ caller, to: createAddressFromString(this.genesis.contracts.PayoutBatches), data: recordEntitlementsCalldata(w), gas: PAYOUT_WRITE_GAS })
     }
     return writes
@@ -504,9 +504,9 @@ export class Chain {
    * (protocols/poot computePayoutWrite) from the parent's state and the accounts of epoch e's blocks. Empty when
    * none is due or it cannot be computed (the same on every node).
    */
-  private async payoutWritesFor (parent: Block, parentPoot: ChainState, slot: number): Promise<PayoutWrite[]> {
+  private async payoutWritesFor (parent: Block, parentSlot: number, slot: number): Promise<PayoutWrite[]> {
     const p = this.genesis.payout
-    const first = payoutEpochOf(parentPoot.slot, p)
+    const first = payoutEpochOf(parentSlot, p)
     const next = payoutEpochOf(slot, p)
     if (next <= first || parent.header.number === 0n) return []
     const epochs = Array.from({ length: Math.min(next - first, MAX_PAYOUT_WRITES_PER_BLOCK) }, (_, i) => first + i)
@@ -541,19 +541,18 @@ export class Chain {
     if (!written) return null
     const block = await this.blockByNumber(blockNumber)
     const parent = block === undefined ? undefined : await this.blockByHash(block.header.parentHash)
-    if (parent === undefined) throw new ChainError('payout-read', `block ${blockNumber} (the payout write of epoch ${epoch}) is not known`)
-    // a write never changes once its block is known: recomputed (a walk over the whole payout epoch) once per block
-    const key = `${epoch}/${bytesToHex(parent.hash())}`
-    let w = this.payoutWrites.get(key)
-    if (w === undefined) {
-      // written by the block after `parent`: the parent's payout epoch first, then epochs without a block, in order
-      const first = payoutEpochOf(await this.slotOf(parent), this.genesis.payout)
-      const computed = epoch < first ? undefined : (await this.computePayoutsOn(parent, Array.from({ length: epoch - first + 1 }, (_, i) => first + i))).at(-1)
-      if (computed === undefined || computed.epoch !== epoch || payoutRootHex(computed.batch) !== root.toLowerCase()) throw new ChainError('payout-mismatch', `epoch ${epoch}: recomputing the system write does not give the root it recorded (${root})`)
-      w = computed
-      if (this.payoutWrites.size >= 8) this.payoutWrites.delete(this.payoutWrites.keys().next().value as string)
-      this.payoutWrites.set(key, w)
+    if (block === undefined || parent === undefined) throw new ChainError('payout-read', `block ${blockNumber} (the payout write of epoch ${epoch}) is not known`)
+    // a block's writes never change once it is known: recomputed (a walk over a whole payout epoch) once per block,
+    // by the very computation the block made
+    const key = bytesToHex(block.hash())
+    let writes = this.recomputedWrites.get(key)
+    if (writes === undefined) {
+      writes = await this.payoutWritesFor(parent, await this.slotOf(parent), await this.slotOf(block))
+      if (this.recomputedWrites.size >= 8) this.recomputedWrites.delete(this.recomputedWrites.keys().next().value as string)
+      this.recomputedWrites.set(key, writes)
     }
+    const w = writes.find((x) => x.epoch === epoch)
+    if (w === undefined || payoutRootHex(w.batch) !== root.toLowerCase()) throw new ChainError('payout-mismatch', `epoch ${epoch}: recomputing the system write does not give the root it recorded (${root})`)
     return { epoch, root, blockNumber, write: w }
   }
 
