@@ -48,12 +48,14 @@ export class StorageDuties {
   async due (head: ChainState, slot: number, params: PootParams, anchorsOf: (sessionIds: string[]) => Promise<AnchorLookup>): Promise<TaskProof[]> {
     if (this.running) return []
     this.running = true
-    try { return [...await this.claims(head, slot, params, anchorsOf), ...this.releases(head, slot, params), ...await this.answers(head)] } finally { this.running = false }
+    try {
+      const held = this.source.held()
+      return [...await this.claims(held, head, slot, params, anchorsOf), ...this.releases(held, head, slot, params), ...await this.answers(head)]
+    } finally { this.running = false }
   }
 
-  private async claims (head: ChainState, slot: number, params: PootParams, anchorsOf: (sessionIds: string[]) => Promise<AnchorLookup>): Promise<TaskProof[]> {
+  private async claims (held: HeldSession[], head: ChainState, slot: number, params: PootParams, anchorsOf: (sessionIds: string[]) => Promise<AnchorLookup>): Promise<TaskProof[]> {
     const catalog = new Map(head.catalog.map((c) => [c.sessionId, c]))
-    const held = this.source.held()
     const heldIds = new Set(held.map((s) => s.sessionId))
     for (const id of this.unregistered.keys()) if (!heldIds.has(id)) this.unregistered.delete(id)
     const due: HeldSession[] = []
@@ -84,9 +86,9 @@ export class StorageDuties {
     return out
   }
 
-  private releases (head: ChainState, slot: number, params: PootParams): TaskProof[] {
-    const held = new Set(this.source.held().map((s) => s.sessionId))
-    const listed = head.catalog.filter((c) => c.holders.includes(this.key.id) && !held.has(c.sessionId)).map((c) => c.sessionId)
+  private releases (held: HeldSession[], head: ChainState, slot: number, params: PootParams): TaskProof[] {
+    const heldIds = new Set(held.map((s) => s.sessionId))
+    const listed = head.catalog.filter((c) => c.holders.includes(this.key.id) && !heldIds.has(c.sessionId)).map((c) => c.sessionId)
     const pending = new Set(listed)
     for (const id of this.released.keys()) if (!pending.has(id)) this.released.delete(id)
     const out: TaskProof[] = []
