@@ -4,13 +4,16 @@
  * timers, gossip and RPC run between slices of a few ms instead of waiting for the whole loop.
  */
 export class Slicer {
-  private last = performance.now()
+  private last: number
 
-  constructor (private readonly sliceMs = 4) {}
+  /** `now`: a millisecond clock (injected by tests) */
+  constructor (private readonly sliceMs = 4, private readonly now: () => number = () => performance.now()) {
+    this.last = now()
+  }
 
   async turn (): Promise<void> {
-    if (performance.now() - this.last < this.sliceMs) return
+    if (this.now() - this.last < this.sliceMs) return
     await new Promise((resolve) => setImmediate(resolve))
-    this.last = performance.now()
+    this.last = this.now()
   }
 }
