@@ -7,11 +7,9 @@
 import { BlockBuilder, encodeReceipt, runTx, type BuildBlockOpts, type RunTxResult, type VM } from '@ethereumjs/vm'
 import { KECCAK256_RLP, type Address } from '@ethereumjs/util'
 import { Block, createBlock } from '@ethereumjs/block'
-import { MerklePatriciaTrie } from '@ethereumjs/mpt'
-import { RLP } from '@ethereumjs/rlp'
 import type { TypedTransaction } from '@ethereumjs/tx'
 import { Slicer } from './slicer.js'
-import { cachedTrieRoot, transactionsTrieRoot } from './sliced-block.js'
+import { cachedTrieRoot, indexedTrieRoot, transactionsTrieRoot } from './sliced-block.js'
 
 interface Internals {
   checkStatus: () => void
@@ -76,12 +74,9 @@ export class LinearBlockBuilder extends BlockBuilder {
   override async receiptTrie (): Promise<Uint8Array> {
     const self = this as unknown as Internals
     if (self.transactionResults.length === 0) return KECCAK256_RLP
-    const trie = new MerklePatriciaTrie({ common: self.vm.common })
-    for (const [i, r] of self.transactionResults.entries()) {
-      await trie.put(RLP.encode(i), encodeReceipt(r.receipt, this.txs[i].type))
-      await this.slicer.turn()
-    }
-    return trie.root()
+    const txs = this.txs
+    const receipts = function * (): Generator<Uint8Array> { for (const [i, r] of self.transactionResults.entries()) yield encodeReceipt(r.receipt, txs[i].type) }
+    return await indexedTrieRoot(receipts(), self.vm.common, this.slicer)
   }
 
   /**

@@ -47,14 +47,20 @@ export async function recoverSenders (txs: readonly TypedTransaction[], slicer: 
   }
 }
 
-/** The transactions' trie root as ethereumjs' genTransactionsTrieRoot computes it, between turns. */
-export async function transactionsTrieRoot (txs: readonly TypedTransaction[], common: Common, slicer: Slicer): Promise<Uint8Array> {
+/** The root of a trie keyed by RLP(index), as ethereumjs builds transaction and receipt tries, between turns. */
+export async function indexedTrieRoot (values: Iterable<Uint8Array>, common: Common, slicer: Slicer): Promise<Uint8Array> {
   const trie = new MerklePatriciaTrie({ common })
-  for (const [i, tx] of txs.entries()) {
-    await trie.put(RLP.encode(i), tx.serialize())
+  let i = 0
+  for (const value of values) {
+    await trie.put(RLP.encode(i++), value)
     await slicer.turn()
   }
   return trie.root()
+}
+
+/** The transactions' trie root as ethereumjs' genTransactionsTrieRoot computes it, between turns. */
+export async function transactionsTrieRoot (txs: readonly TypedTransaction[], common: Common, slicer: Slicer): Promise<Uint8Array> {
+  return await indexedTrieRoot((function * () { for (const tx of txs) yield tx.serialize() })(), common, slicer)
 }
 
 /**
