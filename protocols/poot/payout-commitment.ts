@@ -180,3 +180,6 @@ export function typedDigest (domainSeparator: string, types: Record<string, ethe
   const struct = ethers.TypedDataEncoder.from(types).hash(value)
   return ethers.keccak256(ethers.concat(['0x1901', domainSeparator, struct]))
 }
+
+/** PayoutBatches and the TRON routers take approvals in strictly ascending signer order. */
+export const ascendingSigners = <T extends { address: string }>(xs: readonly T[]): T[] => [...xs].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1))

@@ -2,11 +2,10 @@
 // system address records the entitlements the chain computed, and a disbursers' commit must then carry that root.
 import assert from 'node:assert/strict'
 import { ethers } from 'ethers'
-import { COMMIT_TYPES, ENTITLEMENTS_EVENT, INCOME_TYPES, commitDomain, encodeEntitlements, decodeEntitlements, type CommittedEntry } from '../../protocols/poot/payout-commitment.js'
+import { COMMIT_TYPES, ascendingSigners, ENTITLEMENTS_EVENT, INCOME_TYPES, commitDomain, encodeEntitlements, decodeEntitlements, type CommittedEntry } from '../../protocols/poot/payout-commitment.js'
 import { getChain, type TestChain } from './support/chain.js'
 import { as, deploy, eventsOf, mined, rejectsWith, fundedWallets, wallets } from './support/contracts.js'
 
-const ascending = (ws: ethers.Wallet[]): ethers.Wallet[] => [...ws].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1))
 
 describe('contracts: PayoutBatches income and entitlements', function () {
   let chain: TestChain
@@ -39,29 +38,29 @@ describe('contracts: PayoutBatches income and entitlements', function () {
   const incomeSigs = async (epoch: number, gross: bigint, fee: bigint, signers: ethers.Wallet[]): Promise<string[]> =>
     await Promise.all(signers.map(async (s) => await s.signTypedData(domain, INCOME_TYPES, { epoch, grossUsd: gross, networkFeeUsd: fee })))
   const commitSigs = async (epoch: number, r: string): Promise<string[]> =>
-    await Promise.all(ascending(disbursers.slice(0, 2)).map(async (s) => await s.signTypedData(domain, COMMIT_TYPES, { epoch, root: r, batchHash: ethers.keccak256(batch) })))
+    await Promise.all(ascendingSigners(disbursers.slice(0, 2)).map(async (s) => await s.signTypedData(domain, COMMIT_TYPES, { epoch, root: r, batchHash: ethers.keccak256(batch) })))
   const record = (epoch: number, r: string, holders: string[] = [], roll: [string[], bigint[]] = [[], []], vault: [bigint, bigint] = [0n, 0n]): Promise<ethers.ContractTransactionResponse> =>
     as(batches, system).recordEntitlements(epoch, r, encodeEntitlements(entries), holders, roll[0], roll[1], vault[0], vault[1])
 
   it('takes an epoch\'s income once, with two disbursers\' signatures', async function () {
-    const sigs = await incomeSigs(3, 5_000_000_000n, 1_000_000n, ascending(disbursers.slice(1)))
+    const sigs = await incomeSigs(3, 5_000_000_000n, 1_000_000n, ascendingSigners(disbursers.slice(1)))
     assert.equal(await batches.incomeDigest(3, 5_000_000_000n, 1_000_000n), ethers.TypedDataEncoder.hash(domain, INCOME_TYPES, { epoch: 3, grossUsd: 5_000_000_000n, networkFeeUsd: 1_000_000n }))
     const r = await mined(by(0).declareIncome(3, 5_000_000_000n, 1_000_000n, sigs))
     assert.deepEqual([...eventsOf(r, batches, 'PayoutIncomeDeclared')[0]], [3n, 5_000_000_000n, 1_000_000n, disbursers[0].address])
     assert.deepEqual([...await batches.incomeOf(3)], [true, 5_000_000_000n, 1_000_000n])
     assert.deepEqual([...await batches.incomeOf(4)], [false, 0n, 0n])
-    await rejectsWith(by(1).declareIncome(3, 1n, 0n, await incomeSigs(3, 1n, 0n, ascending(disbursers.slice(0, 2)))), batches, 'IncomeAlreadyDeclared', [3n])
+    await rejectsWith(by(1).declareIncome(3, 1n, 0n, await incomeSigs(3, 1n, 0n, ascendingSigners(disbursers.slice(0, 2)))), batches, 'IncomeAlreadyDeclared', [3n])
   })
 
   it('refuses an income declaration from an outsider, with too few, foreign, tampered or unsorted signatures', async function () {
-    const [lo, hi] = ascending(disbursers.slice(0, 2))
+    const [lo, hi] = ascendingSigners(disbursers.slice(0, 2))
     const good = await incomeSigs(5, 100n, 0n, [lo, hi])
     await rejectsWith(as(batches, outsider).declareIncome(5, 100n, 0n, good), batches, 'NotDisburser', [await outsider.getAddress()])
     await rejectsWith(by(0).declareIncome(5, 100n, 0n, good.slice(0, 1)), batches, 'NotEnoughApprovals', [1n, 2n])
     await rejectsWith(by(0).declareIncome(5, 100n, 0n, [good[1], good[0]]), batches, 'SignersNotAscending')
     await rejectsWith(by(0).declareIncome(5, 101n, 0n, good), batches, 'UnknownSigner')
     const stranger = wallets(1, 'payout-entitlements stranger')[0]
-    const foreign = ascending([lo, stranger])
+    const foreign = ascendingSigners([lo, stranger])
     await rejectsWith(by(0).declareIncome(5, 100n, 0n, await incomeSigs(5, 100n, 0n, foreign)), batches, 'UnknownSigner', [stranger.address])
     assert.deepEqual([...await batches.incomeOf(5)], [false, 0n, 0n])
   })
@@ -91,9 +90,9 @@ describe('contracts: PayoutBatches income and entitlements', function () {
 
   it('refuses income for an epoch already written or committed', async function () {
     await mined(record(9, root))
-    await rejectsWith(by(0).declareIncome(9, 100n, 0n, await incomeSigs(9, 100n, 0n, ascending(disbursers.slice(0, 2)))), batches, 'EntitlementsAlreadyWritten', [9n])
+    await rejectsWith(by(0).declareIncome(9, 100n, 0n, await incomeSigs(9, 100n, 0n, ascendingSigners(disbursers.slice(0, 2)))), batches, 'EntitlementsAlreadyWritten', [9n])
     await mined(by(0).commit(10, root, batch, await commitSigs(10, root)))
-    await rejectsWith(by(0).declareIncome(10, 100n, 0n, await incomeSigs(10, 100n, 0n, ascending(disbursers.slice(0, 2)))), batches, 'EpochAlreadyCommitted', [10n, root])
+    await rejectsWith(by(0).declareIncome(10, 100n, 0n, await incomeSigs(10, 100n, 0n, ascendingSigners(disbursers.slice(0, 2)))), batches, 'EpochAlreadyCommitted', [10n, root])
   })
 
   it('binds the disbursers\' commit to the root the system wrote; a zero root binds nothing', async function () {

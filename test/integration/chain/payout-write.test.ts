@@ -12,7 +12,7 @@ import { bytesToHex, createAddressFromString } from '@ethereumjs/util'
 import { ethers } from 'ethers'
 import { loadArtifact } from '../../../contracts/index.js'
 import { encodePayoutEntry, leafHash, merkleRoot, payoutEpochOf, splitRevenue, USD } from '../../../protocols/poot/index.js'
-import { COMMIT_TYPES, INCOME_TYPES, KYC_TYPES, commitDomain, routerDomain } from '../../../protocols/poot/payout-commitment.js'
+import { COMMIT_TYPES, ascendingSigners, INCOME_TYPES, KYC_TYPES, commitDomain, routerDomain } from '../../../protocols/poot/payout-commitment.js'
 import { Chain, devDisburserKeys, devNodeKeys, devServerKey, localProposer, signersFrom } from '../../../node/src/chain/index.js'
 import { startRpcServer, type RpcServer } from '../../../node/src/rpc/server.js'
 import { runPayoutCommit, type PayoutCommitFlags } from '../../../node/src/cli/commands/payout.js'
@@ -20,7 +20,6 @@ import { JsonRpcBatchSource } from '../../../payment-sidecar/src/chain/source.js
 import { DEV_KEYS, devGenesis, openDevChain, removeChainDirs, slotTime } from './support.js'
 
 const iface = new ethers.Interface(loadArtifact('PayoutBatches').abi as ethers.InterfaceAbi)
-const ascending = (ws: ethers.Wallet[]): ethers.Wallet[] => [...ws].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1))
 
 async function view (chain: Chain, fn: string, args: unknown[]): Promise<ethers.Result> {
   const r = await chain.call({ to: createAddressFromString(chain.genesis.contracts.PayoutBatches), data: ethers.getBytes(iface.encodeFunctionData(fn, args)) }, chain.head)
@@ -64,7 +63,7 @@ describe('chain: the payout system write (PayoutBatches.recordEntitlements at ea
     const P = leader.genesis.payout
     assert.equal(P.epochSlots, 32, 'the dev genesis has short payout epochs')
     const domain = commitDomain(leader.chainId, leader.genesis.contracts.PayoutBatches)
-    const sigs = await Promise.all(ascending(disbursers.slice(1)).map(async (s) => await s.signTypedData(domain, INCOME_TYPES, { epoch: 1, grossUsd: gross, networkFeeUsd: fee })))
+    const sigs = await Promise.all(ascendingSigners(disbursers.slice(1)).map(async (s) => await s.signTypedData(domain, INCOME_TYPES, { epoch: 1, grossUsd: gross, networkFeeUsd: fee })))
     const declarer = disbursers[0].connect(provider)
     const batches = new ethers.Contract(leader.genesis.contracts.PayoutBatches, iface, declarer)
     // bad signatures are refused by the contract on the real chain (checked with eth_call)
@@ -109,7 +108,7 @@ describe('chain: the payout system write (PayoutBatches.recordEntitlements at ea
     const batch = '0x1234'
     const domain = commitDomain(leader.chainId, leader.genesis.contracts.PayoutBatches)
     const wrong = ethers.id('an off-chain root')
-    const sigs = await Promise.all(ascending(disbursers.slice(0, 2)).map(async (s) => await s.signTypedData(domain, COMMIT_TYPES, { epoch: 1, root: wrong, batchHash: ethers.keccak256(batch) })))
+    const sigs = await Promise.all(ascendingSigners(disbursers.slice(0, 2)).map(async (s) => await s.signTypedData(domain, COMMIT_TYPES, { epoch: 1, root: wrong, batchHash: ethers.keccak256(batch) })))
     const batches = new ethers.Contract(leader.genesis.contracts.PayoutBatches, iface, disbursers[0].connect(provider))
     await assert.rejects(batches.commit.staticCall(1, wrong, batch, sigs), (e: Error & { data?: string }) => {
       const parsed = iface.parseError(e.data!)
@@ -187,7 +186,7 @@ describe('chain: the payout system write (PayoutBatches.recordEntitlements at ea
       const epoch = payoutEpochOf(leader.headPoot.slot, P)
       assert.ok(epoch >= 2)
       const domain = commitDomain(leader.chainId, leader.genesis.contracts.PayoutBatches)
-      const sigs = await Promise.all(ascending(disbursers.slice(0, 2)).map(async (s) => await s.signTypedData(domain, INCOME_TYPES, { epoch, grossUsd: gross, networkFeeUsd: fee })))
+      const sigs = await Promise.all(ascendingSigners(disbursers.slice(0, 2)).map(async (s) => await s.signTypedData(domain, INCOME_TYPES, { epoch, grossUsd: gross, networkFeeUsd: fee })))
       await disbursers[2].connect(provider).sendTransaction({ to: leader.genesis.contracts.PayoutBatches, data: iface.encodeFunctionData('declareIncome', [epoch, gross, fee, sigs]) })
       await new ethers.Wallet(DEV_KEYS[4], provider).sendTransaction({ to: '0x' + 'cd'.repeat(20), value: ethers.parseEther('100000') })
       for (let slot = leader.headPoot.slot + 1; payoutEpochOf(leader.headPoot.slot, P) <= epoch; slot++) {
@@ -213,7 +212,7 @@ describe('chain: the payout system write (PayoutBatches.recordEntitlements at ea
     const epoch = payoutEpochOf(slot, P)
     const skipped = epoch + 1
     const domain = commitDomain(leader.chainId, leader.genesis.contracts.PayoutBatches)
-    const sigs = await Promise.all(ascending(disbursers.slice(1)).map(async (d) => await d.signTypedData(domain, INCOME_TYPES, { epoch: skipped, grossUsd: gross, networkFeeUsd: fee })))
+    const sigs = await Promise.all(ascendingSigners(disbursers.slice(1)).map(async (d) => await d.signTypedData(domain, INCOME_TYPES, { epoch: skipped, grossUsd: gross, networkFeeUsd: fee })))
     await disbursers[0].connect(provider).sendTransaction({ to: leader.genesis.contracts.PayoutBatches, data: iface.encodeFunctionData('declareIncome', [skipped, gross, fee, sigs]) })
     await step(slot)
     assert.deepEqual([...await view(leader, 'incomeOf', [skipped])], [true, gross, fee])

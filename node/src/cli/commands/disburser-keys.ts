@@ -48,6 +48,3 @@ export async function disburserKeys (flags: DisburserKeyFlags, env: NodeJS.Proce
   if (new Set(keys.map((k) => k.address)).size !== keys.length) fail('--key-file: the same key was given twice')
   return keys
 }
-
-/** PayoutBatches and the TRON routers take approvals in strictly ascending signer order. */
-export const ascending = <T extends { address: string }>(xs: T[]): T[] => [...xs].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1))

@@ -10,7 +10,8 @@ import { ethers } from 'ethers'
 import { loadArtifact } from '../../../../contracts/index.js'
 import { INCOME_TYPES, commitDomain } from '../../../../protocols/poot/payout-commitment.js'
 import { collect, evmAddress, fail, formatUsd6, nonNegativeInt, rpcUrl, usd6 } from './payout-flags.js'
-import { ascending, disburserKeys } from './disburser-keys.js'
+import { disburserKeys } from './disburser-keys.js'
+import { ascendingSigners } from '../../../../protocols/poot/payout-commitment.js'
 import { chainContracts, connectChain, revertError, revertName } from './payout-rpc.js'
 
 export interface PayoutIncomeFlags {
@@ -88,7 +89,7 @@ export async function runPayoutIncome (epochArg: string, flags: PayoutIncomeFlag
     const batches = new ethers.Contract(contract, iface, sender)
 
     // 3. 2-of-3 over PayoutIncome(epoch, grossUsd, networkFeeUsd) in PayoutBatches' domain, checked with eth_call
-    const signers = ascending(keys)
+    const signers = ascendingSigners(keys)
     const value = { epoch, grossUsd, networkFeeUsd }
     const signatures = await Promise.all(signers.map(async (s) => await s.signTypedData(commitDomain(chainId, contract), INCOME_TYPES, value)))
     const refused = async (e: unknown, what: string): Promise<never> => fail(`PayoutBatches refused ${what}: ${await refusal(batches, iface, e, epoch, flags.dev === true)}`, 1)

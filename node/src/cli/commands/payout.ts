@@ -13,13 +13,13 @@ import { ethers } from 'ethers'
 import { buildPayoutBatch, DEFAULT_PAYOUT_PARAMS, type PayoutBatch } from '../../../../protocols/poot/payouts.js'
 import { readChainEntitlements } from './payout-from-chain.js'
 import {
-  BATCH_TYPES, COMMIT_TYPES, KYC_TYPES, commitDomain, commitValue, encodeBatchPayload, routeTree, routerDomain,
+  BATCH_TYPES, COMMIT_TYPES, KYC_TYPES, ascendingSigners, commitDomain, commitValue, encodeBatchPayload, routeTree, routerDomain,
   type CommittedEntry, type RouterApproval
 } from '../../../../protocols/poot/payout-commitment.js'
 import { loadArtifact } from '../../../../contracts/index.js'
 import { parseEntitlements, parseKycAttestations, type Entitlements, type KycAttestationInput } from './payout-entitlements.js'
 import { collect, evmAddress, fail, nonNegativeInt, rpcUrl } from './payout-flags.js'
-import { ascending, checkKeyFlags, disburserKeys } from './disburser-keys.js'
+import { checkKeyFlags, disburserKeys } from './disburser-keys.js'
 import { chainContracts, connectChain, revertName } from './payout-rpc.js'
 import { incomeCommand } from './payout-income.js'
 
@@ -169,7 +169,7 @@ export async function runPayoutCommit (file: string | undefined, flags: PayoutCo
     })
     const approvals: RouterApproval[] = []
     const routes: PayoutCommitResult['routes'] = {}
-    const signers = ascending(keys)
+    const signers = ascendingSigners(keys)
     for (const route of ['v0', 'kyc'] as const) {
       const t = routeTree({ id: root, epoch: ent.epoch, entries }, route)
       if (t.entries.length === 0) continue
