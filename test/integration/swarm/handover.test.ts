@@ -11,7 +11,8 @@ import { Readable } from 'node:stream'
 import { CID } from 'multiformats/cid'
 import { selectHolders } from '../../../protocols/swarm/replicas.js'
 import { Replicator } from '../../../node/src/swarm/replicator.js'
-import type { Membership } from '../../../node/src/swarm/membership.js'
+import { Membership } from '../../../node/src/swarm/membership.js'
+import { SWARM_VERSION } from '../../../protocols/swarm/constants.js'
 import type { LucidNode } from '../../../node/src/runtime/node.js'
 import { makeHome, startNode, tempDir, testConfig } from './support.js'
 
@@ -35,7 +36,9 @@ describe('swarm: handing a session over keeps its blocks while the chain owes th
     const self = node.libp2p.peerId.toString()
     // another member that rendezvous hashing prefers for this session, and already holds it: this node may hand over
     const other = Array.from({ length: 64 }, (_, i) => `peer-${i}`).find((p) => selectHolders(sessionId, [self, p], 1)[0] === p)!
-    const membership = { members: () => [other], holdersOf: () => new Set([other]), info: () => undefined } as unknown as Membership
+    // the node's view of the swarm: that member's heartbeat says it holds the session
+    const membership = new Membership(self, 60_000, () => Date.now())
+    membership.see(other, { v: SWARM_VERSION, at: Date.now(), addrs: [], held: [sessionId] })
     let owed = true
     const logs: string[] = []
     const replicator = (): Replicator => new Replicator({
