@@ -53,7 +53,11 @@ export interface PayoutWrite {
   readonly stimulusUsd: bigint
   readonly vault: VaultState
   readonly batch: PayoutBatch
-  /** holders to append to the stored set: seen this epoch, neither genesis nor stored before, sorted */
+  /**
+   * holders to append to the stored set: seen this epoch with a balance, neither genesis nor stored before, sorted.
+   * One seen without a balance (a precompile a contract called, a contract creation that left no code) is not
+   * stored: an account can only get a balance in a block that writes it, where it is seen again.
+   */
   readonly newHolders: readonly string[]
   /** the holders the batch was computed over, sorted */
   readonly holders: readonly Holder[]
@@ -82,7 +86,7 @@ export function computePayoutWrite (input: PayoutWriteInput, p: PayoutParams): R
     const carried = input.state.rollover.has(address)
     if (!carried && (acct.hasCode || address === system)) continue
     holders.push({ address, balance: acct.balance, role: input.nodeWorkers.has(address) ? 'node-worker' : 'end-user' })
-    if (!known.has(address) && !carried) newHolders.push(address)
+    if (!known.has(address) && !carried && acct.balance > 0n) newHolders.push(address)
   }
   const gross = input.income?.grossUsd ?? 0n
   const networkFeeUsd = input.income?.networkFeeUsd ?? 0n

@@ -17,13 +17,14 @@ import { createMPT } from '@ethereumjs/mpt'
 import { createTx, type TypedTransaction, type TypedTxData } from '@ethereumjs/tx'
 import { Address, ValueEncoding, bytesToHex, createAddressFromString, equalsBytes, hexToBytes, type WithdrawalData } from '@ethereumjs/util'
 import {
-  applyBlock, eligibilityReport, epochConfig, epochOf, governedParams, payoutEpochOf, payoutRootHex, headerHash, selectProofs, isAncestor, makeBlock, scheduleFor, validateArrival, validateEquivocation, ForkChoice,
+  applyBlock, eligibilityReport, epochConfig, epochOf, governedParams, payoutEpochOf, payoutRootHex, payoutWritesDue, type PayoutWritesDue, headerHash, selectProofs, isAncestor, makeBlock, scheduleFor, validateArrival, validateEquivocation, ForkChoice,
   attestationMessage, validateVoteEvidence, claimedSessions, NO_ANCHORS,
   type AnchorLookup, type BlockBody, type ChainState, type PayoutWrite, type PootConfig, type RegistryValues, type VoteEvidence, type EquivocationEvidence, type NodeKey, type SessionAnchor, type SignedHeader, type TaskProof
 } from '../../../protocols/poot/index.js'
 import type { Genesis } from './genesis.js'
 import { LevelDB, type Sublevel } from './level-db.js'
 import { ChainStore, type StoredReceipt } from './store.js'
+import { TouchedAccounts } from './touched-accounts.js'
 import { SerialExecutor } from './executor.js'
 import { buildLinearBlock } from './builder.js'
 import { decodeEnvelope, encodeEnvelope, EnvelopeError, MAX_ENVELOPE_PROOFS } from './envelope.js'
@@ -97,6 +98,13 @@ export class Chain {
   /** the PoOT config each known block was checked with (by EVM hash); absent: the genesis config */
   private readonly configByEvm = new Map<string, PootConfig>()
   private closed = false
+  /** the accounts each transaction this VM executed wrote (for the payout holder set) */
+  private readonly touched: TouchedAccounts
+  /**
+   * payout epochs a block left unwritten because of MAX_PAYOUT_WRITES_PER_BLOCK (by EVM hash; only blocks that left
+   * some: absent is none), owed by its child. Follows from the blocks' slots alone, rebuilt by replayPoot.
+   */
+  private readonly payoutBacklog = new Map<string, number>()
   /** payoutEntitlements' recomputed payout writes, by writing block hash (the last few blocks) */
   private readonly recomputedWrites = new Map<string, PayoutWrite[]>()
 
@@ -112,6 +120,7 @@ export class Chain {
   ) {
     this.headBlock = head
     this.forkChoice = new ForkChoice(genesis.pootGenesis)
+    this.touched = new TouchedAccounts(vm)
   }
 
   static async open (opts: ChainOptions): Promise<Chain> {
@@ -218,6 +227,12 @@ export class Chain {
     const added = this.forkChoice.add(state)
     if (!added.ok) return added.reason
     const h = bytesToHex(block.hash())
+    const parentHash = bytesToHex(block.header.parentHash)
+    const parent = this.pootByEvm.get(parentHash)
+    if (parent !== undefined) {
+      const { backlog } = this.payoutDue(parentHash, parent.slot, state.slot, block.header.number === 1n)
+      if (backlog > 0) this.payoutBacklog.set(h, backlog)
+    }
     this.pootByEvm.set(h, state)
     this.evmByPoot.set(state.hash, h)
     if (config !== undefined && config !== this.genesis.poot) this.configByEvm.set(h, config)
@@ -340,7 +355,7 @@ export class Chain {
    * as a side block, or the fork choice's refusal. The live VM is left at the head's state root either way.
    */
   private async commit (block: Block, receipts: StoredReceipt[], envelope: Uint8Array, poot: ChainState, signed: SignedHeader, config: PootConfig): Promise<boolean | string> {
-    await this.store.putBlockData(block.hash(), receipts, envelope)
+    await this.store.putBlockData(block.hash(), receipts, envelope, this.touched.beyondTransactions(block))
     const before = this.forkChoice.finalized.hash
     const refused = this.remember(block, poot, signed, config)
     if (refused !== null) {
@@ -499,21 +514,25 @@ export class Chain {
   }
 
   /**
-   * `PayoutBatches.recordEntitlements` for payout epoch e = the parent's when `slot` starts a later one, followed by
-   * one for each epoch in between that had no block at all (at most MAX_PAYOUT_WRITES_PER_BLOCK in all): computed
-   * (protocols/poot computePayoutWrite) from the parent's state and the accounts of epoch e's blocks. Empty when
-   * none is due or it cannot be computed (the same on every node).
+   * `PayoutBatches.recordEntitlements` for the payout epochs due at a block at `slot` on `parent`
+   * (protocols/poot payoutWritesDue: the parent's epoch when `slot` is in a later one, the epochs in between that had
+   * no block, and before them any the parent left unwritten, at most MAX_PAYOUT_WRITES_PER_BLOCK): computed
+   * (computePayoutWrite) from the parent's state and the accounts of the first one's blocks. Empty when none is due
+   * or it cannot be computed (the same on every node).
    */
   private async payoutWritesFor (parent: Block, parentSlot: number, slot: number): Promise<PayoutWrite[]> {
-    const p = this.genesis.payout
-    const first = payoutEpochOf(parentSlot, p)
-    const next = payoutEpochOf(slot, p)
-    if (next <= first || parent.header.number === 0n) return []
-    const epochs = Array.from({ length: Math.min(next - first, MAX_PAYOUT_WRITES_PER_BLOCK) }, (_, i) => first + i)
-    return await this.computePayoutsOn(parent, epochs)
+    const { epochs } = this.payoutDue(bytesToHex(parent.hash()), parentSlot, slot, parent.header.number === 0n)
+    return epochs.length === 0 ? [] : await this.computePayoutsOn(parent, [...epochs])
   }
 
-  /** The writes of payout epochs `epochs` (the parent's, then epochs without a block) on `parent`'s state. */
+  private payoutDue (parentHash: string, parentSlot: number, slot: number, parentIsGenesis: boolean): PayoutWritesDue {
+    return payoutWritesDue(parentSlot, slot, this.payoutBacklog.get(parentHash) ?? 0, parentIsGenesis, this.genesis.payout, MAX_PAYOUT_WRITES_PER_BLOCK)
+  }
+
+  /**
+   * The writes of payout epochs `epochs` on `parent`'s state. The accounts seen are those of the first epoch's blocks
+   * (none when it is not the parent's: a backlog or an epoch without blocks).
+   */
   private async computePayoutsOn (parent: Block, epochs: number[]): Promise<PayoutWrite[]> {
     const seen = await this.accountsOfPayoutEpoch(parent, epochs[0])
     const to = createAddressFromString(this.genesis.contracts.PayoutBatches)
@@ -557,8 +576,10 @@ export class Chain {
   }
 
   /**
-   * Senders and recipients of the transactions in the blocks of payout epoch `epoch` that end with `parent`, walked
-   * back by parent hash (so a side branch gets its own), stopping at the first block of an earlier epoch.
+   * The accounts the blocks of payout epoch `epoch` that end with `parent` wrote: their transactions' senders and
+   * recipients, and the accounts written inside execution (a contract paying out LUCID: touched-accounts.ts, stored
+   * with each block); walked back by parent hash (so a side branch gets its own), stopping at the first block of an
+   * earlier epoch. The coinbases are reward addresses, in the genesis holders already.
    */
   private async accountsOfPayoutEpoch (parent: Block, epoch: number): Promise<string[]> {
     const seen = new Set<string>()
@@ -568,6 +589,7 @@ export class Chain {
         seen.add(tx.getSenderAddress().toString().toLowerCase())
         if (tx.to !== undefined) seen.add(tx.to.toString().toLowerCase())
       }
+      for (const a of await this.store.touchedAccounts(b.hash())) seen.add(a)
     }
     return [...seen]
   }
@@ -771,8 +793,8 @@ export class Chain {
 interface SystemWrite { caller: Address, to: Address, data: Uint8Array, gas: bigint }
 
 /**
- * The most payout epochs one block writes: its parent's and those after it that had no block at all. A chain stalled
- * for longer (more than 15 payout epochs without a block) leaves the epochs past these unwritten.
+ * The most payout epochs one block writes (each write is a few ms to seconds of execution on every node): a chain
+ * stalled for more than 15 payout epochs writes the rest in the blocks after (payoutWritesDue's backlog).
  */
 export const MAX_PAYOUT_WRITES_PER_BLOCK = 16
 

@@ -27,12 +27,22 @@ const FINAL = utf8ToBytes('final')
 export class ChainStore {
   constructor (private readonly meta: Sublevel) {}
 
-  /** Receipts and the envelope of one block (any valid block, side blocks too), in one atomic batch. */
-  async putBlockData (blockHash: Uint8Array, receipts: StoredReceipt[], envelope: Uint8Array): Promise<void> {
+  /**
+   * Receipts, the envelope and the accounts written beyond what the transactions show (touched-accounts.ts) of one
+   * block (any valid block, side blocks too), in one atomic batch.
+   */
+  async putBlockData (blockHash: Uint8Array, receipts: StoredReceipt[], envelope: Uint8Array, touched: Uint8Array[]): Promise<void> {
     await this.meta.batch([
       { type: 'put', key: key('r:', blockHash), value: encodeReceipts(receipts) },
-      { type: 'put', key: key('e:', blockHash), value: envelope }
+      { type: 'put', key: key('e:', blockHash), value: envelope },
+      { type: 'put', key: key('a:', blockHash), value: RLP.encode(touched) }
     ])
+  }
+
+  /** The accounts a block's execution wrote beyond its transactions' senders, recipients and coinbase (0x, lowercase). */
+  async touchedAccounts (blockHash: Uint8Array): Promise<string[]> {
+    const raw = await this.meta.get(key('a:', blockHash))
+    return raw === undefined ? [] : (RLP.decode(raw) as Uint8Array[]).map((a) => bytesToHex(a))
   }
 
   /**

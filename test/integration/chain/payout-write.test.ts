@@ -4,6 +4,9 @@
 // root, and a commit of another root is refused. A node that syncs from genesis and restarts computes the next
 // epoch's write (holders stored by the earlier one, its own walk over the epoch's blocks) exactly as the leader does.
 // A payout epoch in which no block was made at all is written too, by the first block after it, in order.
+// Accounts that receive LUCID only inside a contract's execution (a CALL forwarding value, a SELFDESTRUCT
+// beneficiary) become holders like a transaction's recipient does. A stall of more than MAX_PAYOUT_WRITES_PER_BLOCK
+// payout epochs is written over the blocks after it, each epoch once, in order.
 import { strict as assert } from 'node:assert'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -13,7 +16,7 @@ import { ethers } from 'ethers'
 import { loadArtifact } from '../../../contracts/index.js'
 import { encodePayoutEntry, leafHash, merkleRoot, payoutEpochOf, splitRevenue, USD } from '../../../protocols/poot/index.js'
 import { COMMIT_TYPES, ascendingSigners, INCOME_TYPES, KYC_TYPES, commitDomain, routerDomain } from '../../../protocols/poot/payout-commitment.js'
-import { Chain, devDisburserKeys, devNodeKeys, devServerKey, localProposer, signersFrom } from '../../../node/src/chain/index.js'
+import { Chain, MAX_PAYOUT_WRITES_PER_BLOCK, devDisburserKeys, devNodeKeys, devServerKey, localProposer, signersFrom } from '../../../node/src/chain/index.js'
 import { startRpcServer, type RpcServer } from '../../../node/src/rpc/server.js'
 import { runPayoutCommit, type PayoutCommitFlags } from '../../../node/src/cli/commands/payout.js'
 import { JsonRpcBatchSource } from '../../../payment-sidecar/src/chain/source.js'
@@ -31,19 +34,27 @@ describe('chain: the payout system write (PayoutBatches.recordEntitlements at ea
   this.timeout(300_000)
   let leader: Chain
   let follower: Chain
+  const followerDir = mkdtempSync(join(tmpdir(), 'lucid-payout-follower-'))
   let rpc: RpcServer
   let provider: ethers.JsonRpcProvider
   const newHolder = '0x' + 'ab'.repeat(20)
+  // paid only inside contract creations' execution: no transaction names them
+  const calledHolder = '0x' + 'a1'.repeat(20)
+  const destructHolder = '0x' + 'a2'.repeat(20)
+  /** init code that CALLs `to` with all of its CALLVALUE (and deploys nothing) */
+  const forwardCall = (to: string): string => '0x6000600060006000' + '34' + '73' + to.slice(2) + '5af100'
+  /** init code that SELFDESTRUCTs to `to` (the created account's value goes there; EIP-6780: in the creating tx) */
+  const forwardDestruct = (to: string): string => '0x73' + to.slice(2) + 'ff'
   const tronChainId = '728126428'
   const routers = { v0: '0x' + '0a'.repeat(20), kyc: '0x' + '0b'.repeat(20) }
 
   before(async () => {
     leader = await openDevChain()
-    follower = await openDevChain()
+    follower = await Chain.open({ dir: followerDir, genesis: await devGenesis() })
     rpc = await startRpcServer(leader, { port: 0 })
     provider = new ethers.JsonRpcProvider(rpc.url, undefined, { staticNetwork: true, pollingInterval: 100, cacheTimeout: -1 })
   })
-  after(async () => { provider.destroy(); await rpc.close(); await leader.close(); await follower.close(); removeChainDirs() })
+  after(async () => { provider.destroy(); await rpc.close(); await leader.close(); await follower.close(); removeChainDirs(); rmSync(followerDir, { recursive: true, force: true }) })
 
   const decide = (): ReturnType<typeof localProposer> => localProposer(signersFrom(leader, [...devNodeKeys(9), devServerKey()]))
   /** Builds `slot` on the leader, imports it on the follower; the state roots must agree. */
@@ -71,6 +82,10 @@ describe('chain: the payout system write (PayoutBatches.recordEntitlements at ea
     await declarer.sendTransaction({ to: await batches.getAddress(), data: iface.encodeFunctionData('declareIncome', [1, gross, fee, sigs]) })
     for (let slot = 1; slot < 2 * P.epochSlots; slot++) {
       if (slot === P.epochSlots + 2) await new ethers.Wallet(DEV_KEYS[3], provider).sendTransaction({ to: newHolder, value: ethers.parseEther('250000') })
+      if (slot === P.epochSlots + 3) {
+        await new ethers.Wallet(DEV_KEYS[5], provider).sendTransaction({ data: forwardCall(calledHolder), value: ethers.parseEther('100000'), gasLimit: 100_000n })
+        await new ethers.Wallet(DEV_KEYS[6], provider).sendTransaction({ data: forwardDestruct(destructHolder), value: ethers.parseEther('200000'), gasLimit: 100_000n })
+      }
       await step(slot)
     }
     assert.deepEqual([...await view(leader, 'incomeOf', [1])], [true, gross, fee])
@@ -94,13 +109,20 @@ describe('chain: the payout system write (PayoutBatches.recordEntitlements at ea
     assert.equal(paid, splitRevenue(gross, P).distributable)
     const x = entries.find((e) => e.address === newHolder)
     assert.ok(x !== undefined && x.route === 'v0' && x.networkFeeUsd === fee, 'the account first seen in epoch 1 is an end user')
+    // the internally paid accounts hold what they got, and are paid by it
+    assert.equal(await provider.getBalance(calledHolder), ethers.parseEther('100000'))
+    assert.equal(await provider.getBalance(destructHolder), ethers.parseEther('200000'))
+    const byCall = entries.find((e) => e.address === calledHolder)
+    const byDestruct = entries.find((e) => e.address === destructHolder)
+    assert.ok(byCall !== undefined && byDestruct !== undefined, 'accounts paid inside a contract\'s execution are holders')
+    assert.ok(byDestruct.grossUsd > byCall.grossUsd && x.grossUsd > byDestruct.grossUsd, 'shared by balance')
     const worker = entries.find((e) => e.address === [...leader.genesis.rewardAddresses.values()][1].toLowerCase())
     assert.equal(worker?.route, 'kyc')
     assert.ok(!entries.some((e) => e.address === leader.genesis.spec.contracts.systemAddress.toLowerCase()))
     // what the next write starts from: the vault's 40 %, the new holder stored
     const st = await view(leader, 'payoutState', [])
     assert.equal(st[0], splitRevenue(gross, P).vault)
-    assert.deepEqual([...await view(leader, 'payoutHolders', [])].flat().map((a: string) => a.toLowerCase()), [newHolder])
+    assert.deepEqual([...await view(leader, 'payoutHolders', [])].flat().map((a: string) => a.toLowerCase()), [calledHolder, destructHolder, newHolder])
   })
 
   it('commits that root with `lucid payout commit --from-chain`; another root and bad flags are refused', async () => {
@@ -199,7 +221,7 @@ describe('chain: the payout system write (PayoutBatches.recordEntitlements at ea
       assert.equal(written, true)
       assert.notEqual(root, ethers.ZeroHash)
       assert.equal((await late.payoutEntitlements(epoch))!.root, (await leader.payoutEntitlements(epoch))!.root)
-      assert.deepEqual([...await view(late, 'payoutHolders', [])].flat().map((a: string) => a.toLowerCase()), [newHolder, '0x' + 'cd'.repeat(20)])
+      assert.deepEqual([...await view(late, 'payoutHolders', [])].flat().map((a: string) => a.toLowerCase()), [calledHolder, destructHolder, newHolder, '0x' + 'cd'.repeat(20)])
     } finally {
       await late.close()
       rmSync(dir, { recursive: true, force: true })
@@ -227,5 +249,33 @@ describe('chain: the payout system write (PayoutBatches.recordEntitlements at ea
     assert.ok(recomputed.write.distributedUsd > 0n)
     assert.equal((await leader.payoutEntitlements(epoch))!.root, w0[1])
     assert.equal((await follower.payoutEntitlements(skipped))!.root, w1[1], 'the follower recomputes it too')
+  })
+
+  it('a stall longer than the per-block cap is written over the next blocks, each epoch once, in order; a restarted node agrees', async () => {
+    const P = leader.genesis.payout
+    const from = payoutEpochOf(leader.headPoot.slot, P)
+    const stalled = MAX_PAYOUT_WRITES_PER_BLOCK + 3 // epochs without a block after `from`
+    const last = from + stalled // the epoch the chain resumes in; epochs from..last-1 are owed
+    const unwritten = async (chain: Chain): Promise<number[]> => {
+      const out: number[] = []
+      for (let e = from; e < last; e++) if (!(await view(chain, 'entitlementsOf', [e]))[0]) out.push(e)
+      return out
+    }
+    await step((last * P.epochSlots) + 1)
+    const first = leader.head.header.number
+    assert.deepEqual(await unwritten(leader), Array.from({ length: stalled - MAX_PAYOUT_WRITES_PER_BLOCK }, (_, i) => from + MAX_PAYOUT_WRITES_PER_BLOCK + i), 'the cap: the newest epochs wait')
+    await step((last * P.epochSlots) + 2) // same payout epoch: no new epoch is due, the backlog is
+    assert.deepEqual(await unwritten(leader), [])
+    const at = await Promise.all(Array.from({ length: stalled }, async (_, i) => (await view(leader, 'entitlementsOf', [from + i]))[2] as bigint))
+    assert.deepEqual(at, at.map((_, i) => i < MAX_PAYOUT_WRITES_PER_BLOCK ? first : first + 1n))
+    assert.deepEqual(await unwritten(follower), [], 'the follower re-executed both blocks to the same state')
+    await step((last * P.epochSlots) + 3)
+    assert.equal((await view(leader, 'entitlementsOf', [last]))[0], false, 'nothing written twice, nothing early')
+    // the backlog follows from the blocks' slots: a node reopened on the follower's store writes what the leader does
+    await follower.close()
+    follower = await Chain.open({ dir: followerDir, genesis: follower.genesis })
+    assert.equal((await follower.payoutEntitlements(from + stalled - 1))!.root, (await leader.payoutEntitlements(from + stalled - 1))!.root)
+    await step((last + 1) * P.epochSlots)
+    assert.equal((await view(follower, 'entitlementsOf', [last]))[0], true)
   })
 })

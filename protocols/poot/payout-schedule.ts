@@ -1,0 +1,28 @@
+/**
+ * Which payout epochs' entitlements a block writes. A block whose slot is in a later payout epoch than its parent's
+ * owes the parent's epoch and every epoch in between (those had no block); epochs a block could not write because of
+ * the per-block cap are its backlog, owed by its child (same epoch or not) before anything newer. Written in ascending
+ * order, each exactly once along a chain; the first block after genesis writes nothing.
+ */
+import { payoutEpochOf, type PayoutParams } from './payouts.js'
+
+export interface PayoutWritesDue {
+  /** the epochs this block writes, ascending */
+  readonly epochs: readonly number[]
+  /** epochs still owed after this block (the newest ones before its own epoch) */
+  readonly backlog: number
+}
+
+/**
+ * The writes due at a block at `slot` whose parent is at `parentSlot` (`parentIsGenesis`: nothing was owed before
+ * it) and left `parentBacklog` epochs unwritten, at most `maxPerBlock` of them.
+ */
+export function payoutWritesDue (parentSlot: number, slot: number, parentBacklog: number, parentIsGenesis: boolean, p: PayoutParams, maxPerBlock: number): PayoutWritesDue {
+  if (!Number.isInteger(maxPerBlock) || maxPerBlock < 1) throw new RangeError(`maxPerBlock must be a positive integer, got ${maxPerBlock}`)
+  const parentEpoch = payoutEpochOf(parentSlot, p)
+  const newlyDue = parentIsGenesis ? 0 : Math.max(0, payoutEpochOf(slot, p) - parentEpoch)
+  const owed = parentBacklog + newlyDue
+  const n = Math.min(owed, maxPerBlock)
+  const first = parentEpoch - parentBacklog
+  return { epochs: Array.from({ length: n }, (_, i) => first + i), backlog: owed - n }
+}
