@@ -59,7 +59,7 @@ try {
   const tcp = await rawTcpMBps(put.storedBytes)
   process.stdout.write(JSON.stringify({
     bench: 'swarm-replication-transfer',
-    what: 'node 2 replicates a session from node 1 (separate lucid processes, loopback TCP, noise + yamux, bitswap), each blob checked against its CID and the Merkle root, then pinned',
+    what: 'node 2 replicates a session from node 1 (separate lucid processes, loopback TCP, TLS 1.3 + yamux (the encrypter two lucid nodes agree on), bitswap), each blob checked against its CID and the Merkle root, then pinned',
     mib: TOTAL / MIB,
     chunks: put.chunkCount,
     storedMB: Math.round(put.storedBytes / 1e6),
