@@ -2,6 +2,7 @@
 export * from './validity.js'
 export * from './params.js'
 export * from './governed-params.js'
+export * from './governed-payout-params.js'
 export * from './keys.js'
 export * from './entities.js'
 export * from './config.js'

@@ -17,7 +17,7 @@ import { createMPT } from '@ethereumjs/mpt'
 import { createTx, type TypedTransaction, type TypedTxData } from '@ethereumjs/tx'
 import { Address, ValueEncoding, bytesToHex, createAddressFromString, equalsBytes, hexToBytes, type WithdrawalData } from '@ethereumjs/util'
 import {
-  applyBlock, eligibilityReport, epochConfig, epochOf, governedParams, payoutEpochOf, payoutRootHex, payoutWritesDue, type PayoutWritesDue, headerHash, selectProofs, isAncestor, makeBlock, scheduleFor, validateArrival, validateEquivocation, ForkChoice,
+  applyBlock, eligibilityReport, epochConfig, epochOf, governedParams, governedPayoutParams, type PayoutParams, payoutEpochOf, payoutRootHex, payoutWritesDue, type PayoutWritesDue, headerHash, selectProofs, isAncestor, makeBlock, scheduleFor, validateArrival, validateEquivocation, ForkChoice,
   attestationMessage, validateVoteEvidence, claimedSessions, NO_ANCHORS,
   type AnchorLookup, type BlockBody, type ChainState, type PayoutWrite, type PootConfig, type RegistryValues, type VoteEvidence, type EquivocationEvidence, type NodeKey, type SessionAnchor, type SignedHeader, type TaskProof
 } from '../../../protocols/poot/index.js'
@@ -530,13 +530,21 @@ export class Chain {
   }
 
   /**
+   * The payout parameters of a write made on `block`'s state: the genesis file's, with what governance changed in
+   * ParamRegistry by then (protocols/poot governedPayoutParams).
+   */
+  async payoutParamsAt (block: Block): Promise<PayoutParams> {
+    return governedPayoutParams(this.genesis.payout, this.registryAtGenesis, await this.registryOf(block))
+  }
+
+  /**
    * The writes of payout epochs `epochs` on `parent`'s state. The accounts seen are those of the first epoch's blocks
    * (none when it is not the parent's: a backlog or an epoch without blocks).
    */
   private async computePayoutsOn (parent: Block, epochs: number[]): Promise<PayoutWrite[]> {
     const seen = await this.accountsOfPayoutEpoch(parent, epochs[0])
     const to = createAddressFromString(this.genesis.contracts.PayoutBatches)
-    return await computeChainPayouts(this.genesis, this.genesis.payout, epochs, seen, {
+    return await computeChainPayouts(this.genesis, await this.payoutParamsAt(parent), epochs, seen, {
       state: await this.stateAt(parent.header.stateRoot),
       call: async (data) => {
         const r = await this.call({ to, data: hexToBytes(data as `0x${string}`) }, parent)

@@ -1,5 +1,6 @@
 /**
- * The ParamRegistry values that govern PoOT parameters (protocols/poot/governed-params.ts), read straight from a
+ * The ParamRegistry values that govern PoOT and payout parameters (protocols/poot/governed-params.ts,
+ * governed-payout-params.ts), read straight from a
  * state's storage: `_params` is the contract's first storage variable (slot 0; `governance` is immutable), a mapping
  * from the bytes32 key to a struct whose first word is the value. test/integration/chain/governed-params.test.ts
  * checks these reads against the contract's own `get(key)`.
@@ -7,7 +8,7 @@
 import { AbiCoder, encodeBytes32String, getBytes, keccak256 } from 'ethers'
 import { bytesToBigInt, createAddressFromString } from '@ethereumjs/util'
 import type { MerkleStateManager } from '@ethereumjs/statemanager'
-import { GOVERNED_PARAMS, type RegistryValues } from '../../../protocols/poot/index.js'
+import { GOVERNED_PARAMS, GOVERNED_PAYOUT_KEYS, type RegistryValues } from '../../../protocols/poot/index.js'
 
 /** The storage slot of `_params[key].value`: keccak256(key ‖ uint256(0)). */
 export function registryValueSlot (key: string): Uint8Array {
@@ -17,6 +18,6 @@ export function registryValueSlot (key: string): Uint8Array {
 export async function readRegistryValues (state: MerkleStateManager, registry: string): Promise<RegistryValues> {
   const address = createAddressFromString(registry)
   const out: Record<string, bigint> = {}
-  for (const g of GOVERNED_PARAMS) out[g.key] = bytesToBigInt(await state.getStorage(address, registryValueSlot(g.key)))
+  for (const key of [...GOVERNED_PARAMS.map((g) => g.key), ...GOVERNED_PAYOUT_KEYS]) out[key] = bytesToBigInt(await state.getStorage(address, registryValueSlot(key)))
   return out
 }

@@ -150,6 +150,14 @@ describe('chain devnet: 5 real node processes and a follower', function () {
       const nodes = producers.filter((n) => listed.includes(n.nodeId))
       return nodes.length >= 1 && (await Promise.all(nodes.map(holds))).every(Boolean)
     }, 90_000, 1000)
+    // not vacuous: an origin the catalog listed that no longer holds the session got out of it through a release in
+    // a block (one whose claim was never included owes nothing and leaves without one)
+    const origin = producers[0]
+    if (entry.holders.includes(origin.nodeId) && !(await holds(origin))) {
+      const head = await headNumber(url(origin))
+      const released = (await envelopes(url(origin), 1, head)).some((e) => e.poot.body.proofs.some((p) => p.kind === 'release' && p.node === origin.nodeId && p.sessionId === entry.sessionId))
+      assert.ok(released, 'the origin let the session go without a release in any block')
+    }
     // a holder that keeps the session (not the origin, which may hand it over) loses its chunk blobs (every block
     // file bigger than the manifest) behind the node's back
     const listed = (await rpc<Storage>(url(producers[0]), 'lucid_storage')).catalog.find((c) => c.sessionId === entry.sessionId)?.holders ?? []

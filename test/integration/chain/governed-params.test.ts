@@ -1,6 +1,6 @@
 // PoOT parameters governed through ParamRegistry, on a real in-process chain: nodes become eligible through the
 // eligibility system write, governance (Governor → Timelock) raises `leader.timeoutMs` and sets the credit window and
-// the heartbeat interval in one proposal, and from the next epoch's first block on every node checks fallback turns
+// the heartbeat interval (and the payout minimum, for the next payout write) in one proposal, and from the next epoch's first block on every node checks fallback turns
 // with the new timeout (a fallback block made at the old turn is refused) and numbers heartbeats on from the epoch's
 // start (a heartbeat of the new numbering is included, one of the old is not). A follower re-executing every block
 // agrees throughout.
@@ -87,9 +87,13 @@ describe('chain: consensus parameters governed through ParamRegistry', function 
     }
     await step()
     // propose, vote, queue, wait out the Timelock's delay, execute
-    // one proposal sets three parameters: the leader timeout, the credit window (days) and the heartbeat interval (s)
+    // one proposal sets four parameters: the leader timeout, the credit window (days), the heartbeat interval (s) and
+    // the minimum payout (USD, 6 decimals)
     const set = (key: string, v: number): string => registryIface.encodeFunctionData('setParameter', [ethers.encodeBytes32String(key), v])
-    const calls = { targets: [registry, registry, registry], values: [0n, 0n, 0n], calldatas: [set('leader.timeoutMs', raised), set('credit.windowDays', 5), set('heartbeat.intervalS', 20)] }
+    const minimum = 25_000_000n
+    assert.equal((await leader.payoutParamsAt(leader.head)).minPayoutUsd, leader.genesis.payout.minPayoutUsd, 'the genesis minimum before governance acts')
+    assert.notEqual(minimum, leader.genesis.payout.minPayoutUsd)
+    const calls = { targets: [registry, registry, registry, registry], values: [0n, 0n, 0n, 0n], calldatas: [set('leader.timeoutMs', raised), set('credit.windowDays', 5), set('heartbeat.intervalS', 20), set('payout.minimumUsd6', Number(minimum))] }
     const description = `leader timeout ${raised} ms`
     const id = (await view(governorIface, governor, 'hashProposal', [calls.targets, calls.values, calls.calldatas, ethers.id(description)]))[0] as bigint
     await send(voters[0], governor, governorIface.encodeFunctionData('propose', [calls.targets, calls.values, calls.calldatas, description]))
@@ -109,6 +113,9 @@ describe('chain: consensus parameters governed through ParamRegistry', function 
     await step()
     assert.equal(Number((await view(governorIface, governor, 'state', [id]))[0]), 7, 'the proposal was not executed') // Executed
     assert.equal((await view(registryIface, registry, 'get', [ethers.encodeBytes32String('leader.timeoutMs')]))[0], BigInt(raised))
+    // the payout minimum applies to the next payout write made on this state, on every node
+    assert.equal((await leader.payoutParamsAt(leader.head)).minPayoutUsd, minimum)
+    assert.equal((await follower.payoutParamsAt(follower.head)).minPayoutUsd, minimum)
 
     // the rest of this epoch keeps the old timeout; the next epoch's blocks use the new one
     const head = leader.headPoot.slot

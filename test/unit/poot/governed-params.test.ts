@@ -2,6 +2,8 @@ import { strict as assert } from 'node:assert'
 import fc from 'fast-check'
 import { checkParams, DEFAULT_PARAMS, PARAM_BOUNDS, type PootParams } from '../../../protocols/poot/params.js'
 import { GOVERNED_PARAMS, governedParams, type RegistryValues } from '../../../protocols/poot/governed-params.js'
+import { governedPayoutParams } from '../../../protocols/poot/governed-payout-params.js'
+import { checkPayoutParams, DEFAULT_PAYOUT_PARAMS, USD } from '../../../protocols/poot/payouts.js'
 
 // ParamRegistry's genesis values (contracts/src/ParamRegistry.sol)
 const AT_GENESIS: RegistryValues = { 'leader.timeoutMs': 5000n, 'leader.cooldownSlots': 16n, 'reward.baseMbPerSession': 5n, 'reward.dMinPpm': 200_000n, 'credit.windowDays': 7n, 'heartbeat.intervalS': 30n }
@@ -42,5 +44,21 @@ describe('poot: parameters governed through ParamRegistry', () => {
         assert.equal(g.toPoot(now[g.key]), BigInt(out[name]))
       }
     }), { numRuns: 500 })
+  })
+
+  it('the payout minimum: the genesis value until governance changes the registry one; then the registry\'s, if valid', () => {
+    const genesis = { ...DEFAULT_PAYOUT_PARAMS, minPayoutUsd: 12n * USD } // a genesis file's own minimum
+    const atGenesis: RegistryValues = { 'payout.minimumUsd6': 10n * USD }
+    assert.equal(governedPayoutParams(genesis, atGenesis, atGenesis), genesis, 'unchanged: the genesis file rules')
+    assert.equal(governedPayoutParams(genesis, atGenesis, {}), genesis, 'not read: unchanged')
+    assert.equal(governedPayoutParams(genesis, atGenesis, { 'payout.minimumUsd6': 25n * USD }).minPayoutUsd, 25n * USD)
+    assert.equal(governedPayoutParams(genesis, atGenesis, { 'payout.minimumUsd6': 0n }).minPayoutUsd, 0n, 'no minimum is valid')
+    assert.equal(governedPayoutParams(genesis, atGenesis, { 'payout.minimumUsd6': -1n }), genesis, 'negative: ignored')
+    fc.assert(fc.property(fc.bigInt({ min: -5n, max: 10n ** 12n }), (v) => {
+      const out = governedPayoutParams(genesis, atGenesis, { 'payout.minimumUsd6': v })
+      assert.ok(checkPayoutParams(out).ok)
+      assert.deepEqual({ ...out, minPayoutUsd: 0n }, { ...genesis, minPayoutUsd: 0n }, 'only the minimum is governed')
+      assert.equal(out.minPayoutUsd, v === 10n * USD || v < 0n ? genesis.minPayoutUsd : v)
+    }), { numRuns: 300 })
   })
 })
