@@ -7,7 +7,7 @@ import { MerkleStateManager } from '@ethereumjs/statemanager'
 import { createAddressFromString, hexToBytes } from '@ethereumjs/util'
 import { SYSTEM_ADDRESS, type Genesis } from '../../../node/src/chain/index.js'
 import { payoutBatchesInterface } from '../../../node/src/chain/payout-system.js'
-import { encodeEntitlements, type CommittedEntry } from '../../../protocols/poot/payout-commitment.js'
+import { encodeBatchPayload, encodeEntitlements, type CommittedEntry } from '../../../protocols/poot/payout-commitment.js'
 
 export async function scratchVm (g: Genesis): Promise<VM> {
   const sm = new MerkleStateManager({ common: g.common })
@@ -36,4 +36,20 @@ export async function storedHolders (vm: VM, g: Genesis): Promise<string[]> {
   const iface = payoutBatchesInterface()
   const r = await vm.evm.runCall({ to: createAddressFromString(g.contracts.PayoutBatches), data: hexToBytes(iface.encodeFunctionData('payoutHolders', []) as `0x${string}`), gasLimit: 10n ** 9n })
   return (iface.decodeFunctionResult('payoutHolders', r.execResult.returnValue)[0] as string[]).map((a) => a.toLowerCase())
+}
+
+/**
+ * A committed batch's payload (`abi.encode(Entry[], Approval[])`) of `n` entries as `lucid payout commit` makes it:
+ * every other entry a node worker with a 65-byte compliance attestation, two router approvals of two signatures.
+ * The signatures are placeholders: PayoutBatches only hashes the payload (the sidecar checks them).
+ */
+export function syntheticBatchPayload (n: number): string {
+  const signature = '0x' + '5a'.repeat(65)
+  const entries: CommittedEntry[] = syntheticHolders(n, 7).map((address, index) => ({
+    index, address, route: index % 2 === 0 ? 'kyc' : 'v0', grossUsd: 25_000_000n + BigInt(index), networkFeeUsd: 1_000_000n, platformFeeUsd: 0n, netUsd: 24_000_000n + BigInt(index),
+    ...(index % 2 === 0 ? { kyc: { kycHash: ethers.id(`kyc-${index}`), expiry: 1_900_000_000n, signature } } : {})
+  }))
+  const approval = (route: 'kyc' | 'v0'): { route: 'kyc' | 'v0', root: string, total: bigint, deadline: bigint, signatures: string[] } =>
+    ({ route, root: ethers.id(`router-root-${route}`), total: BigInt(n) * 24_000_000n, deadline: 1_900_000_000n, signatures: [signature, signature] })
+  return encodeBatchPayload(entries, [approval('kyc'), approval('v0')])
 }

@@ -6,7 +6,8 @@
 // A payout epoch in which no block was made at all is written too, by the first block after it, in order.
 // Accounts that receive LUCID only inside a contract's execution (a CALL forwarding value, a SELFDESTRUCT
 // beneficiary) become holders like a transaction's recipient does. A stall of more than MAX_PAYOUT_WRITES_PER_BLOCK
-// payout epochs is written over the blocks after it, each epoch once, in order.
+// payout epochs is written over the blocks after it, each epoch once, in order. A commit of a 1,000-entry batch
+// (a 434 KB transaction) goes through JSON-RPC, the mempool, the builder and a re-executing follower.
 import { strict as assert } from 'node:assert'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -21,6 +22,7 @@ import { startRpcServer, type RpcServer } from '../../../node/src/rpc/server.js'
 import { runPayoutCommit, type PayoutCommitFlags } from '../../../node/src/cli/commands/payout.js'
 import { JsonRpcBatchSource } from '../../../payment-sidecar/src/chain/source.js'
 import { DEV_KEYS, devGenesis, openDevChain, removeChainDirs, slotTime } from './support.js'
+import { syntheticBatchPayload } from './payout-write-size.js'
 
 const iface = new ethers.Interface(loadArtifact('PayoutBatches').abi as ethers.InterfaceAbi)
 
@@ -277,5 +279,21 @@ describe('chain: the payout system write (PayoutBatches.recordEntitlements at ea
     assert.equal((await follower.payoutEntitlements(from + stalled - 1))!.root, (await leader.payoutEntitlements(from + stalled - 1))!.root)
     await step((last + 1) * P.epochSlots)
     assert.equal((await view(follower, 'entitlementsOf', [last]))[0], true)
+  })
+
+  it('a 1,000-entry batch commit (434 KB) is accepted over JSON-RPC, mined, and re-executed by the follower', async () => {
+    const epoch = 900 // not written by the chain: any root may be committed for it
+    const batch = syntheticBatchPayload(1000)
+    const root = ethers.id('a large batch')
+    const domain = commitDomain(leader.chainId, leader.genesis.contracts.PayoutBatches)
+    const sigs = await Promise.all(ascendingSigners(disbursers.slice(0, 2)).map(async (d) => await d.signTypedData(domain, COMMIT_TYPES, { epoch, root, batchHash: ethers.keccak256(batch) })))
+    const sent = await disbursers[0].connect(provider).sendTransaction({ to: leader.genesis.contracts.PayoutBatches, data: iface.encodeFunctionData('commit', [epoch, root, batch, sigs]) })
+    assert.ok(ethers.dataLength(sent.data) > 400_000, `${ethers.dataLength(sent.data)} bytes`)
+    await step(leader.headPoot.slot + 1)
+    const receipt = await provider.getTransactionReceipt(sent.hash)
+    assert.equal(receipt?.status, 1)
+    assert.ok(receipt.gasUsed > 5_000_000n && receipt.gasUsed < 30_000_000n, `gas ${receipt.gasUsed}`)
+    const [committed] = await view(follower, 'commitmentOf', [epoch]) as unknown as [string]
+    assert.equal(committed, root)
   })
 })

@@ -42,6 +42,31 @@ describe('chain: mempool', () => {
     await rejects(pool, ok, 'already-known')
   })
 
+  it('bounds the bytes it keeps: a transaction that would pass maxTotalBytes is refused until room is made', async () => {
+    const pool = new Mempool()
+    const big = MEMPOOL_LIMITS.maxTxBytes
+    const fit = Math.floor(MEMPOOL_LIMITS.maxTotalBytes / big)
+    assert.ok(fit < MEMPOOL_LIMITS.maxPerSender && fit < MEMPOOL_LIMITS.maxNonceGap, 'one sender can fill it')
+    const txs = Array.from({ length: fit + 1 }, (_, i) => tx({ nonce: 5n + BigInt(i) }))
+    // the first fit - 1 of the largest size and one 2,000 bytes short: 2,000 bytes of room left
+    for (const [i, t] of txs.slice(0, fit).entries()) await pool.add(t, ctx, i === fit - 1 ? big - 2000 : big)
+    let held = fit * big - 2000
+    assert.equal(pool.bytes, held)
+    await rejects(pool, txs[fit], 'mempool-full', big)
+    await pool.add(txs[fit], ctx, 1000) // a small one still fits the rest
+    held += 1000
+    // a replacement counts its own size instead of the one it replaces
+    const smaller = tx({ nonce: 5n, maxFeePerGas: 2_200_000_000n, maxPriorityFeePerGas: 1_100_000_000n })
+    await pool.add(smaller, ctx, 500)
+    held += 500 - big
+    assert.equal(pool.bytes, held)
+    pool.remove(`0x${Buffer.from(txs[1].hash()).toString('hex')}`)
+    held -= big
+    assert.equal(pool.bytes, held)
+    await pool.add(tx({ nonce: 5n + BigInt(fit + 1) }), ctx, big)
+    assert.equal(pool.size, fit + 1)
+  })
+
   it('refuses another chain id and unsigned transactions', async () => {
     const pool = new Mempool()
     const { createCustomCommon, Mainnet } = await import('@ethereumjs/common')
