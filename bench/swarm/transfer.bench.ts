@@ -7,14 +7,17 @@
  * Baselines in the same run, over the same bytes and the same two processes:
  *   - raw TCP: the child writes the blocks to a plain loopback socket;
  *   - libp2p stream: the child writes the blocks to one libp2p stream on the same connection bitswap uses (TCP +
- *     TLS (or noise, as negotiated) + yamux with the node's settings): the most any protocol over this stack can carry.
+ *     TLS (or noise, as negotiated) + yamux with the node's settings): the most any protocol over this stack can carry;
+ *   - the receiver's crypto alone: AES-256-GCM decryption (TLS 1.3's first cipher) and SHA-256 (the CID check) of the
+ *     same bytes in this process, no network: what any encrypted, CID-checked transfer costs the receiving core at
+ *     least, so its ratio to raw TCP bounds what any protocol can reach on this machine.
  * Env: LUCID_BENCH_TRANSFER_MIB (default 256), LUCID_BENCH_FETCH_CONCURRENCY (default the replicator's),
  * LUCID_BENCH_TRANSFER_PROFILE=DIR (CPU profiles of both processes during the bitswap phase only, written to
  * DIR/fetcher.cpuprofile and DIR/provider.cpuprofile: open them in Chrome DevTools or speedscope). Node options given
  * to the bench's process (e.g. `node --import tsx --trace-gc bench/swarm/transfer.bench.ts`) are passed to the
  * provider's process too.
  */
-import { randomBytes } from 'node:crypto'
+import { createDecipheriv, createHash, randomBytes } from 'node:crypto'
 import { fork } from 'node:child_process'
 import { createServer, connect } from 'node:net'
 import { join } from 'node:path'
@@ -93,6 +96,19 @@ async function serve (): Promise<void> {
     }
   })
   send({ ready: { addr: bootstrapAddr(a), cids, bytes: blocks.reduce((s, b) => s + b.length, 0) } })
+}
+
+/** MB/s of AES-256-GCM decryption + SHA-256 over `total` bytes in 1 MiB pieces, on this thread. */
+function receiverCryptoMBps (total: number): number {
+  const piece = randomBytes(MIB)
+  const out = Buffer.alloc(MIB + 16)
+  const started = performance.now()
+  for (let done = 0; done < total; done += MIB) {
+    // update() does the whole decryption; final() would only check a tag these random bytes do not have
+    createDecipheriv('aes-256-gcm', piece.subarray(0, 32), piece.subarray(32, 44)).update(piece).copy(out)
+    createHash('sha256').update(piece).digest()
+  }
+  return total / 1e6 / ((performance.now() - started) / 1000)
 }
 
 async function main (): Promise<void> {
@@ -178,6 +194,8 @@ async function main (): Promise<void> {
       await next('profiled')
     }
     const mbps = total / 1e6 / seconds
+    receiverCryptoMBps(16 * MIB) // warm-up
+    const cryptoMBps = receiverCryptoMBps(total)
     process.stdout.write(JSON.stringify({
       bench: 'swarm-chunk-transfer',
       what: 'bitswap fetch of 1 MiB chunk blocks between two Lucid node processes over loopback TCP (TLS or noise, as negotiated, + yamux), blocks checked against their CIDs',
@@ -190,6 +208,9 @@ async function main (): Promise<void> {
       libp2pStreamMBps: Math.round(streamMBps),
       ratio: Number((mbps / tcpMBps).toFixed(3)),
       ratioToLibp2pStream: Number((mbps / streamMBps).toFixed(3)),
+      // the ceiling: decrypting and CID-hashing alone on the receiving core, as a ratio to raw TCP
+      receiverCryptoMBps: Math.round(cryptoMBps),
+      receiverCryptoRatio: Number((cryptoMBps / tcpMBps).toFixed(3)),
       fetcherCpuPercent: Math.round((used.user + used.system) / 1e4 / seconds),
       serverCpuPercent: Math.round(serverCpu * 100 / seconds),
       // CPU time (all threads, user + system) per MB moved: less sensitive than MB/s to other load on the machine
