@@ -2,7 +2,7 @@
 // system address), published as PayoutBatchCommitted for the payout sidecar.
 import assert from 'node:assert/strict'
 import { ethers } from 'ethers'
-import { encodeBatchPayload, COMMIT_EVENT, COMMIT_TYPES, commitDomain, type CommittedEntry, type RouterApproval } from '../../protocols/poot/payout-commitment.js'
+import { encodeBatchPayload, COMMIT_EVENT, COMMIT_TYPES, commitDomain, type CommittedEntry, type RouterApproval, ascendingSigners } from '../../protocols/poot/payout-commitment.js'
 import { getChain, type TestChain } from './support/chain.js'
 import { as, deploy, eventsOf, mined, rejectsWith, fundedWallets, wallets } from './support/contracts.js'
 
@@ -55,7 +55,7 @@ describe('contracts: PayoutBatches', function () {
 
   /** Signatures of `signers` over the commitment, ascending by signer address unless `order` is 'as given'. */
   async function sign (epoch: number, r: string, data: string, signers: ethers.Wallet[], order: 'ascending' | 'as given' = 'ascending'): Promise<string[]> {
-    const list = order === 'ascending' ? [...signers].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1)) : signers
+    const list = order === 'ascending' ? ascendingSigners(signers) : signers
     return await Promise.all(list.map(async (s) => await s.signTypedData(domain, COMMIT_TYPES, { epoch, root: r, batchHash: ethers.keccak256(data) })))
   }
   const by = (i: number): ethers.Contract => as(batches, disbursers[i])
@@ -115,7 +115,7 @@ describe('contracts: PayoutBatches', function () {
     await rejectsWith(by(0).commit(6, root, batch, await sign(6, root, batch, [disbursers[0]])), batches, 'NotEnoughApprovals', [1n, 2n])
     const stranger = wallets(1, 'payout-batches stranger')[0]
     await rejectsWith(by(0).commit(6, root, batch, await sign(6, root, batch, [disbursers[0], stranger])), batches, 'UnknownSigner', [stranger.address])
-    const [lo, hi] = [...disbursers.slice(0, 2)].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1))
+    const [lo, hi] = ascendingSigners(disbursers.slice(0, 2))
     await rejectsWith(by(0).commit(6, root, batch, await sign(6, root, batch, [hi, lo], 'as given')), batches, 'SignersNotAscending')
     const once = await sign(6, root, batch, [lo])
     await rejectsWith(by(0).commit(6, root, batch, [once[0], once[0]]), batches, 'SignersNotAscending')

@@ -7,6 +7,7 @@ import { BATCH_TYPES, KYC_TYPES, routeTree } from '../../payment-sidecar/src/bat
 import type { CommittedBatch, CommittedEntry, RouterApproval } from '../../payment-sidecar/src/batch/types.js'
 import { verifyBatch, type VerifyContext } from '../../payment-sidecar/src/batch/verify.js'
 import { holders } from './support/world.js'
+import { ascendingSigners } from '../../protocols/poot/payout-commitment.js'
 
 const USD = 1_000_000n
 const w = (l: string): ethers.Wallet => new ethers.Wallet(ethers.id(`verify ${l}`))
@@ -25,7 +26,7 @@ async function batch (signers = [0, 1]): Promise<CommittedBatch> {
   const id = ethers.hexlify(built.value.root)
   const entries: CommittedEntry[] = await Promise.all(built.value.entries.map(async (e) => e.route === 'v0' ? { ...e } : { ...e, kyc: { kycHash: ethers.id(e.address), expiry: NOW + 86_400n, signature: await compliance.signTypedData(domains.kyc, KYC_TYPES, { to: e.address, kycHash: ethers.id(e.address), expiry: NOW + 86_400n }) } }))
   const approvals: RouterApproval[] = []
-  const sorted = signers.map((i) => disbursers[i]).sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1))
+  const sorted = ascendingSigners(signers.map((i) => disbursers[i]))
   for (const route of ['v0', 'kyc'] as const) {
     const { tree, total, entries: rs } = routeTree({ id, epoch: 3, entries }, route)
     if (rs.length === 0) continue

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict'
 import { ethers } from 'ethers'
 import { loadArtifact, type ContractName } from '../../../contracts/index.js'
+import { ascendingSigners } from '../../../protocols/poot/payout-commitment.js'
 
 export async function deploy (name: ContractName, from: ethers.Signer, ...args: unknown[]): Promise<ethers.Contract> {
   const a = loadArtifact(name)
@@ -81,7 +82,7 @@ export async function domainOf (router: ethers.Contract, name: string): Promise<
 
 /** Signatures of `signers` over a payout, ordered by ascending signer address as the routers require. */
 export async function approve (domain: ethers.TypedDataDomain, p: Payout, signers: ethers.BaseWallet[]): Promise<string[]> {
-  const sorted = [...signers].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1))
+  const sorted = ascendingSigners(signers)
   return await Promise.all(sorted.map(async (s) => await s.signTypedData(domain, PAYOUT_TYPES, p)))
 }
 

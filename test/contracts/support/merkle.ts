@@ -1,7 +1,7 @@
 // Batch payouts as the routers verify them: OpenZeppelin's standard double-hashed leaf and MerkleProof's
 // sorted-pair keccak tree (an odd node is promoted to the next level).
 import { ethers } from 'ethers'
-import { keccakTree, type KeccakTree } from '../../../protocols/poot/payout-commitment.js'
+import { ascendingSigners, keccakTree, type KeccakTree } from '../../../protocols/poot/payout-commitment.js'
 
 export interface BatchPayout { sessionId: string, to: string, amount: bigint, nonce: bigint }
 
@@ -26,6 +26,6 @@ export const BATCH_TYPES = {
 
 /** Batch approval signatures, ascending by signer address. */
 export async function approveBatch (domain: ethers.TypedDataDomain, b: { root: string, total: bigint, deadline: bigint }, signers: ethers.BaseWallet[]): Promise<string[]> {
-  const sorted = [...signers].sort((x, y) => (BigInt(x.address) < BigInt(y.address) ? -1 : 1))
+  const sorted = ascendingSigners(signers)
   return await Promise.all(sorted.map(async (s) => await s.signTypedData(domain, BATCH_TYPES, b)))
 }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createAddressFromString } from '@ethereumjs/util'
 import { ethers } from 'ethers'
-import { loadArtifact } from '../../../contracts/index.js'
+import { payoutBatchesInterface } from '../../../node/src/chain/payout-system.js'
 import type { Chain } from '../../../node/src/chain/index.js'
 import { devDisburserKeys } from '../../../node/src/chain/index.js'
 import { startRpcServer, type RpcServer } from '../../../node/src/rpc/server.js'
@@ -16,7 +16,7 @@ import { describeIncome, runPayoutIncome, type PayoutIncomeFlags } from '../../.
 import { UsageError } from '../../../node/src/cli/usage-error.js'
 import { openDevChain, produce, removeChainDirs } from './support.js'
 
-const iface = new ethers.Interface(loadArtifact('PayoutBatches').abi as ethers.InterfaceAbi)
+const iface = payoutBatchesInterface()
 
 async function view (chain: Chain, fn: string, args: unknown[]): Promise<unknown[]> {
   const r = await chain.call({ to: createAddressFromString(chain.genesis.contracts.PayoutBatches), data: ethers.getBytes(iface.encodeFunctionData(fn, args)) }, chain.head)

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { bytesToHex, createAddressFromString } from '@ethereumjs/util'
 import { ethers } from 'ethers'
-import { loadArtifact } from '../../../contracts/index.js'
+import { payoutBatchesInterface } from '../../../node/src/chain/payout-system.js'
 import { encodePayoutEntry, leafHash, merkleRoot, payoutEpochOf, splitRevenue, USD } from '../../../protocols/poot/index.js'
 import { COMMIT_TYPES, ascendingSigners, INCOME_TYPES, KYC_TYPES, commitDomain, routerDomain } from '../../../protocols/poot/payout-commitment.js'
 import { Chain, MAX_PAYOUT_WRITES_PER_BLOCK, devDisburserKeys, devNodeKeys, devServerKey, localProposer, signersFrom } from '../../../node/src/chain/index.js'
@@ -24,7 +24,7 @@ import { JsonRpcBatchSource } from '../../../payment-sidecar/src/chain/source.js
 import { DEV_KEYS, devGenesis, openDevChain, removeChainDirs, slotTime } from './support.js'
 import { syntheticBatchPayload } from './payout-write-size.js'
 
-const iface = new ethers.Interface(loadArtifact('PayoutBatches').abi as ethers.InterfaceAbi)
+const iface = payoutBatchesInterface()
 
 async function view (chain: Chain, fn: string, args: unknown[]): Promise<ethers.Result> {
   const r = await chain.call({ to: createAddressFromString(chain.genesis.contracts.PayoutBatches), data: ethers.getBytes(iface.encodeFunctionData(fn, args)) }, chain.head)

@@ -3,7 +3,7 @@
 // fresh per world. (On the project's own chain PayoutBatches is in genesis: devnet.test.ts.)
 import { ethers } from 'ethers'
 import { loadArtifact } from '../../../contracts/index.js'
-import { COMMIT_TYPES, commitDomain, commitValue } from '../../../protocols/poot/payout-commitment.js'
+import { COMMIT_TYPES, commitDomain, commitValue, ascendingSigners } from '../../../protocols/poot/payout-commitment.js'
 import { getChain, type TestChain } from '../../contracts/support/chain.js'
 
 export interface BatchChain {
@@ -21,7 +21,7 @@ export interface BatchChain {
  */
 export async function commitAs (batches: ethers.Contract, disbursers: ethers.Wallet[], provider: ethers.Provider, epoch: number, root: string, payload: string, from = 0, signers = [0, 1]): Promise<number> {
   const domain = commitDomain((await provider.getNetwork()).chainId, batches.target as string)
-  const sorted = signers.map((i) => disbursers[i]).sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1))
+  const sorted = ascendingSigners(signers.map((i) => disbursers[i]))
   const sigs = await Promise.all(sorted.map(async (s) => await s.signTypedData(domain, COMMIT_TYPES, commitValue(epoch, root, payload))))
   const tx = await (batches.connect(disbursers[from].connect(provider)) as ethers.Contract).commit(epoch, root, payload, sigs)
   const r = await tx.wait()

@@ -15,6 +15,7 @@ import { fromEvmAddress, hexToBase58 } from '../../../payment-sidecar/src/tron/a
 import { openBatchChain, type BatchChain } from './batch-chain.js'
 import { TronStandIn, type StandInOptions } from '../../../payment-sidecar/stand-in/server.js'
 import { setUpPayouts, tokenBalance } from '../../../payment-sidecar/stand-in/setup.js'
+import { ascendingSigners } from '../../../protocols/poot/payout-commitment.js'
 
 export const USD = 1_000_000n
 const wallet = (label: string): ethers.Wallet => new ethers.Wallet(ethers.id(`lucid payout test ${label}`))
@@ -93,7 +94,7 @@ export async function makeBatch (w: World, o: BatchOptions): Promise<{ entries: 
     return { ...e, kyc: { kycHash, expiry: kycExpiry, signature } }
   }))
   const approvals: RouterApproval[] = []
-  const signers = (o.signers ?? [0, 1]).map((i) => w.disbursers[i]).sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1))
+  const signers = ascendingSigners((o.signers ?? [0, 1]).map((i) => w.disbursers[i]))
   for (const route of ['v0', 'kyc'] as const) {
     const { tree, total, entries: rs } = routeTree({ id: root, epoch: o.epoch, entries }, route)
     if (rs.length === 0) continue

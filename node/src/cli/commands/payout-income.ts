@@ -7,7 +7,7 @@
  */
 import { Command } from 'commander'
 import { ethers } from 'ethers'
-import { loadArtifact } from '../../../../contracts/index.js'
+import { payoutBatchesInterface } from '../../chain/payout-system.js'
 import { INCOME_TYPES, commitDomain } from '../../../../protocols/poot/payout-commitment.js'
 import { collect, evmAddress, fail, formatUsd6, nonNegativeInt, rpcUrl, usd6 } from './payout-flags.js'
 import { disburserKeys } from './disburser-keys.js'
@@ -84,7 +84,7 @@ export async function runPayoutIncome (epochArg: string, flags: PayoutIncomeFlag
     const contract = contractFlag ?? (await chainContracts(provider, url, '--contract')).PayoutBatches
     if (contract === undefined) return fail(`the chain at ${url} has no PayoutBatches in its genesis: pass --contract`, 1)
     if (await provider.getCode(contract) === '0x') fail(`no contract at ${contract} (PayoutBatches)`, 1)
-    const iface = new ethers.Interface(loadArtifact('PayoutBatches').abi as ethers.InterfaceAbi)
+    const iface = payoutBatchesInterface()
     const sender = keys[0].connect(provider)
     const batches = new ethers.Contract(contract, iface, sender)
 

@@ -17,6 +17,7 @@ import {
   type CommittedEntry, type RouterApproval
 } from '../../../../protocols/poot/payout-commitment.js'
 import { loadArtifact } from '../../../../contracts/index.js'
+import { payoutBatchesInterface } from '../../chain/payout-system.js'
 import { parseEntitlements, parseKycAttestations, type Entitlements, type KycAttestationInput } from './payout-entitlements.js'
 import { collect, evmAddress, fail, nonNegativeInt, rpcUrl } from './payout-flags.js'
 import { checkKeyFlags, disburserKeys } from './disburser-keys.js'
@@ -133,7 +134,7 @@ export async function runPayoutCommit (file: string | undefined, flags: PayoutCo
     if (batchesAddress === undefined) fail(`the chain at ${url} has no PayoutBatches in its genesis: pass --contract`, 1)
     if (registryAddress === undefined) fail(`the chain at ${url} has no ParamRegistry in its genesis: pass --registry`, 1)
     if (await provider.getCode(batchesAddress) === '0x') fail(`no contract at ${batchesAddress} (PayoutBatches)`, 1)
-    const batchesIface = new ethers.Interface(loadArtifact('PayoutBatches').abi as ethers.InterfaceAbi)
+    const batchesIface = payoutBatchesInterface()
     const registry = new ethers.Contract(registryAddress, loadArtifact('ParamRegistry').abi as ethers.InterfaceAbi, provider)
     const batches = new ethers.Contract(batchesAddress, batchesIface, provider)
     const disbursers = new Set(([...await registry.disbursers()] as string[]).map((a) => a.toLowerCase()))
