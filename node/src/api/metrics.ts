@@ -8,6 +8,7 @@ export interface MetricsSource {
   sessionsHeld: () => number
   sessionsKnown: () => number
   replicationDeficit: () => number
+  sessionsRetained: () => number
 }
 
 /** A gauge read from `fn` at each scrape. */
@@ -37,6 +38,7 @@ export class NodeMetrics {
     gauge('lucid_sessions_held', 'sessions held (verified and pinned) here', source.sessionsHeld)
     gauge('lucid_sessions_known', 'sessions known from announcements', source.sessionsKnown)
     gauge('lucid_replication_deficit', 'sum over known sessions of the live holders missing to reach R', source.replicationDeficit)
+    gauge('lucid_sessions_retained', 'sessions handed over to their desired holders but still pinned: the chain still owes them (a holding claim or an open challenge)', source.sessionsRetained)
     this.gossipIn = new Counter({ name: 'lucid_gossip_messages_received_total', help: 'gossip messages received (before validation)', labelNames: ['topic'], registers: r })
     this.gossipOut = new Counter({ name: 'lucid_gossip_messages_published_total', help: 'gossip messages published by this node', labelNames: ['topic'], registers: r })
     this.gossipRejected = new Counter({ name: 'lucid_gossip_messages_rejected_total', help: 'gossip messages rejected by validation', labelNames: ['topic', 'reason'], registers: r })

@@ -100,7 +100,8 @@ export class LucidNode {
       storedBytes: () => this.index.held().reduce((s, r) => s + r.storedBytes, 0),
       sessionsHeld: () => this.index.held().length,
       sessionsKnown: () => this.index.size,
-      replicationDeficit: () => this.replicator.deficit
+      replicationDeficit: () => this.replicator.deficit,
+      sessionsRetained: () => this.replicator.retainedCount
     })
     traffic.onServed((n) => this.metrics.bitswapServed.inc(n))
     traffic.onReceived((_peer, n) => this.metrics.bitswapReceived.inc(n))
@@ -508,6 +509,7 @@ export class LucidNode {
       storedBytes: this.index.held().reduce((s, r) => s + r.storedBytes, 0),
       replication: this.config.swarm.replication,
       replicationDeficit: this.replicator.deficit,
+      sessionsRetained: this.replicator.retainedCount,
       fetching: [...this.replicator.inFlight],
       // [chain hook] the chain's head and finalized block, when the node runs it
       chain: this.chain?.status() ?? null

@@ -177,6 +177,14 @@ export class BlockStore {
     for await (const _ of this.helia.pins.rm(manifest, { walker: this.walker })) { /* drains */ }
   }
 
+  /** The sessions pinned here: the pins' roots (manifests), by the session ID each was pinned for. */
+  async * pinnedSessions (): AsyncGenerator<string> {
+    for await (const pin of this.helia.pins.ls()) {
+      const id = pin.metadata.sessionId
+      if (typeof id === 'string') yield id
+    }
+  }
+
   async isPinned (manifest: CID): Promise<boolean> {
     return await this.helia.pins.isPinned(manifest)
   }

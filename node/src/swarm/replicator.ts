@@ -114,12 +114,16 @@ export class Replicator {
     }
   }
 
-  /** The dropped sessions still pinned: on first use, every session not held whose manifest is pinned. */
+  /**
+   * The dropped sessions still pinned: on first use, the pinned sessions that are not held (one pass over the pins,
+   * which are the held and retained sessions, not over every session the node knows).
+   */
   private async retainedSessions (): Promise<Set<string>> {
     if (this.retained !== null) return this.retained
     const found = new Set<string>()
-    for (const rec of this.d.index.list()) {
-      if (!rec.held && await this.d.blocks.isPinned(CID.parse(rec.manifest))) found.add(rec.sessionId)
+    for await (const id of this.d.blocks.pinnedSessions()) {
+      const rec = this.d.index.get(id)
+      if (rec !== undefined && !rec.held) found.add(id)
     }
     this.retained ??= found
     return this.retained
@@ -138,9 +142,9 @@ export class Replicator {
     }
   }
 
-  /** Sessions dropped but still pinned because the chain owes them. */
-  async retainedCount (): Promise<number> {
-    return (await this.retainedSessions()).size
+  /** Sessions handed over but still pinned because the chain owes them (counted from the first tick on). */
+  get retainedCount (): number {
+    return this.retained?.size ?? 0
   }
 
   async fetch (rec: SessionRecord): Promise<void> {

@@ -51,7 +51,7 @@ describe('operator API', function () {
     assert.deepEqual(served, checkedIn, 'docs/openapi.json is out of date: regenerate it from node/src/api/openapi.ts')
     const metrics = await (await get('/metrics')).text()
     for (const name of ['lucid_peers', 'lucid_gossip_messages_received_total', 'lucid_gossip_messages_published_total', 'lucid_gossip_messages_rejected_total',
-      'lucid_store_bytes', 'lucid_sessions_held', 'lucid_replication_deficit', 'lucid_bitswap_served_bytes_total', 'lucid_bitswap_received_bytes_total',
+      'lucid_store_bytes', 'lucid_sessions_held', 'lucid_replication_deficit', 'lucid_sessions_retained', 'lucid_bitswap_served_bytes_total', 'lucid_bitswap_received_bytes_total',
       'lucid_ingest_bytes_total', 'lucid_process_resident_memory_bytes']) assert.ok(metrics.includes(name), `missing metric ${name}`)
   })
 
