@@ -4,7 +4,7 @@
  * the per-block cap are its backlog, owed by its child (same epoch or not) before anything newer. Written in ascending
  * order, each exactly once along a chain; the first block after genesis writes nothing.
  */
-import { payoutEpochOf, type PayoutParams } from './payouts.js'
+import { payoutEpochAt, type PayoutSchedule } from './payout-epochs.js'
 
 export interface PayoutWritesDue {
   /** the epochs this block writes, ascending */
@@ -15,12 +15,12 @@ export interface PayoutWritesDue {
 
 /**
  * The writes due at a block at `slot` whose parent is at `parentSlot` (`parentIsGenesis`: nothing was owed before
- * it) and left `parentBacklog` epochs unwritten, at most `maxPerBlock` of them.
+ * it) and left `parentBacklog` epochs unwritten, at most `maxPerBlock` of them; epochs by the parent's schedule.
  */
-export function payoutWritesDue (parentSlot: number, slot: number, parentBacklog: number, parentIsGenesis: boolean, p: PayoutParams, maxPerBlock: number): PayoutWritesDue {
+export function payoutWritesDue (parentSlot: number, slot: number, parentBacklog: number, parentIsGenesis: boolean, schedule: PayoutSchedule, maxPerBlock: number): PayoutWritesDue {
   if (!Number.isInteger(maxPerBlock) || maxPerBlock < 1) throw new RangeError(`maxPerBlock must be a positive integer, got ${maxPerBlock}`)
-  const parentEpoch = payoutEpochOf(parentSlot, p)
-  const newlyDue = parentIsGenesis ? 0 : Math.max(0, payoutEpochOf(slot, p) - parentEpoch)
+  const parentEpoch = payoutEpochAt(schedule, parentSlot)
+  const newlyDue = parentIsGenesis ? 0 : Math.max(0, payoutEpochAt(schedule, slot) - parentEpoch)
   const owed = parentBacklog + newlyDue
   const n = Math.min(owed, maxPerBlock)
   const first = parentEpoch - parentBacklog

@@ -17,7 +17,7 @@ import { createMPT } from '@ethereumjs/mpt'
 import { createTx, type TypedTransaction, type TypedTxData } from '@ethereumjs/tx'
 import { Address, ValueEncoding, bytesToHex, createAddressFromString, equalsBytes, hexToBytes, type WithdrawalData } from '@ethereumjs/util'
 import {
-  applyBlock, eligibilityReport, epochConfig, epochOf, governedParams, governedPayoutParams, type PayoutParams, payoutEpochOf, payoutRootHex, payoutWritesDue, type PayoutWritesDue, headerHash, selectProofs, isAncestor, makeBlock, scheduleFor, validateArrival, validateEquivocation, ForkChoice,
+  applyBlock, eligibilityReport, epochConfig, epochOf, governedParams, governedPayoutEpochSlots, governedPayoutParams, type PayoutParams, payoutEpochAt, payoutRootHex, payoutScheduleOf, payoutWritesDue, withEpochLengthAfter, type PayoutSchedule, type PayoutWritesDue, headerHash, selectProofs, isAncestor, makeBlock, scheduleFor, validateArrival, validateEquivocation, ForkChoice,
   attestationMessage, validateVoteEvidence, claimedSessions, NO_ANCHORS,
   type AnchorLookup, type BlockBody, type ChainState, type PayoutWrite, type PootConfig, type RegistryValues, type VoteEvidence, type EquivocationEvidence, type NodeKey, type SessionAnchor, type SignedHeader, type TaskProof
 } from '../../../protocols/poot/index.js'
@@ -105,6 +105,9 @@ export class Chain {
    * some: absent is none), owed by its child. Follows from the blocks' slots alone, rebuilt by replayPoot.
    */
   private readonly payoutBacklog = new Map<string, number>()
+  /** the payout epochs after each block (by EVM hash) when governance changed their length; absent: the genesis one */
+  private readonly payoutScheduleByEvm = new Map<string, PayoutSchedule>()
+  private readonly genesisPayoutSchedule: PayoutSchedule
   /** payoutEntitlements' recomputed payout writes, by writing block hash (the last few blocks) */
   private readonly recomputedWrites = new Map<string, PayoutWrite[]>()
 
@@ -121,6 +124,7 @@ export class Chain {
     this.headBlock = head
     this.forkChoice = new ForkChoice(genesis.pootGenesis)
     this.touched = new TouchedAccounts(vm)
+    this.genesisPayoutSchedule = payoutScheduleOf(genesis.payout.epochSlots)
   }
 
   static async open (opts: ChainOptions): Promise<Chain> {
@@ -163,7 +167,8 @@ export class Chain {
       const config = await this.configForChild(parentBlock, parent, env.poot.signed.header.slot)
       const r = applyBlock(parent, env.poot, config, await this.anchorsAt(parentBlock, claimedSessions(env.poot.body.proofs)))
       if (!r.ok) throw new Error(`chain store: block ${n} fails PoOT replay: ${r.reason}`)
-      const refused = this.remember(block, r.value, env.poot.signed, config)
+      const payout = await this.payoutScheduleForChild(parentBlock, parent.slot, env.poot.signed.header.slot)
+      const refused = this.remember(block, r.value, env.poot.signed, config, payout)
       if (refused !== null) throw new Error(`chain store: block ${n} refused by the fork choice: ${refused}`)
       parentBlock = block
     }
@@ -219,7 +224,7 @@ export class Chain {
   /** The config of a block at `slot` on the current head (scheduling, duties, gossip checks). */
   configAt (slot: number): PootConfig { return this.configFor(bytesToHex(this.headBlock.hash()), this.headPoot, slot) }
 
-  private remember (block: Block, state: ChainState, signed?: SignedHeader, config?: PootConfig): string | null {
+  private remember (block: Block, state: ChainState, signed?: SignedHeader, config?: PootConfig, payout?: PayoutSchedule): string | null {
     if (signed !== undefined) {
       this.signedBySlot.set(`${signed.header.slot}:${signed.header.proposer}`, signed)
       for (const k of this.signedBySlot.keys()) if (Number(k.split(':')[0]) < signed.header.slot - 1024) this.signedBySlot.delete(k)
@@ -236,6 +241,7 @@ export class Chain {
     this.pootByEvm.set(h, state)
     this.evmByPoot.set(state.hash, h)
     if (config !== undefined && config !== this.genesis.poot) this.configByEvm.set(h, config)
+    if (payout !== undefined && payout !== this.genesisPayoutSchedule) this.payoutScheduleByEvm.set(h, payout)
     return null
   }
 
@@ -291,8 +297,9 @@ export class Chain {
     const applied = applyBlock(parentPoot, pootBlock, config, anchors)
     if (!applied.ok) throw new ChainError(applied.reason, `cannot propose slot ${p.slot}: ${applied.reason}`)
     const next = applied.value
-    // computed before the builder touches the live VM: it reads the parent's state through copies
+    // computed before the builder touches the live VM: they read the parent's state through copies
     const writes = await this.systemWrites(parent, parentPoot, p.slot, config)
+    const payout = await this.payoutScheduleForChild(parent, parentPoot.slot, p.slot)
     const vm = this.vm
     await vm.stateManager.setStateRoot(parent.header.stateRoot)
     const builder = await buildLinearBlock(vm, {
@@ -315,7 +322,7 @@ export class Chain {
       const block = await builder.buildSliced()
       const seal = sealBlock(block.hash(), p.signers)
       const envelope = encodeEnvelope({ evm: block.serialize(), poot: pootBlock, seal })
-      const canonical = await this.commit(block, toStoredReceipts(builder.transactionReceipts, (builder as unknown as { transactionResults: never }).transactionResults), envelope, next, pootBlock.signed, config)
+      const canonical = await this.commit(block, toStoredReceipts(builder.transactionReceipts, (builder as unknown as { transactionResults: never }).transactionResults), envelope, next, pootBlock.signed, config, payout)
       if (canonical !== true) throw new ChainError('not-preferred', `the block built for slot ${p.slot} is not preferred by the fork choice: ${String(canonical)}`)
       this.evidence.clear()
       this.voteEvidence.clear()
@@ -354,10 +361,10 @@ export class Chain {
    * Stores an executed block and applies the fork choice: true when it became the head, false when it is kept
    * as a side block, or the fork choice's refusal. The live VM is left at the head's state root either way.
    */
-  private async commit (block: Block, receipts: StoredReceipt[], envelope: Uint8Array, poot: ChainState, signed: SignedHeader, config: PootConfig): Promise<boolean | string> {
+  private async commit (block: Block, receipts: StoredReceipt[], envelope: Uint8Array, poot: ChainState, signed: SignedHeader, config: PootConfig, payout: PayoutSchedule): Promise<boolean | string> {
     await this.store.putBlockData(block.hash(), receipts, envelope, this.touched.beyondTransactions(block))
     const before = this.forkChoice.finalized.hash
-    const refused = this.remember(block, poot, signed, config)
+    const refused = this.remember(block, poot, signed, config, payout)
     if (refused !== null) {
       await this.vm.stateManager.setStateRoot(this.headBlock.header.stateRoot)
       return refused
@@ -467,13 +474,14 @@ export class Chain {
       }
       try {
         // the system writes of this block (if any) run first, on the parent's state; the block's transactions follow
+        const payout = await this.payoutScheduleForChild(parent, parentPoot.slot, ph.slot)
         let root = parent.header.stateRoot
         for (const w of await this.systemWrites(parent, parentPoot, ph.slot, config)) root = await this.preApplySystemCall(root, block, w)
         // what runBlock's validateData would do in one stretch, done ahead in slices; it still checks both
         await recoverSenders(block.transactions, slicer)
         await primeTransactionsTrie(block, slicer)
         const result = await runBlock(this.vm, { block, root, generate: false, skipHardForkValidation: true, skipHeaderValidation: true })
-        const canonical = await this.commit(block, toStoredReceipts(result.receipts, result.results), raw, next, env.poot.signed, config)
+        const canonical = await this.commit(block, toStoredReceipts(result.receipts, result.results), raw, next, env.poot.signed, config, payout)
         if (typeof canonical === 'string') return { ok: false, reason: `fork-choice: ${canonical}` }
         return canonical ? { ok: true, block } : { ok: true, block, sideChain: true }
       } catch (e) {
@@ -526,7 +534,30 @@ export class Chain {
   }
 
   private payoutDue (parentHash: string, parentSlot: number, slot: number, parentIsGenesis: boolean): PayoutWritesDue {
-    return payoutWritesDue(parentSlot, slot, this.payoutBacklog.get(parentHash) ?? 0, parentIsGenesis, this.genesis.payout, MAX_PAYOUT_WRITES_PER_BLOCK)
+    return payoutWritesDue(parentSlot, slot, this.payoutBacklog.get(parentHash) ?? 0, parentIsGenesis, this.payoutScheduleAfter(parentHash), MAX_PAYOUT_WRITES_PER_BLOCK)
+  }
+
+  /** The payout epochs as they stand after a block (by EVM hash): the genesis length unless governance changed it. */
+  private payoutScheduleAfter (blockHash: string): PayoutSchedule {
+    return this.payoutScheduleByEvm.get(blockHash) ?? this.genesisPayoutSchedule
+  }
+
+  /**
+   * The payout epochs after a block at `slot` on `parent`: its parent's, and when the block is the first of a payout
+   * epoch, the length ParamRegistry's `payout.epochS` gives in the parent's state for the epochs after that one
+   * (protocols/poot payout-epochs.ts; one registry read per payout epoch).
+   */
+  private async payoutScheduleForChild (parent: Block, parentSlot: number, slot: number): Promise<PayoutSchedule> {
+    const schedule = this.payoutScheduleAfter(bytesToHex(parent.hash()))
+    const epoch = payoutEpochAt(schedule, slot)
+    if (epoch === payoutEpochAt(schedule, parentSlot) || this.genesis.contracts.ParamRegistry === undefined) return schedule
+    const length = governedPayoutEpochSlots(this.genesis.payout.epochSlots, this.genesis.poot.params.slotMs, this.registryAtGenesis, await this.registryOf(parent))
+    return withEpochLengthAfter(schedule, epoch, length)
+  }
+
+  /** The payout epoch of `slot` as the head's chain numbers them (for clients: which epoch income is declared for). */
+  payoutEpochAt (slot: number): number {
+    return payoutEpochAt(this.payoutScheduleAfter(bytesToHex(this.headBlock.hash())), slot)
   }
 
   /**
@@ -591,8 +622,10 @@ export class Chain {
    */
   private async accountsOfPayoutEpoch (parent: Block, epoch: number): Promise<string[]> {
     const seen = new Set<string>()
+    // later length changes only ever start after the parent's epoch: the parent's schedule numbers all its ancestors
+    const schedule = this.payoutScheduleAfter(bytesToHex(parent.hash()))
     for (let b: Block | undefined = parent; b !== undefined && b.header.number > 0n; b = await this.blockByHash(b.header.parentHash)) {
-      if (payoutEpochOf(await this.slotOf(b), this.genesis.payout) !== epoch) break
+      if (payoutEpochAt(schedule, await this.slotOf(b)) !== epoch) break
       for (const tx of b.transactions) {
         seen.add(tx.getSenderAddress().toString().toLowerCase())
         if (tx.to !== undefined) seen.add(tx.to.toString().toLowerCase())

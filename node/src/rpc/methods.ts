@@ -276,6 +276,8 @@ export function makeMethods (chain: Chain, filters: FilterManager): Map<string, 
       slotTimeoutMs: current.slotTimeoutMs,
       maxFallbacks: params.maxFallbacks,
       params: current,
+      // the payout epoch the next block is in (its length is governed: Chain.payoutEpochAt)
+      payoutEpoch: chain.payoutEpochAt(nextSlot()),
       contracts: chain.genesis.contracts,
       systemAddress: chain.genesis.spec.contracts.systemAddress
     }

@@ -1,6 +1,6 @@
 // PoOT parameters governed through ParamRegistry, on a real in-process chain: nodes become eligible through the
 // eligibility system write, governance (Governor → Timelock) raises `leader.timeoutMs` and sets the credit window and
-// the heartbeat interval (and the payout minimum, for the next payout write) in one proposal, and from the next epoch's first block on every node checks fallback turns
+// the heartbeat interval (and the payout minimum and epoch length) in one proposal, and from the next epoch's first block on every node checks fallback turns
 // with the new timeout (a fallback block made at the old turn is refused) and numbers heartbeats on from the epoch's
 // start (a heartbeat of the new numbering is included, one of the old is not). A follower re-executing every block
 // agrees throughout.
@@ -13,6 +13,7 @@ import { dueProofs, freshDuties } from '../../../node/src/chainnet/duties.js'
 import { decodeEnvelope } from '../../../node/src/chain/envelope.js'
 import { devNodeKeys, devServerKey, localProposer, signersFrom } from '../../../node/src/chain/index.js'
 import { readRegistryValues } from '../../../node/src/chain/registry-values.js'
+import { payoutBatchesInterface } from '../../../node/src/chain/payout-system.js'
 import { rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -22,6 +23,7 @@ import { DEV_KEYS, devGenesis, openDevChain, removeChainDirs, slotTime } from '.
 const governorIface = new ethers.Interface(loadArtifact('LucidGovernor').abi as ethers.InterfaceAbi)
 const registryIface = new ethers.Interface(loadArtifact('ParamRegistry').abi as ethers.InterfaceAbi)
 const eligibilityIface = new ethers.Interface(loadArtifact('NodeEligibility').abi as ethers.InterfaceAbi)
+const batchesIface = payoutBatchesInterface()
 
 describe('chain: consensus parameters governed through ParamRegistry', function () {
   this.timeout(180_000)
@@ -87,13 +89,15 @@ describe('chain: consensus parameters governed through ParamRegistry', function 
     }
     await step()
     // propose, vote, queue, wait out the Timelock's delay, execute
-    // one proposal sets four parameters: the leader timeout, the credit window (days), the heartbeat interval (s) and
-    // the minimum payout (USD, 6 decimals)
+    // one proposal sets five parameters: the leader timeout, the credit window (days), the heartbeat interval (s),
+    // the minimum payout (USD, 6 decimals) and the payout epoch (s: 60 s = 40 slots of 1.5 s instead of 32)
     const set = (key: string, v: number): string => registryIface.encodeFunctionData('setParameter', [ethers.encodeBytes32String(key), v])
     const minimum = 25_000_000n
     assert.equal((await leader.payoutParamsAt(leader.head)).minPayoutUsd, leader.genesis.payout.minPayoutUsd, 'the genesis minimum before governance acts')
     assert.notEqual(minimum, leader.genesis.payout.minPayoutUsd)
-    const calls = { targets: [registry, registry, registry, registry], values: [0n, 0n, 0n, 0n], calldatas: [set('leader.timeoutMs', raised), set('credit.windowDays', 5), set('heartbeat.intervalS', 20), set('payout.minimumUsd6', Number(minimum))] }
+    const payoutSlots = leader.genesis.payout.epochSlots
+    assert.equal(payoutSlots, 32)
+    const calls = { targets: Array(5).fill(registry), values: Array(5).fill(0n), calldatas: [set('leader.timeoutMs', raised), set('credit.windowDays', 5), set('heartbeat.intervalS', 20), set('payout.minimumUsd6', Number(minimum)), set('payout.epochS', 60)] }
     const description = `leader timeout ${raised} ms`
     const id = (await view(governorIface, governor, 'hashProposal', [calls.targets, calls.values, calls.calldatas, ethers.id(description)]))[0] as bigint
     await send(voters[0], governor, governorIface.encodeFunctionData('propose', [calls.targets, calls.values, calls.calldatas, description]))
@@ -113,6 +117,7 @@ describe('chain: consensus parameters governed through ParamRegistry', function 
     await step()
     assert.equal(Number((await view(governorIface, governor, 'state', [id]))[0]), 7, 'the proposal was not executed') // Executed
     assert.equal((await view(registryIface, registry, 'get', [ethers.encodeBytes32String('leader.timeoutMs')]))[0], BigInt(raised))
+    const executedIn = leader.payoutEpochAt(leader.headPoot.slot)
     // the payout minimum applies to the next payout write made on this state, on every node
     assert.equal((await leader.payoutParamsAt(leader.head)).minPayoutUsd, minimum)
     assert.equal((await follower.payoutParamsAt(follower.head)).minPayoutUsd, minimum)
@@ -153,6 +158,20 @@ describe('chain: consensus parameters governed through ParamRegistry', function 
     const r = await follower.importEnvelope((await leader.envelopeOf(block))!, Number.MAX_SAFE_INTEGER)
     assert.ok(r.ok, r.ok ? '' : r.reason)
     assert.equal(leader.headPoot.hash, follower.headPoot.hash)
+    // the payout epoch length: the first block of the payout epoch after the executing block's sees the change, and
+    // the epoch after that one is 40 slots long; it is written when the chain reaches its end, not at the old boundary
+    const seenAt = (executedIn + 1) * payoutSlots
+    if (leader.headPoot.slot < seenAt) await step(seenAt)
+    const c = executedIn + 2
+    const cStart = c * payoutSlots // where epoch c + 1 - 1 ends at its old length
+    for (const x of [leader, follower]) {
+      assert.deepEqual([cStart - 1, cStart, cStart + 39, cStart + 40].map((slot) => x.payoutEpochAt(slot)), [c - 1, c, c, c + 1])
+    }
+    await step(cStart + payoutSlots + 1) // where epoch c + 1 would have started
+    assert.equal((await view(batchesIface, leader.genesis.contracts.PayoutBatches, 'entitlementsOf', [c]))[0], false, 'epoch c is 40 slots long')
+    await step(cStart + 40)
+    const [written, , writtenAt] = await view(batchesIface, leader.genesis.contracts.PayoutBatches, 'entitlementsOf', [c]) as unknown as [boolean, string, bigint]
+    assert.deepEqual([written, writtenAt], [true, leader.head.header.number])
     // a node restarted from its store replays every block with the parameters it was checked with
     const dir = join(tmpdir(), `lucid-governed-${process.pid}`)
     const copy = await Chain.open({ dir, genesis: await devGenesis() })
@@ -165,6 +184,7 @@ describe('chain: consensus parameters governed through ParamRegistry', function 
       const reopened = await Chain.open({ dir, genesis: await devGenesis() })
       assert.equal(reopened.headPoot.hash, leader.headPoot.hash)
       assert.equal(reopened.configAt(reopened.headPoot.slot + 1).params.slotTimeoutMs, raised)
+      assert.equal(reopened.payoutEpochAt(cStart + 40), c + 1, 'the payout epochs replayed')
       await reopened.close()
     } finally {
       rmSync(dir, { recursive: true, force: true })

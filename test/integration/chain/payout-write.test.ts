@@ -279,6 +279,12 @@ describe('chain: the payout system write (PayoutBatches.recordEntitlements at ea
     assert.equal((await follower.payoutEntitlements(from + stalled - 1))!.root, (await leader.payoutEntitlements(from + stalled - 1))!.root)
     await step((last + 1) * P.epochSlots)
     assert.equal((await view(follower, 'entitlementsOf', [last]))[0], true)
+    // clients read which payout epoch the next block (by the clock) is in
+    const { genesisMs, params: { slotMs } } = leader.genesis.poot
+    const epochNow = (): number => Math.floor(Math.max(leader.headPoot.slot + 1, Math.floor((Date.now() - genesisMs) / slotMs)) / P.epochSlots)
+    const before = epochNow()
+    const { payoutEpoch } = await provider.send('lucid_chainInfo', []) as { payoutEpoch: number }
+    assert.ok(payoutEpoch >= before && payoutEpoch <= epochNow(), `payout epoch ${payoutEpoch}`)
   })
 
   it('a 1,000-entry batch commit (434 KB) is accepted over JSON-RPC, mined, and re-executed by the follower', async () => {
