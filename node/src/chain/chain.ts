@@ -108,6 +108,12 @@ export class Chain {
   /** the payout epochs after each block (by EVM hash) when governance changed their length; absent: the genesis one */
   private readonly payoutScheduleByEvm = new Map<string, PayoutSchedule>()
   private readonly genesisPayoutSchedule: PayoutSchedule
+  /**
+   * The accounts the head's payout epoch has written so far, from its first block to `tip` (accountsOfPayoutEpoch's
+   * answer for `tip`, kept as heads extend it, so the boundary block reads nothing); null after a restart or a
+   * reorg, when the boundary walks the stored records instead.
+   */
+  private epochAccounts: { tip: string, epoch: number, accounts: Set<string> } | null = null
   /** payoutEntitlements' recomputed payout writes, by writing block hash (the last few blocks) */
   private readonly recomputedWrites = new Map<string, PayoutWrite[]>()
 
@@ -362,7 +368,8 @@ export class Chain {
    * as a side block, or the fork choice's refusal. The live VM is left at the head's state root either way.
    */
   private async commit (block: Block, receipts: StoredReceipt[], envelope: Uint8Array, poot: ChainState, signed: SignedHeader, config: PootConfig, payout: PayoutSchedule): Promise<boolean | string> {
-    await this.store.putBlockData(block.hash(), receipts, envelope, this.touched.beyondTransactions(block))
+    const written = this.touched.writtenBy(block)
+    await this.store.putBlockData(block.hash(), receipts, envelope, written)
     const before = this.forkChoice.finalized.hash
     const refused = this.remember(block, poot, signed, config, payout)
     if (refused !== null) {
@@ -391,6 +398,7 @@ export class Chain {
     await this.noteHeadRegistry(block, receipts)
     await this.blockchain.putBlock(block)
     this.headBlock = block
+    this.noteEpochAccounts(block, poot, written)
     // transactions of the abandoned branch go back to the mempool (those the new branch has are refused there)
     for (const tx of abandoned) { try { await this.mempool.add(tx, this.mempoolContext(), tx.serialize().length) } catch {} }
     if (this.forkChoice.finalized.hash !== before) await this.store.setFinal(hexToBytes(this.finalizedHash as `0x${string}`))
@@ -616,23 +624,40 @@ export class Chain {
 
   /**
    * The accounts the blocks of payout epoch `epoch` that end with `parent` wrote: their transactions' senders and
-   * recipients, and the accounts written inside execution (a contract paying out LUCID: touched-accounts.ts, stored
-   * with each block); walked back by parent hash (so a side branch gets its own), stopping at the first block of an
-   * earlier epoch. The coinbases are reward addresses, in the genesis holders already.
+   * recipients, and the accounts written inside execution (a contract paying out LUCID), as stored with each block
+   * (touched-accounts.ts). Walked back through the PoOT states (so a side branch gets its own), stopping at the first
+   * block of an earlier epoch: one small record read per block, no block decoded (a month is 21,600 blocks).
    */
   private async accountsOfPayoutEpoch (parent: Block, epoch: number): Promise<string[]> {
+    const m = this.epochAccounts
+    if (m !== null && m.tip === bytesToHex(parent.hash()) && m.epoch === epoch) return [...m.accounts]
     const seen = new Set<string>()
     // later length changes only ever start after the parent's epoch: the parent's schedule numbers all its ancestors
     const schedule = this.payoutScheduleAfter(bytesToHex(parent.hash()))
-    for (let b: Block | undefined = parent; b !== undefined && b.header.number > 0n; b = await this.blockByHash(b.header.parentHash)) {
-      if (payoutEpochAt(schedule, await this.slotOf(b)) !== epoch) break
-      for (const tx of b.transactions) {
+    for (let s = this.pootState(parent.hash()) ?? null; s !== null && s.parent !== null; s = s.parent) {
+      if (payoutEpochAt(schedule, s.slot) !== epoch) break
+      const hash = hexToBytes(this.evmByPoot.get(s.hash) as `0x${string}`)
+      const written = await this.store.accountsWritten(hash)
+      if (written !== undefined) { for (const a of written) seen.add(a); continue }
+      // a block stored before the records were kept: its transactions' senders and recipients
+      for (const tx of (await this.blockByHash(hash))?.transactions ?? []) {
         seen.add(tx.getSenderAddress().toString().toLowerCase())
         if (tx.to !== undefined) seen.add(tx.to.toString().toLowerCase())
       }
-      for (const a of await this.store.touchedAccounts(b.hash())) seen.add(a)
     }
     return [...seen]
+  }
+
+  /** Extends the head epoch's accounts with a new head's, or starts them at an epoch's first block. */
+  private noteEpochAccounts (block: Block, poot: ChainState, written: Uint8Array[]): void {
+    const parentHash = bytesToHex(block.header.parentHash)
+    const schedule = this.payoutScheduleAfter(parentHash)
+    const epoch = payoutEpochAt(schedule, poot.slot)
+    const m = this.epochAccounts
+    if (m !== null && m.tip === parentHash && m.epoch === epoch) m.tip = bytesToHex(block.hash())
+    else if (poot.parent === null || poot.parent.parent === null || payoutEpochAt(schedule, poot.parent.slot) !== epoch) this.epochAccounts = { tip: bytesToHex(block.hash()), epoch, accounts: new Set() }
+    else { this.epochAccounts = null; return }
+    for (const a of written) (this.epochAccounts as { accounts: Set<string> }).accounts.add(bytesToHex(a))
   }
 
   /** A block's PoOT slot: from its PoOT state, else from its stored envelope. */

@@ -28,21 +28,21 @@ export class ChainStore {
   constructor (private readonly meta: Sublevel) {}
 
   /**
-   * Receipts, the envelope and the accounts written beyond what the transactions show (touched-accounts.ts) of one
-   * block (any valid block, side blocks too), in one atomic batch.
+   * Receipts, the envelope and the accounts written (touched-accounts.ts) of one block (any valid block, side blocks
+   * too), in one atomic batch.
    */
-  async putBlockData (blockHash: Uint8Array, receipts: StoredReceipt[], envelope: Uint8Array, touched: Uint8Array[]): Promise<void> {
+  async putBlockData (blockHash: Uint8Array, receipts: StoredReceipt[], envelope: Uint8Array, written: Uint8Array[]): Promise<void> {
     await this.meta.batch([
       { type: 'put', key: key('r:', blockHash), value: encodeReceipts(receipts) },
       { type: 'put', key: key('e:', blockHash), value: envelope },
-      { type: 'put', key: key('a:', blockHash), value: RLP.encode(touched) }
+      { type: 'put', key: key('a:', blockHash), value: RLP.encode(written) }
     ])
   }
 
-  /** The accounts a block's execution wrote beyond its transactions' senders, recipients and coinbase (0x, lowercase). */
-  async touchedAccounts (blockHash: Uint8Array): Promise<string[]> {
+  /** The accounts a block wrote (0x, lowercase); undefined for a block stored before these records were kept. */
+  async accountsWritten (blockHash: Uint8Array): Promise<string[] | undefined> {
     const raw = await this.meta.get(key('a:', blockHash))
-    return raw === undefined ? [] : (RLP.decode(raw) as Uint8Array[]).map((a) => bytesToHex(a))
+    return raw === undefined ? undefined : (RLP.decode(raw) as Uint8Array[]).map((a) => bytesToHex(a))
   }
 
   /**

@@ -1,7 +1,8 @@
 /**
  * The accounts each executed transaction wrote, kept per block: the payout holder set needs the accounts that
  * received LUCID inside a contract's execution (a contract paying out, a CALL forwarding value, a SELFDESTRUCT
- * beneficiary), which a block's transaction senders and recipients do not show.
+ * beneficiary), which a block's transaction senders and recipients do not show. Stored with the block (all the
+ * accounts it wrote), the payout boundary reads these small records instead of decoding every block of the epoch.
  *
  * The source is the EVM journal's touched set (EIP-161): every account a transaction wrote through the journal
  * (balances included), net of reverted calls. runTx clears it in `journal.cleanup()` at a transaction's start and end
@@ -37,17 +38,16 @@ export class TouchedAccounts {
   }
 
   /**
-   * The accounts `block`'s transactions wrote other than their senders, their recipients and the coinbase (those the
-   * block itself shows): sorted, unique, 20 bytes each. A transaction not executed by this VM contributes nothing.
+   * The accounts `block`'s transactions wrote: their senders and recipients, and every account their execution
+   * wrote (a transaction not executed by this VM adds only its sender and recipient); sorted, unique, 20 bytes each.
    */
-  beyondTransactions (block: Block): Uint8Array[] {
-    const shown = new Set([block.header.coinbase.toString().slice(2)])
+  writtenBy (block: Block): Uint8Array[] {
+    const all = new Set<string>()
     for (const tx of block.transactions) {
-      shown.add(tx.getSenderAddress().toString().slice(2))
-      if (tx.to !== undefined) shown.add(tx.to.toString().slice(2))
+      all.add(tx.getSenderAddress().toString().slice(2))
+      if (tx.to !== undefined) all.add(tx.to.toString().slice(2))
+      for (const a of this.byTx.get(tx) ?? []) all.add(a)
     }
-    const extra = new Set<string>()
-    for (const tx of block.transactions) for (const a of this.byTx.get(tx) ?? []) if (!shown.has(a)) extra.add(a)
-    return [...extra].sort().map((a) => hexToBytes(`0x${a}`))
+    return [...all].sort().map((a) => hexToBytes(`0x${a}`))
   }
 }
