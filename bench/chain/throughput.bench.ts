@@ -60,6 +60,7 @@ async function reexecuted (leader: Chain): Promise<number> {
   const follower = await open()
   const envelopes: Uint8Array[] = []
   for (let n = 1n; n <= leader.head.header.number; n++) envelopes.push((await leader.envelopeOf((await leader.blockByNumber(n))!))!)
+  await follower.warmExecution() // as a running node's: started with the chain
   const t0 = performance.now()
   for (const e of envelopes) {
     const r = await follower.importEnvelope(e, Number.MAX_SAFE_INTEGER)

@@ -11,7 +11,7 @@ import { mkdirSync } from 'node:fs'
 import { ClassicLevel } from 'classic-level'
 import { createBlockchain, type Blockchain } from '@ethereumjs/blockchain'
 import { createBlock, type Block } from '@ethereumjs/block'
-import { createVM, runBlock, runTx, type VM } from '@ethereumjs/vm'
+import { createVM, runTx, type VM } from '@ethereumjs/vm'
 import { MerkleStateManager } from '@ethereumjs/statemanager'
 import { createMPT } from '@ethereumjs/mpt'
 import { createTx, type TypedTransaction, type TypedTxData } from '@ethereumjs/tx'
@@ -25,6 +25,7 @@ import type { Genesis } from './genesis.js'
 import { LevelDB, type Sublevel } from './level-db.js'
 import { ChainStore, type StoredReceipt } from './store.js'
 import { TouchedAccounts } from './touched-accounts.js'
+import { ExecWorker } from './exec-worker.js'
 import { SerialExecutor } from './executor.js'
 import { buildLinearBlock } from './builder.js'
 import { decodeEnvelope, encodeEnvelope, EnvelopeError, MAX_ENVELOPE_PROOFS } from './envelope.js'
@@ -125,7 +126,9 @@ export class Chain {
     readonly store: ChainStore,
     head: Block,
     private readonly maxBuildMs: number,
-    private readonly sliceMs: number
+    private readonly sliceMs: number,
+    /** re-executes received blocks off the event loop (exec-worker.ts) */
+    private readonly execWorker: ExecWorker
   ) {
     this.headBlock = head
     this.forkChoice = new ForkChoice(genesis.pootGenesis)
@@ -152,7 +155,9 @@ export class Chain {
     const vm = await createVM({ common, stateManager, blockchain })
     const head = await blockchain.getCanonicalHeadBlock()
     await stateManager.setStateRoot(head.header.stateRoot)
-    const chain = new Chain(genesis, level, vm, blockchain, new ChainStore(sub('meta')), head, opts.maxBuildMs ?? 1000, opts.sliceMs ?? 4)
+    const canonicalHash = async (n: bigint): Promise<Uint8Array | undefined> => { try { return (await blockchain.getBlock(n)).hash() } catch { return undefined } }
+    const execWorker = new ExecWorker(genesis.commonSpec, sub('state'), STATE_BATCH_SLICE, canonicalHash)
+    const chain = new Chain(genesis, level, vm, blockchain, new ChainStore(sub('meta')), head, opts.maxBuildMs ?? 1000, opts.sliceMs ?? 4, execWorker)
     await chain.replayPoot(head)
     return chain
   }
@@ -328,7 +333,7 @@ export class Chain {
       const block = await builder.buildSliced()
       const seal = sealBlock(block.hash(), p.signers)
       const envelope = encodeEnvelope({ evm: block.serialize(), poot: pootBlock, seal })
-      const canonical = await this.commit(block, toStoredReceipts(builder.transactionReceipts, (builder as unknown as { transactionResults: never }).transactionResults), envelope, next, pootBlock.signed, config, payout)
+      const canonical = await this.commit(block, toStoredReceipts(builder.transactionReceipts, (builder as unknown as { transactionResults: never }).transactionResults), envelope, next, pootBlock.signed, config, payout, this.touched.writtenBy(block))
       if (canonical !== true) throw new ChainError('not-preferred', `the block built for slot ${p.slot} is not preferred by the fork choice: ${String(canonical)}`)
       this.evidence.clear()
       this.voteEvidence.clear()
@@ -367,8 +372,7 @@ export class Chain {
    * Stores an executed block and applies the fork choice: true when it became the head, false when it is kept
    * as a side block, or the fork choice's refusal. The live VM is left at the head's state root either way.
    */
-  private async commit (block: Block, receipts: StoredReceipt[], envelope: Uint8Array, poot: ChainState, signed: SignedHeader, config: PootConfig, payout: PayoutSchedule): Promise<boolean | string> {
-    const written = this.touched.writtenBy(block)
+  private async commit (block: Block, receipts: StoredReceipt[], envelope: Uint8Array, poot: ChainState, signed: SignedHeader, config: PootConfig, payout: PayoutSchedule, written: Uint8Array[]): Promise<boolean | string> {
     await this.store.putBlockData(block.hash(), receipts, envelope, written)
     const before = this.forkChoice.finalized.hash
     const refused = this.remember(block, poot, signed, config, payout)
@@ -398,6 +402,8 @@ export class Chain {
     await this.noteHeadRegistry(block, receipts)
     await this.blockchain.putBlock(block)
     this.headBlock = block
+    // the live VM at the new head's state (an imported block was executed on the execution worker)
+    await this.vm.stateManager.setStateRoot(block.header.stateRoot)
     this.noteEpochAccounts(block, poot, written)
     // transactions of the abandoned branch go back to the mempool (those the new branch has are refused there)
     for (const tx of abandoned) { try { await this.mempool.add(tx, this.mempoolContext(), tx.serialize().length) } catch {} }
@@ -481,15 +487,15 @@ export class Chain {
         return { ok: false, reason: 'bad-reward: withdrawals must mint exactly the PoOT block reward to the proposer' }
       }
       try {
-        // the system writes of this block (if any) run first, on the parent's state; the block's transactions follow
         const payout = await this.payoutScheduleForChild(parent, parentPoot.slot, ph.slot)
-        let root = parent.header.stateRoot
-        for (const w of await this.systemWrites(parent, parentPoot, ph.slot, config)) root = await this.preApplySystemCall(root, block, w)
-        // what runBlock's validateData would do in one stretch, done ahead in slices; it still checks both
+        // executed on the execution worker: the system writes of this block (if any) first, on the parent's state,
+        // then the block's transactions, with every check of ethereumjs' runBlock
+        const writes = (await this.systemWrites(parent, parentPoot, ph.slot, config)).map((w) => ({ caller: w.caller.toString(), to: w.to.toString(), data: w.data, gas: w.gas }))
+        const executed = await this.execWorker.import(env.evm, parent.header.stateRoot, writes)
         await recoverSenders(block.transactions, slicer)
         await primeTransactionsTrie(block, slicer)
-        const result = await runBlock(this.vm, { block, root, generate: false, skipHardForkValidation: true, skipHeaderValidation: true })
-        const canonical = await this.commit(block, toStoredReceipts(result.receipts, result.results), raw, next, env.poot.signed, config, payout)
+        if (!executed.ok) return { ok: false, reason: `execution: ${executed.message}` }
+        const canonical = await this.commit(block, executed.receipts, raw, next, env.poot.signed, config, payout, executed.written)
         if (typeof canonical === 'string') return { ok: false, reason: `fork-choice: ${canonical}` }
         return canonical ? { ok: true, block } : { ok: true, block, sideChain: true }
       } catch (e) {
@@ -669,15 +675,6 @@ export class Chain {
     return decodeEnvelope(raw).poot.signed.header.slot
   }
 
-  /** Runs a system call on `root` in the context of `block`; returns the state root after it. */
-  private async preApplySystemCall (root: Uint8Array, block: Block, w: SystemWrite): Promise<Uint8Array> {
-    await this.vm.stateManager.setStateRoot(root)
-    await this.vm.evm.journal.checkpoint()
-    await this.vm.evm.runCall({ caller: w.caller, to: w.to, data: w.data, gasLimit: w.gas, block })
-    await this.vm.evm.journal.commit()
-    return await this.vm.stateManager.getStateRoot()
-  }
-
   /** Equivocation evidence this node will include in its next block. */
   get pendingEvidence (): EquivocationEvidence[] { return [...this.evidence.values()] }
 
@@ -849,9 +846,13 @@ export class Chain {
   /** Waits until every queued build/import has finished. */
   async idle (): Promise<void> { await this.executor.idle() }
 
+  /** Starts the execution worker now (a node does at start, so that its first received block does not wait for it). */
+  async warmExecution (): Promise<void> { await this.execWorker.warm() }
+
   async close (): Promise<void> {
     if (this.closed) return
     await this.executor.run(async () => { this.closed = true })
+    await this.execWorker.close()
     await this.level.close()
   }
 }

@@ -13,7 +13,7 @@ import { createAddressFromString, bytesToHex, hexToBytes, type Address } from '@
 import type { Common, GenesisState } from '@ethereumjs/common'
 import { loadArtifact, type ContractName } from '../../../contracts/index.js'
 import { buildRegistry, genesisState as pootGenesisState, poolEntity, soloEntity, verifyInclusion, type PayoutParams, type PootConfig, type ChainState } from '../../../protocols/poot/index.js'
-import { makeCommon } from './common.js'
+import { makeCommon, type CommonSpec } from './common.js'
 import { payoutParamsOf, type GenesisSpec } from './genesis-spec.js'
 
 export const GENESIS_CONTRACTS = ['LucidAnchors', 'NodeEligibility', 'LucidTimelock', 'LucidGovernor', 'ParamRegistry', 'PayoutBatches'] as const
@@ -25,6 +25,8 @@ export const GENESIS_DEPLOYER = ethers.getAddress('0x' + ethers.keccak256(ethers
 export interface Genesis {
   spec: GenesisSpec
   common: Common
+  /** what `common` is made from (the execution worker makes its own) */
+  commonSpec: CommonSpec
   state: GenesisState
   contracts: Record<GenesisContract, string>
   poot: PootConfig
@@ -51,7 +53,7 @@ export async function buildGenesis (spec: GenesisSpec): Promise<Genesis> {
   const rewardAddresses = new Map<string, string>([[registry.value.server.id, spec.server.rewardAddress]])
   entities.forEach((e, i) => rewardAddresses.set(e.id, spec.entities[i].rewardAddress))
 
-  const common = makeCommon({
+  const commonSpec: CommonSpec = {
     chainId: spec.chainId,
     hardfork: spec.hardfork,
     gasLimit: BigInt(spec.gasLimit),
@@ -59,14 +61,15 @@ export async function buildGenesis (spec: GenesisSpec): Promise<Genesis> {
     timestamp: Math.floor(spec.genesisMs / 1000),
     // the EVM genesis names the PoOT genesis it starts from
     extraData: '0x' + pootGenesis.hash
-  })
+  }
+  const common = makeCommon(commonSpec)
   const { state, contracts } = await deployIntoGenesis(common, spec)
   for (const [address, balance] of Object.entries(spec.alloc)) {
     const key = address.toLowerCase() as `0x${string}`
     if (key in state) throw new Error(`genesis: alloc.${address}: collides with a genesis contract`)
     state[key] = ethers.toQuantity(BigInt(balance)) as `0x${string}`
   }
-  return { spec, common, state, contracts, poot, pootGenesis, rewardAddresses, payout: payoutParamsOf(spec) }
+  return { spec, common, commonSpec, state, contracts, poot, pootGenesis, rewardAddresses, payout: payoutParamsOf(spec) }
 }
 
 async function deployIntoGenesis (common: Common, spec: GenesisSpec): Promise<{ state: GenesisState, contracts: Record<GenesisContract, string> }> {

@@ -6,8 +6,8 @@ import type { AbstractSublevel } from 'abstract-level'
 import type { BatchDBOp, DB, DBObject, EncodingOpts } from '@ethereumjs/util'
 
 export type Sublevel = AbstractSublevel<any, any, Uint8Array, Uint8Array>
-type Key = Uint8Array | string | number
-type Value = Uint8Array | string | DBObject
+export type Key = Uint8Array | string | number
+export type Value = Uint8Array | string | DBObject
 
 const enc = new TextEncoder()
 const dec = new TextDecoder()
@@ -17,7 +17,7 @@ export function encodeKey (key: Key): Uint8Array {
   return enc.encode('s' + String(key))
 }
 
-function encodeValue (value: Value): Uint8Array {
+export function encodeValue (value: Value): Uint8Array {
   const [tag, body] = value instanceof Uint8Array ? [0, value] : typeof value === 'string' ? [1, enc.encode(value)] : [2, enc.encode(JSON.stringify(value))]
   const out = new Uint8Array(body.length + 1)
   out[0] = tag
@@ -25,7 +25,7 @@ function encodeValue (value: Value): Uint8Array {
   return out
 }
 
-function decodeValue (raw: Uint8Array): Value {
+export function decodeValue (raw: Uint8Array): Value {
   const body = raw.subarray(1)
   if (raw[0] === 0) return body
   if (raw[0] === 1) return dec.decode(body)

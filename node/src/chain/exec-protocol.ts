@@ -1,0 +1,33 @@
+/**
+ * Messages between the chain and its execution worker (exec-worker.ts, exec-worker-main.ts). The worker re-executes
+ * received blocks off the node's event loop; the state trie's LevelDB stays with the main thread, so the worker asks
+ * it for trie nodes (`get`) and hands it the nodes a block writes (`batch`), keys and values already in
+ * level-db.ts' encoding; BLOCKHASH asks for a canonical block's hash.
+ */
+import type { StoredReceipt } from './store.js'
+
+/** A system call before the block's transactions (Chain's SystemWrite with plain values). */
+export interface ExecSystemWrite { caller: string, to: string, data: Uint8Array, gas: bigint }
+
+export interface ImportRequest { kind: 'import', id: number, block: Uint8Array, root: Uint8Array, writes: ExecSystemWrite[] }
+export type ImportReply =
+  | { kind: 'imported', id: number, ok: true, receipts: StoredReceipt[], written: Uint8Array[] }
+  | { kind: 'imported', id: number, ok: false, message: string }
+
+/**
+ * What the worker asks the main thread (answered by an `answer` of the same id). The main thread serves them in
+ * arrival order, so a `get` sees every `write` sent before it; writes are not answered one by one (a block's trie
+ * writes would each cost a round trip): `flush` is answered once every write before it is stored, or with the
+ * first one's error.
+ */
+export type WorkerAsk =
+  | { kind: 'get', key: Uint8Array }
+  | { kind: 'flush' }
+  | { kind: 'blockHash', number: bigint }
+export type WriteOp = { type: 'put', key: Uint8Array, value: Uint8Array } | { type: 'del', key: Uint8Array }
+
+/** worker → main */
+export type WorkerMessage = (WorkerAsk & { id: number }) | { kind: 'write', ops: WriteOp[] } | ImportReply | { kind: 'ready' }
+
+/** main → worker */
+export type MainMessage = ImportRequest | { kind: 'answer', id: number, value: Uint8Array | null, error?: string }

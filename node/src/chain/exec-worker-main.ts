@@ -1,0 +1,101 @@
+/**
+ * The execution worker: re-executes received blocks (system writes, then runBlock with all of ethereumjs' checks)
+ * on its own thread, so a follower's largest CPU work never holds the node's event loop (gossip, sync, JSON-RPC).
+ * Its VM is the chain's (same Common, state trie, journal hook for the accounts written); the trie's LevelDB is the
+ * main thread's, reached by messages (exec-protocol.ts). Nothing here decides: the main thread checks everything
+ * else about a block and stores it; this returns the receipts and the accounts written, or ethereumjs' error.
+ */
+import { parentPort, workerData } from 'node:worker_threads'
+import { createBlockFromRLP, type Block } from '@ethereumjs/block'
+import { createMPT } from '@ethereumjs/mpt'
+import { MerkleStateManager } from '@ethereumjs/statemanager'
+import { ValueEncoding, createAddressFromString, type BatchDBOp, type DB } from '@ethereumjs/util'
+import { createVM, runBlock } from '@ethereumjs/vm'
+import { makeCommon, type CommonSpec } from './common.js'
+import { decodeValue, encodeKey, encodeValue, type Key, type Value } from './level-db.js'
+import { toStoredReceipts } from './receipts.js'
+import { TouchedAccounts } from './touched-accounts.js'
+import type { ExecSystemWrite, ImportRequest, MainMessage, WorkerAsk, WorkerMessage } from './exec-protocol.js'
+
+const port = parentPort
+if (port === null) throw new Error('exec-worker-main.ts runs in a worker thread')
+
+let nextId = 1
+const waiting = new Map<number, { resolve: (value: Uint8Array | null) => void, reject: (e: Error) => void }>()
+/** A read or write of the main thread; a failed one (a LevelDB error there) fails the block being executed. */
+async function ask (msg: WorkerAsk): Promise<Uint8Array | null> {
+  const id = nextId++
+  return await new Promise((resolve, reject) => {
+    waiting.set(id, { resolve, reject })
+    port?.postMessage({ ...msg, id })
+  })
+}
+
+/** ethereumjs' DB interface over the main thread's state sublevel. */
+class MainThreadDB implements DB<Key, Value> {
+  async get (key: Key): Promise<Value | undefined> {
+    const raw = await ask({ kind: 'get', key: encodeKey(key) })
+    return raw === null ? undefined : decodeValue(raw)
+  }
+
+  async put (key: Key, value: Value): Promise<void> { await this.batch([{ type: 'put', key, value }]) }
+  async del (key: Key): Promise<void> { await this.batch([{ type: 'del', key }]) }
+  /** Sent without waiting: the main thread applies writes and reads in order; execute() flushes before replying. */
+  async batch (ops: Array<BatchDBOp<Key, Value>>): Promise<void> {
+    port?.postMessage({ kind: 'write', ops: ops.map((op) => op.type === 'put' ? { type: 'put' as const, key: encodeKey(op.key), value: encodeValue(op.value) } : { type: 'del' as const, key: encodeKey(op.key) }) } satisfies WorkerMessage)
+  }
+
+  shallowCopy (): DB<Key, Value> { return this }
+  async open (): Promise<void> {}
+}
+
+const spec = (workerData as { common: CommonSpec }).common
+const common = makeCommon(spec)
+const trie = await createMPT({ db: new MainThreadDB() as never, useKeyHashing: true, valueEncoding: ValueEncoding.Bytes, common, cacheSize: 20_000 })
+const stateManager = new MerkleStateManager({ trie, common })
+// BLOCKHASH is the only use runBlock makes of the blockchain here (header checks are the main thread's)
+const blockchain = {
+  async getBlock (n: bigint | Uint8Array): Promise<{ hash: () => Uint8Array }> {
+    if (n instanceof Uint8Array) return { hash: () => n }
+    const hash = await ask({ kind: 'blockHash', number: n })
+    if (hash === null) throw new Error(`block ${n} not found`)
+    return { hash: () => hash }
+  }
+}
+const vm = await createVM({ common, stateManager, blockchain: blockchain as never })
+const touched = new TouchedAccounts(vm)
+
+async function systemCall (root: Uint8Array, block: Block, w: ExecSystemWrite): Promise<Uint8Array> {
+  await vm.stateManager.setStateRoot(root)
+  await vm.evm.journal.checkpoint()
+  await vm.evm.runCall({ caller: createAddressFromString(w.caller), to: createAddressFromString(w.to), data: w.data, gasLimit: w.gas, block })
+  await vm.evm.journal.commit()
+  return await vm.stateManager.getStateRoot()
+}
+
+async function execute (req: ImportRequest): Promise<WorkerMessage> {
+  try {
+    const block = createBlockFromRLP(req.block, { common })
+    let root = req.root
+    for (const w of req.writes) root = await systemCall(root, block, w)
+    const result = await runBlock(vm, { block, root, generate: false, skipHardForkValidation: true, skipHeaderValidation: true })
+    await ask({ kind: 'flush' }) // every trie node stored before the chain stores the block
+    return { kind: 'imported', id: req.id, ok: true, receipts: toStoredReceipts(result.receipts, result.results), written: touched.writtenBy(block) }
+  } catch (e) {
+    return { kind: 'imported', id: req.id, ok: false, message: (e as Error).message.split('\n')[0] }
+  }
+}
+
+// one block at a time, in arrival order (the chain sends one and waits)
+let queue = Promise.resolve()
+port.on('message', (msg: MainMessage) => {
+  if (msg.kind === 'answer') {
+    const w = waiting.get(msg.id)
+    waiting.delete(msg.id)
+    if (msg.error !== undefined) w?.reject(new Error(`state store: ${msg.error}`))
+    else w?.resolve(msg.value)
+    return
+  }
+  queue = queue.then(async () => { port.postMessage(await execute(msg)) })
+})
+port.postMessage({ kind: 'ready' })

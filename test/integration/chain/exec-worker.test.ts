@@ -1,0 +1,60 @@
+// The execution worker (node/src/chain/exec-worker.ts): a follower re-executes received blocks on a worker thread,
+// whose trie reads and writes it serves from its own LevelDB. A worker that dies mid-block fails that import with
+// the reason and leaves the follower unchanged; the next import starts a new worker and succeeds. A reopened
+// follower reads the state the worker wrote.
+import { strict as assert } from 'node:assert'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { threadId, type Worker } from 'node:worker_threads'
+import { bytesToHex, createAddressFromString } from '@ethereumjs/util'
+import { Chain } from '../../../node/src/chain/index.js'
+import { devGenesis, openDevChain, produce, removeChainDirs, signedTx, slotTime, DEV_KEYS } from './support.js'
+
+/** the follower's execution worker thread (private to Chain: reached by the test only) */
+const workerOf = (c: Chain): Worker | undefined => (c as unknown as { execWorker: { worker?: Worker } }).execWorker.worker
+
+describe('chain: the execution worker', function () {
+  this.timeout(120_000)
+  const dir = mkdtempSync(join(tmpdir(), 'lucid-exec-worker-'))
+  after(() => { removeChainDirs(); rmSync(dir, { recursive: true, force: true }) })
+
+  it('re-executes on another thread; a worker killed mid-block fails only that import, the next one starts anew', async () => {
+    const leader = await openDevChain()
+    let follower = await Chain.open({ dir, genesis: await devGenesis() })
+    try {
+      for (let i = 0; i < 40; i++) await leader.submitRaw(signedTx(leader, { nonce: BigInt(i) }, DEV_KEYS[1]).serialize())
+      const block = await produce(leader)
+      assert.equal(block.transactions.length, 40)
+      const env = (await leader.envelopeOf(block))!
+      await follower.warmExecution()
+      const worker = workerOf(follower)
+      assert.ok(worker !== undefined && worker.threadId !== threadId, 'a worker thread of its own')
+
+      // killed while the block is being executed: at its first trie read
+      const exec = (follower as unknown as { execWorker: { state: { get: (k: Uint8Array) => Promise<Uint8Array | undefined> } } }).execWorker
+      const get = exec.state.get.bind(exec.state)
+      exec.state.get = async (k) => { exec.state.get = get; await worker.terminate(); return await get(k) }
+      const r = await follower.importEnvelope(env, slotTime(100))
+      assert.ok(!r.ok && /^execution: execution worker: exited with code/.test(r.reason), r.ok ? 'imported' : r.reason)
+      assert.equal(follower.head.header.number, 0n, 'the follower is unchanged')
+
+      // the next import starts a new worker and reaches the leader's state
+      const again = await follower.importEnvelope(env, slotTime(100))
+      assert.ok(again.ok, again.ok ? '' : again.reason)
+      assert.notEqual(workerOf(follower), worker)
+      assert.equal(bytesToHex(follower.head.header.stateRoot), bytesToHex(leader.head.header.stateRoot))
+
+      // what the worker wrote is in the follower's store: reopened, it reads the state on its own thread
+      await follower.close()
+      follower = await Chain.open({ dir, genesis: await devGenesis() })
+      const to = createAddressFromString('0x' + '11'.repeat(20))
+      const [a, b] = await Promise.all([leader, follower].map(async (c) => (await (await c.stateAt(c.head.header.stateRoot)).getAccount(to))?.balance))
+      assert.ok(a !== undefined && a > 0n)
+      assert.equal(b, a)
+    } finally {
+      await leader.close()
+      await follower.close()
+    }
+  })
+})
