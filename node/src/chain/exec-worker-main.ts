@@ -22,7 +22,7 @@ if (port === null) throw new Error('exec-worker-main.ts runs in a worker thread'
 
 let nextId = 1
 const waiting = new Map<number, { resolve: (value: Uint8Array | null) => void, reject: (e: Error) => void }>()
-/** A read or write of the main thread; a failed one (a LevelDB error there) fails the block being executed. */
+/** A question to the main thread (a trie node, a flush of the writes sent, a block hash); a failed one fails the block. */
 async function ask (msg: WorkerAsk): Promise<Uint8Array | null> {
   const id = nextId++
   return await new Promise((resolve, reject) => {

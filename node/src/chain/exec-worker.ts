@@ -1,8 +1,8 @@
 /**
  * The chain's side of its execution worker (exec-worker-main.ts): re-executes a received block on another thread and
  * serves the worker's reads and writes of the state trie from this thread's LevelDB (the one process that may open
- * it). Started on the first import; a worker that dies fails the imports in flight with the reason and is started
- * again on the next one.
+ * it). Started by `warm()` or the first import; a worker that dies fails the import in flight with the reason and is
+ * started again at the next one.
  */
 import { Worker } from 'node:worker_threads'
 import type { CommonSpec } from './common.js'
@@ -68,6 +68,7 @@ export class ExecWorker {
     if (this.worker !== undefined) return this.worker
     const worker = new Worker(ENTRY, { workerData: { common: this.common } })
     this.worker = worker
+    this.writeError = undefined // a failed write of a worker that died fails no block of the next
     this.ready = new Promise((resolve, reject) => {
       worker.once('message', (m: WorkerMessage) => { if (m.kind === 'ready') resolve(); else reject(new Error(`execution worker: unexpected first message ${m.kind}`)) })
       worker.once('error', reject)
