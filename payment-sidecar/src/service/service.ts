@@ -117,8 +117,13 @@ export class PayoutService {
       this.trxBalanceSun = await this.d.tron.balanceSun(this.d.config.tron.feePayer)
       const res = await this.d.tron.resources(this.d.config.tron.feePayer)
       this.bandwidthLeft = res.freeNetLeft + res.netLeft
+      // the local daily cap is taken in batch order: what an earlier batch still has to pay is reserved before a
+      // later batch's payouts (whose route may be approved sooner) can use it
+      let ahead = 0n
       for (const b of [...this.state.batches.values()]) {
-        if (b.state === 'accepted' && b.batch !== undefined) await this.advanceBatch(b.batch, head)
+        if (b.state !== 'accepted' || b.batch === undefined) continue
+        await this.advanceBatch(b.batch, head, ahead)
+        ahead += this.unsignedPayouts(b.batch)
       }
       this.lastError = undefined
       this.lastTickAt = this.now()
@@ -206,16 +211,26 @@ export class PayoutService {
     return { approvals, payouts }
   }
 
-  private async advanceBatch (b: CommittedBatch, head: NowBlock): Promise<void> {
+  /** What a batch's payouts not yet signed (not counted in any day's total) will pay. */
+  private unsignedPayouts (b: CommittedBatch): bigint {
+    let sum = 0n
+    for (const p of this.specs(b).payouts) {
+      if (!this.state.countedDay.has(p.key) && this.state.txs.get(p.key)?.state !== 'external') sum += p.amount ?? 0n
+    }
+    return sum
+  }
+
+  /** `ahead`: the daily cap reserved by earlier batches' unsigned payouts. */
+  private async advanceBatch (b: CommittedBatch, head: NowBlock, ahead: bigint): Promise<void> {
     const { approvals, payouts } = this.specs(b)
-    for (const a of approvals) await this.step(a, b, head)
+    for (const a of approvals) await this.step(a, b, head, ahead)
     const ready = new Set(approvals.filter((a) => {
       const s = this.state.txs.get(a.key)?.state
       return s === 'included' || (s !== undefined && DONE.has(s))
     }).map((a) => a.route))
     const todo = payouts.filter((p) => ready.has(p.route))
     let next = 0
-    const worker = async (): Promise<void> => { while (next < todo.length) await this.step(todo[next++], b, head) }
+    const worker = async (): Promise<void> => { while (next < todo.length) await this.step(todo[next++], b, head, ahead) }
     await Promise.all(Array.from({ length: Math.min(this.d.config.concurrency, todo.length) }, worker))
     const all = [...approvals, ...payouts].map((s) => this.state.txs.get(s.key))
     const stalled = all.find((t) => t?.state === 'failed' && t.attempt >= this.d.config.tron.maxAttempts)
@@ -233,13 +248,13 @@ export class PayoutService {
   }
 
   /** Moves one transaction one step. */
-  private async step (s: TxSpec, b: CommittedBatch, head: NowBlock): Promise<void> {
+  private async step (s: TxSpec, b: CommittedBatch, head: NowBlock, ahead: bigint): Promise<void> {
     const t = this.state.txs.get(s.key)
     const c = this.d.config.tron
     if (t !== undefined && DONE.has(t.state)) return
     if (t === undefined || t.state === 'planned' || t.state === 'expired' || t.state === 'failed') {
       if (t?.state === 'failed' && t.attempt >= c.maxAttempts) return
-      await this.newAttempt(s, b, head, t)
+      await this.newAttempt(s, b, head, t, ahead)
       return
     }
     if (t.state === 'signed' || t.state === 'rejected' || t.state === 'broadcast') {
@@ -281,7 +296,7 @@ export class PayoutService {
     }
   }
 
-  private async newAttempt (s: TxSpec, b: CommittedBatch, head: NowBlock, t: TxRecord | undefined): Promise<void> {
+  private async newAttempt (s: TxSpec, b: CommittedBatch, head: NowBlock, t: TxRecord | undefined, ahead: bigint): Promise<void> {
     const c = this.d.config.tron
     if (t !== undefined && t.state !== 'planned' && await s.doneOnChain()) {
       this.record({ ...this.txBase(s, b), state: 'external', reason: 'already done on the router' })
@@ -289,7 +304,9 @@ export class PayoutService {
     }
     if (s.kind === 'pay' && !this.state.countedDay.has(s.key)) {
       const day = utcDay(this.now())
-      if ((this.state.dayTotal.get(day) ?? 0n) + s.amount! > this.d.config.caps.dailyCapUsd6) { this.blocked.set(s.key, 'local daily cap reached'); return }
+      const today = this.state.dayTotal.get(day) ?? 0n
+      if (today + s.amount! > this.d.config.caps.dailyCapUsd6) { this.blocked.set(s.key, 'local daily cap reached'); return }
+      if (today + ahead + s.amount! > this.d.config.caps.dailyCapUsd6) { this.blocked.set(s.key, 'local daily cap reserved by earlier batches'); return }
     }
     const attempt = t?.state === 'planned' ? t.attempt : (t?.attempt ?? 0) + 1
     if (t?.state !== 'planned') this.record({ ...this.txBase(s, b), state: 'planned', attempt })
