@@ -659,11 +659,14 @@ export class Chain {
     const parentHash = bytesToHex(block.header.parentHash)
     const schedule = this.payoutScheduleAfter(parentHash)
     const epoch = payoutEpochAt(schedule, poot.slot)
-    const m = this.epochAccounts
-    if (m !== null && m.tip === parentHash && m.epoch === epoch) m.tip = bytesToHex(block.hash())
-    else if (poot.parent === null || poot.parent.parent === null || payoutEpochAt(schedule, poot.parent.slot) !== epoch) this.epochAccounts = { tip: bytesToHex(block.hash()), epoch, accounts: new Set() }
-    else { this.epochAccounts = null; return }
-    for (const a of written) (this.epochAccounts as { accounts: Set<string> }).accounts.add(bytesToHex(a))
+    const continues = this.epochAccounts !== null && this.epochAccounts.tip === parentHash && this.epochAccounts.epoch === epoch
+    const starts = poot.parent === null || poot.parent.parent === null || payoutEpochAt(schedule, poot.parent.slot) !== epoch
+    // neither: a reorg onto another branch mid-epoch, whose accounts the boundary walks for instead
+    const m = continues ? this.epochAccounts : starts ? { tip: '', epoch, accounts: new Set<string>() } : null
+    this.epochAccounts = m
+    if (m === null) return
+    m.tip = bytesToHex(block.hash())
+    for (const a of written) m.accounts.add(bytesToHex(a))
   }
 
   /** A block's PoOT slot: from its PoOT state, else from its stored envelope. */

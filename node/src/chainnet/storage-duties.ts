@@ -50,13 +50,13 @@ export class StorageDuties {
     this.running = true
     try {
       const held = this.source.held()
-      return [...await this.claims(held, head, slot, params, anchorsOf), ...this.releases(held, head, slot, params), ...await this.answers(head)]
+      const heldIds = new Set(held.map((s) => s.sessionId))
+      return [...await this.claims(held, heldIds, head, slot, params, anchorsOf), ...this.releases(heldIds, head, slot, params), ...await this.answers(head)]
     } finally { this.running = false }
   }
 
-  private async claims (held: HeldSession[], head: ChainState, slot: number, params: PootParams, anchorsOf: (sessionIds: string[]) => Promise<AnchorLookup>): Promise<TaskProof[]> {
+  private async claims (held: HeldSession[], heldIds: ReadonlySet<string>, head: ChainState, slot: number, params: PootParams, anchorsOf: (sessionIds: string[]) => Promise<AnchorLookup>): Promise<TaskProof[]> {
     const catalog = new Map(head.catalog.map((c) => [c.sessionId, c]))
-    const heldIds = new Set(held.map((s) => s.sessionId))
     for (const id of this.unregistered.keys()) if (!heldIds.has(id)) this.unregistered.delete(id)
     const due: HeldSession[] = []
     for (const s of held) {
@@ -86,8 +86,7 @@ export class StorageDuties {
     return out
   }
 
-  private releases (held: HeldSession[], head: ChainState, slot: number, params: PootParams): TaskProof[] {
-    const heldIds = new Set(held.map((s) => s.sessionId))
+  private releases (heldIds: ReadonlySet<string>, head: ChainState, slot: number, params: PootParams): TaskProof[] {
     const listed = head.catalog.filter((c) => c.holders.includes(this.key.id) && !heldIds.has(c.sessionId)).map((c) => c.sessionId)
     const pending = new Set(listed)
     for (const id of this.released.keys()) if (!pending.has(id)) this.released.delete(id)
