@@ -206,8 +206,9 @@ describe('chain: the payout system write (PayoutBatches.recordEntitlements at ea
       await late.close()
       late = await Chain.open({ dir, genesis })
       assert.equal(bytesToHex(late.head.header.stateRoot), bytesToHex(leader.head.header.stateRoot), 'synced and restarted: the leader\'s state')
-      // the current epoch's income, and a transfer that makes another new holder
-      const epoch = payoutEpochOf(leader.headPoot.slot, P)
+      // income for the epoch of the next block (which includes the declaration: when the head ends an epoch, that
+      // block writes it before its transactions run), and a transfer that makes another new holder
+      const epoch = payoutEpochOf(leader.headPoot.slot + 1, P)
       assert.ok(epoch >= 2)
       const domain = commitDomain(leader.chainId, leader.genesis.contracts.PayoutBatches)
       const sigs = await Promise.all(ascendingSigners(disbursers.slice(0, 2)).map(async (s) => await s.signTypedData(domain, INCOME_TYPES, { epoch, grossUsd: gross, networkFeeUsd: fee })))
