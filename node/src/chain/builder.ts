@@ -9,7 +9,7 @@ import { KECCAK256_RLP, type Address } from '@ethereumjs/util'
 import { Block, createBlock } from '@ethereumjs/block'
 import type { TypedTransaction } from '@ethereumjs/tx'
 import { Slicer } from './slicer.js'
-import { cachedTrieRoot, indexedTrieRoot, transactionsTrieRoot } from './sliced-block.js'
+import { indexedTrieRoot, transactionsTrieRoot } from './sliced-block.js'
 
 interface Internals {
   checkStatus: () => void
@@ -28,8 +28,6 @@ export class LinearBlockBuilder extends BlockBuilder {
   slicer = new Slicer()
   /** the block's transactions while buildSliced hides them from build() */
   private included: TypedTransaction[] | undefined
-  /** the transaction trie root build() computed, handed to the block so that its validation does not redo it */
-  private txTrieRoot: Uint8Array | undefined
 
   private async begin (): Promise<Internals> {
     const self = this as unknown as Internals
@@ -66,8 +64,7 @@ export class LinearBlockBuilder extends BlockBuilder {
   private get txs (): TypedTransaction[] { return this.included ?? (this as unknown as Internals).transactions }
 
   override async transactionsTrie (): Promise<Uint8Array> {
-    this.txTrieRoot = await transactionsTrieRoot(this.txs, (this as unknown as Internals).vm.common, this.slicer)
-    return this.txTrieRoot
+    return await transactionsTrieRoot(this.txs, (this as unknown as Internals).vm.common, this.slicer)
   }
 
   /** BlockBuilder.receiptTrie, between turns. */
@@ -93,10 +90,7 @@ export class LinearBlockBuilder extends BlockBuilder {
     try {
       const { block: shell } = await this.build()
       // the (deprecated-for-users) constructor createBlock itself ends with
-      const block = new Block(shell.header, this.included, [], shell.withdrawals, self.blockOpts)
-      // the root of these very transactions, where Block.transactionsTrieIsValid looks first (sliced-block.ts)
-      if (this.txTrieRoot !== undefined && this.included.length > 0) cachedTrieRoot(block).txTrieRoot = this.txTrieRoot
-      return block
+      return new Block(shell.header, this.included, [], shell.withdrawals, self.blockOpts)
     } finally {
       self.transactions = this.included
       this.included = undefined

@@ -10,12 +10,12 @@
 import { mkdirSync } from 'node:fs'
 import { ClassicLevel } from 'classic-level'
 import { createBlockchain, type Blockchain } from '@ethereumjs/blockchain'
-import { createBlock, type Block } from '@ethereumjs/block'
+import { Block, createBlock, createBlockHeaderFromRLP } from '@ethereumjs/block'
 import { createVM, runTx, type VM } from '@ethereumjs/vm'
 import { MerkleStateManager } from '@ethereumjs/statemanager'
 import { createMPT } from '@ethereumjs/mpt'
 import { createTx, type TypedTransaction, type TypedTxData } from '@ethereumjs/tx'
-import { Address, ValueEncoding, bytesToHex, createAddressFromString, equalsBytes, hexToBytes, type WithdrawalData } from '@ethereumjs/util'
+import { Address, ValueEncoding, bytesToHex, createAddressFromString, createWithdrawal, equalsBytes, hexToBytes, type WithdrawalData } from '@ethereumjs/util'
 import {
   applyBlock, eligibilityReport, epochConfig, epochOf, governedParams, governedPayoutEpochSlots, governedPayoutParams, type PayoutParams, payoutEpochAt, payoutRootHex, payoutScheduleOf, payoutWritesDue, withEpochLengthAfter, type PayoutSchedule, type PayoutWritesDue, headerHash, selectProofs, isAncestor, makeBlock, scheduleFor, validateArrival, validateEquivocation, ForkChoice,
   attestationMessage, validateVoteEvidence, claimedSessions, NO_ANCHORS,
@@ -24,16 +24,15 @@ import {
 import type { Genesis } from './genesis.js'
 import { LevelDB, type Sublevel } from './level-db.js'
 import { ChainStore, type StoredReceipt } from './store.js'
-import { TouchedAccounts } from './touched-accounts.js'
 import { ExecWorker } from './exec-worker.js'
+import type { ExecSystemWrite } from './exec-protocol.js'
 import { SerialExecutor } from './executor.js'
-import { buildLinearBlock } from './builder.js'
 import { decodeEnvelope, encodeEnvelope, EnvelopeError, MAX_ENVELOPE_PROOFS } from './envelope.js'
 import { checkSeal, sealBlock } from './seal.js'
 import { toStoredReceipts } from './receipts.js'
 import { Slicer } from './slicer.js'
-import { decodeBlockSliced, primeTransactionsTrie, recoverSenders } from './sliced-block.js'
-import { Mempool, MempoolError, type MempoolContext } from './mempool.js'
+import { decodeBlockSliced } from './sliced-block.js'
+import { Mempool, MempoolError, UNSUPPORTED_TX_TYPES, type MempoolContext } from './mempool.js'
 import { eligibilityCalldata, PAYOUT_WRITE_GAS, SYSTEM_ADDRESS, SYSTEM_CALL_GAS } from './system.js'
 import { readRegistryValues } from './registry-values.js'
 import { readAnchors } from './anchor-values.js'
@@ -99,8 +98,6 @@ export class Chain {
   /** the PoOT config each known block was checked with (by EVM hash); absent: the genesis config */
   private readonly configByEvm = new Map<string, PootConfig>()
   private closed = false
-  /** the accounts each transaction this VM executed wrote (for the payout holder set) */
-  private readonly touched: TouchedAccounts
   /**
    * payout epochs a block left unwritten because of MAX_PAYOUT_WRITES_PER_BLOCK (by EVM hash; only blocks that left
    * some: absent is none), owed by its child. Follows from the blocks' slots alone, rebuilt by replayPoot.
@@ -132,7 +129,6 @@ export class Chain {
   ) {
     this.headBlock = head
     this.forkChoice = new ForkChoice(genesis.pootGenesis)
-    this.touched = new TouchedAccounts(vm)
     this.genesisPayoutSchedule = payoutScheduleOf(genesis.payout.epochSlots)
   }
 
@@ -145,7 +141,7 @@ export class Chain {
     const common = genesis.common
     const trie = await createMPT({ db: new LevelDB(sub('state'), STATE_BATCH_SLICE) as never, useKeyHashing: true, valueEncoding: ValueEncoding.Bytes, common, cacheSize: 20_000 })
     const stateManager = new MerkleStateManager({ trie, common })
-    const blockchain = await createBlockchain({ common, db: new LevelDB(sub('blocks')) as never, genesisState: genesis.state, validateBlocks: true, validateConsensus: false })
+    const blockchain = await createBlockchain({ common, db: new LevelDB(sub('blocks')) as never, genesisState: genesis.state, validateBlocks: false, validateConsensus: false })
     const genesisBlock = blockchain.genesisBlock
     if (!(await stateManager.hasStateRoot(genesisBlock.header.stateRoot))) {
       await stateManager.generateCanonicalGenesis(genesis.state)
@@ -311,38 +307,33 @@ export class Chain {
     // computed before the builder touches the live VM: they read the parent's state through copies
     const writes = await this.systemWrites(parent, parentPoot, p.slot, config)
     const payout = await this.payoutScheduleForChild(parent, parentPoot.slot, p.slot)
-    const vm = this.vm
-    await vm.stateManager.setStateRoot(parent.header.stateRoot)
-    const builder = await buildLinearBlock(vm, {
-      parentBlock: parent,
-      headerData: this.expectedHeader(parent, pootBlock.signed.header.timeMs, p.proposer, headerHash(pootBlock.signed.header), next),
-      withdrawals: this.rewardWithdrawals(next, parent.header.number + 1n),
-      blockOpts: { putBlockIntoBlockchain: false }
-    }, new Slicer(this.sliceMs))
-    for (const w of writes) await builder.systemCall(w.caller, w.to, w.data, w.gas)
-    const start = Date.now()
+    // executed on the execution worker: the system writes, then the mempool's transactions in its order while they
+    // fit (gas, maxBuildMs); the transactions are offered up to what the block's gas could hold at the least
     const baseFee = parent.header.calcNextBaseFee()
-    const nonceOf = async (a: string): Promise<bigint> => (await vm.stateManager.getAccount(createAddressFromString(a)))?.nonce ?? 0n
-    try {
-      for (const tx of await this.mempool.executable(nonceOf, baseFee)) {
-        if (Date.now() - start > this.maxBuildMs) break
-        if (tx.gasLimit > parent.header.gasLimit - builder.gasUsed) continue
-        try { await builder.addTransaction(tx) } catch { this.mempool.remove(bytesToHex(tx.hash())) }
-      }
-      // senders and the transaction trie come cached on the block, so Blockchain.putBlock's validation redoes neither
-      const block = await builder.buildSliced()
-      const seal = sealBlock(block.hash(), p.signers)
-      const envelope = encodeEnvelope({ evm: block.serialize(), poot: pootBlock, seal })
-      const canonical = await this.commit(block, toStoredReceipts(builder.transactionReceipts, (builder as unknown as { transactionResults: never }).transactionResults), envelope, next, pootBlock.signed, config, payout, this.touched.writtenBy(block))
-      if (canonical !== true) throw new ChainError('not-preferred', `the block built for slot ${p.slot} is not preferred by the fork choice: ${String(canonical)}`)
-      this.evidence.clear()
-      this.voteEvidence.clear()
-      return block
-    } catch (e) {
-      if (builder.getStatus().status === 'pending') await builder.revert().catch(() => {})
-      await vm.stateManager.setStateRoot(parent.header.stateRoot)
-      throw e
-    }
+    const nonceOf = async (a: string): Promise<bigint> => (await this.vm.stateManager.getAccount(createAddressFromString(a)))?.nonce ?? 0n
+    const offered = offerable(await this.mempool.executable(nonceOf, baseFee), parent.header.gasLimit)
+    const header = this.expectedHeader(parent, pootBlock.signed.header.timeMs, p.proposer, headerHash(pootBlock.signed.header), next)
+    const withdrawals = this.rewardWithdrawals(next, parent.header.number + 1n)
+    const built = await this.execWorker.build({
+      parentHeader: parent.header.serialize(),
+      root: parent.header.stateRoot,
+      writes: writes.map(plainWrite),
+      header: { ...header, coinbase: header.coinbase.toString() },
+      withdrawals: withdrawals.map((w) => ({ ...w, address: w.address.toString() })),
+      txs: offered.map((tx) => tx.serialize()),
+      maxBuildMs: this.maxBuildMs
+    })
+    if (!built.ok) throw new ChainError('execution', `cannot build slot ${p.slot}: ${built.message}`)
+    for (const i of built.dropped) this.mempool.remove(bytesToHex(offered[i].hash()))
+    // the block from the worker's header and this thread's transaction objects (their senders already recovered)
+    const block = new Block(createBlockHeaderFromRLP(built.header, { common: this.common }), built.included.map((i) => offered[i]), [], withdrawals.map(createWithdrawal), { common: this.common })
+    const seal = sealBlock(block.hash(), p.signers)
+    const envelope = encodeEnvelope({ evm: block.serialize(), poot: pootBlock, seal })
+    const canonical = await this.commit(block, built.receipts, envelope, next, pootBlock.signed, config, payout, built.written)
+    if (canonical !== true) throw new ChainError('not-preferred', `the block built for slot ${p.slot} is not preferred by the fork choice: ${String(canonical)}`)
+    this.evidence.clear()
+    this.voteEvidence.clear()
+    return block
   }
 
   /** Header fields that follow from the parent and the PoOT block; followers require exactly these. */
@@ -363,7 +354,7 @@ export class Chain {
   }
 
   /** PoOT's block reward (whole LUCID) minted as an EIP-4895 withdrawal, so followers check it in withdrawalsRoot. */
-  private rewardWithdrawals (next: ChainState, number: bigint): WithdrawalData[] {
+  private rewardWithdrawals (next: ChainState, number: bigint): Array<WithdrawalData & { index: bigint, validatorIndex: bigint, address: Address, amount: bigint }> {
     if (next.reward === 0n || next.rewardTo === null) return []
     return [{ index: number, validatorIndex: 0n, address: createAddressFromString(this.rewardAddress(next.rewardTo)), amount: next.reward / GWEI }]
   }
@@ -481,19 +472,21 @@ export class Chain {
       // the Blockchain, which holds canonical blocks only: a side block's child would fail there
       const headerErr = checkHeaderOnParent(h, parent.header)
       if (headerErr !== null) return { ok: false, reason: `execution: ${headerErr}` }
+      // (what Blockchain.putBlock's validation would add for blobs: this chain includes none)
+      const unsupported = block.transactions.findIndex((t) => UNSUPPORTED_TX_TYPES.has(t.type))
+      if (unsupported >= 0) return { ok: false, reason: `unsupported-tx-type: transaction ${unsupported} is of type ${block.transactions[unsupported].type}, which this chain does not include` }
+      if (h.common.isActivatedEIP(4844) && h.blobGasUsed !== 0n) return { ok: false, reason: `bad-blob-gas: blobGasUsed ${h.blobGasUsed}, expected 0 (no blob transactions)` }
       const wantW = this.rewardWithdrawals(next, h.number)
       const gotW = block.withdrawals ?? []
-      if (gotW.length !== wantW.length || gotW.some((w, i) => w.index !== BigInt(wantW[i].index as bigint) || !w.address.equals(wantW[i].address as Address) || w.amount !== BigInt(wantW[i].amount as bigint))) {
+      if (gotW.length !== wantW.length || gotW.some((w, i) => w.index !== wantW[i].index || !w.address.equals(wantW[i].address) || w.amount !== wantW[i].amount)) {
         return { ok: false, reason: 'bad-reward: withdrawals must mint exactly the PoOT block reward to the proposer' }
       }
       try {
         const payout = await this.payoutScheduleForChild(parent, parentPoot.slot, ph.slot)
         // executed on the execution worker: the system writes of this block (if any) first, on the parent's state,
         // then the block's transactions, with every check of ethereumjs' runBlock
-        const writes = (await this.systemWrites(parent, parentPoot, ph.slot, config)).map((w) => ({ caller: w.caller.toString(), to: w.to.toString(), data: w.data, gas: w.gas }))
+        const writes = (await this.systemWrites(parent, parentPoot, ph.slot, config)).map(plainWrite)
         const executed = await this.execWorker.import(env.evm, parent.header.stateRoot, writes)
-        await recoverSenders(block.transactions, slicer)
-        await primeTransactionsTrie(block, slicer)
         if (!executed.ok) return { ok: false, reason: `execution: ${executed.message}` }
         const canonical = await this.commit(block, executed.receipts, raw, next, env.poot.signed, config, payout, executed.written)
         if (typeof canonical === 'string') return { ok: false, reason: `fork-choice: ${canonical}` }
@@ -861,6 +854,22 @@ export class Chain {
 }
 
 interface SystemWrite { caller: Address, to: Address, data: Uint8Array, gas: bigint }
+const plainWrite = (w: SystemWrite): ExecSystemWrite => ({ caller: w.caller.toString(), to: w.to.toString(), data: w.data, gas: w.gas })
+
+/**
+ * The mempool's executable transactions a block could hold: in order, while their least gas (21,000 and 4 a
+ * calldata byte) fits the block's limit, so the worker is not sent a whole mempool.
+ */
+function offerable (txs: readonly TypedTransaction[], gasLimit: bigint): TypedTransaction[] {
+  let least = 0n
+  const out: TypedTransaction[] = []
+  for (const tx of txs) {
+    least += 21_000n + 4n * BigInt(tx.data.length)
+    if (least > gasLimit) break
+    out.push(tx)
+  }
+  return out
+}
 
 /**
  * The most payout epochs one block writes (each write is a few ms to seconds of execution on every node): a chain

@@ -1,21 +1,26 @@
 /**
- * The execution worker: re-executes received blocks (system writes, then runBlock with all of ethereumjs' checks)
- * on its own thread, so a follower's largest CPU work never holds the node's event loop (gossip, sync, JSON-RPC).
+ * The execution worker: builds this node's blocks (system writes, then the mempool's transactions with the linear
+ * builder) and re-executes received ones (system writes, then runBlock with all of ethereumjs' checks) on its own
+ * thread, so a node's largest CPU work never holds its event loop (gossip, sync, JSON-RPC).
  * Its VM is the chain's (same Common, state trie, journal hook for the accounts written); the trie's LevelDB is the
  * main thread's, reached by messages (exec-protocol.ts). Nothing here decides: the main thread checks everything
- * else about a block and stores it; this returns the receipts and the accounts written, or ethereumjs' error.
+ * else about a block, seals and stores it; this returns the header built, the receipts and the accounts written, or
+ * ethereumjs' error.
  */
 import { parentPort, workerData } from 'node:worker_threads'
-import { createBlockFromRLP, type Block } from '@ethereumjs/block'
+import { Block, createBlockFromRLP, createBlockHeaderFromRLP } from '@ethereumjs/block'
 import { createMPT } from '@ethereumjs/mpt'
 import { MerkleStateManager } from '@ethereumjs/statemanager'
+import { createTxFromRLP } from '@ethereumjs/tx'
 import { ValueEncoding, createAddressFromString, type BatchDBOp, type DB } from '@ethereumjs/util'
 import { createVM, runBlock } from '@ethereumjs/vm'
 import { makeCommon, type CommonSpec } from './common.js'
 import { decodeValue, encodeKey, encodeValue, type Key, type Value } from './level-db.js'
 import { toStoredReceipts } from './receipts.js'
 import { TouchedAccounts } from './touched-accounts.js'
-import type { ExecSystemWrite, ImportRequest, MainMessage, WorkerAsk, WorkerMessage } from './exec-protocol.js'
+import { buildLinearBlock } from './builder.js'
+import { Slicer } from './slicer.js'
+import type { BuildRequest, ExecSystemWrite, ImportRequest, MainMessage, WorkerAsk, WorkerMessage } from './exec-protocol.js'
 
 const port = parentPort
 if (port === null) throw new Error('exec-worker-main.ts runs in a worker thread')
@@ -86,6 +91,41 @@ async function execute (req: ImportRequest): Promise<WorkerMessage> {
   }
 }
 
+/** No turns to give on this thread: nothing else runs here while a block is built. */
+const NO_TURNS = new Slicer(Number.POSITIVE_INFINITY)
+
+async function build (req: BuildRequest): Promise<WorkerMessage> {
+  const blockOpts = { common, putBlockIntoBlockchain: false }
+  const parent = new Block(createBlockHeaderFromRLP(req.parentHeader, { common }), [], [], [], blockOpts)
+  await vm.stateManager.setStateRoot(req.root)
+  const builder = await buildLinearBlock(vm, {
+    parentBlock: parent,
+    headerData: { ...req.header, coinbase: createAddressFromString(req.header.coinbase) },
+    withdrawals: req.withdrawals.map((w) => ({ ...w, address: createAddressFromString(w.address) })),
+    blockOpts
+  }, NO_TURNS)
+  try {
+    for (const w of req.writes) await builder.systemCall(createAddressFromString(w.caller), createAddressFromString(w.to), w.data, w.gas)
+    const start = Date.now()
+    const included: number[] = []
+    const dropped: number[] = []
+    for (const [i, raw] of req.txs.entries()) {
+      if (Date.now() - start > req.maxBuildMs) break
+      let tx
+      try { tx = createTxFromRLP(raw, { common }) } catch { dropped.push(i); continue }
+      if (tx.gasLimit > parent.header.gasLimit - builder.gasUsed) continue
+      try { await builder.addTransaction(tx); included.push(i) } catch { dropped.push(i) }
+    }
+    const block = await builder.buildSliced()
+    await ask({ kind: 'flush' }) // every trie node stored before the chain stores the block
+    const results = (builder as unknown as { transactionResults: Parameters<typeof toStoredReceipts>[1] }).transactionResults
+    return { kind: 'built', id: req.id, ok: true, header: block.header.serialize(), included, dropped, receipts: toStoredReceipts(builder.transactionReceipts, results), written: touched.writtenBy(block) }
+  } catch (e) {
+    if (builder.getStatus().status === 'pending') await builder.revert().catch(() => {})
+    return { kind: 'built', id: req.id, ok: false, message: (e as Error).message.split('\n')[0] }
+  }
+}
+
 // one block at a time, in arrival order (the chain sends one and waits)
 let queue = Promise.resolve()
 port.on('message', (msg: MainMessage) => {
@@ -96,6 +136,6 @@ port.on('message', (msg: MainMessage) => {
     else w?.resolve(msg.value)
     return
   }
-  queue = queue.then(async () => { port.postMessage(await execute(msg)) })
+  queue = queue.then(async () => { port.postMessage(msg.kind === 'build' ? await build(msg) : await execute(msg)) })
 })
 port.postMessage({ kind: 'ready' })

@@ -1,16 +1,18 @@
 /**
- * The chain's side of its execution worker (exec-worker-main.ts): re-executes a received block on another thread and
- * serves the worker's reads and writes of the state trie from this thread's LevelDB (the one process that may open
- * it). Started by `warm()` or the first import; a worker that dies fails the import in flight with the reason and is
+ * The chain's side of its execution worker (exec-worker-main.ts): builds this node's blocks and re-executes received
+ * ones on another thread, and serves the worker's reads and writes of the state trie from this thread's LevelDB (the one process that may open
+ * it). Started by `warm()` or the first block; a worker that dies fails the block in flight with the reason and is
  * started again at the next one.
  */
 import { Worker } from 'node:worker_threads'
 import type { CommonSpec } from './common.js'
-import type { ExecSystemWrite, MainMessage, WorkerAsk, WorkerMessage } from './exec-protocol.js'
+import type { BuildReply, BuildRequest, ExecSystemWrite, ImportReply, MainMessage, WorkerAsk, WorkerMessage } from './exec-protocol.js'
 import type { Sublevel } from './level-db.js'
 import type { StoredReceipt } from './store.js'
 
 export type ExecResult = { ok: true, receipts: StoredReceipt[], written: Uint8Array[] } | { ok: false, message: string }
+export type BuildResult = Omit<Extract<BuildReply, { ok: true }>, 'kind' | 'id'> | { ok: false, message: string }
+type Reply = ImportReply | BuildReply
 
 const ENTRY = new URL('./exec-worker.mjs', import.meta.url)
 
@@ -18,7 +20,7 @@ export class ExecWorker {
   private worker: Worker | undefined
   private ready: Promise<void> | undefined
   private nextId = 1
-  private readonly pending = new Map<number, (r: ExecResult) => void>()
+  private readonly pending = new Map<number, (r: Reply | { ok: false, message: string }) => void>()
   /** the worker's reads and writes, served one after another in arrival order */
   private served: Promise<unknown> = Promise.resolve()
   private writeError: Error | undefined
@@ -36,6 +38,21 @@ export class ExecWorker {
 
   /** Runs the system writes on `root`, then the block (ethereumjs' runBlock: every root and receipt checked). */
   async import (block: Uint8Array, root: Uint8Array, writes: ExecSystemWrite[]): Promise<ExecResult> {
+    const r = await this.request((id) => ({ kind: 'import', id, block, root, writes }))
+    if (!r.ok) return { ok: false, message: r.message }
+    const { receipts, written } = r as ImportReply & { ok: true }
+    return { ok: true, receipts, written }
+  }
+
+  /** Builds a block (exec-protocol.ts' BuildRequest); its trie nodes are stored when this resolves. */
+  async build (req: Omit<BuildRequest, 'kind' | 'id'>): Promise<BuildResult> {
+    const r = await this.request((id) => ({ kind: 'build', id, ...req }))
+    if (!r.ok) return { ok: false, message: r.message }
+    const { kind, id, ...built } = r as BuildReply & { ok: true }
+    return built
+  }
+
+  private async request (message: (id: number) => MainMessage): Promise<Reply | { ok: false, message: string }> {
     const worker = this.start()
     worker.ref() // the process waits for a block being executed (the worker is unreferenced when idle)
     try {
@@ -47,7 +64,7 @@ export class ExecWorker {
     const id = this.nextId++
     return await new Promise((resolve) => {
       this.pending.set(id, (r) => { if (this.pending.size === 0) worker.unref(); resolve(r) })
-      worker.postMessage({ kind: 'import', id, block, root, writes } satisfies MainMessage)
+      worker.postMessage(message(id))
     })
   }
 
@@ -87,10 +104,10 @@ export class ExecWorker {
 
   private onMessage (worker: Worker, m: WorkerMessage): void {
     if (m.kind === 'ready') return
-    if (m.kind === 'imported') {
+    if (m.kind === 'imported' || m.kind === 'built') {
       const resolve = this.pending.get(m.id)
       this.pending.delete(m.id)
-      resolve?.(m.ok ? { ok: true, receipts: m.receipts, written: m.written } : { ok: false, message: m.message })
+      resolve?.(m)
       return
     }
     if (m.kind === 'write') {

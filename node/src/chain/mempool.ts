@@ -25,6 +25,9 @@ export const MEMPOOL_LIMITS = {
   replaceBumpPercent: 10n
 }
 
+/** Blob (EIP-4844) and set-code (EIP-7702) transactions: neither accepted nor included, nor accepted in a block. */
+export const UNSUPPORTED_TX_TYPES: ReadonlySet<number> = new Set([3, 4])
+
 export class MempoolError extends Error {
   constructor (readonly reason: string, message: string) { super(message) }
 }
@@ -57,7 +60,7 @@ export class Mempool {
   async add (tx: TypedTransaction, ctx: MempoolContext, encodedLength: number): Promise<string> {
     const reject = (reason: string, message: string): never => { throw new MempoolError(reason, message) }
     if (encodedLength > MEMPOOL_LIMITS.maxTxBytes) reject('oversized', `transaction is ${encodedLength} bytes, more than ${MEMPOOL_LIMITS.maxTxBytes}`)
-    if (tx.type === 3 || tx.type === 4) reject('unsupported-type', `transaction type ${tx.type} is not accepted`)
+    if (UNSUPPORTED_TX_TYPES.has(tx.type)) reject('unsupported-type', `transaction type ${tx.type} is not accepted`)
     if (!tx.isSigned()) reject('unsigned', 'transaction is not signed')
     if (tx.type === 0 && !tx.supports(155)) reject('no-chain-id', 'legacy transaction without EIP-155 replay protection')
     if (tx.common.chainId() !== ctx.chainId) reject('wrong-chain-id', `chain id ${tx.common.chainId()} is not ${ctx.chainId}`)

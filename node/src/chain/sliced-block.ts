@@ -1,7 +1,7 @@
 /**
  * @ethereumjs' whole-block steps, done in slices that give the event loop a turn (slicer.ts) and yield the same
- * objects: a 300-transaction block otherwise decodes (each tx constructor copies Common and rebuilds its parameter
- * cache), recovers every sender (validateData) and builds its transaction trie in one synchronous stretch each.
+ * objects: a received 300-transaction block otherwise decodes in one synchronous stretch (each tx constructor copies
+ * Common and rebuilds its parameter cache). The trie roots serve the builder (builder.ts), on the execution worker.
  */
 import { Block, createBlockFromBytesArray, createBlockFromRLP, type BlockBytes, type BlockOptions } from '@ethereumjs/block'
 import { MerklePatriciaTrie } from '@ethereumjs/mpt'
@@ -35,18 +35,6 @@ export async function decodeBlockSliced (serialized: Uint8Array, opts: BlockOpti
   }
 }
 
-/**
- * Recovers each transaction's sender public key, which the (frozen) transaction caches: validateData's signature
- * check and runTx's sender then read the cache. A signature that does not recover is left for validateData to
- * report, as before.
- */
-export async function recoverSenders (txs: readonly TypedTransaction[], slicer: Slicer): Promise<void> {
-  for (const tx of txs) {
-    try { tx.getSenderPublicKey() } catch {}
-    await slicer.turn()
-  }
-}
-
 /** The root of a trie keyed by RLP(index), as ethereumjs builds transaction and receipt tries, between turns. */
 export async function indexedTrieRoot (values: Iterable<Uint8Array>, common: Common, slicer: Slicer): Promise<Uint8Array> {
   const trie = new MerklePatriciaTrie({ common })
@@ -61,18 +49,4 @@ export async function indexedTrieRoot (values: Iterable<Uint8Array>, common: Com
 /** The transactions' trie root as ethereumjs' genTransactionsTrieRoot computes it, between turns. */
 export async function transactionsTrieRoot (txs: readonly TypedTransaction[], common: Common, slicer: Slicer): Promise<Uint8Array> {
   return await indexedTrieRoot((function * () { for (const tx of txs) yield tx.serialize() })(), common, slicer)
-}
-
-/**
- * Computes the block's transaction trie in slices and leaves it where Block.transactionsTrieIsValid caches it, so
- * validateData compares that root with the header's (the comparison itself stays ethereumjs').
- */
-export async function primeTransactionsTrie (block: Block, slicer: Slicer): Promise<void> {
-  if (block.transactions.length === 0) return
-  cachedTrieRoot(block).txTrieRoot ??= await transactionsTrieRoot(block.transactions, block.common, slicer)
-}
-
-/** Block's cache of its transaction trie root (ethereumjs keeps it private; transactionsTrieIsValid reads it first). */
-export function cachedTrieRoot (block: Block): { txTrieRoot?: Uint8Array } {
-  return (block as unknown as { cache: { txTrieRoot?: Uint8Array } }).cache
 }

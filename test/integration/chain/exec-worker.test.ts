@@ -1,7 +1,7 @@
-// The execution worker (node/src/chain/exec-worker.ts): a follower re-executes received blocks on a worker thread,
-// whose trie reads and writes it serves from its own LevelDB. A worker that dies mid-block fails that import with
-// the reason and leaves the follower unchanged; the next import starts a new worker and succeeds. A reopened
-// follower reads the state the worker wrote.
+// The execution worker (node/src/chain/exec-worker.ts): a node builds its blocks and re-executes received ones on a
+// worker thread, whose trie reads and writes it serves from its own LevelDB. A worker that dies mid-block fails that
+// import or build with the reason and leaves the node unchanged; the next one starts a new worker and succeeds. A
+// reopened follower reads the state the worker wrote.
 import { strict as assert } from 'node:assert'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -11,8 +11,16 @@ import { bytesToHex, createAddressFromString } from '@ethereumjs/util'
 import { Chain } from '../../../node/src/chain/index.js'
 import { devGenesis, openDevChain, produce, removeChainDirs, signedTx, slotTime, DEV_KEYS } from './support.js'
 
-/** the follower's execution worker thread (private to Chain: reached by the test only) */
-const workerOf = (c: Chain): Worker | undefined => (c as unknown as { execWorker: { worker?: Worker } }).execWorker.worker
+/** a chain's execution worker (private to Chain: reached by the test only) */
+type ExecWorkerInternals = { worker?: Worker, state: { get: (k: Uint8Array) => Promise<Uint8Array | undefined> } }
+const execOf = (c: Chain): ExecWorkerInternals => (c as unknown as { execWorker: ExecWorkerInternals }).execWorker
+const workerOf = (c: Chain): Worker | undefined => execOf(c).worker
+/** terminates the chain's worker at its next trie read (while a block is being executed) */
+function killAtNextRead (c: Chain, worker: Worker): void {
+  const exec = execOf(c)
+  const get = exec.state.get.bind(exec.state)
+  exec.state.get = async (k) => { exec.state.get = get; await worker.terminate(); return await get(k) }
+}
 
 describe('chain: the execution worker', function () {
   this.timeout(120_000)
@@ -32,9 +40,7 @@ describe('chain: the execution worker', function () {
       assert.ok(worker !== undefined && worker.threadId !== threadId, 'a worker thread of its own')
 
       // killed while the block is being executed: at its first trie read
-      const exec = (follower as unknown as { execWorker: { state: { get: (k: Uint8Array) => Promise<Uint8Array | undefined> } } }).execWorker
-      const get = exec.state.get.bind(exec.state)
-      exec.state.get = async (k) => { exec.state.get = get; await worker.terminate(); return await get(k) }
+      killAtNextRead(follower, worker)
       const r = await follower.importEnvelope(env, slotTime(100))
       assert.ok(!r.ok && /^execution: execution worker: exited with code/.test(r.reason), r.ok ? 'imported' : r.reason)
       assert.equal(follower.head.header.number, 0n, 'the follower is unchanged')
@@ -55,6 +61,30 @@ describe('chain: the execution worker', function () {
     } finally {
       await leader.close()
       await follower.close()
+    }
+  })
+
+  it('builds on another thread; a worker killed mid-build fails only that build, the next one holds the transactions', async () => {
+    const leader = await openDevChain()
+    try {
+      for (let i = 0; i < 20; i++) await leader.submitRaw(signedTx(leader, { nonce: BigInt(i) }, DEV_KEYS[2]).serialize())
+      await leader.warmExecution()
+      const worker = workerOf(leader)
+      assert.ok(worker !== undefined && worker.threadId !== threadId, 'a worker thread of its own')
+      killAtNextRead(leader, worker)
+      await assert.rejects(produce(leader), /cannot build slot 1: execution worker: exited with code/)
+      assert.equal(leader.head.header.number, 0n, 'no block stored')
+      assert.equal(leader.mempool.size, 20, 'the transactions stay in the mempool')
+
+      const block = await produce(leader, 2)
+      assert.notEqual(workerOf(leader), worker)
+      assert.equal(block.transactions.length, 20)
+      assert.equal(leader.mempool.size, 0)
+      // the block's state is in the leader's store, read on this thread
+      const sender = createAddressFromString(block.transactions[0].getSenderAddress().toString())
+      assert.equal((await (await leader.stateAt(block.header.stateRoot)).getAccount(sender))?.nonce, 20n)
+    } finally {
+      await leader.close()
     }
   })
 })
