@@ -5,7 +5,8 @@
  * share it was busy: what is left for gossip, sync and JSON-RPC). Baseline in the same run: the same figures over the
  * same duration with the loop idle. A follower re-executes on its execution worker (started before the measurement,
  * as on a running node). Blocks are capped by `chain.maxBuildMs` (500 ms) on the builder side; a follower
- * re-executes whatever it receives in one go.
+ * re-executes whatever it receives in one go. Builds run on the leader's execution worker. `rssMb`: the process'
+ * resident memory (both chains and their workers) before the chains are opened and after the round, after a GC.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -39,7 +40,9 @@ async function measured<T> (body: () => Promise<T>): Promise<{ value: T, ms: num
 const figures = (m: { h: IntervalHistogram, busy: number }): { maxMs: number, p99Ms: number, p50Ms: number, busy: number } =>
   ({ maxMs: Math.round(m.h.max / 1e5) / 10, p99Ms: Math.round(m.h.percentile(99) / 1e5) / 10, p50Ms: Math.round(m.h.percentile(50) / 1e5) / 10, busy: Number(m.busy.toFixed(2)) })
 
+const rssMb = (): number => { (globalThis as { gc?: () => void }).gc?.(); return Math.round(process.memoryUsage().rss / 2 ** 20) }
 for (const maxBuildMs of [500, 600_000]) {
+  const rssBefore = rssMb()
   const leader = await open(maxBuildMs)
   const follower = await open(maxBuildMs)
   const decide = localProposer(signersFrom(leader, [...devNodeKeys(9), devServerKey()]))
@@ -53,7 +56,8 @@ for (const maxBuildMs of [500, 600_000]) {
   const reexec = await measured(async () => { const r = await follower.importEnvelope(env, Number.MAX_SAFE_INTEGER); if (!r.ok) throw new Error(r.reason) })
   const idle = await measured(async () => await new Promise((resolve) => setTimeout(resolve, Math.max(build.ms, reexec.ms))))
   const txs = build.value.transactions.length
-  process.stdout.write(JSON.stringify({ bench: 'chain-event-loop', maxBuildMs, txs, buildMs: Math.round(build.ms), build: figures(build), reexecuteMs: Math.round(reexec.ms), reexecute: figures(reexec), baseline: 'idle event loop, same duration', idle: figures(idle) }) + '\n')
+  const rss = { before: rssBefore, after: rssMb() }
+  process.stdout.write(JSON.stringify({ bench: 'chain-event-loop', maxBuildMs, txs, buildMs: Math.round(build.ms), build: figures(build), reexecuteMs: Math.round(reexec.ms), reexecute: figures(reexec), baseline: 'idle event loop, same duration', idle: figures(idle), rssMb: rss }) + '\n')
   await leader.close()
   await follower.close()
 }
