@@ -28,6 +28,8 @@ contract PayoutBatches is EIP712 {
     bytes32 public constant COMMIT_TYPEHASH = keccak256("PayoutBatchCommit(uint64 epoch,bytes32 root,bytes32 batchHash)");
     bytes32 public constant INCOME_TYPEHASH = keccak256("PayoutIncome(uint64 epoch,uint256 grossUsd,uint256 networkFeeUsd)");
     uint256 public constant THRESHOLD = 2;
+    /// @notice The most parts a batch is committed in (a bitmap of published parts fits one word).
+    uint256 public constant MAX_PARTS = 256;
 
     struct Commitment {
         bytes32 root;
@@ -56,6 +58,10 @@ contract PayoutBatches is EIP712 {
     mapping(uint64 epoch => Commitment) private _commitments;
     uint64[] private _epochs;
 
+    mapping(uint64 epoch => bytes32[]) private _partHashes;
+    /// @dev bit i set: part i published
+    mapping(uint64 epoch => uint256) private _partsPublished;
+
     mapping(uint64 epoch => Income) private _income;
     mapping(uint64 epoch => Entitled) private _entitled;
     /// @dev What the next system write starts from: holders seen so far (beyond the genesis allocation and the
@@ -67,6 +73,10 @@ contract PayoutBatches is EIP712 {
     uint256 private _vaultNextGoalUsd;
 
     event PayoutBatchCommitted(uint64 indexed epoch, bytes32 indexed root, bytes batch);
+    /// @notice A batch committed in parts: `head` is its first piece, `partHashes` the keccak256 of each part to come.
+    event PayoutBatchPartsCommitted(uint64 indexed epoch, bytes32 indexed root, bytes head, bytes32[] partHashes);
+    /// @notice Part `part` of `parts` of the batch of `epoch`, as committed.
+    event PayoutBatchPart(uint64 indexed epoch, bytes32 indexed root, uint32 part, uint32 parts, bytes batch);
     event PayoutIncomeDeclared(uint64 indexed epoch, uint256 grossUsd, uint256 networkFeeUsd, address declarer);
     /// @notice The batch the chain computed for `epoch`: `entries` = abi.encode(tuple(uint32 index, address to,
     /// uint8 route, uint256 grossUsd, uint256 networkFeeUsd, uint256 platformFeeUsd, uint256 netUsd)[]); `root` is
@@ -87,6 +97,10 @@ contract PayoutBatches is EIP712 {
     error EntitlementsAlreadyWritten(uint64 epoch);
     error RootMismatch(uint64 epoch, bytes32 expected, bytes32 given);
     error LengthMismatch();
+    error BadPartCount(uint256 parts);
+    error UnknownPart(uint64 epoch, uint32 part);
+    error PartAlreadyPublished(uint64 epoch, uint32 part);
+    error PartHashMismatch(uint64 epoch, uint32 part);
 
     constructor(IDisburserRegistry registry_, address systemAddress_) EIP712("LucidPayoutBatches", "1") {
         if (address(registry_) == address(0) || systemAddress_ == address(0)) revert ZeroAddress();
@@ -99,22 +113,57 @@ contract PayoutBatches is EIP712 {
     /// for the epoch (when it wrote a non-zero one), and (for a disburser) fewer than 2
     /// signatures, a signature not by a current disburser, or signers not strictly ascending.
     function commit(uint64 epoch, bytes32 root, bytes calldata batch, bytes[] calldata signatures) external {
+        _commit(epoch, root, batch.length, keccak256(batch), signatures);
+        emit PayoutBatchCommitted(epoch, root, batch);
+    }
+
+    /// @notice Commits the payout batch of `epoch` in parts: `head` now, the parts whose keccak256 are `partHashes`
+    /// later (publishPart). Refused as commit() is, and for fewer than 2 or more than MAX_PARTS parts.
+    function commitParts(uint64 epoch, bytes32 root, bytes calldata head, bytes32[] calldata partHashes, bytes[] calldata signatures) external {
+        if (partHashes.length < 2 || partHashes.length > MAX_PARTS) revert BadPartCount(partHashes.length);
+        _commit(epoch, root, head.length, partsBatchHash(head, partHashes), signatures);
+        _partHashes[epoch] = partHashes;
+        emit PayoutBatchPartsCommitted(epoch, root, head, partHashes);
+    }
+
+    /// @notice Publishes part `part` of a batch committed in parts: exactly the bytes committed, once. Anyone may
+    /// send it (the commitment binds the content).
+    function publishPart(uint64 epoch, uint32 part, bytes calldata batch) external {
+        bytes32[] storage hashes = _partHashes[epoch];
+        if (part >= hashes.length) revert UnknownPart(epoch, part);
+        uint256 bit = uint256(1) << part;
+        if (_partsPublished[epoch] & bit != 0) revert PartAlreadyPublished(epoch, part);
+        if (keccak256(batch) != hashes[part]) revert PartHashMismatch(epoch, part);
+        _partsPublished[epoch] |= bit;
+        emit PayoutBatchPart(epoch, _commitments[epoch].root, part, uint32(hashes.length), batch);
+    }
+
+    /// @notice The batch hash the disbursers approve for a batch committed in parts.
+    function partsBatchHash(bytes calldata head, bytes32[] calldata partHashes) public pure returns (bytes32) {
+        return keccak256(abi.encodePacked(keccak256(head), partHashes));
+    }
+
+    /// @notice A batch committed in parts: the part hashes and which are published (bit i: part i). No parts: a
+    /// batch committed whole, or none.
+    function partsOf(uint64 epoch) external view returns (bytes32[] memory partHashes, uint256 publishedBits) {
+        return (_partHashes[epoch], _partsPublished[epoch]);
+    }
+
+    function _commit(uint64 epoch, bytes32 root, uint256 length, bytes32 batchHash, bytes[] calldata signatures) private {
         bool system = msg.sender == systemAddress;
         if (!system && !registry.isDisburser(msg.sender)) revert NotCommitter(msg.sender);
         if (root == bytes32(0)) revert ZeroRoot();
-        if (batch.length == 0) revert EmptyBatch();
+        if (length == 0) revert EmptyBatch();
         Commitment storage c = _commitments[epoch];
         if (c.root != bytes32(0)) revert EpochAlreadyCommitted(epoch, c.root);
         bytes32 computed = _entitled[epoch].root;
         if (computed != bytes32(0) && computed != root) revert RootMismatch(epoch, computed, root);
-        bytes32 batchHash = keccak256(batch);
         if (!system) _requireApprovals(commitDigest(epoch, root, batchHash), signatures);
         c.root = root;
         c.batchHash = batchHash;
         c.blockNumber = uint64(block.number);
         c.committer = msg.sender;
         _epochs.push(epoch);
-        emit PayoutBatchCommitted(epoch, root, batch);
     }
 
     /// @notice Declares the gross income and the per-transfer network fee (USD, 6 decimals) of payout epoch `epoch`,

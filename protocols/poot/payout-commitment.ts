@@ -9,6 +9,14 @@
  *               uint256 netUsd, bytes32 kycHash, uint256 kycExpiry, bytes kycSignature)   route: 0 = V0, 1 = KYC
  *   Approval = (uint8 route, bytes32 root, uint256 total, uint256 deadline, bytes[] signatures)
  *
+ * A batch larger than one transaction carries is committed in parts (PayoutBatches.commitParts / publishPart):
+ *
+ *   event PayoutBatchPartsCommitted(uint64 indexed epoch, bytes32 indexed root, bytes head, bytes32[] partHashes)
+ *   event PayoutBatchPart(uint64 indexed epoch, bytes32 indexed root, uint32 part, uint32 parts, bytes batch)
+ *
+ * head and every part are batch payloads as above (splitBatchPayload: the approvals in the head, the entries in the
+ * parts, in order); the batch is their entries and approvals joined in order (head, then part 0, 1 …).
+ *
  * `root` is the BLAKE3 root of buildPayoutBatch (payouts.ts); the entries are its entries. An approval is the
  * disbursers' EIP-712 PayoutBatch(root, total, deadline) signatures in a router's domain on TRON over that router's
  * keccak tree of the route's entries, whose leaves are OpenZeppelin's double-hashed
@@ -18,6 +26,8 @@ import { ethers } from 'ethers'
 import type { PayoutRoute } from './payouts.js'
 
 export const COMMIT_EVENT = 'event PayoutBatchCommitted(uint64 indexed epoch, bytes32 indexed root, bytes batch)'
+export const PARTS_COMMIT_EVENT = 'event PayoutBatchPartsCommitted(uint64 indexed epoch, bytes32 indexed root, bytes head, bytes32[] partHashes)'
+export const PART_EVENT = 'event PayoutBatchPart(uint64 indexed epoch, bytes32 indexed root, uint32 part, uint32 parts, bytes batch)'
 
 export interface CommittedEntry {
   readonly index: number
@@ -77,6 +87,53 @@ export function decodeBatchPayload (data: string): { entries: CommittedEntry[], 
   const approvals = (decoded[1] as ethers.Result[]).map((a): RouterApproval => ({
     route: routeName(a[0] as bigint), root: a[1] as string, total: a[2] as bigint, deadline: a[3] as bigint, signatures: [...(a[4] as string[])]
   }))
+  return { entries, approvals }
+}
+
+// ---- batches in parts ----
+
+const WORD = 32
+const padded = (bytes: number): number => Math.ceil(bytes / WORD) * WORD
+/** An entry's bytes in the payload: its offset, 10 head words, and its attestation's length and padded bytes. */
+const entryBytes = (e: CommittedEntry): number => WORD + 10 * WORD + WORD + padded(e.kyc === undefined ? 0 : ethers.dataLength(e.kyc.signature))
+
+export type SplitPayload = { whole: string } | { head: string, parts: string[] }
+
+/**
+ * The batch as one payload when it encodes to at most `maxBytes`, otherwise as a head (the approvals, no entries)
+ * and parts (the entries in order, no approvals), each at most `maxBytes`. Deterministic: the same entries always
+ * give the same parts (a commit interrupted between its parts can be completed by another run).
+ */
+export function splitBatchPayload (entries: readonly CommittedEntry[], approvals: readonly RouterApproval[], maxBytes: number): SplitPayload {
+  const whole = encodeBatchPayload(entries, approvals)
+  if (ethers.dataLength(whole) <= maxBytes) return { whole }
+  const head = encodeBatchPayload([], approvals)
+  if (ethers.dataLength(head) > maxBytes) throw new Error(`the batch's approvals alone encode to ${ethers.dataLength(head)} bytes, more than ${maxBytes}`)
+  const empty = ethers.dataLength(encodeBatchPayload([], [])) // the two arrays' offsets and lengths
+  const parts: string[] = []
+  let chunk: CommittedEntry[] = []
+  let size = empty
+  for (const e of entries) {
+    const b = entryBytes(e)
+    if (empty + b > maxBytes) throw new Error(`entry ${e.index} alone encodes to more than ${maxBytes} bytes`)
+    if (size + b > maxBytes) { parts.push(encodeBatchPayload(chunk, [])); chunk = []; size = empty }
+    chunk.push(e)
+    size += b
+  }
+  if (chunk.length > 0) parts.push(encodeBatchPayload(chunk, []))
+  return { head, parts }
+}
+
+/** The batch a head and its parts make: entries and approvals joined in order. */
+export function joinBatchPayloads (payloads: readonly string[]): { entries: CommittedEntry[], approvals: RouterApproval[] } {
+  const entries: CommittedEntry[] = []
+  const approvals: RouterApproval[] = []
+  for (const [i, p] of payloads.entries()) {
+    let d
+    try { d = decodeBatchPayload(p) } catch (e) { throw new Error(`${i === 0 ? 'head' : `part ${i - 1}`}: ${(e as Error).message}`) }
+    entries.push(...d.entries)
+    approvals.push(...d.approvals)
+  }
   return { entries, approvals }
 }
 
@@ -173,6 +230,11 @@ export function commitDomain (chainId: bigint | number, payoutBatches: string): 
 /** The value the disbursers sign for PayoutBatches.commit. */
 export function commitValue (epoch: number, root: string, payload: string): { epoch: number, root: string, batchHash: string } {
   return { epoch, root, batchHash: ethers.keccak256(payload) }
+}
+
+/** The value the disbursers sign for PayoutBatches.commitParts (batchHash = PayoutBatches.partsBatchHash). */
+export function partsCommitValue (epoch: number, root: string, head: string, parts: readonly string[]): { epoch: number, root: string, batchHash: string } {
+  return { epoch, root, batchHash: ethers.keccak256(ethers.concat([ethers.keccak256(head), ...parts.map((p) => ethers.keccak256(p))])) }
 }
 
 /** The EIP-712 digest from a domain separator read from the contract itself (so TRON's chain id is right). */

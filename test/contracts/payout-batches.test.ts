@@ -2,12 +2,13 @@
 // system address), published as PayoutBatchCommitted for the payout sidecar.
 import assert from 'node:assert/strict'
 import { ethers } from 'ethers'
-import { encodeBatchPayload, COMMIT_EVENT, COMMIT_TYPES, commitDomain, type CommittedEntry, type RouterApproval, ascendingSigners } from '../../protocols/poot/payout-commitment.js'
+import { encodeBatchPayload, joinBatchPayloads, partsCommitValue, splitBatchPayload, COMMIT_EVENT, COMMIT_TYPES, PART_EVENT, PARTS_COMMIT_EVENT, commitDomain, type CommittedEntry, type RouterApproval, ascendingSigners } from '../../protocols/poot/payout-commitment.js'
 import { getChain, type TestChain } from './support/chain.js'
+import { pendingParts, sendBatch } from '../../node/src/cli/commands/payout-commit-send.js'
 import { as, deploy, eventsOf, mined, rejectsWith, fundedWallets, wallets } from './support/contracts.js'
 
-/** A batch payload in the sidecar's encoding: n entries (every third KYC, with a 65-byte attestation) and two approvals. */
-function payload (n: number, seed: string): string {
+/** A batch in the sidecar's encoding: n entries (every third KYC, with a 65-byte attestation) and two approvals. */
+function entriesAndApprovals (n: number, seed: string): { entries: CommittedEntry[], approvals: RouterApproval[] } {
   const sig65 = (i: number): string => ethers.concat([ethers.id(`${seed} r ${i}`), ethers.id(`${seed} s ${i}`), '0x1b'])
   const entries: CommittedEntry[] = Array.from({ length: n }, (_, i) => {
     const kyc = i % 3 === 0
@@ -25,6 +26,10 @@ function payload (n: number, seed: string): string {
   const approvals: RouterApproval[] = (['v0', 'kyc'] as const).map((route, r) => ({
     route, root: ethers.id(`${seed} route root ${route}`), total: 1_000_000_000n, deadline: 2_000_000_000n, signatures: [sig65(1000 + 2 * r), sig65(1001 + 2 * r)]
   }))
+  return { entries, approvals }
+}
+function payload (n: number, seed: string): string {
+  const { entries, approvals } = entriesAndApprovals(n, seed)
   return encodeBatchPayload(entries, approvals)
 }
 
@@ -152,5 +157,95 @@ describe('contracts: PayoutBatches', function () {
     assert.ok(bytes < 100 * 1024, `payload ${bytes} bytes (the Lucid mempool takes transactions up to 128 KiB)`)
     assert.deepEqual([...eventsOf(r, batches, 'PayoutBatchCommitted')[0]], [11n, root, big])
     console.log(`      PayoutBatches.commit, 100 entries (${bytes} bytes): ${r.gasUsed} gas`)
+  })
+
+  describe('a batch committed in parts', function () {
+    // 30 entries split at 4,000 bytes: a head with the approvals, then parts of the entries in order
+    const { entries, approvals } = entriesAndApprovals(30, 'parts')
+    const split = splitBatchPayload(entries, approvals, 4_000) as { head: string, parts: string[] }
+    const partHashes = split.parts.map((p) => ethers.keccak256(p))
+    const signParts = async (epoch: number, r: string, head: string, parts: string[], signers: ethers.Wallet[]): Promise<string[]> =>
+      await Promise.all(ascendingSigners(signers).map(async (s) => await s.signTypedData(domain, COMMIT_TYPES, partsCommitValue(epoch, r, head, parts))))
+
+    it('commits the head and part hashes with two approvals; anyone publishes each part once; the parts join to the batch', async function () {
+      assert.ok(split.parts.length >= 3, `${split.parts.length} parts`)
+      assert.equal(await batches.partsBatchHash(split.head, partHashes), partsCommitValue(12, root, split.head, split.parts).batchHash)
+      const r = await mined(by(0).commitParts(12, root, split.head, partHashes, await signParts(12, root, split.head, split.parts, disbursers.slice(1))))
+      assert.deepEqual([...eventsOf(r, batches, 'PayoutBatchPartsCommitted')[0]].map(String), [12n, root, split.head, partHashes].map(String))
+      assert.equal(batches.interface.getEvent('PayoutBatchPartsCommitted')!.topicHash, new ethers.Interface([PARTS_COMMIT_EVENT]).getEvent('PayoutBatchPartsCommitted')!.topicHash)
+      assert.equal(batches.interface.getEvent('PayoutBatchPart')!.topicHash, new ethers.Interface([PART_EVENT]).getEvent('PayoutBatchPart')!.topicHash)
+      assert.equal(await batches.isCommitted(12), true)
+      assert.equal((await batches.commitmentOf(12))[1], partsCommitValue(12, root, split.head, split.parts).batchHash)
+
+      // published out of order, by someone who is not a disburser: the commitment binds the bytes
+      const published: string[] = []
+      for (const i of [2, 0, 1, ...split.parts.keys()].filter((v, k, a) => a.indexOf(v) === k)) {
+        const pr = await mined(as(batches, outsider).publishPart(12, i, split.parts[i]))
+        assert.deepEqual([...eventsOf(pr, batches, 'PayoutBatchPart')[0]], [12n, root, BigInt(i), BigInt(split.parts.length), split.parts[i]])
+        published[i] = split.parts[i]
+      }
+      const [hashes, bits] = await batches.partsOf(12)
+      assert.deepEqual([...hashes], partHashes)
+      assert.equal(bits, (1n << BigInt(split.parts.length)) - 1n)
+      assert.deepEqual(joinBatchPayloads([split.head, ...published]), { entries, approvals })
+
+      await rejectsWith(by(1).publishPart(12, 0, split.parts[0]), batches, 'PartAlreadyPublished', [12n, 0n])
+      await rejectsWith(by(1).publishPart(12, split.parts.length, split.parts[0]), batches, 'UnknownPart', [12n, BigInt(split.parts.length)])
+    })
+
+    it('refuses a part other than the committed one, parts of a batch committed whole, and a second commit', async function () {
+      await mined(by(0).commitParts(13, root, split.head, partHashes, await signParts(13, root, split.head, split.parts, disbursers.slice(0, 2))))
+      await rejectsWith(by(0).publishPart(13, 0, split.parts[1]), batches, 'PartHashMismatch', [13n, 0n])
+      await rejectsWith(by(0).commit(13, root, batch, await sign(13, root, batch, disbursers.slice(0, 2))), batches, 'EpochAlreadyCommitted', [13n, root])
+      await rejectsWith(by(0).commitParts(13, root, split.head, partHashes, await signParts(13, root, split.head, split.parts, disbursers.slice(0, 2))), batches, 'EpochAlreadyCommitted', [13n, root])
+      await mined(by(0).commit(14, root, batch, await sign(14, root, batch, disbursers.slice(0, 2))))
+      await rejectsWith(by(0).publishPart(14, 0, batch), batches, 'UnknownPart', [14n, 0n])
+      assert.deepEqual([...(await batches.partsOf(14))[0]], [])
+    })
+
+    it('`lucid payout commit` completes a commit in parts another run started; a part published meanwhile is no error', async function () {
+      const sender = by(0)
+      const send = async (resume: Awaited<ReturnType<typeof pendingParts>>, call: ethers.Contract, lines: string[]): Promise<Awaited<ReturnType<typeof sendBatch>>> =>
+        await sendBatch(call, batches.interface, { epoch: 16, root, split, signers: ascendingSigners(disbursers.slice(0, 2)), domain, resume, dryRun: false }, (l) => lines.push(l))
+      // a first run stopped after committing and publishing part 0
+      await mined(sender.commitParts(16, root, split.head, partHashes, await signParts(16, root, split.head, split.parts, disbursers.slice(0, 2))))
+      await mined(sender.publishPart(16, 0, split.parts[0]))
+      const resume = await pendingParts(batches, 16)
+      assert.deepEqual(resume, { hashes: partHashes, published: 1n })
+      // while the next run publishes, another transaction publishes part 2 just before it does
+      const racing = new Proxy(sender, {
+        get: (target, prop, receiver) => prop !== 'publishPart'
+          ? Reflect.get(target, prop, receiver)
+          : async (epoch: number, i: number, part: string) => {
+            if (i === 2) await mined(as(batches, outsider).publishPart(epoch, i, part))
+            return await (target.publishPart as (...a: unknown[]) => Promise<unknown>)(epoch, i, part)
+          }
+      })
+      const lines: string[] = []
+      const sent = await send(resume, racing, lines)
+      assert.deepEqual({ parts: sent?.parts, resumed: sent?.resumed }, { parts: split.parts.length, resumed: true })
+      assert.ok(lines.includes(`part 3 of ${split.parts.length} was published by another transaction`), lines.join('\n'))
+      assert.ok(!lines.some((l) => l.startsWith('sent part 1 ')), 'part 0 (published before) is not sent again')
+      assert.equal((await batches.partsOf(16))[1], (1n << BigInt(split.parts.length)) - 1n)
+      // a run with other parts (another split) is refused, naming the committed parts
+      const other = splitBatchPayload(entries, approvals, 6_000) as { head: string, parts: string[] }
+      await assert.rejects(sendBatch(sender, batches.interface, { epoch: 16, root, split: other, signers: disbursers.slice(0, 2), domain, resume, dryRun: false }, () => {}),
+        new RegExp(`^UsageError: epoch 16 is already committed in ${split.parts.length} parts whose hashes are not this batch's ${other.parts.length}: one batch per epoch$`))
+    })
+
+    it('needs two approvals over the head and every part hash, and 2 to 256 parts', async function () {
+      const [lo, hi] = ascendingSigners(disbursers.slice(0, 2))
+      await rejectsWith(by(0).commitParts(15, root, split.head, partHashes, await signParts(15, root, split.head, split.parts, [lo])), batches, 'NotEnoughApprovals', [1n, 2n])
+      // approvals over other parts, another head or a dropped part recover to someone who is not a disburser
+      const reordered = [split.parts[1], split.parts[0], ...split.parts.slice(2)]
+      await rejectsWith(by(0).commitParts(15, root, split.head, reordered.map((p) => ethers.keccak256(p)), await signParts(15, root, split.head, split.parts, [lo, hi])), batches, 'UnknownSigner')
+      await rejectsWith(by(0).commitParts(15, root, batch, partHashes, await signParts(15, root, split.head, split.parts, [lo, hi])), batches, 'UnknownSigner')
+      await rejectsWith(by(0).commitParts(15, root, split.head, partHashes.slice(1), await signParts(15, root, split.head, split.parts, [lo, hi])), batches, 'UnknownSigner')
+      await rejectsWith(by(0).commitParts(15, root, split.head, partHashes.slice(0, 1), await signParts(15, root, split.head, split.parts.slice(0, 1), [lo, hi])), batches, 'BadPartCount', [1n])
+      await rejectsWith(by(0).commitParts(15, root, split.head, Array(257).fill(partHashes[0]), []), batches, 'BadPartCount', [257n])
+      await rejectsWith(by(0).commitParts(15, root, '0x', partHashes, await signParts(15, root, '0x', split.parts, [lo, hi])), batches, 'EmptyBatch')
+      await rejectsWith(as(batches, outsider).commitParts(15, root, split.head, partHashes, []), batches, 'NotCommitter', [await outsider.getAddress()])
+      assert.equal(await batches.isCommitted(15), false)
+    })
   })
 })

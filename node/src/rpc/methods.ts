@@ -333,7 +333,7 @@ export function makeMethods (chain: Chain, filters: FilterManager): Map<string, 
   })
   // ---- lucid_payoutBatches: what PayoutBatches (genesis) holds, at the head ----
   const batchesIface = new Interface(loadArtifact('PayoutBatches').abi as InterfaceAbi)
-  const committedTopic = batchesIface.getEvent('PayoutBatchCommitted')!.topicHash
+  const committedTopics = new Set(['PayoutBatchCommitted', 'PayoutBatchPartsCommitted'].map((e) => batchesIface.getEvent(e)!.topicHash))
   const batchesCall = async (block: Block, fn: string, args: unknown[]): Promise<any> => {
     const to = chain.genesis.contracts.PayoutBatches
     if (to === undefined) throw new RpcError(RPC.SERVER, 'this chain\'s genesis has no PayoutBatches contract')
@@ -355,7 +355,10 @@ export function makeMethods (chain: Chain, filters: FilterManager): Map<string, 
       const block = await chain.blockByNumber(blockNumber)
       const log = block === undefined
         ? undefined
-        : (await logsOf(block)).find((l) => l.address.toLowerCase() === chain.genesis.contracts.PayoutBatches.toLowerCase() && l.topics[0] === committedTopic && BigInt(l.topics[1]) === epoch)
+        : (await logsOf(block)).find((l) => l.address.toLowerCase() === chain.genesis.contracts.PayoutBatches.toLowerCase() && committedTopics.has(l.topics[0]) && BigInt(l.topics[1]) === epoch)
+      // a batch committed in parts: how many, and how many are published so far
+      const [partHashes, publishedBits] = await batchesCall(head, 'partsOf', [epoch]) as unknown as [string[], bigint]
+      const published = [...publishedBits.toString(2)].filter((b) => b === '1').length
       out.push({
         epoch: Number(epoch),
         root,
@@ -364,7 +367,8 @@ export function makeMethods (chain: Chain, filters: FilterManager): Map<string, 
         blockNumber: q(blockNumber),
         blockHash: block === undefined ? null : bytesToHex(block.hash()),
         transactionHash: log?.transactionHash ?? null,
-        final: blockNumber <= finalNumber
+        final: blockNumber <= finalNumber,
+        ...(partHashes.length > 0 ? { parts: { count: partHashes.length, published } } : {})
       })
     }
     return { contract: chain.genesis.contracts.PayoutBatches, head: q(head.header.number), finalized: q(finalNumber), batches: out }

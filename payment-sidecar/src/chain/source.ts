@@ -1,8 +1,10 @@
 // Where final payout batches come from. The sidecar reads the On-System chain only through JSON-RPC (ethers):
 // PayoutBatchCommitted events of the batch-commitment contract, in blocks that are final, and the disburser set
-// of the signer registry (ParamRegistry.disbursers()) at the final block.
+// of the signer registry (ParamRegistry.disbursers()) at the final block. A batch committed in parts
+// (PayoutBatchPartsCommitted, then one PayoutBatchPart per part) is one batch once its last part is in a final
+// block: reported in the window that holds that block, so once for contiguous windows.
 import { ethers } from 'ethers'
-import { COMMIT_EVENT, decodeBatchPayload } from '../batch/codec.js'
+import { COMMIT_EVENT, PART_EVENT, PARTS_COMMIT_EVENT, decodeBatchPayload, joinBatchPayloads } from '../batch/codec.js'
 import type { CommittedBatch } from '../batch/types.js'
 
 export interface BatchSource {
@@ -19,8 +21,11 @@ export interface BatchSource {
 
 const REGISTRY_ABI = ['function disbursers() view returns (address[3])']
 const ENTITLED_ABI = ['function entitlementsOf(uint64 epoch) view returns (bool written, bytes32 root, uint64 blockNumber)']
-const iface = new ethers.Interface([COMMIT_EVENT])
+const COMMITMENT_ABI = ['function commitmentOf(uint64 epoch) view returns (bytes32 root, bytes32 batchHash, uint64 blockNumber, address committer)']
+const iface = new ethers.Interface([COMMIT_EVENT, PARTS_COMMIT_EVENT, PART_EVENT])
 const topic = iface.getEvent('PayoutBatchCommitted')!.topicHash
+const partsTopic = iface.getEvent('PayoutBatchPartsCommitted')!.topicHash
+const partTopic = iface.getEvent('PayoutBatchPart')!.topicHash
 const MAX_RANGE = 5_000
 
 export class JsonRpcBatchSource implements BatchSource {
@@ -42,17 +47,60 @@ export class JsonRpcBatchSource implements BatchSource {
     const toBlock = await this.finalBlock()
     const batches: CommittedBatch[] = []
     const undecodable: Array<{ blockNumber: number, reason: string }> = []
-    for (let from = fromBlock; from <= toBlock; from += MAX_RANGE) {
-      const logs = await this.provider.getLogs({ address: this.opts.batchContract, topics: [topic], fromBlock: from, toBlock: Math.min(toBlock, from + MAX_RANGE - 1) })
-      for (const log of logs) {
-        try {
-          const parsed = iface.parseLog(log)!
-          const { entries, approvals } = decodeBatchPayload(parsed.args.batch as string)
-          batches.push({ id: (parsed.args.root as string).toLowerCase(), epoch: Number(parsed.args.epoch), blockNumber: log.blockNumber, txHash: log.transactionHash, entries, approvals })
-        } catch (e) { undecodable.push({ blockNumber: log.blockNumber, reason: (e as Error).message }) }
-      }
+    const partEpochs = new Set<number>()
+    for (const log of await this.logs([[topic, partTopic]], fromBlock, toBlock)) {
+      try {
+        const parsed = iface.parseLog(log)!
+        if (parsed.name === 'PayoutBatchPart') { partEpochs.add(Number(parsed.args.epoch)); continue }
+        const { entries, approvals } = decodeBatchPayload(parsed.args.batch as string)
+        batches.push({ id: (parsed.args.root as string).toLowerCase(), epoch: Number(parsed.args.epoch), blockNumber: log.blockNumber, txHash: log.transactionHash, entries, approvals })
+      } catch (e) { undecodable.push({ blockNumber: log.blockNumber, reason: (e as Error).message }) }
     }
+    for (const epoch of partEpochs) {
+      const r = await this.batchInParts(epoch, toBlock)
+      if (r === null || r.blockNumber < fromBlock) continue // incomplete, or completed in an earlier window
+      if ('reason' in r) undecodable.push(r)
+      else batches.push(r)
+    }
+    batches.sort((a, b) => a.blockNumber - b.blockNumber)
     return { batches, toBlock, undecodable }
+  }
+
+  private async logs (topics: Array<string | string[] | null>, fromBlock: number, toBlock: number): Promise<ethers.Log[]> {
+    const out: ethers.Log[] = []
+    for (let from = fromBlock; from <= toBlock; from += MAX_RANGE) {
+      out.push(...await this.provider.getLogs({ address: this.opts.batchContract, topics, fromBlock: from, toBlock: Math.min(toBlock, from + MAX_RANGE - 1) }))
+    }
+    return out
+  }
+
+  /**
+   * The batch of `epoch` committed in parts, as of final block `toBlock`: null while a part is missing; otherwise
+   * the batch (head and parts joined, each part checked against its committed hash), dated by the block of its
+   * last part, or why it cannot be read.
+   */
+  private async batchInParts (epoch: number, toBlock: number): Promise<CommittedBatch | { blockNumber: number, reason: string } | null> {
+    const [, , committedAt] = await new ethers.Contract(this.opts.batchContract, COMMITMENT_ABI, this.provider).commitmentOf(epoch) as [string, string, bigint]
+    const epochTopic = ethers.zeroPadValue(ethers.toBeHex(epoch), 32)
+    const logs = await this.logs([[partsTopic, partTopic], epochTopic], Number(committedAt), toBlock)
+    const head = logs.find((l) => l.topics[0] === partsTopic)
+    if (head === undefined) return null
+    const { root, head: headBytes, partHashes } = iface.parseLog(head)!.args as unknown as { root: string, head: string, partHashes: string[] }
+    const parts = new Map<number, { bytes: string, log: ethers.Log }>()
+    for (const l of logs) {
+      if (l.topics[0] !== partTopic) continue
+      const a = iface.parseLog(l)!.args
+      parts.set(Number(a.part), { bytes: a.batch as string, log: l })
+    }
+    if (parts.size < partHashes.length) return null
+    const last = [...parts.values()].reduce((a, b) => (b.log.blockNumber > a.log.blockNumber ? b : a)).log
+    const ordered = partHashes.map((_, i) => parts.get(i))
+    const bad = ordered.findIndex((p, i) => p === undefined || ethers.keccak256(p.bytes) !== partHashes[i])
+    if (bad >= 0) return { blockNumber: last.blockNumber, reason: `epoch ${epoch}: part ${bad} is not the committed one` }
+    try {
+      const { entries, approvals } = joinBatchPayloads([headBytes, ...ordered.map((p) => p!.bytes)])
+      return { id: root.toLowerCase(), epoch, blockNumber: last.blockNumber, txHash: last.transactionHash, entries, approvals }
+    } catch (e) { return { blockNumber: last.blockNumber, reason: `epoch ${epoch}: ${(e as Error).message}` } }
   }
 
   async disbursers (): Promise<string[]> {

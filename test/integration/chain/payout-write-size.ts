@@ -7,7 +7,7 @@ import { MerkleStateManager } from '@ethereumjs/statemanager'
 import { createAddressFromString, hexToBytes } from '@ethereumjs/util'
 import { SYSTEM_ADDRESS, type Genesis } from '../../../node/src/chain/index.js'
 import { payoutBatchesInterface } from '../../../node/src/chain/payout-system.js'
-import { encodeBatchPayload, encodeEntitlements, type CommittedEntry } from '../../../protocols/poot/payout-commitment.js'
+import { encodeBatchPayload, encodeEntitlements, type CommittedEntry, type RouterApproval } from '../../../protocols/poot/payout-commitment.js'
 
 export async function scratchVm (g: Genesis): Promise<VM> {
   const sm = new MerkleStateManager({ common: g.common })
@@ -39,17 +39,23 @@ export async function storedHolders (vm: VM, g: Genesis): Promise<string[]> {
 }
 
 /**
- * A committed batch's payload (`abi.encode(Entry[], Approval[])`) of `n` entries as `lucid payout commit` makes it:
- * every other entry a node worker with a 65-byte compliance attestation, two router approvals of two signatures.
- * The signatures are placeholders: PayoutBatches only hashes the payload (the sidecar checks them).
+ * A committed batch of `n` entries as `lucid payout commit` makes it: every other entry a node worker with a
+ * 65-byte compliance attestation, two router approvals of two signatures. The signatures are placeholders:
+ * PayoutBatches only hashes the payload (the sidecar checks them).
  */
-export function syntheticBatchPayload (n: number): string {
+export function syntheticBatch (n: number): { entries: CommittedEntry[], approvals: RouterApproval[] } {
   const signature = '0x' + '5a'.repeat(65)
   const entries: CommittedEntry[] = syntheticHolders(n, 7).map((address, index) => ({
     index, address, route: index % 2 === 0 ? 'kyc' : 'v0', grossUsd: 25_000_000n + BigInt(index), networkFeeUsd: 1_000_000n, platformFeeUsd: 0n, netUsd: 24_000_000n + BigInt(index),
     ...(index % 2 === 0 ? { kyc: { kycHash: ethers.id(`kyc-${index}`), expiry: 1_900_000_000n, signature } } : {})
   }))
-  const approval = (route: 'kyc' | 'v0'): { route: 'kyc' | 'v0', root: string, total: bigint, deadline: bigint, signatures: string[] } =>
+  const approval = (route: 'kyc' | 'v0'): RouterApproval =>
     ({ route, root: ethers.id(`router-root-${route}`), total: BigInt(n) * 24_000_000n, deadline: 1_900_000_000n, signatures: [signature, signature] })
-  return encodeBatchPayload(entries, [approval('kyc'), approval('v0')])
+  return { entries, approvals: [approval('kyc'), approval('v0')] }
+}
+
+/** syntheticBatch's payload (`abi.encode(Entry[], Approval[])`), as committed whole. */
+export function syntheticBatchPayload (n: number): string {
+  const { entries, approvals } = syntheticBatch(n)
+  return encodeBatchPayload(entries, approvals)
 }

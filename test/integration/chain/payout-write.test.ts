@@ -1,7 +1,8 @@
 // The payout system write: the disbursers declare epoch 1's income on chain; the first block of payout epoch 2 calls
 // PayoutBatches.recordEntitlements from the keyless system address with the batch the chain computed (on the builder
 // and on a re-executing follower alike: same state root); `lucid payout commit --from-chain 1` commits exactly that
-// root, and a commit of another root is refused. A node that syncs from genesis and restarts computes the next
+// root (in parts, the run interrupted after its second part completed by the next), and a commit of another root is
+// refused. A node that syncs from genesis and restarts computes the next
 // epoch's write (holders stored by the earlier one, its own walk over the epoch's blocks) exactly as the leader does.
 // A payout epoch in which no block was made at all is written too, by the first block after it, in order.
 // Accounts that receive LUCID only inside a contract's execution (a CALL forwarding value, a SELFDESTRUCT
@@ -170,11 +171,25 @@ describe('chain: the payout system write (PayoutBatches.recordEntitlements at ea
         await new Promise((resolve) => setTimeout(resolve, 50))
       }
     })()
+    let entries = 0
     try {
-      const r = await runPayoutCommit(undefined, flags({ fromChain: '1', kyc: kycFile }), {}, () => {})
+      // committed in parts of at most 4,096 bytes; the first run stops after sending its second part (as if killed)
+      const interrupted = runPayoutCommit(undefined, flags({ fromChain: '1', kyc: kycFile, maxTxBytes: '4096' }), {}, (line) => { if (/^sent part 2 of/.test(line)) throw new Error('interrupted') })
+      await assert.rejects(interrupted, /^Error: interrupted$/)
+      // the next run finds the epoch committed in the same parts and publishes the rest: the two parts the first run
+      // sent may still be in the mempool, and whichever transaction comes second for a part fails harmlessly
+      const r = await runPayoutCommit(undefined, flags({ fromChain: '1', kyc: kycFile, maxTxBytes: '4096' }), {}, () => {})
       assert.equal(r.root, root)
       assert.equal(r.epoch, 1)
+      assert.equal(r.resumed, true)
+      assert.ok(r.parts >= 3, `${r.parts} parts`)
       assert.ok(r.txHash !== undefined)
+      assert.equal((await view(leader, 'partsOf', [1]))[1], (1n << BigInt(r.parts)) - 1n)
+      const listed = (await provider.send('lucid_payoutBatches', [1]) as { batches: Array<{ root: string, transactionHash: string | null, parts?: unknown }> }).batches
+      assert.deepEqual(listed.map((b) => [b.root, b.parts, b.transactionHash !== null]), [[root, { count: r.parts, published: r.parts }, true]])
+      entries = r.entries
+      await refused(undefined, { fromChain: '1', kyc: kycFile, maxTxBytes: '4096' }, new RegExp(`^epoch 1 is already committed \\(root ${root}, block [0-9]+, all ${r.parts} parts published\\): one batch per epoch$`))
+      await refused(undefined, { fromChain: '1', kyc: kycFile, maxTxBytes: '4095' }, /^--max-tx-bytes: at least 4096, got 4095$/)
     } finally {
       done = true
       await producing
@@ -189,7 +204,7 @@ describe('chain: the payout system write (PayoutBatches.recordEntitlements at ea
       assert.equal(await source.systemRoot(0), null, 'a zero root binds nothing')
       assert.equal(await source.systemRoot(40), null)
       const { batches: seen } = await source.finalBatchesSince(0)
-      assert.deepEqual(seen.map((b) => [b.epoch, b.id]), [[1, root.toLowerCase()]])
+      assert.deepEqual(seen.map((b) => [b.epoch, b.id, b.entries.length]), [[1, root.toLowerCase(), entries]])
     } finally { source.provider.destroy() }
   })
 

@@ -3,7 +3,7 @@
 // fresh per world. (On the project's own chain PayoutBatches is in genesis: devnet.test.ts.)
 import { ethers } from 'ethers'
 import { loadArtifact } from '../../../contracts/index.js'
-import { COMMIT_TYPES, commitDomain, commitValue, ascendingSigners } from '../../../protocols/poot/payout-commitment.js'
+import { COMMIT_TYPES, commitDomain, commitValue, ascendingSigners, partsCommitValue } from '../../../protocols/poot/payout-commitment.js'
 import { getChain, type TestChain } from '../../contracts/support/chain.js'
 
 export interface BatchChain {
@@ -26,6 +26,18 @@ export async function commitAs (batches: ethers.Contract, disbursers: ethers.Wal
   const tx = await (batches.connect(disbursers[from].connect(provider)) as ethers.Contract).commit(epoch, root, payload, sigs)
   const r = await tx.wait()
   return r!.blockNumber as number
+}
+
+/**
+ * Commits a batch in parts as PayoutBatches requires (disbursers 0 and 1 approve head and part hashes; disburser 0
+ * sends) and returns how to publish each part (sent by disburser 0; anyone may).
+ */
+export async function commitPartsAs (batches: ethers.Contract, disbursers: ethers.Wallet[], provider: ethers.Provider, epoch: number, root: string, head: string, parts: string[]): Promise<{ publish: (i: number) => Promise<number> }> {
+  const domain = commitDomain((await provider.getNetwork()).chainId, batches.target as string)
+  const sigs = await Promise.all(ascendingSigners(disbursers.slice(0, 2)).map(async (s) => await s.signTypedData(domain, COMMIT_TYPES, partsCommitValue(epoch, root, head, parts))))
+  const sender = batches.connect(disbursers[0].connect(provider)) as ethers.Contract
+  await (await sender.commitParts(epoch, root, head, parts.map((p) => ethers.keccak256(p)), sigs)).wait()
+  return { publish: async (i) => (await (await sender.publishPart(epoch, i, parts[i])).wait()).blockNumber as number }
 }
 
 /** A fresh registry + PayoutBatches on the shared EDR chain (each call deploys new ones); disburser 0 is funded to send commits. */

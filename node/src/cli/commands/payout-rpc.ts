@@ -20,7 +20,8 @@ async function chainIdOf (url: string): Promise<bigint> {
 /** A provider for `url` (already checked by rpcUrl) pinned to its chain id; the caller destroys it. */
 export async function connectChain (url: string): Promise<{ chainId: bigint, provider: ethers.JsonRpcProvider }> {
   const chainId = await chainIdOf(url)
-  return { chainId, provider: new ethers.JsonRpcProvider(url, undefined, { staticNetwork: ethers.Network.from(chainId), cacheTimeout: -1 }) }
+  // receipts polled every 0.5 s (ethers' default, 4 s, is longer than a dev chain's slot)
+  return { chainId, provider: new ethers.JsonRpcProvider(url, undefined, { staticNetwork: ethers.Network.from(chainId), cacheTimeout: -1, pollingInterval: 500 }) }
 }
 
 /** The genesis contracts (name → address) the node reports in lucid_chainInfo; `hint` says which flags replace them. */

@@ -2,7 +2,8 @@
  * `lucid payout commit` builds an epoch's payout batch from its entitlements file (protocols/poot's
  * buildPayoutBatch), has the disbursers approve it for the TRON routers (EIP-712 PayoutBatch per route) and for the
  * Lucid chain (PayoutBatchCommit), encodes it as the payout sidecar decodes it (protocols/poot/payout-commitment.ts)
- * and commits it to the genesis PayoutBatches contract over JSON-RPC. `lucid payout batches` lists what is committed;
+ * and commits it to the genesis PayoutBatches contract over JSON-RPC, in parts when it is larger than one
+ * transaction carries (payout-commit-send.ts). `lucid payout batches` lists what is committed;
  * `lucid payout income` (payout-income.ts) declares an epoch's income, which the chain shares out into entitlements.
  * Keys (disburser-keys.ts): encrypted JSON keystores (--key-file, passphrase from LUCID_DISBURSER_PASSPHRASE or the
  * terminal), or on a dev chain the well-known dev disburser keys (--dev). Never a key on the command line.
@@ -13,7 +14,7 @@ import { ethers } from 'ethers'
 import { buildPayoutBatch, DEFAULT_PAYOUT_PARAMS, type PayoutBatch } from '../../../../protocols/poot/payouts.js'
 import { readChainEntitlements } from './payout-from-chain.js'
 import {
-  BATCH_TYPES, COMMIT_TYPES, KYC_TYPES, ascendingSigners, commitDomain, commitValue, encodeBatchPayload, routeTree, routerDomain,
+  BATCH_TYPES, KYC_TYPES, ascendingSigners, commitDomain, routeTree, routerDomain, splitBatchPayload,
   type CommittedEntry, type RouterApproval
 } from '../../../../protocols/poot/payout-commitment.js'
 import { loadArtifact } from '../../../../contracts/index.js'
@@ -21,15 +22,19 @@ import { payoutBatchesInterface } from '../../chain/payout-system.js'
 import { parseEntitlements, parseKycAttestations, type Entitlements, type KycAttestationInput } from './payout-entitlements.js'
 import { collect, evmAddress, fail, nonNegativeInt, rpcUrl } from './payout-flags.js'
 import { checkKeyFlags, disburserKeys } from './disburser-keys.js'
+import { pendingParts, sendBatch } from './payout-commit-send.js'
 import { chainContracts, connectChain, revertName } from './payout-rpc.js'
 import { incomeCommand } from './payout-income.js'
 
 /**
- * The largest payload one commit carries: its gas (calldata, the event's data, memory) grows with the payload's bytes,
- * and a 1.66 MB commit (3,817 entries, half with attestations) uses the whole 30M block (bench/chain/
- * payout-commit.bench.ts); under the mempool's 2 MiB per transaction.
+ * The largest payload one transaction carries (default of --max-tx-bytes): its gas (calldata, the event's data,
+ * memory) grows with the payload's bytes, and a 1.66 MB commit (3,817 entries, half with attestations) uses the
+ * whole 30M block (bench/chain/payout-commit.bench.ts); under the mempool's 2 MiB per transaction. A larger batch
+ * is committed in parts of at most this many bytes.
  */
 export const MAX_PAYLOAD_BYTES = 1_600_000
+/** The least --max-tx-bytes: room for the head's approvals and a few entries. */
+const MIN_TX_BYTES = 4_096
 const DEFAULT_VALID_FOR_S = 7 * 24 * 3600
 
 export interface PayoutCommitFlags {
@@ -49,6 +54,8 @@ export interface PayoutCommitFlags {
   fromChain?: string
   /** with --from-chain: the node workers' KYC attestations, { address: { kycHash, expiry, signature } } */
   kyc?: string
+  /** the most payload bytes one transaction carries (default MAX_PAYLOAD_BYTES); a larger batch goes in parts */
+  maxTxBytes?: string
 }
 
 export interface PayoutCommitResult {
@@ -62,6 +69,10 @@ export interface PayoutCommitResult {
   routes: Record<string, { root: string, total: string, entries: number }>
   rollover: Record<string, string>
   payloadBytes: number
+  /** 1: committed whole; more: committed in that many parts after the head */
+  parts: number
+  /** a commit in parts that an earlier run started, completed */
+  resumed?: boolean
   dryRun: boolean
   txHash?: string
   blockNumber?: number
@@ -106,6 +117,8 @@ export async function runPayoutCommit (file: string | undefined, flags: PayoutCo
   const url = rpcUrl(flags.rpc)
   const tronChainId = positiveInt('--tron-chain-id', flags.tronChainId)
   const validFor = positiveInt('--valid-for', flags.validFor, 366 * 24 * 3600)
+  const maxTxBytes = flags.maxTxBytes === undefined ? MAX_PAYLOAD_BYTES : positiveInt('--max-tx-bytes', flags.maxTxBytes, MAX_PAYLOAD_BYTES)
+  if (maxTxBytes < MIN_TX_BYTES) fail(`--max-tx-bytes: at least ${MIN_TX_BYTES}, got ${maxTxBytes}`)
   const routers = {
     v0: flags.v0Router === undefined ? undefined : tronAddress('--v0-router', flags.v0Router),
     kyc: flags.kycRouter === undefined ? undefined : tronAddress('--kyc-router', flags.kycRouter)
@@ -145,9 +158,12 @@ export async function runPayoutCommit (file: string | undefined, flags: PayoutCo
           : `--key-file: ${k.address} is not a disburser of ParamRegistry ${registryAddress}`, 1)
       }
     }
-    if (await batches.isCommitted(ent.epoch) as boolean) {
+    // an epoch committed in parts whose parts are not all published yet is completed (payout-commit-send.ts)
+    const committed = await batches.isCommitted(ent.epoch) as boolean
+    const resume = committed ? await pendingParts(batches, ent.epoch) : null
+    if (committed && (resume === null || resume.published === (1n << BigInt(resume.hashes.length)) - 1n)) {
       const [root, , block] = await batches.commitmentOf(ent.epoch) as [string, string, bigint]
-      fail(`epoch ${ent.epoch} is already committed (root ${root}, block ${block}): one batch per epoch`, 1)
+      fail(`epoch ${ent.epoch} is already committed (root ${root}, block ${block}${resume === null ? '' : `, all ${resume.hashes.length} parts published`}): one batch per epoch`, 1)
     }
     const minPayoutUsd = await registry.get(ethers.encodeBytes32String('payout.minimumUsd6')) as bigint
 
@@ -192,16 +208,12 @@ export async function runPayoutCommit (file: string | undefined, flags: PayoutCo
       approvals.push({ route, root: t.tree.root, total: t.total, deadline, signatures })
       routes[route] = { root: t.tree.root, total: t.total.toString(), entries: t.entries.length }
     }
-    const payload = encodeBatchPayload(entries, approvals)
-    const payloadBytes = ethers.dataLength(payload)
-    if (payloadBytes > MAX_PAYLOAD_BYTES) fail(`the batch encodes to ${payloadBytes} bytes, more than one transaction carries (${MAX_PAYLOAD_BYTES}): ${entries.length} entries is too many for one epoch's batch`, 1)
+    let split
+    try { split = splitBatchPayload(entries, approvals, maxTxBytes) } catch (e) { return fail(`the batch cannot be split into transactions of --max-tx-bytes ${maxTxBytes}: ${(e as Error).message}`, 1) }
+    const pieces = 'whole' in split ? [split.whole] : [split.head, ...split.parts]
 
-    // 4. the commit: 2-of-3 over (epoch, root, keccak(payload)) in PayoutBatches' domain, sent by the first disburser
-    const cdomain = commitDomain(chainId, batchesAddress)
-    const commitSigs = await Promise.all(signers.map(async (s) => await s.signTypedData(cdomain, COMMIT_TYPES, commitValue(ent.epoch, root, payload))))
+    // 4. the commit: 2-of-3 over (epoch, root, batch hash) in PayoutBatches' domain, sent by the first disburser
     const sender = keys[0].connect(provider)
-    const call = batches.connect(sender) as ethers.Contract
-    try { await call.commit.staticCall(ent.epoch, root, payload, commitSigs) } catch (e) { return fail(`PayoutBatches refused the commit: ${revertName(batchesIface, e)}`, 1) }
     const result: PayoutCommitResult = {
       epoch: ent.epoch,
       root,
@@ -212,16 +224,13 @@ export async function runPayoutCommit (file: string | undefined, flags: PayoutCo
       deadline: Number(deadline),
       routes,
       rollover,
-      payloadBytes,
+      payloadBytes: pieces.reduce((n, p) => n + ethers.dataLength(p), 0),
+      parts: 'whole' in split ? 1 : split.parts.length,
       dryRun: flags.dryRun === true
     }
-    if (flags.dryRun === true) return result
-    let tx: ethers.ContractTransactionResponse
-    try { tx = await call.commit(ent.epoch, root, payload, commitSigs) as ethers.ContractTransactionResponse } catch (e) { return fail(`the commit transaction was refused: ${revertName(batchesIface, e)}`, 1) }
-    log(`sent ${tx.hash}, waiting for its block`)
-    const receipt = await tx.wait()
-    if (receipt === null || receipt.status !== 1) fail(`the commit transaction ${tx.hash} failed`, 1)
-    return { ...result, txHash: tx.hash, blockNumber: receipt!.blockNumber, gasUsed: receipt!.gasUsed.toString() }
+    const sent = await sendBatch(batches.connect(sender) as ethers.Contract, batchesIface, { epoch: ent.epoch, root, split, signers, domain: commitDomain(chainId, batchesAddress), resume, dryRun: flags.dryRun === true }, log)
+    if (sent === null) return result
+    return { ...result, txHash: sent.txHash, blockNumber: sent.blockNumber, gasUsed: sent.gasUsed, ...(sent.resumed ? { resumed: true } : {}) }
   } finally {
     provider.destroy()
   }
@@ -233,13 +242,16 @@ export async function runPayoutBatches (flags: { rpc: string, json?: boolean }, 
   try {
     res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'lucid_payoutBatches', params: [] }) })
   } catch (e) { return fail(`--rpc: cannot reach ${url}: ${(e as Error).message}`, 1) }
-  const body = await res.json() as { result?: { contract: string, finalized: string, batches: Array<{ epoch: number, root: string, blockNumber: string, transactionHash: string | null, final: boolean }> }, error?: { message: string } }
+  const body = await res.json() as { result?: { contract: string, finalized: string, batches: Array<{ epoch: number, root: string, blockNumber: string, transactionHash: string | null, final: boolean, parts?: { count: number, published: number } }> }, error?: { message: string } }
   if (body.error !== undefined || body.result === undefined) return fail(`lucid_payoutBatches: ${body.error?.message ?? 'no result'}`, 1)
   if (flags.json === true) { out(JSON.stringify(body.result) + '\n'); return }
   const r = body.result
   out(`PayoutBatches ${r.contract}, finalized block ${Number(r.finalized)}\n`)
   if (r.batches.length === 0) out('no batch committed\n')
-  for (const b of r.batches) out(`epoch ${b.epoch}  root ${b.root}  block ${Number(b.blockNumber)}  tx ${b.transactionHash ?? '?'}  ${b.final ? 'final' : 'not final yet'}\n`)
+  for (const b of r.batches) {
+    const parts = b.parts === undefined ? '' : `  in ${b.parts.count} parts, ${b.parts.published} published`
+    out(`epoch ${b.epoch}  root ${b.root}  block ${Number(b.blockNumber)}  tx ${b.transactionHash ?? '?'}  ${b.final ? 'final' : 'not final yet'}${parts}\n`)
+  }
 }
 
 export function payoutCommand (): Command {
@@ -260,6 +272,7 @@ export function payoutCommand (): Command {
     .option('--valid-for <seconds>', 'how long the TRON approvals stay valid (their deadline)', String(DEFAULT_VALID_FOR_S))
     .option('--contract <address>', 'PayoutBatches (default: from lucid_chainInfo)')
     .option('--registry <address>', 'ParamRegistry (default: from lucid_chainInfo)')
+    .option('--max-tx-bytes <n>', `the most batch bytes one transaction carries; a larger batch is committed in parts (default ${MAX_PAYLOAD_BYTES})`)
     .option('--dry-run', 'build, sign and check the commit with eth_call, but send nothing')
     .option('--json', 'print the result as one JSON line')
     .addHelpText('after', '\nKeys never come from a flag value. The sender is the first disburser key; it pays the gas.')
@@ -269,7 +282,8 @@ export function payoutCommand (): Command {
       process.stdout.write(`epoch ${r.epoch}: ${r.entries} payouts, ${Number(BigInt(r.totalUsd6)) / 1e6} USD, root ${r.root}\n`)
       for (const [route, x] of Object.entries(r.routes)) process.stdout.write(`  ${route}: ${x.entries} entries, ${Number(BigInt(x.total)) / 1e6} USD, router root ${x.root}\n`)
       if (Object.keys(r.rollover).length > 0) process.stdout.write(`  rolled over to the next epoch: ${Object.keys(r.rollover).length} holders (see --json)\n`)
-      process.stdout.write(r.dryRun ? `dry run: PayoutBatches ${r.contract} would accept it (${r.payloadBytes} bytes); nothing sent\n` : `committed in block ${r.blockNumber}, tx ${r.txHash} (${r.gasUsed} gas)\n`)
+      const parts = r.parts > 1 ? ` in ${r.parts} parts` : ''
+      process.stdout.write(r.dryRun ? `dry run: PayoutBatches ${r.contract} would accept it${parts} (${r.payloadBytes} bytes); nothing sent\n` : `committed${parts}${r.resumed === true ? ' (resumed)' : ''} in block ${r.blockNumber}, tx ${r.txHash} (${r.gasUsed} gas)\n`)
     })
   cmd.command('batches')
     .description('list the payout batches committed on the chain (lucid_payoutBatches)')
