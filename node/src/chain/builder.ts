@@ -24,7 +24,10 @@ interface Internals {
 
 export class LinearBlockBuilder extends BlockBuilder {
   private envBlock: Block | undefined
-  /** build()'s transaction and receipt tries give the event loop a turn every few ms (same roots as the stock ones) */
+  /**
+   * build()'s transaction and receipt tries (same roots as the stock ones) give the event loop a turn every few ms
+   * when the thread has other work; the execution worker, where blocks are built, passes one that never turns
+   */
   slicer = new Slicer()
   /** the block's transactions while buildSliced hides them from build() */
   private included: TypedTransaction[] | undefined
@@ -67,7 +70,7 @@ export class LinearBlockBuilder extends BlockBuilder {
     return await transactionsTrieRoot(this.txs, (this as unknown as Internals).vm.common, this.slicer)
   }
 
-  /** BlockBuilder.receiptTrie, between turns. */
+  /** BlockBuilder.receiptTrie over the executed transactions (buildSliced hides them from build()). */
   override async receiptTrie (): Promise<Uint8Array> {
     const self = this as unknown as Internals
     if (self.transactionResults.length === 0) return KECCAK256_RLP

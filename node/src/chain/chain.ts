@@ -1,9 +1,9 @@
 /**
  * The chain runtime: one node's EVM chain on LevelDB, with PoOT deciding who may propose each slot.
- * - build(): the scheduled proposer makes the PoOT block, executes mempool transactions with the linear builder,
- *   seals the EVM block and stores it;
+ * - build(): the scheduled proposer makes the PoOT block, executes mempool transactions with the linear builder
+ *   on the execution worker, seals the EVM block and stores it;
  * - importEnvelope(): a received block is checked (envelope, parent, PoOT rules, seal, timestamp, coinbase,
- *   rewards, PREVRANDAO) and re-executed; every root must match;
+ *   rewards, PREVRANDAO) and re-executed on the execution worker; every root must match;
  * - both run on one serial queue (the live VM has one state root); reads (RPC) use copies at a given root.
  * Storage order per block: state trie nodes (execution) → receipts, tx index, envelope → putBlock (moves the head).
  */
@@ -29,7 +29,6 @@ import type { ExecSystemWrite } from './exec-protocol.js'
 import { SerialExecutor } from './executor.js'
 import { decodeEnvelope, encodeEnvelope, EnvelopeError, MAX_ENVELOPE_PROOFS } from './envelope.js'
 import { checkSeal, sealBlock } from './seal.js'
-import { toStoredReceipts } from './receipts.js'
 import { Slicer } from './slicer.js'
 import { decodeBlockSliced } from './sliced-block.js'
 import { Mempool, MempoolError, UNSUPPORTED_TX_TYPES, type MempoolContext } from './mempool.js'
@@ -304,7 +303,7 @@ export class Chain {
     const applied = applyBlock(parentPoot, pootBlock, config, anchors)
     if (!applied.ok) throw new ChainError(applied.reason, `cannot propose slot ${p.slot}: ${applied.reason}`)
     const next = applied.value
-    // computed before the builder touches the live VM: they read the parent's state through copies
+    // the system writes read the parent's state through copies
     const writes = await this.systemWrites(parent, parentPoot, p.slot, config)
     const payout = await this.payoutScheduleForChild(parent, parentPoot.slot, p.slot)
     // executed on the execution worker: the system writes, then the mempool's transactions in its order while they
