@@ -5,6 +5,7 @@
  * started again at the next one.
  */
 import { Worker } from 'node:worker_threads'
+import { workerEntry } from '../runtime/worker-bundle.js'
 import type { CommonSpec } from './common.js'
 import type { BuildReply, BuildRequest, ExecSystemWrite, ImportReply, MainMessage, WorkerAsk, WorkerMessage } from './exec-protocol.js'
 import type { Sublevel } from './level-db.js'
@@ -14,7 +15,9 @@ export type ExecResult = { ok: true, receipts: StoredReceipt[], written: Uint8Ar
 export type BuildResult = Omit<Extract<BuildReply, { ok: true }>, 'kind' | 'id'> | { ok: false, message: string }
 type Reply = ImportReply | BuildReply
 
-const ENTRY = new URL('./exec-worker.mjs', import.meta.url)
+/** The worker's TypeScript entry, and the tsx loader that runs it where no bundle can be built (runtime/worker-bundle.ts). */
+export const EXEC_WORKER_ENTRY = new URL('./exec-worker-main.ts', import.meta.url)
+export const EXEC_WORKER_FALLBACK = new URL('./exec-worker.mjs', import.meta.url)
 
 export class ExecWorker {
   private worker: Worker | undefined
@@ -53,7 +56,7 @@ export class ExecWorker {
   }
 
   private async request (message: (id: number) => MainMessage): Promise<Reply | { ok: false, message: string }> {
-    const worker = this.start()
+    const worker = await this.start()
     worker.ref() // the process waits for a block being executed (the worker is unreferenced when idle)
     try {
       await this.ready
@@ -70,7 +73,7 @@ export class ExecWorker {
 
   /** Starts the worker now rather than at the first import (~0.5 s: loading ethereumjs on its thread). */
   async warm (): Promise<void> {
-    const worker = this.start()
+    const worker = await this.start()
     worker.ref()
     try { await this.ready } finally { if (this.pending.size === 0) worker.unref() }
   }
@@ -81,9 +84,11 @@ export class ExecWorker {
     if (w !== undefined) await w.terminate()
   }
 
-  private start (): Worker {
+  private async start (): Promise<Worker> {
+    const entry = await workerEntry('exec-worker', EXEC_WORKER_ENTRY, EXEC_WORKER_FALLBACK)
+    // (from here on synchronous: two callers that awaited the entry together start one worker)
     if (this.worker !== undefined) return this.worker
-    const worker = new Worker(ENTRY, { workerData: { common: this.common } })
+    const worker = new Worker(entry, { workerData: { common: this.common } })
     this.worker = worker
     this.writeError = undefined // a failed write of a worker that died fails no block of the next
     this.ready = new Promise((resolve, reject) => {

@@ -7,7 +7,7 @@ import { setFlagsFromString } from 'node:v8'
 import { availableParallelism } from 'node:os'
 import { SessionError, type SessionErrorCode } from '../../../protocols/session/errors.js'
 import type { Job, JobReply, OpenResult, SealResult } from './worker-protocol.js'
-import { sealWorkerEntry } from './worker-bundle.js'
+import { workerEntry } from '../runtime/worker-bundle.js'
 
 type Pending = { resolve: (r: JobReply) => void, reject: (e: Error) => void }
 type JobInput<T extends Job> = T extends Job ? Omit<T, 'id'> : never
@@ -31,7 +31,7 @@ export class WorkerPool {
   private closed = false
 
   constructor (readonly size = defaultPoolSize()) {
-    this.started = sealWorkerEntry().then((entry) => {
+    this.started = workerEntry('seal-worker', new URL('./worker-main.ts', import.meta.url), new URL('./worker.mjs', import.meta.url)).then((entry) => {
       if (this.closed) return
       for (let i = 0; i < size; i++) this.startWorker(entry)
     })
