@@ -8,6 +8,7 @@ import type { BlockHeader } from './block.js'
 import { sha256 } from './hash.js'
 import { toHex, utf8 } from './bytes.js'
 import type { CatalogSession, PootConfig } from './config.js'
+import type { UptimeWindows } from './uptime-window.js'
 
 export interface Challenge {
   /** Slot of the block whose randomness issued it. */
@@ -53,6 +54,8 @@ export interface ChainState {
   readonly epoch: number
   /** Missed slots per entity in `epoch`. */
   readonly missed: ReadonlyMap<EntityId, number>
+  /** Each entity's liveScores of the epochs that ended in the last three months (uptime-window.ts). */
+  readonly uptime: UptimeWindows
   /** Entities proven to equivocate, excluded from the schedule until the given slot. */
   readonly jailedUntil: ReadonlyMap<EntityId, number>
   readonly openChallenges: readonly Challenge[]
@@ -123,6 +126,7 @@ export function genesisState (config: PootConfig): ChainState {
     windowStart: 1,
     epoch: 0,
     missed: new Map(),
+    uptime: new Map(),
     jailedUntil: new Map(),
     openChallenges: [],
     catalog: config.catalog,

@@ -24,6 +24,7 @@ import { blockAtOrBefore } from './proof-rules.js'
 import { ancestorAtHeight, skipHeight, type Challenge, type ChainState, type Link } from './state.js'
 import { invalid, okValue, type Result } from './validity.js'
 import { NO_ANCHORS, type AnchorLookup } from './anchors.js'
+import { closeEpoch } from './uptime-window.js'
 
 /** Skipped slots older than this before a block are not charged to anyone (bounds the work after a long stall). */
 export const MAX_CHARGED_SKIPPED_SLOTS = 64
@@ -147,6 +148,7 @@ export function applyBlock (parent: ChainState, block: Block, config: PootConfig
 
   const epoch = epochOf(params, slot)
   const missed = new Map(epoch === parent.epoch ? parent.missed : [])
+  const uptime = epoch === parent.epoch ? parent.uptime : closeEpoch(parent, config)
   for (const e of missedBy(parent, slot, header.rank, config)) missed.set(e, (missed.get(e) ?? 0) + 1)
 
   const mix = nextMix(parent.mix, header.reveal)
@@ -185,6 +187,7 @@ export function applyBlock (parent: ChainState, block: Block, config: PootConfig
     windowStart,
     epoch,
     missed,
+    uptime,
     jailedUntil: jailed,
     openChallenges: open,
     catalog,
