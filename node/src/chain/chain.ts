@@ -10,7 +10,7 @@
 import { mkdirSync } from 'node:fs'
 import { ClassicLevel } from 'classic-level'
 import { createBlockchain, type Blockchain } from '@ethereumjs/blockchain'
-import { Block, createBlock, createBlockHeaderFromRLP } from '@ethereumjs/block'
+import { Block, createBlock, createBlockFromRLP, createBlockHeaderFromRLP } from '@ethereumjs/block'
 import { createVM, runTx, type VM } from '@ethereumjs/vm'
 import { MerkleStateManager } from '@ethereumjs/statemanager'
 import { createMPT } from '@ethereumjs/mpt'
@@ -154,6 +154,7 @@ export class Chain {
     const execWorker = new ExecWorker(genesis.commonSpec, sub('state'), STATE_BATCH_SLICE, canonicalHash)
     const chain = new Chain(genesis, level, vm, blockchain, new ChainStore(sub('meta')), head, opts.maxBuildMs ?? 1000, opts.sliceMs ?? 4, execWorker)
     await chain.replayPoot(head)
+    await chain.reloadSideBlocks()
     return chain
   }
 
@@ -180,6 +181,33 @@ export class Chain {
     }
     await this.registryOf(head) // configAt reads the head's
     // the finalized pointer needs no reading back: the fork choice recomputes finality from the replayed states
+  }
+
+  /**
+   * The side blocks stored before a restart, checked again as at their import (PoOT rules on their parent's state)
+   * and handed to the fork choice, parents first. A mark whose block is canonical, unknown, on a dropped branch or
+   * below finality is removed.
+   */
+  private async reloadSideBlocks (): Promise<void> {
+    const blocks: Array<{ block: Block, signed: SignedHeader, poot: ReturnType<typeof decodeEnvelope>['poot'] }> = []
+    for (const hash of await this.store.sideBlocks()) {
+      const raw = await this.store.envelope(hash)
+      if (raw === undefined) { await this.store.unmarkSide(hash); continue }
+      const env = decodeEnvelope(raw)
+      blocks.push({ block: createBlockFromRLP(env.evm, { common: this.common }), signed: env.poot.signed, poot: env.poot })
+    }
+    blocks.sort((a, b) => Number(a.block.header.number - b.block.header.number))
+    for (const { block, signed, poot } of blocks) {
+      const parentHash = bytesToHex(block.header.parentHash)
+      const parentPoot = this.pootByEvm.get(parentHash)
+      if (this.pootByEvm.has(bytesToHex(block.hash())) || parentPoot === undefined) { await this.store.unmarkSide(block.hash()); continue }
+      const parent = this.sideBlocks.get(parentHash) ?? await this.blockchain.getBlock(block.header.parentHash)
+      const config = await this.configForChild(parent, parentPoot, signed.header.slot)
+      const r = applyBlock(parentPoot, poot, config, await this.anchorsAt(parent, claimedSessions(poot.body.proofs)))
+      const refused = r.ok ? this.remember(block, r.value, signed, config, await this.payoutScheduleForChild(parent, parentPoot.slot, signed.header.slot)) : r.reason
+      if (refused !== null) { await this.store.unmarkSide(block.hash()); continue }
+      this.sideBlocks.set(bytesToHex(block.hash()), block)
+    }
   }
 
   /** ParamRegistry's governed values in `block`'s state: read from it (four storage reads, ~2 ms) the first time. */
@@ -371,6 +399,7 @@ export class Chain {
       return refused
     }
     if (this.forkChoice.head.hash !== poot.hash) {
+      await this.store.markSide(block.hash())
       this.sideBlocks.set(bytesToHex(block.hash()), block)
       await this.vm.stateManager.setStateRoot(this.headBlock.header.stateRoot)
       return false
@@ -383,11 +412,13 @@ export class Chain {
       h = bytesToHex(b.header.parentHash)
     }
     const index = async (b: Block): Promise<void> => { await this.store.indexTransactions(b.hash(), b.transactions.map((t) => t.hash())) }
-    for (const b of ancestors) { await index(b); await this.blockchain.putBlock(b); this.sideBlocks.delete(bytesToHex(b.hash())) }
+    for (const b of ancestors) { await index(b); await this.blockchain.putBlock(b); this.sideBlocks.delete(bytesToHex(b.hash())); await this.store.unmarkSide(b.hash()) }
     const oldHead = this.headBlock
     const reorg = bytesToHex(block.header.parentHash) !== bytesToHex(oldHead.hash())
-    if (reorg) this.sideBlocks.set(bytesToHex(oldHead.hash()), oldHead)
-    const abandoned = reorg ? await this.abandonedTransactions(oldHead, poot) : []
+    // the abandoned branch's blocks become side blocks (marked before the new head is stored: a restart between the
+    // two finds them canonical and drops the marks)
+    const abandoned = reorg ? await this.abandonedBranch(oldHead, poot) : []
+    for (const b of abandoned) { await this.store.markSide(b.hash()); this.sideBlocks.set(bytesToHex(b.hash()), b) }
     await index(block)
     await this.noteHeadRegistry(block, receipts)
     await this.blockchain.putBlock(block)
@@ -396,22 +427,28 @@ export class Chain {
     await this.vm.stateManager.setStateRoot(block.header.stateRoot)
     this.noteEpochAccounts(block, poot, written)
     // transactions of the abandoned branch go back to the mempool (those the new branch has are refused there)
-    for (const tx of abandoned) { try { await this.mempool.add(tx, this.mempoolContext(), tx.serialize().length) } catch {} }
-    if (this.forkChoice.finalized.hash !== before) await this.store.setFinal(hexToBytes(this.finalizedHash as `0x${string}`))
+    for (const tx of abandoned.flatMap((b) => b.transactions)) { try { await this.mempool.add(tx, this.mempoolContext(), tx.serialize().length) } catch {} }
+    if (this.forkChoice.finalized.hash !== before) {
+      await this.store.setFinal(hexToBytes(this.finalizedHash as `0x${string}`))
+      // a side block at or below the finalized height can never win: forgotten
+      for (const [h, b] of this.sideBlocks) {
+        if (b.header.number <= BigInt(this.forkChoice.finalized.height)) { this.sideBlocks.delete(h); await this.store.unmarkSide(b.hash()) }
+      }
+    }
     for (const tx of block.transactions) this.mempool.remove(bytesToHex(tx.hash()))
     await this.mempool.prune(async (a) => (await this.vm.stateManager.getAccount(createAddressFromString(a)))?.nonce ?? 0n)
     for (const l of this.headListeners) { try { l(block) } catch {} }
     return true
   }
 
-  /** Transactions in the blocks from `oldHead` back to (not including) its common ancestor with `winner`. */
-  private async abandonedTransactions (oldHead: Block, winner: ChainState): Promise<TypedTransaction[]> {
-    const out: TypedTransaction[] = []
+  /** The blocks from `oldHead` back to (not including) its common ancestor with `winner`, oldest first (64 at most). */
+  private async abandonedBranch (oldHead: Block, winner: ChainState): Promise<Block[]> {
+    const out: Block[] = []
     let b: Block | undefined = oldHead
     for (let depth = 0; b !== undefined && depth < 64; depth++) {
       const state = this.pootState(b.hash())
       if (state === undefined || isAncestor(state, winner)) break
-      out.unshift(...b.transactions)
+      out.unshift(b)
       b = await this.blockByHash(b.header.parentHash)
     }
     return out

@@ -70,6 +70,15 @@ export class ChainStore {
     return { blockHash, index: Number(bytesToBigInt(index)) }
   }
 
+  /** Side blocks (valid, stored, not canonical) are listed so that a restarted node knows them again. */
+  async markSide (blockHash: Uint8Array): Promise<void> { await this.meta.put(key('s:', blockHash), new Uint8Array(0)) }
+  async unmarkSide (blockHash: Uint8Array): Promise<void> { await this.meta.del(key('s:', blockHash)) }
+  async sideBlocks (): Promise<Uint8Array[]> {
+    const out: Uint8Array[] = []
+    for await (const k of this.meta.keys({ gte: utf8ToBytes('s:'), lt: utf8ToBytes('s;') })) out.push(k.subarray(2))
+    return out
+  }
+
   async setFinal (blockHash: Uint8Array): Promise<void> { await this.meta.put(FINAL, blockHash) }
   async final (): Promise<Uint8Array | undefined> { return await this.meta.get(FINAL) }
 }

@@ -1,12 +1,16 @@
 // Two in-process nodes of one chain, each holding the keys of some entities, exchanging envelopes as gossip will
 // (virtual clock): the scheduled primary proposes; while one node is away, the Server's fallback block fills its
 // slots after the leader timeout; the returning node catches up by importing every block and both agree again.
+// Side blocks are stored: a restarted node still knows them and follows their branch when it grows.
 import { strict as assert } from 'node:assert'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { bytesToHex } from '@ethereumjs/util'
-import { ChainNode, devNodeKeys, devServerKey, localProposer, signersFrom, type Chain, type Clock } from '../../../node/src/chain/index.js'
+import { Chain as ChainClass, ChainNode, devNodeKeys, devServerKey, localProposer, signersFrom, type Chain, type Clock } from '../../../node/src/chain/index.js'
 import { makeBlock, slotStartMs } from '../../../protocols/poot/index.js'
 import { decodeEnvelope, encodeEnvelope } from '../../../node/src/chain/index.js'
-import { openDevChain, produce, removeChainDirs, signedTx, slotTime, DEV_KEYS } from './support.js'
+import { devGenesis, openDevChain, produce, removeChainDirs, signedTx, slotTime, DEV_KEYS } from './support.js'
 
 describe('chain: two in-process nodes, fallback and catch-up', function () {
   this.timeout(120_000)
@@ -179,5 +183,52 @@ describe('chain: two in-process nodes, fallback and catch-up', function () {
       assert.equal(serverOnly(x, s + 4, turn(s + 4) + 200), null, 'the Server would sign a second block for its slot')
       await assert.rejects(x.build({ slot: s + 4, rank: 1, timeMs: turn(s + 4) + 200, proposer: 'server', signers: [{ member: 0, key: devServerKey() }] }), /already signed a block for slot/)
     } finally { await x.close(); await y.close() }
+  })
+
+  it('keeps its side blocks across a restart: their branch still imports and wins, the loser is kept in turn', async () => {
+    const x = await openDevChain()
+    const dir = mkdtempSync(join(tmpdir(), 'lucid-side-restart-'))
+    const reopen = async (): Promise<Chain> => await ChainClass.open({ dir, genesis: await devGenesis() })
+    let y = await reopen()
+    try {
+      assert.ok((await y.importEnvelope((await x.envelopeOf(await produce(x)))!, slotTime(100))).ok)
+      const { params, genesisMs } = x.genesis.poot
+      const s = x.headPoot.slot + 1
+      const turn = (slot: number): number => slotStartMs(genesisMs, params, slot) + params.slotTimeoutMs + 10
+      const serverOnly = localProposer(signersFrom(x, [devServerKey()]))
+      const p1 = await produce(y, s)
+      const p2 = await produce(y, s + 1)
+      const f1 = await x.build(serverOnly(x, s, turn(s))!)
+      const f2 = await x.build(serverOnly(x, s + 1, turn(s + 1))!)
+      const f3 = await x.build(serverOnly(x, s + 2, turn(s + 2))!)
+      for (const b of [f1, f2]) {
+        const r = await y.importEnvelope((await x.envelopeOf(b))!, turn(s + 2) + 100)
+        assert.ok(r.ok && r.sideChain === true, r.ok ? 'canonical' : r.reason)
+      }
+      const head = bytesToHex(y.head.hash())
+
+      await y.close()
+      y = await reopen()
+      assert.equal(bytesToHex(y.head.hash()), head, 'the same head after the restart')
+      assert.ok(await y.blockByHash(f2.hash()) !== undefined, 'the side block is known again')
+      assert.equal(y.hasSigned(s, 'server'), true, 'and so is the Server\'s signed header for its slot')
+      // f3 extends the side branch: executed on f2's state, and the branch wins
+      const r = await y.importEnvelope((await x.envelopeOf(f3))!, turn(s + 2) + 100)
+      assert.ok(r.ok && r.sideChain !== true, r.ok ? 'stayed a side block' : r.reason)
+      assert.equal(bytesToHex(y.head.hash()), bytesToHex(f3.hash()))
+      assert.equal(bytesToHex(y.head.header.stateRoot), bytesToHex(x.head.header.stateRoot))
+
+      // the abandoned branch is a side branch now, and survives the next restart; the new canonical blocks are not marked
+      await y.close()
+      y = await reopen()
+      assert.equal(bytesToHex(y.head.hash()), bytesToHex(f3.hash()))
+      assert.ok(await y.blockByHash(p1.hash()) !== undefined)
+      assert.equal(bytesToHex((await y.blockByNumber(p1.header.number))!.hash()), bytesToHex(f1.hash()))
+      assert.deepEqual((await y.store.sideBlocks()).map((h) => bytesToHex(h)).sort(), [p1, p2].map((b) => bytesToHex(b.hash())).sort())
+    } finally {
+      await x.close()
+      await y.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
