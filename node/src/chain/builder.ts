@@ -2,14 +2,16 @@
  * A block builder whose addTransaction is linear. The stock BlockBuilder re-creates the whole block (all earlier
  * transactions) for every transaction it adds, which makes a block O(n²) (500 transactions: 16 s). runTx only reads
  * the block's header (coinbase, number, timestamp, base fee, gas limit, PREVRANDAO), so this one creates a
- * transaction-less environment block once. Blob transactions are not accepted (the mempool refuses them).
+ * transaction-less environment block once. Blob and set-code transactions are not accepted (nor by the mempool).
+ * It runs on the execution worker (exec-worker-main.ts).
  */
 import { BlockBuilder, encodeReceipt, runTx, type BuildBlockOpts, type RunTxResult, type VM } from '@ethereumjs/vm'
 import { KECCAK256_RLP, type Address } from '@ethereumjs/util'
-import { Block, createBlock } from '@ethereumjs/block'
+import { Block, createBlock, genTransactionsTrieRoot } from '@ethereumjs/block'
+import { MerklePatriciaTrie } from '@ethereumjs/mpt'
+import { RLP } from '@ethereumjs/rlp'
 import type { TypedTransaction } from '@ethereumjs/tx'
-import { Slicer } from './slicer.js'
-import { indexedTrieRoot, transactionsTrieRoot } from './sliced-block.js'
+import { UNSUPPORTED_TX_TYPES } from './mempool.js'
 
 interface Internals {
   checkStatus: () => void
@@ -24,11 +26,6 @@ interface Internals {
 
 export class LinearBlockBuilder extends BlockBuilder {
   private envBlock: Block | undefined
-  /**
-   * build()'s transaction and receipt tries (same roots as the stock ones) give the event loop a turn every few ms
-   * when the thread has other work; the execution worker, where blocks are built, passes one that never turns
-   */
-  slicer = new Slicer()
   /** the block's transactions while buildSliced hides them from build() */
   private included: TypedTransaction[] | undefined
 
@@ -53,7 +50,7 @@ export class LinearBlockBuilder extends BlockBuilder {
   }
 
   override async addTransaction (tx: TypedTransaction): Promise<RunTxResult> {
-    if (tx.type === 3) throw new Error('blob transactions are not supported')
+    if (UNSUPPORTED_TX_TYPES.has(tx.type)) throw new Error(`transactions of type ${tx.type} are not supported`)
     const self = await this.begin()
     if (tx.gasLimit > BigInt(self.headerData.gasLimit) - this.gasUsed) throw new Error('tx has a higher gas limit than the remaining gas in the block')
     const result = await runTx(self.vm, { tx, block: this.envBlock, blockGasUsed: this.gasUsed })
@@ -66,22 +63,23 @@ export class LinearBlockBuilder extends BlockBuilder {
 
   private get txs (): TypedTransaction[] { return this.included ?? (this as unknown as Internals).transactions }
 
+  /** BlockBuilder.transactionsTrie over the executed transactions (buildSliced hides them from build()). */
   override async transactionsTrie (): Promise<Uint8Array> {
-    return await transactionsTrieRoot(this.txs, (this as unknown as Internals).vm.common, this.slicer)
+    return await genTransactionsTrieRoot(this.txs, new MerklePatriciaTrie({ common: (this as unknown as Internals).vm.common }))
   }
 
-  /** BlockBuilder.receiptTrie over the executed transactions (buildSliced hides them from build()). */
+  /** BlockBuilder.receiptTrie over the executed transactions, likewise. */
   override async receiptTrie (): Promise<Uint8Array> {
     const self = this as unknown as Internals
     if (self.transactionResults.length === 0) return KECCAK256_RLP
-    const txs = this.txs
-    const receipts = function * (): Generator<Uint8Array> { for (const [i, r] of self.transactionResults.entries()) yield encodeReceipt(r.receipt, txs[i].type) }
-    return await indexedTrieRoot(receipts(), self.vm.common, this.slicer)
+    const trie = new MerklePatriciaTrie({ common: self.vm.common })
+    for (const [i, r] of self.transactionResults.entries()) await trie.put(RLP.encode(i), encodeReceipt(r.receipt, this.txs[i].type))
+    return trie.root()
   }
 
   /**
    * build(), without its createBlock re-creating every transaction (each constructor copies Common and rebuilds its
-   * parameter cache: one synchronous stretch for the whole block): build() makes the block with no transactions (its
+   * parameter cache; and the executed objects are what touched-accounts.ts filed the written accounts under): build() makes the block with no transactions (its
    * tries, bloom, gas and state root come from the executed ones, see the overrides above), and the block is then
    * made from that header and withdrawals with the executed transaction objects, as createBlock's own constructor
    * call does. The only other use of the list in build() is EIP-7928's access-list index, not active on this chain.
@@ -101,9 +99,8 @@ export class LinearBlockBuilder extends BlockBuilder {
   }
 }
 
-export async function buildLinearBlock (vm: VM, opts: BuildBlockOpts, slicer = new Slicer()): Promise<LinearBlockBuilder> {
+export async function buildLinearBlock (vm: VM, opts: BuildBlockOpts): Promise<LinearBlockBuilder> {
   const builder = new LinearBlockBuilder(vm, opts)
-  builder.slicer = slicer
   await builder.initState()
   return builder
 }

@@ -20,7 +20,6 @@ import { NodeCache } from './node-cache.js'
 import { toStoredReceipts } from './receipts.js'
 import { TouchedAccounts } from './touched-accounts.js'
 import { buildLinearBlock } from './builder.js'
-import { Slicer } from './slicer.js'
 import type { BuildRequest, ExecSystemWrite, ImportRequest, MainMessage, WorkerAsk, WorkerMessage } from './exec-protocol.js'
 
 const port = parentPort
@@ -110,20 +109,18 @@ async function execute (req: ImportRequest): Promise<WorkerMessage> {
   }
 }
 
-/** No turns to give on this thread: nothing else runs here while a block is built. */
-const NO_TURNS = new Slicer(Number.POSITIVE_INFINITY)
-
 async function build (req: BuildRequest): Promise<WorkerMessage> {
   const blockOpts = { common, putBlockIntoBlockchain: false }
-  const parent = new Block(createBlockHeaderFromRLP(req.parentHeader, { common }), [], [], [], blockOpts)
-  await vm.stateManager.setStateRoot(req.root)
-  const builder = await buildLinearBlock(vm, {
-    parentBlock: parent,
-    headerData: { ...req.header, coinbase: createAddressFromString(req.header.coinbase) },
-    withdrawals: req.withdrawals.map((w) => ({ ...w, address: createAddressFromString(w.address) })),
-    blockOpts
-  }, NO_TURNS)
+  let builder: Awaited<ReturnType<typeof buildLinearBlock>> | undefined
   try {
+    const parent = new Block(createBlockHeaderFromRLP(req.parentHeader, { common }), [], [], [], blockOpts)
+    await vm.stateManager.setStateRoot(req.root)
+    builder = await buildLinearBlock(vm, {
+      parentBlock: parent,
+      headerData: { ...req.header, coinbase: createAddressFromString(req.header.coinbase) },
+      withdrawals: req.withdrawals.map((w) => ({ ...w, address: createAddressFromString(w.address) })),
+      blockOpts
+    })
     for (const w of req.writes) await builder.systemCall(createAddressFromString(w.caller), createAddressFromString(w.to), w.data, w.gas)
     const start = Date.now()
     const included: number[] = []
@@ -140,12 +137,12 @@ async function build (req: BuildRequest): Promise<WorkerMessage> {
     const results = (builder as unknown as { transactionResults: Parameters<typeof toStoredReceipts>[1] }).transactionResults
     return { kind: 'built', id: req.id, ok: true, header: block.header.serialize(), included, dropped, receipts: toStoredReceipts(builder.transactionReceipts, results), written: touched.writtenBy(block) }
   } catch (e) {
-    if (builder.getStatus().status === 'pending') await builder.revert().catch(() => {})
+    if (builder?.getStatus().status === 'pending') await builder.revert().catch(() => {})
     return { kind: 'built', id: req.id, ok: false, message: (e as Error).message.split('\n')[0] }
   }
 }
 
-// one block at a time, in arrival order (the chain sends one and waits)
+// one block at a time, in arrival order (the chain sends one and waits); build and execute answer every failure
 let queue = Promise.resolve()
 port.on('message', (msg: MainMessage) => {
   if (msg.kind === 'answer') {
@@ -155,6 +152,9 @@ port.on('message', (msg: MainMessage) => {
     else w?.resolve(msg.value)
     return
   }
-  queue = queue.then(async () => { port.postMessage(msg.kind === 'build' ? await build(msg) : await execute(msg)) })
+  queue = queue
+    .then(async () => { port.postMessage(msg.kind === 'build' ? await build(msg) : await execute(msg)) })
+    // (a reply that could not be sent: the block fails rather than the queue stopping for good)
+    .catch((e: Error) => { port.postMessage({ kind: msg.kind === 'build' ? 'built' : 'imported', id: msg.id, ok: false, message: e.message } satisfies WorkerMessage) })
 })
 port.postMessage({ kind: 'ready' })

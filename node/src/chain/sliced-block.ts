@@ -1,10 +1,9 @@
 /**
- * @ethereumjs' whole-block steps, done in slices that give the event loop a turn (slicer.ts) and yield the same
- * objects: a received 300-transaction block otherwise decodes in one synchronous stretch (each tx constructor copies
- * Common and rebuilds its parameter cache). The trie roots serve the builder (builder.ts), on the execution worker.
+ * A received block decoded in slices that give the event loop a turn (slicer.ts), yielding the same objects: a
+ * 300-transaction block otherwise decodes in one synchronous stretch (each tx constructor copies Common and rebuilds
+ * its parameter cache).
  */
 import { Block, createBlockFromBytesArray, createBlockFromRLP, type BlockBytes, type BlockOptions } from '@ethereumjs/block'
-import { MerklePatriciaTrie } from '@ethereumjs/mpt'
 import { RLP } from '@ethereumjs/rlp'
 import { createTxFromBlockBodyData, type TypedTransaction } from '@ethereumjs/tx'
 import type { Common } from '@ethereumjs/common'
@@ -33,20 +32,4 @@ export async function decodeBlockSliced (serialized: Uint8Array, opts: BlockOpti
   } catch {
     return createBlockFromRLP(serialized, opts)
   }
-}
-
-/** The root of a trie keyed by RLP(index), as ethereumjs builds transaction and receipt tries, between turns. */
-export async function indexedTrieRoot (values: Iterable<Uint8Array>, common: Common, slicer: Slicer): Promise<Uint8Array> {
-  const trie = new MerklePatriciaTrie({ common })
-  let i = 0
-  for (const value of values) {
-    await trie.put(RLP.encode(i++), value)
-    await slicer.turn()
-  }
-  return trie.root()
-}
-
-/** The transactions' trie root as ethereumjs' genTransactionsTrieRoot computes it, between turns. */
-export async function transactionsTrieRoot (txs: readonly TypedTransaction[], common: Common, slicer: Slicer): Promise<Uint8Array> {
-  return await indexedTrieRoot((function * () { for (const tx of txs) yield tx.serialize() })(), common, slicer)
 }

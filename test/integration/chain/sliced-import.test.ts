@@ -1,5 +1,5 @@
-// Received blocks are decoded in slices and the builder's transaction trie is built by sliced-block.ts: the result
-// must be the block ethereumjs' createBlockFromRLP makes, and tampered transactions must be refused with the reason
+// Received blocks are decoded in slices (sliced-block.ts) and built blocks made from the executed transaction objects
+// (builder.ts): the result must be the block ethereumjs' createBlockFromRLP makes, and tampered transactions must be refused with the reason
 // the one-piece path (createBlockFromRLP + validateData) gives.
 import { strict as assert } from 'node:assert'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -10,7 +10,7 @@ import { RLP } from '@ethereumjs/rlp'
 import { bytesToHex, concatBytes } from '@ethereumjs/util'
 import { decodeEnvelope, encodeEnvelope, type Chain } from '../../../node/src/chain/index.js'
 import { Slicer } from '../../../node/src/chain/slicer.js'
-import { decodeBlockSliced, transactionsTrieRoot } from '../../../node/src/chain/sliced-block.js'
+import { decodeBlockSliced } from '../../../node/src/chain/sliced-block.js'
 import { Chain as ChainClass, buildGenesis, checkGenesisSpec, devGenesisSpec } from '../../../node/src/chain/index.js'
 import { openDevChain, produce, removeChainDirs, signedTx, slotTime, DEV_KEYS, GENESIS_MS, SLOT_MS } from './support.js'
 
@@ -54,13 +54,6 @@ describe('chain: sliced block import', function () {
     assert.equal(bytesToHex(built.header.transactionsTrie), bytesToHex(await decoded.genTxTrie()))
     assert.ok(Object.isFrozen(built) && built.transactions.every((t) => Object.isFrozen(t)))
     await built.validateData(false, true)
-  })
-
-  it('computes the transaction trie ethereumjs computes (and the builder put in the header)', async () => {
-    const block = createBlockFromRLP(decodeEnvelope(env).evm, { common: leader.common })
-    const root = await transactionsTrieRoot(block.transactions, block.common, everyStep())
-    assert.equal(bytesToHex(root), bytesToHex(await block.genTxTrie()))
-    assert.equal(bytesToHex(root), bytesToHex(block.header.transactionsTrie))
   })
 
   it('throws what createBlockFromRLP throws for blocks it refuses', async () => {
