@@ -123,7 +123,7 @@ export class Chain {
     head: Block,
     private readonly maxBuildMs: number,
     private readonly sliceMs: number,
-    /** re-executes received blocks off the event loop (exec-worker.ts) */
+    /** builds and re-executes blocks off the event loop (exec-worker.ts) */
     private readonly execWorker: ExecWorker
   ) {
     this.headBlock = head
@@ -344,7 +344,7 @@ export class Chain {
     const built = await this.execWorker.build({
       parentHeader: parent.header.serialize(),
       root: parent.header.stateRoot,
-      writes: writes.map(plainWrite),
+      writes,
       header: { ...header, coinbase: header.coinbase.toString() },
       withdrawals: withdrawals.map((w) => ({ ...w, address: w.address.toString() })),
       txs: offered.map((tx) => tx.serialize()),
@@ -521,7 +521,7 @@ export class Chain {
         const payout = await this.payoutScheduleForChild(parent, parentPoot.slot, ph.slot)
         // executed on the execution worker: the system writes of this block (if any) first, on the parent's state,
         // then the block's transactions, with every check of ethereumjs' runBlock
-        const writes = (await this.systemWrites(parent, parentPoot, ph.slot, config)).map(plainWrite)
+        const writes = await this.systemWrites(parent, parentPoot, ph.slot, config)
         const executed = await this.execWorker.import(env.evm, parent.header.stateRoot, writes)
         if (!executed.ok) return { ok: false, reason: `execution: ${executed.message}` }
         const canonical = await this.commit(block, executed.receipts, raw, next, env.poot.signed, config, payout, executed.written)
@@ -553,13 +553,13 @@ export class Chain {
    * The system writes a block at `slot` on `parent` makes, in order: the eligibility report at a PoOT epoch's first
    * block, then the entitlements of payout epoch e at the first block of a later payout epoch.
    */
-  private async systemWrites (parent: Block, parentPoot: ChainState, slot: number, config: PootConfig): Promise<SystemWrite[]> {
-    const writes: SystemWrite[] = []
-    const caller = createAddressFromString(SYSTEM_ADDRESS)
+  private async systemWrites (parent: Block, parentPoot: ChainState, slot: number, config: PootConfig): Promise<ExecSystemWrite[]> {
+    const writes: ExecSystemWrite[] = []
+    const caller = SYSTEM_ADDRESS
     const report = eligibilityReport(parentPoot, slot, config)
-    if (report !== null) writes.push({ caller, to: createAddressFromString(this.genesis.contracts.NodeEligibility), data: eligibilityCalldata(report, (e) => this.rewardAddress(e)), gas: SYSTEM_CALL_GAS })
+    if (report !== null) writes.push({ caller, to: this.genesis.contracts.NodeEligibility, data: eligibilityCalldata(report, (e) => this.rewardAddress(e)), gas: SYSTEM_CALL_GAS })
     for (const w of await this.payoutWritesFor(parent, parentPoot.slot, slot)) {
-      writes.push({ caller, to: createAddressFromString(this.genesis.contracts.PayoutBatches), data: recordEntitlementsCalldata(w), gas: PAYOUT_WRITE_GAS })
+      writes.push({ caller, to: this.genesis.contracts.PayoutBatches, data: recordEntitlementsCalldata(w), gas: PAYOUT_WRITE_GAS })
     }
     return writes
   }
@@ -889,8 +889,6 @@ export class Chain {
   }
 }
 
-interface SystemWrite { caller: Address, to: Address, data: Uint8Array, gas: bigint }
-const plainWrite = (w: SystemWrite): ExecSystemWrite => ({ caller: w.caller.toString(), to: w.to.toString(), data: w.data, gas: w.gas })
 
 /**
  * The mempool's executable transactions a block could hold: in order, while their least gas (21,000 and 4 a

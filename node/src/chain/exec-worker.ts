@@ -1,8 +1,8 @@
 /**
  * The chain's side of its execution worker (exec-worker-main.ts): builds this node's blocks and re-executes received
- * ones on another thread, and serves the worker's reads and writes of the state trie from this thread's LevelDB (the one process that may open
- * it). Started by `warm()` or the first block; a worker that dies fails the block in flight with the reason and is
- * started again at the next one.
+ * ones on another thread, and serves the worker's reads and writes of the state trie from this thread's LevelDB
+ * (which the process can open once). Started by `warm()` or the first block; a worker that dies fails the block in
+ * flight with the reason and is started again at the next one.
  */
 import { Worker } from 'node:worker_threads'
 import { workerEntry } from '../runtime/worker-bundle.js'
@@ -71,7 +71,7 @@ export class ExecWorker {
     })
   }
 
-  /** Starts the worker now rather than at the first import (~0.5 s: loading ethereumjs on its thread). */
+  /** Starts the worker now rather than at the first block (~0.4 s: loading ethereumjs on its thread). */
   async warm (): Promise<void> {
     const worker = await this.start()
     worker.ref()

@@ -6,9 +6,8 @@
  *
  * The source is the EVM journal's touched set (EIP-161): every account a transaction wrote through the journal
  * (balances included), net of reverted calls. runTx clears it in `journal.cleanup()` at a transaction's start and end
- * and no event carries it, so this wraps `cleanup` on the VM that executes blocks (the chain's for the blocks it
- * builds, the execution worker's for those it receives; calls run on shallow copies, with their own journal) and
- * files the set under the transaction object when `afterTx` fires. A transaction that fails before
+ * and no event carries it, so this wraps `cleanup` on the VM that executes blocks (the execution worker's, for the
+ * blocks it builds and those it re-executes; calls run on shallow copies, with their own journal) and files the set under the transaction object when `afterTx` fires. A transaction that fails before
  * `afterTx` (the builder drops it) files nothing. The same transactions give the same sets on the builder, on a
  * re-executing follower and on a syncing node: the sets are stored with the block (ChainStore) and are the same on
  * every node, as the payout write that reads them must be.

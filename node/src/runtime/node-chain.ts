@@ -53,7 +53,7 @@ export interface NodeChainInit {
 export async function startNodeChain (init: NodeChainInit): Promise<NodeChain> {
   const { home, config, log } = init
   const chain = await openChainAtHome({ home: home.paths.root, maxBuildMs: config.chain.maxBuildMs })
-  await chain.warmExecution() // received blocks are re-executed on the execution worker: started before any arrives
+  await chain.warmExecution() // blocks are built and re-executed on the execution worker: started before the first
   const nodeKey = nodeKeyFromSeed(home.identity.secretKey)
   const server = devServerKey()
   const extraKeys = config.chain.devServer && chain.genesis.spec.server.node === server.id ? [server] : []
