@@ -124,6 +124,13 @@ export function splitBatchPayload (entries: readonly CommittedEntry[], approvals
   return { head, parts }
 }
 
+/** The parts of `parts` that a PayoutBatches.partsOf bitmap says are published (bit i: part i). */
+export function publishedParts (bits: bigint, parts: number): Set<number> {
+  const out = new Set<number>()
+  for (let i = 0; i < parts; i++) if (((bits >> BigInt(i)) & 1n) === 1n) out.add(i)
+  return out
+}
+
 /** The batch a head and its parts make: entries and approvals joined in order. */
 export function joinBatchPayloads (payloads: readonly string[]): { entries: CommittedEntry[], approvals: RouterApproval[] } {
   const entries: CommittedEntry[] = []

@@ -8,7 +8,7 @@ import { Interface, keccak256, type InterfaceAbi } from 'ethers'
 import { bytesToHex, bigIntToHex, createAddressFromString, hexToBytes } from '@ethereumjs/util'
 import { loadArtifact } from '../../../contracts/index.js'
 import { slotStartMs, windowSlots } from '../../../protocols/poot/index.js'
-import { encodeEntitlements } from '../../../protocols/poot/payout-commitment.js'
+import { encodeEntitlements, publishedParts } from '../../../protocols/poot/payout-commitment.js'
 import { LUCID_VERSION } from '../version.js'
 import { CallFailed, type Chain, type CallRequest } from '../chain/chain.js'
 import { MempoolError } from '../chain/mempool.js'
@@ -358,7 +358,7 @@ export function makeMethods (chain: Chain, filters: FilterManager): Map<string, 
         : (await logsOf(block)).find((l) => l.address.toLowerCase() === chain.genesis.contracts.PayoutBatches.toLowerCase() && committedTopics.has(l.topics[0]) && BigInt(l.topics[1]) === epoch)
       // a batch committed in parts: how many, and how many are published so far
       const [partHashes, publishedBits] = await batchesCall(head, 'partsOf', [epoch]) as unknown as [string[], bigint]
-      const published = [...publishedBits.toString(2)].filter((b) => b === '1').length
+      const published = publishedParts(publishedBits, partHashes.length).size
       out.push({
         epoch: Number(epoch),
         root,

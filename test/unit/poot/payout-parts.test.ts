@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert'
 import fc from 'fast-check'
 import { ethers } from 'ethers'
-import { encodeBatchPayload, joinBatchPayloads, splitBatchPayload, type CommittedEntry, type RouterApproval } from '../../../protocols/poot/payout-commitment.js'
+import { encodeBatchPayload, joinBatchPayloads, publishedParts, splitBatchPayload, type CommittedEntry, type RouterApproval } from '../../../protocols/poot/payout-commitment.js'
 
 const entryArb = (index: number): fc.Arbitrary<CommittedEntry> => fc.record({
   address: fc.uint8Array({ minLength: 20, maxLength: 20 }).map((b) => ethers.hexlify(b)),
@@ -46,5 +46,12 @@ describe('poot: payout batches in parts', () => {
     const small = { ...big, index: 0, kyc: undefined, route: 'v0' as const }
     assert.throws(() => splitBatchPayload([small, big], approvals, 1_500), /entry 1 alone encodes to more than 1500 bytes/)
     assert.throws(() => joinBatchPayloads([encodeBatchPayload([], approvals), '0x1234']), /^Error: part 0: batch payload is not ABI-encoded/)
+  })
+
+  it('reads which parts a partsOf bitmap marks published, of the batch\'s parts only', () => {
+    fc.assert(fc.property(fc.integer({ min: 2, max: 256 }).chain((n) => fc.tuple(fc.constant(n), fc.uniqueArray(fc.integer({ min: 0, max: n - 1 })))), ([n, set]) => {
+      const bits = set.reduce((b, i) => b | (1n << BigInt(i)), 0n)
+      assert.deepEqual(publishedParts(bits | (1n << BigInt(n)), n), new Set(set))
+    }))
   })
 })

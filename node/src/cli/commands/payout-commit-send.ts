@@ -6,7 +6,7 @@
  * rest published, provided their hashes are the committed ones.
  */
 import { ethers } from 'ethers'
-import { COMMIT_TYPES, commitValue, partsCommitValue, type SplitPayload } from '../../../../protocols/poot/payout-commitment.js'
+import { COMMIT_TYPES, commitValue, partsCommitValue, publishedParts, type SplitPayload } from '../../../../protocols/poot/payout-commitment.js'
 import { revertName } from './payout-rpc.js'
 import { fail } from './payout-flags.js'
 
@@ -15,16 +15,18 @@ const PARTS_IN_FLIGHT = 8
 
 export interface SentBatch { txHash: string, blockNumber: number, gasUsed: string, parts: number, resumed: boolean }
 
-/** The parts still to publish of an epoch committed in parts (null: not committed, or committed whole). */
-export async function pendingParts (batches: ethers.Contract, epoch: number): Promise<{ hashes: string[], published: bigint } | null> {
-  const [hashes, published] = await batches.partsOf(epoch) as [string[], bigint]
-  return hashes.length === 0 ? null : { hashes: [...hashes], published }
+export interface CommittedParts { hashes: string[], published: ReadonlySet<number> }
+
+/** The part hashes of an epoch committed in parts and which parts are published (null: not committed, or whole). */
+export async function pendingParts (batches: ethers.Contract, epoch: number): Promise<CommittedParts | null> {
+  const [hashes, bits] = await batches.partsOf(epoch) as [string[], bigint]
+  return hashes.length === 0 ? null : { hashes: [...hashes], published: publishedParts(bits, hashes.length) }
 }
 
 export async function sendBatch (
   call: ethers.Contract,
   iface: ethers.Interface,
-  c: { epoch: number, root: string, split: SplitPayload, signers: ethers.Wallet[], domain: ethers.TypedDataDomain, resume: { hashes: string[], published: bigint } | null, dryRun: boolean },
+  c: { epoch: number, root: string, split: SplitPayload, signers: ethers.Wallet[], domain: ethers.TypedDataDomain, resume: CommittedParts | null, dryRun: boolean },
   log: (line: string) => void
 ): Promise<SentBatch | null> {
   const { epoch, root, split } = c
@@ -52,13 +54,13 @@ export async function sendBatch (
 
   const hashes = split.parts.map((p) => ethers.keccak256(p))
   const receipts: ethers.TransactionReceipt[] = []
-  let published = 0n
+  let published: ReadonlySet<number> = new Set()
   if (c.resume !== null) {
     if (c.resume.hashes.length !== hashes.length || c.resume.hashes.some((h, i) => h.toLowerCase() !== hashes[i])) {
       return fail(`epoch ${epoch} is already committed in ${c.resume.hashes.length} parts whose hashes are not this batch's ${hashes.length}: one batch per epoch`, 1)
     }
     published = c.resume.published
-    log(`epoch ${epoch} is committed in ${hashes.length} parts; publishing the ${hashes.length - bitCount(published)} not published yet`)
+    log(`epoch ${epoch} is committed in ${hashes.length} parts; publishing the ${hashes.length - published.size} not published yet`)
   } else {
     const sigs = await sign(partsCommitValue(epoch, root, split.head, split.parts))
     try { await call.commitParts.staticCall(epoch, root, split.head, hashes, sigs) } catch (e) { return fail(`PayoutBatches refused the commit: ${revertName(iface, e)}`, 1) }
@@ -68,7 +70,7 @@ export async function sendBatch (
   if (c.dryRun) return null
   // the parts go out PARTS_IN_FLIGHT at a time (each send takes the next nonce), then every receipt is checked; a
   // part another run's transaction published meanwhile is done, not an error
-  const isPublished = async (i: number): Promise<boolean> => (((await pendingParts(call, epoch))?.published ?? 0n) >> BigInt(i) & 1n) === 1n
+  const isPublished = async (i: number): Promise<boolean> => (await pendingParts(call, epoch))?.published.has(i) === true
   const unlessPublished = async <T>(i: number, step: () => Promise<T>): Promise<T | null> => {
     try { return await step() } catch (e) {
       if (!await isPublished(i)) throw e
@@ -82,7 +84,7 @@ export async function sendBatch (
     if (r !== null) receipts.push(r)
   }
   for (const [i, part] of split.parts.entries()) {
-    if ((published >> BigInt(i)) & 1n) continue
+    if (published.has(i)) continue
     if (inFlight.length === PARTS_IN_FLIGHT) await settle(inFlight.shift()!)
     const tx = await unlessPublished(i, async () => await submit(`part ${i + 1} of ${hashes.length}`, async () => await call.publishPart(epoch, i, part)))
     if (tx !== null) inFlight.push({ i, tx })
@@ -93,4 +95,3 @@ export async function sendBatch (
   return { txHash: last.hash, blockNumber: last.blockNumber, gasUsed: receipts.reduce((s, r) => s + r.gasUsed, 0n).toString(), parts: hashes.length, resumed: c.resume !== null }
 }
 
-const bitCount = (bits: bigint): number => { let n = 0; for (let b = bits; b > 0n; b >>= 1n) n += Number(b & 1n); return n }

@@ -161,7 +161,7 @@ export async function runPayoutCommit (file: string | undefined, flags: PayoutCo
     // an epoch committed in parts whose parts are not all published yet is completed (payout-commit-send.ts)
     const committed = await batches.isCommitted(ent.epoch) as boolean
     const resume = committed ? await pendingParts(batches, ent.epoch) : null
-    if (committed && (resume === null || resume.published === (1n << BigInt(resume.hashes.length)) - 1n)) {
+    if (committed && (resume === null || resume.published.size === resume.hashes.length)) {
       const [root, , block] = await batches.commitmentOf(ent.epoch) as [string, string, bigint]
       fail(`epoch ${ent.epoch} is already committed (root ${root}, block ${block}${resume === null ? '' : `, all ${resume.hashes.length} parts published`}): one batch per epoch`, 1)
     }
