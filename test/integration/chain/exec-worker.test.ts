@@ -9,10 +9,11 @@ import { join } from 'node:path'
 import { threadId, type Worker } from 'node:worker_threads'
 import { bytesToHex, createAddressFromString } from '@ethereumjs/util'
 import { Chain } from '../../../node/src/chain/index.js'
+import type { ExecWorker } from '../../../node/src/chain/exec-worker.js'
 import { devGenesis, openDevChain, produce, removeChainDirs, signedTx, slotTime, DEV_KEYS } from './support.js'
 
 /** a chain's execution worker (private to Chain: reached by the test only) */
-type ExecWorkerInternals = { worker?: Worker, state: { get: (k: Uint8Array) => Promise<Uint8Array | undefined> } }
+type ExecWorkerInternals = { worker?: Worker, state: { get: (k: Uint8Array) => Promise<Uint8Array | undefined> }, build: ExecWorker['build'] }
 const execOf = (c: Chain): ExecWorkerInternals => (c as unknown as { execWorker: ExecWorkerInternals }).execWorker
 const workerOf = (c: Chain): Worker | undefined => execOf(c).worker
 /** terminates the chain's worker at its next trie read (while a block is being executed) */
@@ -83,6 +84,23 @@ describe('chain: the execution worker', function () {
       // the block's state is in the leader's store, read on this thread
       const sender = createAddressFromString(block.transactions[0].getSenderAddress().toString())
       assert.equal((await (await leader.stateAt(block.header.stateRoot)).getAccount(sender))?.nonce, 20n)
+
+      // a build the worker cannot start (its parent's state root is not in the store) fails that build only, with
+      // ethereumjs' reason, and the worker carries on
+      const live = workerOf(leader)
+      const h = block.header
+      const bad = await execOf(leader).build({
+        parentHeader: h.serialize(),
+        root: new Uint8Array(32).fill(7),
+        writes: [],
+        header: { timestamp: h.timestamp + 1n, coinbase: h.coinbase.toString(), extraData: h.extraData, mixHash: h.mixHash, gasLimit: h.gasLimit },
+        withdrawals: [],
+        txs: [],
+        maxBuildMs: 100
+      })
+      assert.ok(!bad.ok && /State trie does not contain state root/.test(bad.message), bad.ok ? 'built' : bad.message)
+      assert.equal(workerOf(leader), live, 'the same worker')
+      assert.equal((await produce(leader)).header.number, block.header.number + 1n, 'the next build goes through')
     } finally {
       await leader.close()
     }
