@@ -150,9 +150,9 @@ export class Chain {
     const vm = await createVM({ common, stateManager, blockchain })
     const head = await blockchain.getCanonicalHeadBlock()
     await stateManager.setStateRoot(head.header.stateRoot)
-    const canonicalHash = async (n: bigint): Promise<Uint8Array | undefined> => { try { return (await blockchain.getBlock(n)).hash() } catch { return undefined } }
-    const execWorker = new ExecWorker(genesis.commonSpec, sub('state'), STATE_BATCH_SLICE, canonicalHash)
-    const chain = new Chain(genesis, level, vm, blockchain, new ChainStore(sub('meta')), head, opts.maxBuildMs ?? 1000, opts.sliceMs ?? 4, execWorker)
+    let chain: Chain | undefined
+    const execWorker = new ExecWorker(genesis.commonSpec, sub('state'), STATE_BATCH_SLICE, async (n, tip) => await chain?.branchHash(n, tip))
+    chain = new Chain(genesis, level, vm, blockchain, new ChainStore(sub('meta')), head, opts.maxBuildMs ?? 1000, opts.sliceMs ?? 4, execWorker)
     await chain.replayPoot(head)
     await chain.reloadSideBlocks()
     return chain
@@ -762,6 +762,17 @@ export class Chain {
   async blockByNumber (n: bigint): Promise<Block | undefined> {
     if (n > this.headBlock.header.number || n < 0n) return undefined
     try { return await this.blockchain.getBlock(n) } catch { return undefined }
+  }
+
+  /**
+   * The hash of the block at height `n` on the branch ending at `tip` (what BLOCKHASH reads in a child of `tip`):
+   * side blocks are walked back by parent hash until the branch meets the canonical chain.
+   */
+  async branchHash (n: bigint, tip: Uint8Array): Promise<Uint8Array | undefined> {
+    let b = await this.blockByHash(tip)
+    while (b !== undefined && b.header.number > n && this.sideBlocks.has(bytesToHex(b.hash()))) b = await this.blockByHash(b.header.parentHash)
+    if (b === undefined || b.header.number < n) return undefined
+    return b.header.number === n ? b.hash() : (await this.blockByNumber(n))?.hash()
   }
 
   async blockByHash (hash: Uint8Array): Promise<Block | undefined> {

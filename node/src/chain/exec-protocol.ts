@@ -47,7 +47,8 @@ export type ImportReply =
 export type WorkerAsk =
   | { kind: 'get', key: Uint8Array }
   | { kind: 'flush' }
-  | { kind: 'blockHash', number: bigint }
+  /** BLOCKHASH: the hash of the block at `number` on the branch ending at `parent` (the executed block's parent) */
+  | { kind: 'blockHash', number: bigint, parent: Uint8Array }
 export type WriteOp = { type: 'put', key: Uint8Array, value: Uint8Array } | { type: 'del', key: Uint8Array }
 
 /** worker → main */

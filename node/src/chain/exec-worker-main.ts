@@ -76,11 +76,13 @@ const spec = (workerData as { common: CommonSpec }).common
 const common = makeCommon(spec)
 const trie = await createMPT({ db: new MainThreadDB() as never, useKeyHashing: true, valueEncoding: ValueEncoding.Bytes, common, cacheSize: 0 })
 const stateManager = new MerkleStateManager({ trie, common })
+/** The parent of the block being executed or built: BLOCKHASH reads its branch, which may be a side branch. */
+let branchTip: Uint8Array = new Uint8Array(32)
 // BLOCKHASH is the only use runBlock makes of the blockchain here (header checks are the main thread's)
 const blockchain = {
-  async getBlock (n: bigint | Uint8Array): Promise<{ hash: () => Uint8Array }> {
+  async getBlock (n: bigint | number | Uint8Array): Promise<{ hash: () => Uint8Array }> {
     if (n instanceof Uint8Array) return { hash: () => n }
-    const hash = await ask({ kind: 'blockHash', number: n })
+    const hash = await ask({ kind: 'blockHash', number: BigInt(n), parent: branchTip }) // BLOCKHASH passes a number
     if (hash === null) throw new Error(`block ${n} not found`)
     return { hash: () => hash }
   }
@@ -99,6 +101,7 @@ async function systemCall (root: Uint8Array, block: Block, w: ExecSystemWrite): 
 async function execute (req: ImportRequest): Promise<WorkerMessage> {
   try {
     const block = createBlockFromRLP(req.block, { common })
+    branchTip = block.header.parentHash
     let root = req.root
     for (const w of req.writes) root = await systemCall(root, block, w)
     const result = await runBlock(vm, { block, root, generate: false, skipHardForkValidation: true, skipHeaderValidation: true })
@@ -114,6 +117,7 @@ async function build (req: BuildRequest): Promise<WorkerMessage> {
   let builder: Awaited<ReturnType<typeof buildLinearBlock>> | undefined
   try {
     const parent = new Block(createBlockHeaderFromRLP(req.parentHeader, { common }), [], [], [], blockOpts)
+    branchTip = parent.hash()
     await vm.stateManager.setStateRoot(req.root)
     builder = await buildLinearBlock(vm, {
       parentBlock: parent,

@@ -30,13 +30,13 @@ export class ExecWorker {
 
   /**
    * `state`: the state trie's sublevel; `batchOps`: operations per LevelDB batch when the worker writes (the event loop
-   * turns between batches); `blockHash`: a canonical block's hash by number (BLOCKHASH).
+   * turns between batches); `blockHash`: the hash of the block at a height on the branch ending at a block (BLOCKHASH).
    */
   constructor (
     private readonly common: CommonSpec,
     private readonly state: Sublevel,
     private readonly batchOps: number,
-    private readonly blockHash: (n: bigint) => Promise<Uint8Array | undefined>
+    private readonly blockHash: (n: bigint, parent: Uint8Array) => Promise<Uint8Array | undefined>
   ) {}
 
   /** Runs the system writes on `root`, then the block (ethereumjs' runBlock: every root and receipt checked). */
@@ -134,7 +134,7 @@ export class ExecWorker {
 
   private async serve (m: WorkerAsk): Promise<Uint8Array | null> {
     if (m.kind === 'get') return (await this.state.get(m.key)) ?? null
-    if (m.kind === 'blockHash') return (await this.blockHash(m.number)) ?? null
+    if (m.kind === 'blockHash') return (await this.blockHash(m.number, m.parent)) ?? null
     // flush: the writes before it are done; one that failed fails the block (and is reported once)
     const e = this.writeError
     this.writeError = undefined

@@ -6,9 +6,10 @@ import { strict as assert } from 'node:assert'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { bytesToHex } from '@ethereumjs/util'
+import { bytesToHex, createAddressFromString, hexToBytes } from '@ethereumjs/util'
+import { ethers } from 'ethers'
 import { Chain as ChainClass, ChainNode, devNodeKeys, devServerKey, localProposer, signersFrom, type Chain, type Clock } from '../../../node/src/chain/index.js'
-import { makeBlock, slotStartMs } from '../../../protocols/poot/index.js'
+import { makeBlock, makeVote, slotStartMs } from '../../../protocols/poot/index.js'
 import { decodeEnvelope, encodeEnvelope } from '../../../node/src/chain/index.js'
 import { devGenesis, openDevChain, produce, removeChainDirs, signedTx, slotTime, DEV_KEYS } from './support.js'
 
@@ -18,7 +19,7 @@ describe('chain: two in-process nodes, fallback and catch-up', function () {
   let b: Chain
   let now = 0
   const clock: Clock = { now: () => now, sleep: async () => {} }
-  after(async () => { await a.close(); await b.close(); removeChainDirs() })
+  after(async () => { await a?.close(); await b?.close(); removeChainDirs() })
 
   it('produces, falls back to the Server while a node is away, and converges', async () => {
     a = await openDevChain()
@@ -185,6 +186,48 @@ describe('chain: two in-process nodes, fallback and catch-up', function () {
     } finally { await x.close(); await y.close() }
   })
 
+  it('executes a side block with BLOCKHASH reading its own branch, not the canonical block of that height', async () => {
+    const x = await openDevChain()
+    const y = await openDevChain()
+    try {
+      // runtime: storage[0] = blockhash(number - 1); the init code returns it
+      const runtime = '43600190034060005500'
+      const init = '0x600a600c600039600a6000f3' + runtime
+      const from = new ethers.Wallet(DEV_KEYS[6]).address
+      const contract = createAddressFromString(ethers.getCreateAddress({ from, nonce: 0 }))
+      await x.submitRaw(signedTx(x, { nonce: 0n, to: undefined, value: 0n, gasLimit: 200_000n, data: hexToBytes(init as `0x${string}`) }, DEV_KEYS[6]).serialize())
+      assert.ok((await y.importEnvelope((await x.envelopeOf(await produce(x)))!, slotTime(100))).ok)
+      const { params, genesisMs } = x.genesis.poot
+      const s = x.headPoot.slot + 1
+      const turn = (slot: number): number => slotStartMs(genesisMs, params, slot) + params.slotTimeoutMs + 10
+      const serverOnly = localProposer(signersFrom(x, [devServerKey()]))
+      const p1 = await produce(y, s)
+      await produce(y, s + 1)
+      // x's side branch: f2 calls the contract, which stores f1's hash (on y, p1 is the canonical block of that height)
+      const f1 = await x.build(serverOnly(x, s, turn(s))!)
+      await x.submitRaw(signedTx(x, { nonce: 1n, to: contract.toString(), value: 0n, gasLimit: 100_000n }, DEV_KEYS[6]).serialize())
+      const f2 = await x.build(serverOnly(x, s + 1, turn(s + 1))!)
+      assert.equal(f2.transactions.length, 1)
+      const f3 = await x.build(serverOnly(x, s + 2, turn(s + 2))!)
+      const stored = async (c: Chain): Promise<string> => bytesToHex(await (await c.stateAt(c.head.header.stateRoot)).getStorage(contract, new Uint8Array(32)))
+      assert.equal(await stored(x), bytesToHex(f1.hash()))
+      assert.notEqual(bytesToHex(f1.hash()), bytesToHex(p1.hash()))
+      for (const [b, side] of [[f1, true], [f2, true], [f3, false]] as const) {
+        const r = await y.importEnvelope((await x.envelopeOf(b))!, turn(s + 2) + 100)
+        assert.ok(r.ok, r.ok ? '' : r.reason)
+        assert.equal(r.sideChain === true, side)
+      }
+      assert.equal(bytesToHex(y.head.hash()), bytesToHex(f3.hash()))
+      assert.equal(await stored(y), bytesToHex(f1.hash()))
+      // and a canonical child reads the canonical chain as before
+      await y.submitRaw(signedTx(y, { nonce: 2n, to: contract.toString(), value: 0n, gasLimit: 100_000n }, DEV_KEYS[6]).serialize())
+      const c = await produce(y)
+      assert.ok((await x.importEnvelope((await y.envelopeOf(c))!, slotTime(100))).ok)
+      assert.equal(await stored(y), bytesToHex(f3.hash()))
+      assert.equal(await stored(x), bytesToHex(f3.hash()))
+    } finally { await x.close(); await y.close() }
+  })
+
   it('keeps its side blocks across a restart: their branch still imports and wins, the loser is kept in turn', async () => {
     const x = await openDevChain()
     const dir = mkdtempSync(join(tmpdir(), 'lucid-side-restart-'))
@@ -225,6 +268,41 @@ describe('chain: two in-process nodes, fallback and catch-up', function () {
       assert.ok(await y.blockByHash(p1.hash()) !== undefined)
       assert.equal(bytesToHex((await y.blockByNumber(p1.header.number))!.hash()), bytesToHex(f1.hash()))
       assert.deepEqual((await y.store.sideBlocks()).map((h) => bytesToHex(h)).sort(), [p1, p2].map((b) => bytesToHex(b.hash())).sort())
+    } finally {
+      await x.close()
+      await y.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('forgets a side block once finality passes its height, and it stays forgotten after a restart', async () => {
+    const x = await openDevChain()
+    const dir = mkdtempSync(join(tmpdir(), 'lucid-side-final-'))
+    const reopen = async (): Promise<Chain> => await ChainClass.open({ dir, genesis: await devGenesis() })
+    let y = await reopen()
+    try {
+      assert.ok((await y.importEnvelope((await x.envelopeOf(await produce(x)))!, slotTime(100))).ok)
+      const { params, genesisMs } = x.genesis.poot
+      const s = x.headPoot.slot + 1
+      const turn = (slot: number): number => slotStartMs(genesisMs, params, slot) + params.slotTimeoutMs + 10
+      await produce(y, s)
+      const f1 = await x.build(localProposer(signersFrom(x, [devServerKey()]))(x, s, turn(s))!)
+      const r = await y.importEnvelope((await x.envelopeOf(f1))!, turn(s) + 100)
+      assert.ok(r.ok && r.sideChain === true, r.ok ? 'canonical' : r.reason)
+      assert.deepEqual((await y.store.sideBlocks()).map((h) => bytesToHex(h)), [bytesToHex(f1.hash())])
+      // every entity votes for y's head each slot until the side block's height is final
+      const decide = localProposer(signersFrom(y, [...devNodeKeys(9), devServerKey()]))
+      for (let t = s + 1; t < s + 30 && y.headPoot.finalizedHeight < Number(f1.header.number); t++) {
+        const votes = devNodeKeys(9).map((k) => makeVote(k, y.headPoot, t - 1))
+        await y.build({ ...decide(y, t, slotTime(t))!, proofs: votes })
+        assert.ok(await y.blockByHash(f1.hash()) !== undefined || y.headPoot.finalizedHeight >= Number(f1.header.number), 'forgotten before its height is final')
+      }
+      assert.ok(y.headPoot.finalizedHeight >= Number(f1.header.number), `finalized only up to ${y.headPoot.finalizedHeight}`)
+      assert.equal(await y.blockByHash(f1.hash()), undefined)
+      assert.deepEqual(await y.store.sideBlocks(), [])
+      await y.close()
+      y = await reopen()
+      assert.equal(await y.blockByHash(f1.hash()), undefined, 'not known again after a restart')
     } finally {
       await x.close()
       await y.close()
