@@ -1,7 +1,7 @@
 /**
  * The eligibility report the chain's system address writes into NodeEligibility (docs/chain.md, "System writes"):
  * the first block of each epoch reports, for every ranked entity, its uptime over the last three months with the
- * epoch that ended (the mean liveScore of those epochs, in basis points: uptime-window.ts) and the LUCID minted to
+ * epoch that ended (heartbeats counted over heartbeats due, in basis points: uptime-window.ts) and the LUCID minted to
  * it so far. Pure: every node derives the same report from the parent state.
  */
 import type { PootConfig } from './config.js'

@@ -8,7 +8,7 @@ import type { BlockHeader } from './block.js'
 import { sha256 } from './hash.js'
 import { toHex, utf8 } from './bytes.js'
 import type { CatalogSession, PootConfig } from './config.js'
-import type { UptimeWindows } from './uptime-window.js'
+import { openEpochBeats, type EpochBeats, type UptimeWindows } from './uptime-window.js'
 
 export interface Challenge {
   /** Slot of the block whose randomness issued it. */
@@ -54,7 +54,9 @@ export interface ChainState {
   readonly epoch: number
   /** Missed slots per entity in `epoch`. */
   readonly missed: ReadonlyMap<EntityId, number>
-  /** Each entity's liveScores of the epochs that ended in the last three months (uptime-window.ts). */
+  /** The heartbeats of `epoch`: due per node, and counted per entity so far (uptime-window.ts). */
+  readonly epochBeats: EpochBeats
+  /** Each entity's heartbeats, counted and due, of the epochs that ended in the last three months (uptime-window.ts). */
   readonly uptime: UptimeWindows
   /** Entities proven to equivocate, excluded from the schedule until the given slot. */
   readonly jailedUntil: ReadonlyMap<EntityId, number>
@@ -126,6 +128,7 @@ export function genesisState (config: PootConfig): ChainState {
     windowStart: 1,
     epoch: 0,
     missed: new Map(),
+    epochBeats: openEpochBeats(0, config),
     uptime: new Map(),
     jailedUntil: new Map(),
     openChallenges: [],

@@ -2,7 +2,7 @@
  * The state transition: applyBlock(parent, block) checks a block against the rules and, when it is valid, returns
  * the state after it. Pure and deterministic: two nodes applying the same blocks get equal states.
  * Order: header → body hash → expire challenges (penalties) → task proofs (credits, votes, answers) → evidence
- * (jail) → missed slots (liveScore) → randomness and new challenges → window expiry → reward → finality.
+ * (jail) → missed slots (liveScore), heartbeats and uptime → randomness and new challenges → window expiry → reward → finality.
  */
 import type { Block } from './block.js'
 import { bodyHash, headerHash } from './block.js'
@@ -24,7 +24,7 @@ import { blockAtOrBefore } from './proof-rules.js'
 import { ancestorAtHeight, skipHeight, type Challenge, type ChainState, type Link } from './state.js'
 import { invalid, okValue, type Result } from './validity.js'
 import { NO_ANCHORS, type AnchorLookup } from './anchors.js'
-import { closeEpoch } from './uptime-window.js'
+import { closeEpoch, openEpochBeats, type EpochBeats } from './uptime-window.js'
 
 /** Skipped slots older than this before a block are not charged to anyone (bounds the work after a long stall). */
 export const MAX_CHARGED_SKIPPED_SLOTS = 64
@@ -77,6 +77,14 @@ function withEarned (earned: ReadonlyMap<EntityId, bigint>, entity: EntityId, am
   return out
 }
 
+/** `tally` with this block's heartbeats per entity added (the same tally when it has none). Copy on write. */
+function withBeats (tally: EpochBeats, beats: ReadonlyMap<EntityId, number>): EpochBeats {
+  if (beats.size === 0) return tally
+  const counted = new Map(tally.counted)
+  for (const [e, n] of beats) counted.set(e, (counted.get(e) ?? 0) + n)
+  return { due: tally.due, counted }
+}
+
 /**
  * `anchors`: the LucidAnchors registrations, in the parent block's state, of the sessions the block's holding claims
  * name (anchors.ts); without them every holding claim is refused as not-anchored.
@@ -105,6 +113,7 @@ export function applyBlock (parent: ChainState, block: Block, config: PootConfig
   let catalog = parent.catalog
   const blockKeys = new Set<string>()
   const votes = new Map<string, { source: Link['source'], target: Link['target'], voters: EntityId[] }>()
+  const beats = new Map<EntityId, number>()
   const ctx = { config, parent, slot, timeMs: header.timeMs, blockKeys, openChallenges: open, anchors }
   for (let i = 0; i < block.body.proofs.length; i++) {
     const p = block.body.proofs[i]
@@ -113,6 +122,7 @@ export function applyBlock (parent: ChainState, block: Block, config: PootConfig
     blockKeys.add(proofKey(p))
     const entity = entityOf(p.node)
     addCredit(delta, entity, proofCredit(p, params))
+    if (p.kind === 'heartbeat') beats.set(entity, (beats.get(entity) ?? 0) + 1)
     if (p.kind === 'storage') open.splice(open.findIndex((c) => c.slot === p.slot && c.index === p.index), 1)
     if (p.kind === 'holding') catalog = withHolder(catalog, p)
     if (p.kind === 'release') catalog = withoutHolder(catalog, p)
@@ -149,6 +159,7 @@ export function applyBlock (parent: ChainState, block: Block, config: PootConfig
   const epoch = epochOf(params, slot)
   const missed = new Map(epoch === parent.epoch ? parent.missed : [])
   const uptime = epoch === parent.epoch ? parent.uptime : closeEpoch(parent, config)
+  const epochBeats = withBeats(epoch === parent.epoch ? parent.epochBeats : openEpochBeats(epoch, config), beats)
   for (const e of missedBy(parent, slot, header.rank, config)) missed.set(e, (missed.get(e) ?? 0) + 1)
 
   const mix = nextMix(parent.mix, header.reveal)
@@ -187,6 +198,7 @@ export function applyBlock (parent: ChainState, block: Block, config: PootConfig
     windowStart,
     epoch,
     missed,
+    epochBeats,
     uptime,
     jailedUntil: jailed,
     openChallenges: open,

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createTx, type TypedTxData } from '@ethereumjs/tx'
 import { hexToBytes } from '@ethereumjs/util'
+import type { NodeKey, TaskProof } from '../../../protocols/poot/index.js'
+import { dueProofs, freshDuties } from '../../../node/src/chainnet/duties.js'
 import { Chain, buildGenesis, checkGenesisSpec, devAccountKeys, devGenesisSpec, devNodeKeys, devServerKey, localProposer, signersFrom, type ChainOptions, type Genesis } from '../../../node/src/chain/index.js'
 
 export const GENESIS_MS = 1_700_000_000_000
@@ -37,4 +39,17 @@ export const DEV_KEYS = devAccountKeys()
 
 export function signedTx (chain: Chain, fields: Partial<TypedTxData> & { nonce: bigint }, key = DEV_KEYS[0]): ReturnType<typeof createTx> {
   return createTx({ type: 2, to: '0x' + '11'.repeat(20), value: 1n, gasLimit: 21000n, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 10n ** 9n, chainId: chain.chainId, ...fields } as TypedTxData, { common: chain.common }).sign(hexToBytes(key as `0x${string}`))
+}
+
+/**
+ * Heartbeats from `keys` as running nodes' duties send them (chainnet/duties.ts): called for each slot, the beats due
+ * by that slot's production time, to include in its block (what makes uptime, and so eligibility to vote).
+ */
+export function heartbeats (keys: readonly NodeKey[]): (chain: Chain, slot: number) => TaskProof[] {
+  const duties = new Map(keys.map((k) => [k.id, freshDuties()]))
+  return (chain, slot) => keys.flatMap((k) => {
+    const due = dueProofs(k, chain.headPoot, chain.configAt(slot), slotTime(slot), duties.get(k.id) ?? freshDuties())
+    duties.set(k.id, due.state)
+    return due.proofs.filter((p) => p.kind === 'heartbeat')
+  })
 }

@@ -1,6 +1,7 @@
 // The eligibility system write: the first block of each epoch calls NodeEligibility.report from the keyless system
-// address with every entity's liveScore (bps) and LUCID earned; a follower re-executing the blocks makes the same call
-// and reaches the same state root; the figures in the contract are the PoOT state's.
+// address with every entity's uptime (bps: heartbeats counted over heartbeats due) and LUCID earned; a follower
+// re-executing the blocks makes the same call and reaches the same state root; the figures in the contract are the
+// PoOT state's. A node that sent no heartbeat has no uptime; slots skipped by their primaries cost none.
 import { strict as assert } from 'node:assert'
 import { bytesToHex } from '@ethereumjs/util'
 import { ethers } from 'ethers'
@@ -8,7 +9,7 @@ import { loadArtifact } from '../../../contracts/index.js'
 import { epochOf, eligibilityReport } from '../../../protocols/poot/index.js'
 import type { Chain } from '../../../node/src/chain/index.js'
 import { devNodeKeys, devServerKey, localProposer, signersFrom } from '../../../node/src/chain/index.js'
-import { openDevChain, removeChainDirs, slotTime } from './support.js'
+import { heartbeats, openDevChain, removeChainDirs, slotTime } from './support.js'
 
 const iface = new ethers.Interface(loadArtifact('NodeEligibility').abi as ethers.InterfaceAbi)
 
@@ -28,6 +29,8 @@ describe('chain: system writes (NodeEligibility at each epoch)', function () {
     try {
       const { params } = leader.genesis.poot
       const decide = localProposer(signersFrom(leader, [...devNodeKeys(9), devServerKey()]))
+      const [silent, ...beating] = devNodeKeys(9)
+      const beats = heartbeats(beating)
       // produce past the first epoch boundary, skipping two slots so someone has misses
       let reportedAt = -1
       for (let slot = 1; slot <= params.epochSlots + 2; slot++) {
@@ -37,7 +40,7 @@ describe('chain: system writes (NodeEligibility at each epoch)', function () {
         if (due !== null) reportedAt = slot
         // blocks that anchor sessions pay their proposer (empty slots pay the Server)
         const p = decide(leader, slot, slotTime(slot))!
-        const block = await leader.build({ ...p, sessions: [{ sessionId: `s-${slot}`, bytes: 5_000_000 }] })
+        const block = await leader.build({ ...p, sessions: [{ sessionId: `s-${slot}`, bytes: 5_000_000 }], proofs: beats(leader, slot) })
         const r = await follower.importEnvelope((await leader.envelopeOf(block))!, Number.MAX_SAFE_INTEGER)
         assert.ok(r.ok, r.ok ? '' : r.reason)
         assert.equal(bytesToHex(follower.head.header.stateRoot), bytesToHex(block.header.stateRoot))
@@ -49,7 +52,8 @@ describe('chain: system writes (NodeEligibility at each epoch)', function () {
       const state = leader.pootState((await leader.blockByNumber(n - 1n))!.hash())!
       assert.equal(epochOf(params, state.slot), 0)
       const report = eligibilityReport(state, reportedAt, leader.genesis.poot)!
-      assert.ok(report.uptimeBps.some((u) => u < 10_000), 'the skipped slots cost someone uptime')
+      assert.ok([...state.missed.values()].some((n) => n > 0), 'the skipped slots were missed by someone')
+      assert.deepEqual(report.uptimeBps, report.entities.map((e) => e === silent.id ? 0 : 10_000), 'uptime is the heartbeats sent, whatever the misses')
       for (let i = 0; i < report.entities.length; i++) {
         const who = leader.genesis.rewardAddresses.get(report.entities[i])!
         const got = await stats(leader, who)
