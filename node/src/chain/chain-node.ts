@@ -28,6 +28,8 @@ export interface ChainNodeOptions {
   /** called with each block this node produced and its envelope (gossip hooks in here) */
   onBlock?: (block: Block, envelope: Uint8Array) => void
   onError?: (err: Error) => void
+  /** further instants of a slot to wake at besides the rank turns (a pool member's leading turn, pool-member.ts) */
+  wakes?: (chain: Chain, slot: number) => number[]
 }
 
 export class ChainNode {
@@ -78,7 +80,8 @@ export class ChainNode {
       const start = slotStartMs(genesisMs, params, slot)
       const sinceStart = now - start
       const nextTurn = start + (Math.floor(sinceStart / params.slotTimeoutMs) + 1) * params.slotTimeoutMs
-      const wake = Math.min(nextTurn, start + params.slotMs)
+      const extra = (this.opts.wakes?.(this.chain, slot) ?? []).filter((t) => t > now)
+      const wake = Math.min(nextTurn, start + params.slotMs, ...extra)
       await this.clock.sleep(Math.max(1, wake - now), signal)
     }
   }

@@ -18,9 +18,10 @@ import { createTx, type TypedTransaction, type TypedTxData } from '@ethereumjs/t
 import { Address, ValueEncoding, bytesToHex, createAddressFromString, createWithdrawal, equalsBytes, hexToBytes, type WithdrawalData } from '@ethereumjs/util'
 import {
   applyBlock, eligibilityReport, epochConfig, epochOf, governedParams, governedPayoutEpochSlots, governedPayoutParams, type PayoutParams, payoutEpochAt, payoutRootHex, payoutScheduleOf, payoutWritesDue, withEpochLengthAfter, type PayoutSchedule, type PayoutWritesDue, headerHash, selectProofs, isAncestor, makeBlock, scheduleFor, validateArrival, validateEquivocation, ForkChoice,
-  attestationMessage, validateVoteEvidence, claimedSessions, NO_ANCHORS,
-  type AnchorLookup, type BlockBody, type ChainState, type PayoutWrite, type PootConfig, type RegistryValues, type VoteEvidence, type EquivocationEvidence, type NodeKey, type SessionAnchor, type SignedHeader, type TaskProof
+  attestationMessage, validateVoteEvidence, validateHeaderSignatures, claimedSessions, NO_ANCHORS,
+  type AnchorLookup, type Block as PootBlock, type Entity, type MemberSignature, type BlockBody, type ChainState, type PayoutWrite, type PootConfig, type RegistryValues, type VoteEvidence, type EquivocationEvidence, type NodeKey, type SessionAnchor, type SignedHeader, type TaskProof
 } from '../../../protocols/poot/index.js'
+import { partialConfig } from '../../../protocols/poot/partial-config.js'
 import type { Genesis } from './genesis.js'
 import { LevelDB, type Sublevel } from './level-db.js'
 import { ChainStore, type StoredReceipt } from './store.js'
@@ -56,7 +57,41 @@ export interface Proposal {
   sessions?: SessionAnchor[]
   /** candidate task proofs (arrival order): those valid on the parent the block is built on are included */
   proofs?: readonly TaskProof[]
+  /**
+   * A pool member's proposal with fewer than the threshold of signers: the block is drafted with `signers`, then
+   * `cosign` gathers the other members' signatures over it (chainnet's co-signing), and the whole is checked and stored.
+   */
+  cosign?: Cosigner
+  /** at most this long adding transactions (default and upper bound: the chain's maxBuildMs) */
+  maxBuildMs?: number
 }
+
+/** Another member's signatures over a draft: its PoOT header signature and its seal signature (the EVM block hash). */
+export interface CoSignature { member: number, poot: Uint8Array, seal: Uint8Array }
+/**
+ * Gets the other members' signatures over a partially signed envelope (may return fewer than needed): `headerHash`
+ * (hex) and `blockHash` are what their PoOT and seal signatures sign.
+ */
+export type Cosigner = (partial: Uint8Array, signs: { headerHash: string, blockHash: Uint8Array }) => Promise<CoSignature[]>
+
+/** A block built and signed by this process's signers, not stored yet (build(): finished at once or once co-signed). */
+interface Draft {
+  p: Proposal
+  block: Block
+  poot: PootBlock
+  seal: MemberSignature[]
+  receipts: StoredReceipt[]
+  written: Uint8Array[]
+  next: ChainState
+  config: PootConfig
+  payout: PayoutSchedule
+  /** the evidence included, to forget once the block is stored */
+  evidenceKeys: string[]
+  voteEvidenceKeys: string[]
+}
+
+/** How many slots back a pool member's signature records are kept (chain/store.ts `m:`). */
+const MEMBER_SIGNATURES_KEPT_SLOTS = 1024
 
 /** `sideChain`: valid and stored, but the fork choice prefers the current head (the block may win later). */
 export type ImportResult = { ok: true, block: Block, known?: boolean, sideChain?: boolean } | { ok: false, reason: string }
@@ -82,6 +117,11 @@ export class Chain {
   private readonly txListeners: Array<(raw: Uint8Array, hash: string) => void> = []
   /** signed PoOT headers of accepted blocks by `${slot}:${proposer}`, to catch a second one (equivocation) */
   private readonly signedBySlot = new Map<string, SignedHeader>()
+  /**
+   * the PoOT header hash this process's member key signed for a pool's slot (as its leader or a co-signer), by
+   * `${slot}:${entity}`; also in the store, so a restart does not sign a second header for a slot
+   */
+  private readonly memberSigned = new Map<string, string>()
   /** equivocation evidence waiting to be included by this node's next block */
   private readonly evidence = new Map<string, EquivocationEvidence>()
   /** vote equivocation evidence (double or surround votes) waiting to be included by this node's next block */
@@ -155,6 +195,7 @@ export class Chain {
     chain = new Chain(genesis, level, vm, blockchain, new ChainStore(sub('meta')), head, opts.maxBuildMs ?? 1000, opts.sliceMs ?? 4, execWorker)
     await chain.replayPoot(head)
     await chain.reloadSideBlocks()
+    for (const r of await chain.store.memberSignatures(0)) chain.memberSigned.set(`${r.slot}:${r.entity}`, r.headerHash)
     return chain
   }
 
@@ -279,8 +320,25 @@ export class Chain {
     return null
   }
 
-  /** Whether a block of `proposer` for `slot` is known (built here or received): signing another would equivocate. */
-  hasSigned (slot: number, proposer: string): boolean { return this.signedBySlot.has(`${slot}:${proposer}`) }
+  /**
+   * Whether a block of `proposer` for `slot` is known (built here or received), or this process's member key signed a
+   * header of that pool for the slot: signing another would equivocate.
+   */
+  hasSigned (slot: number, proposer: string): boolean {
+    const key = `${slot}:${proposer}`
+    return this.signedBySlot.has(key) || this.memberSigned.has(key)
+  }
+
+  /** Records (synced) the header this process's member key signs for a pool's slot, before the signature leaves it. */
+  private async recordMemberSignature (slot: number, entity: string, hash: string): Promise<void> {
+    await this.store.recordMemberSignature(slot, entity, hash)
+    this.memberSigned.set(`${slot}:${entity}`, hash)
+    const oldest = slot - MEMBER_SIGNATURES_KEPT_SLOTS
+    if (oldest > 0 && [...this.memberSigned.keys()].some((k) => Number(k.split(':')[0]) < oldest)) {
+      for (const k of [...this.memberSigned.keys()]) if (Number(k.split(':')[0]) < oldest) this.memberSigned.delete(k)
+      await this.store.forgetMemberSignaturesBefore(oldest)
+    }
+  }
 
   get head (): Block { return this.headBlock }
   get chainId (): bigint { return this.genesis.common.chainId() }
@@ -300,37 +358,48 @@ export class Chain {
   // ---- production -------------------------------------------------------------------------------------------
 
   async build (p: Proposal): Promise<Block> {
-    return await this.executor.run(async () => await this.buildNow(p))
+    if (p.cosign === undefined) return await this.executor.run(async () => await this.finishBuild(await this.draftBlock(p), []))
+    // a pool member's block: drafted with its own signature, signed by the other members over the network (outside
+    // the queue, so received blocks are imported meanwhile), then checked whole and stored
+    const draft = await this.executor.run(async () => await this.draftBlock(p))
+    const more = await p.cosign(encodeEnvelope({ evm: draft.block.serialize(), poot: draft.poot, seal: draft.seal }), { headerHash: headerHash(draft.poot.signed.header), blockHash: draft.block.hash() })
+    return await this.executor.run(async () => await this.finishBuild(draft, more))
   }
 
-  private async buildNow (p: Proposal): Promise<Block> {
+  /** The block of a proposal, built on the head and signed by its signers; not stored. */
+  private async draftBlock (p: Proposal): Promise<Draft> {
     if (this.closed) throw new ChainError('closed')
     // never a second signed header for a slot (after a reorg the head may be below a slot this entity already led)
     if (this.hasSigned(p.slot, p.proposer)) throw new ChainError('already-signed', `${p.proposer} already signed a block for slot ${p.slot}`)
     const parent = this.headBlock
     const parentPoot = this.headPoot
     const config = await this.configForChild(parent, parentPoot, p.slot)
+    // a pool's draft carries fewer signatures than its threshold: every other rule is checked here, the threshold
+    // once the other members signed (finishBuild)
+    const checked = p.cosign === undefined ? config : partialConfig(config, p.proposer, p.signers.length)
     // evidence that no longer applies (already jailed, stale, a second offence of an entity this block jails) is
     // dropped rather than failing the block: each piece is kept only if the block with it and those kept before applies
     const kept: { evidence: EquivocationEvidence[], voteEvidence: VoteEvidence[] } = { evidence: [], voteEvidence: [] }
+    const evidenceKeys: string[] = []
+    const voteEvidenceKeys: string[] = []
     const applies = (body: Pick<BlockBody, 'evidence' | 'voteEvidence'>): boolean =>
-      applyBlock(parentPoot, makeBlock({ parentHash: parentPoot.hash, slot: p.slot, rank: p.rank, timeMs: p.timeMs, proposer: p.proposer, signers: p.signers, body: { proofs: [], sessions: [], ...body } }), config).ok
+      applyBlock(parentPoot, makeBlock({ parentHash: parentPoot.hash, slot: p.slot, rank: p.rank, timeMs: p.timeMs, proposer: p.proposer, signers: p.signers, body: { proofs: [], sessions: [], ...body } }), checked).ok
     for (const [k, e] of this.evidence) {
-      if (applies({ ...kept, evidence: [...kept.evidence, e] })) kept.evidence.push(e)
-      else this.evidence.delete(k)
+      if (applies({ ...kept, evidence: [...kept.evidence, e] })) { kept.evidence.push(e); evidenceKeys.push(k) } else this.evidence.delete(k)
     }
     for (const [k, e] of this.voteEvidence) {
-      if (applies({ ...kept, voteEvidence: [...kept.voteEvidence, e] })) kept.voteEvidence.push(e)
-      else this.voteEvidence.delete(k)
+      if (applies({ ...kept, voteEvidence: [...kept.voteEvidence, e] })) { kept.voteEvidence.push(e); voteEvidenceKeys.push(k) } else this.voteEvidence.delete(k)
     }
     // holding claims are checked against the registrations in the parent's state, as every follower will check them
     const anchors = await this.anchorsAt(parent, claimedSessions(p.proofs ?? []))
     const proofs = selectProofs(config, parentPoot, p.slot, p.timeMs, p.proofs ?? [], { max: MAX_ENVELOPE_PROOFS, anchors })
     const body: BlockBody = { proofs, sessions: p.sessions ?? [], ...kept }
     const pootBlock = makeBlock({ parentHash: parentPoot.hash, slot: p.slot, rank: p.rank, timeMs: p.timeMs, proposer: p.proposer, signers: p.signers, body })
-    const applied = applyBlock(parentPoot, pootBlock, config, anchors)
+    const applied = applyBlock(parentPoot, pootBlock, checked, anchors)
     if (!applied.ok) throw new ChainError(applied.reason, `cannot propose slot ${p.slot}: ${applied.reason}`)
     const next = applied.value
+    // before this member's signature can leave the process: it signs no other header for the slot, even after a restart
+    if (p.cosign !== undefined) await this.recordMemberSignature(p.slot, p.proposer, headerHash(pootBlock.signed.header))
     // the system writes read the parent's state through copies
     const writes = await this.systemWrites(parent, parentPoot, p.slot, config)
     const payout = await this.payoutScheduleForChild(parent, parentPoot.slot, p.slot)
@@ -348,18 +417,44 @@ export class Chain {
       header: { ...header, coinbase: header.coinbase.toString() },
       withdrawals: withdrawals.map((w) => ({ ...w, address: w.address.toString() })),
       txs: offered.map((tx) => tx.serialize()),
-      maxBuildMs: this.maxBuildMs
+      maxBuildMs: Math.min(this.maxBuildMs, p.maxBuildMs ?? this.maxBuildMs)
     })
     if (!built.ok) throw new ChainError('execution', `cannot build slot ${p.slot}: ${built.message}`)
     for (const i of built.dropped) this.mempool.remove(bytesToHex(offered[i].hash()))
     // the block from the worker's header and this thread's transaction objects (their senders already recovered)
     const block = new Block(createBlockHeaderFromRLP(built.header, { common: this.common }), built.included.map((i) => offered[i]), [], withdrawals.map(createWithdrawal), { common: this.common })
     const seal = sealBlock(block.hash(), p.signers)
-    const envelope = encodeEnvelope({ evm: block.serialize(), poot: pootBlock, seal })
-    const canonical = await this.commit(block, built.receipts, envelope, next, pootBlock.signed, config, payout, built.written)
+    return { p, block, poot: pootBlock, seal, receipts: built.receipts, written: built.written, next, config, payout, evidenceKeys, voteEvidenceKeys }
+  }
+
+  /**
+   * Stores a draft, with the other members' signatures when it was co-signed (merged in member order, then checked as
+   * every follower will check them: PoOT signatures to the threshold, and the seal).
+   */
+  private async finishBuild (d: Draft, more: readonly CoSignature[]): Promise<Block> {
+    if (this.closed) throw new ChainError('closed')
+    const { p, block } = d
+    let { poot, seal } = d
+    if (p.cosign !== undefined) {
+      const present = new Set(poot.signed.signatures.map((s) => s.member))
+      const added = more.filter((s, i) => !present.has(s.member) && more.findIndex((t) => t.member === s.member) === i)
+      const byMember = <T extends { member: number }>(a: T, b: T): number => a.member - b.member
+      poot = { ...poot, signed: { ...poot.signed, signatures: [...poot.signed.signatures, ...added.map((s) => ({ member: s.member, sig: s.poot }))].sort(byMember) } }
+      seal = [...seal, ...added.map((s) => ({ member: s.member, sig: s.seal }))].sort(byMember)
+      const entity = d.config.registry.byId.get(p.proposer) as Entity
+      const signed = validateHeaderSignatures(poot.signed, entity)
+      if (!signed.ok) throw new ChainError(`cosign-${signed.reason}`, `cannot propose slot ${p.slot}: ${poot.signed.signatures.length} of ${entity.threshold} signatures (${signed.reason})`)
+      const sealErr = checkSeal(block.hash(), seal, entity)
+      if (sealErr !== null) throw new ChainError(sealErr, `cannot propose slot ${p.slot}: ${sealErr}`)
+      // another member's block for this slot arrived meanwhile: never a second one
+      const known = this.signedBySlot.get(`${p.slot}:${p.proposer}`)
+      if (known !== undefined && headerHash(known.header) !== headerHash(poot.signed.header)) throw new ChainError('already-signed', `${p.proposer} already has a block for slot ${p.slot}`)
+    }
+    const envelope = encodeEnvelope({ evm: block.serialize(), poot, seal })
+    const canonical = await this.commit(block, d.receipts, envelope, d.next, poot.signed, d.config, d.payout, d.written)
     if (canonical !== true) throw new ChainError('not-preferred', `the block built for slot ${p.slot} is not preferred by the fork choice: ${String(canonical)}`)
-    this.evidence.clear()
-    this.voteEvidence.clear()
+    for (const k of d.evidenceKeys) this.evidence.delete(k)
+    for (const k of d.voteEvidenceKeys) this.voteEvidence.delete(k)
     return block
   }
 
@@ -485,38 +580,9 @@ export class Chain {
       if (parentPoot === undefined) return { ok: false, reason: `unknown-parent: ${parentHash}` }
       const parent = parentHash === bytesToHex(this.headBlock.hash()) ? this.headBlock : this.sideBlocks.get(parentHash) ?? await this.blockchain.getBlock(block.header.parentHash)
       const ph = env.poot.signed.header
-      if (ph.parent !== parentPoot.hash) return { ok: false, reason: 'poot-parent-mismatch: the PoOT header names another parent than the EVM block' }
-      const pootHash = headerHash(ph)
-      const config = await this.configForChild(parent, parentPoot, ph.slot)
-      const applied = applyBlock(parentPoot, env.poot, config, await this.anchorsAt(parent, claimedSessions(env.poot.body.proofs)))
-      if (!applied.ok) return { ok: false, reason: `poot:${applied.reason}` }
-      const arrival = validateArrival(env.poot.signed, nowMs, config.params)
-      if (!arrival.ok) return { ok: false, reason: `poot:${arrival.reason}` }
-      const entity = this.genesis.poot.registry.byId.get(ph.proposer)
-      if (entity === undefined) return { ok: false, reason: 'poot:unknown-proposer' }
-      const sealErr = checkSeal(block.hash(), env.seal, entity)
-      if (sealErr !== null) return { ok: false, reason: sealErr }
-      const next = applied.value
-      const want = this.expectedHeader(parent, ph.timeMs, ph.proposer, pootHash, next)
-      const h = block.header
-      if (!equalsBytes(h.extraData, want.extraData)) return { ok: false, reason: 'extra-data-mismatch: extraData must be the PoOT header hash' }
-      if (h.timestamp !== want.timestamp) return { ok: false, reason: `bad-timestamp: ${h.timestamp}, expected ${want.timestamp}` }
-      if (!h.coinbase.equals(want.coinbase)) return { ok: false, reason: `bad-coinbase: ${h.coinbase.toString()}, expected the proposer's reward address ${want.coinbase.toString()}` }
-      if (!equalsBytes(h.mixHash, want.mixHash)) return { ok: false, reason: 'bad-mix-hash: PREVRANDAO must be the PoOT mix' }
-      if (h.gasLimit !== want.gasLimit) return { ok: false, reason: `bad-gas-limit: ${h.gasLimit}, expected ${want.gasLimit}` }
-      // ethereumjs' header checks against the parent, done here because runBlock's own would look the parent up in
-      // the Blockchain, which holds canonical blocks only: a side block's child would fail there
-      const headerErr = checkHeaderOnParent(h, parent.header)
-      if (headerErr !== null) return { ok: false, reason: `execution: ${headerErr}` }
-      // (what Blockchain.putBlock's validation would add for blobs: this chain includes none)
-      const unsupported = block.transactions.findIndex((t) => UNSUPPORTED_TX_TYPES.has(t.type))
-      if (unsupported >= 0) return { ok: false, reason: `unsupported-tx-type: transaction ${unsupported} is of type ${block.transactions[unsupported].type}, which this chain does not include` }
-      if (h.common.isActivatedEIP(4844) && h.blobGasUsed !== 0n) return { ok: false, reason: `bad-blob-gas: blobGasUsed ${h.blobGasUsed}, expected 0 (no blob transactions)` }
-      const wantW = this.rewardWithdrawals(next, h.number)
-      const gotW = block.withdrawals ?? []
-      if (gotW.length !== wantW.length || gotW.some((w, i) => w.index !== wantW[i].index || !w.address.equals(wantW[i].address) || w.amount !== wantW[i].amount)) {
-        return { ok: false, reason: 'bad-reward: withdrawals must mint exactly the PoOT block reward to the proposer' }
-      }
+      const checked = await this.checkOnParent(env, block, parent, parentPoot, nowMs, false)
+      if (!checked.ok) return checked
+      const { next, config } = checked
       try {
         const payout = await this.payoutScheduleForChild(parent, parentPoot.slot, ph.slot)
         // executed on the execution worker: the system writes of this block (if any) first, on the parent's state,
@@ -532,6 +598,99 @@ export class Chain {
         return { ok: false, reason: `execution: ${(e as Error).message.split('\n')[0]}` }
       }
     })
+  }
+
+  /**
+   * This process's member signatures over another member's draft of their pool's block (chainnet's co-signing): the
+   * PoOT header signature and the seal. Given only when the draft is a child of this node's head that passes every
+   * import check (the proposer's signatures counted as present, not to the threshold) and re-executes to its roots,
+   * and when this member has signed no other header of the pool for the slot; the header is recorded (synced) before
+   * the signatures are returned. Checks and record run in the chain's queue, so two drafts for one slot never both
+   * pass. The draft is not stored (the leader publishes the signed block, imported as any other).
+   */
+  async cosign (raw: Uint8Array, signer: { member: number, key: NodeKey }, nowMs: number): Promise<{ ok: true, poot: Uint8Array, seal: Uint8Array } | { ok: false, reason: string }> {
+    let env: ReturnType<typeof decodeEnvelope>
+    try {
+      env = decodeEnvelope(raw)
+    } catch (e) {
+      return { ok: false, reason: e instanceof EnvelopeError ? e.message : `bad evm block: ${(e as Error).message}` }
+    }
+    return await this.executor.run(async () => {
+      if (this.closed) return { ok: false, reason: 'closed' }
+      let block: Block
+      try { block = createBlockFromRLP(env.evm, { common: this.common }) } catch (e) { return { ok: false, reason: `bad evm block: ${(e as Error).message}` } }
+      const ph = env.poot.signed.header
+      const entity = this.genesis.poot.registry.byId.get(ph.proposer)
+      if (entity === undefined || entity.members[signer.member] !== signer.key.id) return { ok: false, reason: `not-a-member: this node is not member ${signer.member} of ${ph.proposer}` }
+      const key = `${ph.slot}:${ph.proposer}`
+      const hash = headerHash(ph)
+      const mine = this.memberSigned.get(key)
+      if (mine !== undefined && mine !== hash) return { ok: false, reason: `already-signed: this member signed another header of ${ph.proposer} for slot ${ph.slot}` }
+      const known = this.signedBySlot.get(key)
+      if (known !== undefined && headerHash(known.header) !== hash) return { ok: false, reason: `already-signed: a block of ${ph.proposer} for slot ${ph.slot} is known` }
+      const parentHash = bytesToHex(block.header.parentHash)
+      if (!this.pootByEvm.has(parentHash)) return { ok: false, reason: `unknown-parent: ${parentHash}` }
+      // the proposer's turn is judged on this node's own view, as localProposer does: on its head
+      if (parentHash !== bytesToHex(this.headBlock.hash())) return { ok: false, reason: `not-on-head: the draft's parent ${parentHash} is not this node's head ${bytesToHex(this.headBlock.hash())}` }
+      const parent = this.headBlock
+      const parentPoot = this.headPoot
+      const checked = await this.checkOnParent(env, block, parent, parentPoot, nowMs, true)
+      if (!checked.ok) return checked
+      try {
+        const writes = await this.systemWrites(parent, parentPoot, ph.slot, checked.config)
+        const executed = await this.execWorker.import(env.evm, parent.header.stateRoot, writes)
+        if (!executed.ok) return { ok: false, reason: `execution: ${executed.message}` }
+      } catch (e) {
+        await this.vm.stateManager.setStateRoot(this.headBlock.header.stateRoot)
+        return { ok: false, reason: `execution: ${(e as Error).message.split('\n')[0]}` }
+      }
+      await this.recordMemberSignature(ph.slot, ph.proposer, hash)
+      return { ok: true, poot: signer.key.sign(hexToBytes(('0x' + hash) as `0x${string}`)), seal: signer.key.sign(block.hash()) }
+    })
+  }
+
+  /**
+   * Every check of a received block on its parent before execution (import steps 5–10 and the block's transaction
+   * types, blob gas and reward): the PoOT rules, arrival, seal, the header fields. `partial`: a pool's draft being
+   * co-signed, whose proposer signatures (PoOT and seal) count as the threshold; they are still verified.
+   */
+  private async checkOnParent (env: ReturnType<typeof decodeEnvelope>, block: Block, parent: Block, parentPoot: ChainState, nowMs: number, partial: boolean): Promise<{ ok: false, reason: string } | { ok: true, next: ChainState, config: PootConfig }> {
+    const ph = env.poot.signed.header
+    if (ph.parent !== parentPoot.hash) return { ok: false, reason: 'poot-parent-mismatch: the PoOT header names another parent than the EVM block' }
+    const pootHash = headerHash(ph)
+    const config = await this.configForChild(parent, parentPoot, ph.slot)
+    // a draft being co-signed carries fewer signatures than the threshold: those present are checked
+    const checked = partial ? partialConfig(config, ph.proposer, env.poot.signed.signatures.length) : config
+    const applied = applyBlock(parentPoot, env.poot, checked, await this.anchorsAt(parent, claimedSessions(env.poot.body.proofs)))
+    if (!applied.ok) return { ok: false, reason: `poot:${applied.reason}` }
+    const arrival = validateArrival(env.poot.signed, nowMs, config.params)
+    if (!arrival.ok) return { ok: false, reason: `poot:${arrival.reason}` }
+    const entity = this.genesis.poot.registry.byId.get(ph.proposer)
+    if (entity === undefined) return { ok: false, reason: 'poot:unknown-proposer' }
+    const sealErr = checkSeal(block.hash(), env.seal, partial ? { ...entity, threshold: Math.min(entity.threshold, Math.max(1, env.seal.length)) } : entity)
+    if (sealErr !== null) return { ok: false, reason: sealErr }
+    const next = applied.value
+    const want = this.expectedHeader(parent, ph.timeMs, ph.proposer, pootHash, next)
+    const h = block.header
+    if (!equalsBytes(h.extraData, want.extraData)) return { ok: false, reason: 'extra-data-mismatch: extraData must be the PoOT header hash' }
+    if (h.timestamp !== want.timestamp) return { ok: false, reason: `bad-timestamp: ${h.timestamp}, expected ${want.timestamp}` }
+    if (!h.coinbase.equals(want.coinbase)) return { ok: false, reason: `bad-coinbase: ${h.coinbase.toString()}, expected the proposer's reward address ${want.coinbase.toString()}` }
+    if (!equalsBytes(h.mixHash, want.mixHash)) return { ok: false, reason: 'bad-mix-hash: PREVRANDAO must be the PoOT mix' }
+    if (h.gasLimit !== want.gasLimit) return { ok: false, reason: `bad-gas-limit: ${h.gasLimit}, expected ${want.gasLimit}` }
+    // ethereumjs' header checks against the parent, done here because runBlock's own would look the parent up in
+    // the Blockchain, which holds canonical blocks only: a side block's child would fail there
+    const headerErr = checkHeaderOnParent(h, parent.header)
+    if (headerErr !== null) return { ok: false, reason: `execution: ${headerErr}` }
+    // (what Blockchain.putBlock's validation would add for blobs: this chain includes none)
+    const unsupported = block.transactions.findIndex((t) => UNSUPPORTED_TX_TYPES.has(t.type))
+    if (unsupported >= 0) return { ok: false, reason: `unsupported-tx-type: transaction ${unsupported} is of type ${block.transactions[unsupported].type}, which this chain does not include` }
+    if (h.common.isActivatedEIP(4844) && h.blobGasUsed !== 0n) return { ok: false, reason: `bad-blob-gas: blobGasUsed ${h.blobGasUsed}, expected 0 (no blob transactions)` }
+    const wantW = this.rewardWithdrawals(next, h.number)
+    const gotW = block.withdrawals ?? []
+    if (gotW.length !== wantW.length || gotW.some((w, i) => w.index !== wantW[i].index || !w.address.equals(wantW[i].address) || w.amount !== wantW[i].amount)) {
+      return { ok: false, reason: 'bad-reward: withdrawals must mint exactly the PoOT block reward to the proposer' }
+    }
+    return { ok: true, next, config }
   }
 
   /**

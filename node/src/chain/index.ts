@@ -2,6 +2,7 @@
 export * from './chain.js'
 export * from './chain-node.js'
 export * from './local-proposer.js'
+export * from './pool-member.js'
 export * from './genesis.js'
 export * from './genesis-spec.js'
 export * from './dev.js'

@@ -2,15 +2,18 @@
  * "May I propose this slot?" for a process holding the keys of some entities (one node, or an in-process
  * multi-entity dev chain): the PoOT schedule of the slot on top of the head (scheduleFor, protocols/poot) names
  * the primary and ranked fallbacks; rank k may propose from slotStart + k · slotTimeoutMs. This answers with the
- * first rank whose turn has come and whose entity we hold and has not led this slot yet, or null.
+ * first rank whose turn has come and whose entity we hold and has not led this slot yet, or null. A pool entity of
+ * which this process holds only some members (`pools`) is proposed when this member's leading turn has come
+ * (pool-member.ts): the block is then signed by the other members over the network before it is stored.
  */
 import { slotStartMs, type NodeKey } from '../../../protocols/poot/index.js'
 import type { Chain, Proposal } from './chain.js'
+import { poolProposal, type PoolSigning } from './pool-member.js'
 
 export type Signers = ReadonlyArray<{ member: number, key: NodeKey }>
 export type ProposeDecision = (chain: Chain, slot: number, nowMs: number) => Proposal | null
 
-export function localProposer (keys: ReadonlyMap<string, Signers>): ProposeDecision {
+export function localProposer (keys: ReadonlyMap<string, Signers>, pools?: PoolSigning): ProposeDecision {
   return (chain, slot, nowMs) => {
     if (slot <= chain.headPoot.slot) return null
     const { params, genesisMs } = chain.configAt(slot) // the leader timeout is governed (ParamRegistry)
@@ -22,6 +25,9 @@ export function localProposer (keys: ReadonlyMap<string, Signers>): ProposeDecis
       const signers = keys.get(schedule[rank])
       // an entity that already led this slot (on a branch the head left since) must not sign a second block for it
       if (signers !== undefined && !chain.hasSigned(slot, schedule[rank])) return { slot, rank, timeMs: nowMs, proposer: schedule[rank], signers }
+      const pool = pools?.members.get(schedule[rank])
+      const led = pool === undefined || pools === undefined ? null : poolProposal(chain, pools, pool, slot, rank, nowMs)
+      if (led !== null) return led
     }
     return null
   }

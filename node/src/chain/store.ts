@@ -6,7 +6,7 @@
  * putBlock leaves unreferenced entries that the next import overwrites.
  */
 import { RLP } from '@ethereumjs/rlp'
-import { bigIntToUnpaddedBytes, bytesToBigInt, bytesToHex, concatBytes, utf8ToBytes } from '@ethereumjs/util'
+import { bigIntToUnpaddedBytes, bytesToBigInt, bytesToHex, bytesToUtf8, concatBytes, utf8ToBytes } from '@ethereumjs/util'
 import type { Sublevel } from './level-db.js'
 
 export type Log = [address: Uint8Array, topics: Uint8Array[], data: Uint8Array]
@@ -23,6 +23,12 @@ export interface StoredReceipt {
 
 const key = (prefix: string, hash: Uint8Array): Uint8Array => concatBytes(utf8ToBytes(prefix), hash)
 const FINAL = utf8ToBytes('final')
+
+function memberKey (slot: number, entity: string): Uint8Array {
+  const n = new Uint8Array(8)
+  new DataView(n.buffer).setBigUint64(0, BigInt(slot))
+  return concatBytes(utf8ToBytes('m:'), n, utf8ToBytes(entity))
+}
 
 export class ChainStore {
   constructor (private readonly meta: Sublevel) {}
@@ -77,6 +83,29 @@ export class ChainStore {
     const out: Uint8Array[] = []
     for await (const k of this.meta.keys({ gte: utf8ToBytes('s:'), lt: utf8ToBytes('s;') })) out.push(k.subarray(2))
     return out
+  }
+
+  /**
+   * The PoOT header hash this node's member key signed for a pool entity's slot (as the leader or a co-signer),
+   * stored (synced) before the signature leaves the process, so that a restarted node does not sign a second header
+   * for that slot. Key `m:` ‖ slot (u64 BE) ‖ entity id.
+   */
+  async recordMemberSignature (slot: number, entity: string, headerHash: string): Promise<void> {
+    await this.meta.put(memberKey(slot, entity), utf8ToBytes(headerHash), { sync: true } as never)
+  }
+
+  /** Every recorded member signature from `fromSlot` on. */
+  async memberSignatures (fromSlot: number): Promise<Array<{ slot: number, entity: string, headerHash: string }>> {
+    const out: Array<{ slot: number, entity: string, headerHash: string }> = []
+    for await (const [k, v] of this.meta.iterator({ gte: memberKey(fromSlot, ''), lt: utf8ToBytes('m;') })) {
+      out.push({ slot: Number(new DataView(k.buffer, k.byteOffset + 2, 8).getBigUint64(0)), entity: bytesToUtf8(k.subarray(10)), headerHash: bytesToUtf8(v) })
+    }
+    return out
+  }
+
+  /** Forgets the member signatures of slots before `slot` (no block can be made for them any more). */
+  async forgetMemberSignaturesBefore (slot: number): Promise<void> {
+    await this.meta.clear({ gte: utf8ToBytes('m:'), lt: memberKey(slot, '') })
   }
 
   async setFinal (blockHash: Uint8Array): Promise<void> { await this.meta.put(FINAL, blockHash) }

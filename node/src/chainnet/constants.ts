@@ -22,3 +22,10 @@ export const MAX_POOLED_PROOFS = 20_000
 /** Relay receipts: the receiver sends its half-signed receipt to the relayer, which answers with its signature. */
 export const RELAY_PROTOCOL = '/lucid/1/chain/relay/1.0.0'
 export const RELAY_TIMEOUT_MS = 10_000
+
+/** Pool co-signing: a pool member's leader sends its draft block to the other members, who answer with signatures. */
+export const COSIGN_PROTOCOL = '/lucid/1/chain/cosign/1.0.0'
+/** One co-sign request: a draft envelope no larger than a gossiped block, and its framing. */
+export const MAX_COSIGN_REQUEST_BYTES = MAX_GOSSIP_BLOCK_BYTES + 1024
+/** A co-signer gives up on a stream after this long (the leader's own deadline is much shorter: pool-turns.ts). */
+export const COSIGN_SERVE_TIMEOUT_MS = 10_000

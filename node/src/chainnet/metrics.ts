@@ -18,6 +18,7 @@ export class ChainMetrics {
   readonly syncs: Counter<'outcome'>
   readonly relayReceipts: Counter<'role' | 'outcome'>
   readonly voteEquivocations: Counter
+  readonly cosign: Counter<'role' | 'outcome'>
 
   constructor (registry: Registry, source: ChainMetricsSource) {
     const r = [registry]
@@ -33,6 +34,7 @@ export class ChainMetrics {
     this.proofsPublished = new Counter({ name: 'lucid_chain_proofs_published_total', help: 'task proofs this node made and gossiped', labelNames: ['kind'], registers: r })
     this.syncs = new Counter({ name: 'lucid_chain_syncs_total', help: 'catch-ups with a peer', labelNames: ['outcome'], registers: r })
     this.voteEquivocations = new Counter({ name: 'lucid_chain_vote_equivocations_total', help: 'double or surround votes caught on gossip (evidence for the next block)', registers: r })
+    this.cosign = new Counter({ name: 'lucid_chain_cosign_total', help: 'pool co-signing: answers to this node as leader (signed, refused, bad-signature, unreachable) and requests it served as member (signed, refused)', labelNames: ['role', 'outcome'], registers: r })
     this.relayReceipts = new Counter({ name: 'lucid_chain_relay_receipts_total', help: 'relay receipts for chunk transfers, as receiver (sent to the relayer) and as relayer (countersigned or refused)', labelNames: ['role', 'outcome'], registers: r })
   }
 }

@@ -5,7 +5,9 @@
  * - task proofs (its votes and heartbeats, duties.ts) are gossiped on /lucid/1/chain/proofs, checked against the
  *   head, pooled, and included by whoever proposes next;
  * - a node behind (fresh, returning, or handed a block whose parent it lacks) catches up from a peer over
- *   /lucid/1/chain/sync/1.0.0, importing every block through the same checks.
+ *   /lucid/1/chain/sync/1.0.0, importing every block through the same checks;
+ * - a pool entity whose members run in separate processes signs its blocks over /lucid/1/chain/cosign/1.0.0: the
+ *   member whose turn it is drafts the block and asks the others, who check it on their own head and sign once a slot.
  */
 import { TopicValidatorResult, type GossipSub, type Message } from '@libp2p/gossipsub'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
@@ -15,13 +17,21 @@ import { claimedSessions, owesSession, validateProof, NO_ANCHORS, type AnchorLoo
 import type { Chain } from '../chain/chain.js'
 import { ChainNode, systemClock, type Clock } from '../chain/chain-node.js'
 import { localProposer, signersFrom } from '../chain/local-proposer.js'
+import { poolMembershipsFrom, poolWakes, type PoolMembership, type PoolSigning } from '../chain/pool-member.js'
+import type { Cosigner } from '../chain/chain.js'
 import { syncFrom, SyncError } from '../chain/sync.js'
 import { decodeProof, encodeProof, ProofCodecError } from '../chain/proof-codec.js'
-import { CHAIN_TOPICS, MAX_GOSSIP_BLOCK_BYTES, MAX_GOSSIP_PROOF_BYTES, RELAY_PROTOCOL, SYNC_PROTOCOL, TOPIC_BLOCKS, TOPIC_PROOFS, TOPIC_TXS } from './constants.js'
+import { CHAIN_TOPICS, COSIGN_PROTOCOL, COSIGN_SERVE_TIMEOUT_MS, MAX_GOSSIP_BLOCK_BYTES, MAX_GOSSIP_PROOF_BYTES, RELAY_PROTOCOL, SYNC_PROTOCOL, TOPIC_BLOCKS, TOPIC_PROOFS, TOPIC_TXS } from './constants.js'
+import { CosignCodecError, type CosignAnswer, type CosignRequest } from './cosign-codec.js'
+import { requestCosign, serveCosign } from './cosign-protocol.js'
+import { checkCosignRequest } from './cosign-rules.js'
+import { gatherCosignatures } from './cosign-gather.js'
+import { peerIdFromPublicKey } from '@libp2p/peer-id'
+import { publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { ProofPool } from './proof-pool.js'
 import { Duties } from './duties.js'
 import { StorageDuties, type HoldingSource } from './storage-duties.js'
-import { blockVerdict, proofVerdict, transactionVerdict, type Verdict } from './verdicts.js'
+import { blockVerdict, cosignVerdict, proofVerdict, transactionVerdict, type Verdict } from './verdicts.js'
 import { MempoolError, MEMPOOL_LIMITS } from '../chain/mempool.js'
 import { peerEnvelopeSource, requestStatus, serveSync, SyncProtocolError, type SyncLibp2p } from './sync-protocol.js'
 import { ChainMetrics } from './metrics.js'
@@ -71,6 +81,8 @@ export class ChainService {
   readonly producer: ChainNode
   readonly metrics?: ChainMetrics
   private readonly duties: Duties
+  /** the pools of which this node is one member among others: it leads their blocks in turn and co-signs the others' */
+  private readonly pools: PoolSigning
   private readonly storage?: StorageDuties
   readonly relay: RelayAccounts
   /** the libp2p peer of each relayer we owe a receipt */
@@ -109,9 +121,12 @@ export class ChainService {
       this.relay.received(node, n)
       if (this.relay.owedTo(node) > 0) this.relayPeers.set(node, peer) // only nodes that can earn from us: bounded by the registry
     })
-    const decide = localProposer(signersFrom(chain, [init.nodeKey, ...(init.extraKeys ?? [])]))
+    const keys = [init.nodeKey, ...(init.extraKeys ?? [])]
+    this.pools = { members: poolMembershipsFrom(chain, keys), cosigner: (m, deadlineMs) => this.cosigner(m, deadlineMs) }
+    const decide = localProposer(signersFrom(chain, keys), this.pools)
     this.producer = new ChainNode(chain, {
       clock: this.clock,
+      wakes: (c, slot) => poolWakes(c, this.pools, slot),
       decide: (c, slot, now) => {
         const p = decide(c, slot, now)
         return p === null ? null : { ...p, proofs: p.proofs ?? this.pool.candidates() }
@@ -167,6 +182,7 @@ export class ChainService {
     for (const t of CHAIN_TOPICS) this.pubsub.subscribe(t)
     await libp2p.handle(SYNC_PROTOCOL, (stream, connection) => { void this.serve(stream, connection) }, { maxInboundStreams: 8 })
     await libp2p.handle(RELAY_PROTOCOL, (stream, connection) => { void this.serveRelay(stream, connection) }, { maxInboundStreams: 8 })
+    await libp2p.handle(COSIGN_PROTOCOL, (stream, connection) => { void this.serveCosign(stream, connection) }, { maxInboundStreams: 8 })
     libp2p.addEventListener('peer:identify', this.onIdentify)
     // catch up with whoever is connected before proposing on a stale head
     await this.catchUp().catch(() => {})
@@ -187,6 +203,7 @@ export class ChainService {
     }
     await libp2p.unhandle(SYNC_PROTOCOL).catch(() => {})
     await libp2p.unhandle(RELAY_PROTOCOL).catch(() => {})
+    await libp2p.unhandle(COSIGN_PROTOCOL).catch(() => {})
     await this.producer.stop()
     await this.syncing?.catch(() => {})
     await this.chain.idle()
@@ -387,6 +404,60 @@ export class ChainService {
       this.init.log.debug({ peer: connection.remotePeer.toString(), err: (err as Error).message }, 'relay receipt (served) failed')
       stream.abort(err as Error)
     }
+  }
+
+  // ---- pool co-signing ------------------------------------------------------------------------------------
+
+  /** Asks the pool's other members (each at its libp2p peer: the node id is its Ed25519 key) to sign a draft. */
+  private cosigner (m: PoolMembership, deadlineMs: number): Cosigner {
+    return async (partial, signs) => {
+      const started = this.clock.now()
+      const got = await gatherCosignatures(m, signs, deadlineMs, async (member, signal) => {
+        const peer = peerIdFromPublicKey(publicKeyFromRaw(Buffer.from(m.entity.members[member], 'hex')))
+        return await requestCosign(this.init.libp2p, peer, partial, signal)
+      }, (member, outcome, detail) => {
+        this.metrics?.cosign.inc({ role: 'leader', outcome })
+        if (outcome === 'bad-signature') this.init.onRejected?.(COSIGN_PROTOCOL, 'bad-signature')
+        this.init.log.debug({ entity: m.entity.id, member, outcome, detail: detail.slice(0, 200) }, 'co-sign answer')
+      })
+      const level = got.length + 1 >= m.entity.threshold ? 'info' : 'warn'
+      this.init.log[level]({ entity: m.entity.id, member: m.member, signatures: got.length + 1, threshold: m.entity.threshold, ms: this.clock.now() - started }, got.length + 1 >= m.entity.threshold ? 'pool block co-signed' : 'pool block not co-signed in time')
+      return got
+    }
+  }
+
+  /** Another member's draft of a pool block of ours: checked (cosign-rules.ts, then Chain.cosign) and signed, or refused. */
+  private async serveCosign (stream: Stream, connection: Connection): Promise<void> {
+    const from = nodeIdOf(connection.remotePeer)
+    if (from === null) { stream.abort(new Error('co-signing is for Ed25519 nodes')); return }
+    try {
+      const { answer } = await serveCosign(stream, async (r) => await this.answerCosign(r, from), AbortSignal.timeout(COSIGN_SERVE_TIMEOUT_MS))
+      this.metrics?.cosign.inc({ role: 'member', outcome: answer.ok ? 'signed' : 'refused' })
+      if (answer.ok) {
+        this.init.log.debug({ peer: connection.remotePeer.toString() }, 'pool draft co-signed')
+        return
+      }
+      if (answer.reason.startsWith('unknown-parent')) this.syncSoon(connection.remotePeer)
+      if (cosignVerdict(answer.reason) === 'reject') this.init.onRejected?.(COSIGN_PROTOCOL, answer.reason.split(':')[0].slice(0, 64))
+      this.init.log.info({ peer: connection.remotePeer.toString(), reason: answer.reason.slice(0, 300) }, 'pool draft not co-signed')
+    } catch (err) {
+      const name = (err as Error).name
+      if (err instanceof CosignCodecError || name === 'InvalidDataLengthError' || name === 'InvalidDataLengthLengthError') this.init.onRejected?.(COSIGN_PROTOCOL, 'bad-request')
+      this.init.log.debug({ peer: connection.remotePeer.toString(), err: (err as Error).message }, 'co-sign request (served) failed')
+      stream.abort(err as Error)
+    }
+  }
+
+  private async answerCosign (r: CosignRequest, from: string): Promise<CosignAnswer> {
+    const { header, signatures } = r.envelope.poot.signed
+    const m = this.pools.members.get(header.proposer)
+    const now = this.clock.now()
+    const { params, genesisMs } = this.chain.configAt(header.slot)
+    const entity = this.chain.genesis.poot.registry.byId.get(header.proposer)
+    const turn = checkCosignRequest(header, signatures, { entity, member: m?.member, requester: from, nowMs: now, genesisMs, params })
+    if (turn !== null || m === undefined) return { ok: false, reason: turn ?? 'not-a-member' }
+    const signed = await this.chain.cosign(r.raw, { member: m.member, key: m.key }, now)
+    return signed.ok ? { ok: true, member: m.member, poot: signed.poot, seal: signed.seal } : signed
   }
 
   // ---- sync -----------------------------------------------------------------------------------------------

@@ -31,3 +31,14 @@ export function proofVerdict (v: Validity): Verdict {
   if (v.ok) return 'accept'
   return FORGED_PROOF.has(v.reason) ? 'reject' : 'ignore'
 }
+
+/**
+ * A refused co-sign request: Reject (the requester is counted) for what an honest leader never sends, a draft that
+ * breaks a rule on its own parent or a request in another member's name; Ignore for what depends on this member's
+ * view or clock (its head, a header it already signed, the leader's turn not come yet or over).
+ */
+const IGNORED_COSIGN = /^(unknown-parent|not-on-head|already-signed|closed|poot:future-block|leader-turn-not-come|turn-over|not-a-member|unknown-proposer|not-a-pool|poot:header:slot-not-after-parent)/
+
+export function cosignVerdict (reason: string): Verdict {
+  return IGNORED_COSIGN.test(reason) ? 'ignore' : 'reject'
+}

@@ -15,7 +15,7 @@ import { devAccountKeys, DEV_ACCOUNT_COUNT, DEV_FUNDED_ACCOUNTS } from '../chain
 import { CHAIN_ACCOUNT_KEY } from '../chainnet/anchorer.js'
 import { chainPaths, writeGenesisFile } from '../chain/open.js'
 import { freePorts } from './ports.js'
-import { devnetGenesisSpec } from './chain-genesis.js'
+import { devnetGenesisSpec, type DevnetPool } from './chain-genesis.js'
 
 export const LUCID_BIN = fileURLToPath(new URL('../../bin/lucid.js', import.meta.url))
 
@@ -35,6 +35,8 @@ export interface DevnetOptions {
   chain?: { slotMs: number } | false
   /** How many of the nodes are block-producing entities in the genesis (default all; the rest only follow). */
   chainEntities?: number
+  /** Pool entities made of the first nodes, in order (default none: one solo entity per node). */
+  pools?: DevnetPool[]
 }
 
 export interface DevnetNode {
@@ -92,7 +94,7 @@ export class Devnet {
     if (opts.chain !== undefined && opts.chain !== false) {
       // one genesis for all (kept when the devnet directory is reused); genesis time on a whole second
       const now = Date.now()
-      const spec = devnetGenesisSpec(nodes.slice(0, opts.chainEntities ?? nodes.length).map((n) => n.nodeId), opts.chain.slotMs, now - (now % 1000))
+      const spec = devnetGenesisSpec(nodes.slice(0, opts.chainEntities ?? nodes.length).map((n) => n.nodeId), opts.chain.slotMs, now - (now % 1000), opts.pools)
       // each node anchors with a funded development account of its own (after the ten printed for the user)
       const accounts = devAccountKeys(DEV_FUNDED_ACCOUNTS).slice(DEV_ACCOUNT_COUNT)
       for (const n of nodes) {

@@ -3,13 +3,17 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { Devnet } from '../../devnet/devnet.js'
-import { DEVNET_SLOT_MS } from '../../devnet/chain-genesis.js'
+import { DEVNET_SLOT_MS, parseDevnetPool, type DevnetPool } from '../../devnet/chain-genesis.js'
 import { devAccountKeys } from '../../chain/dev.js'
 
 function count (text: string): number {
   const n = Number(text)
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('--nodes must be an integer from 1 to 64')
   return n
+}
+
+function pool (text: string, previous: DevnetPool[]): DevnetPool[] {
+  try { return [...previous, parseDevnetPool(text)] } catch (e) { throw new InvalidArgumentError((e as Error).message) }
 }
 
 function slotMs (text: string): number {
@@ -25,11 +29,15 @@ export function devnetCommand (): Command {
     .option('--dir <dir>', 'where the node homes go (kept; default: a temporary directory, removed on exit)')
     .option('--replication <r>', 'replication factor R for every node', count)
     .option('--slot-ms <ms>', `chain slot length (fixed in the devnet's genesis; default ${DEVNET_SLOT_MS})`, slotMs, DEVNET_SLOT_MS)
+    .option('--pool <members:threshold>', 'make the next nodes one pool entity signing threshold of members (e.g. 3:2: nodes 1-3 are one entity, each holding only its own key, its blocks co-signed over the network); repeatable, pools take nodes in order, the rest stay solo entities', pool, [])
     .option('--no-chain', 'run the swarm without the chain')
     .option('--json', 'one JSON line per node: home, API URL, admin token, multiaddrs, JSON-RPC URL; then one with the development keys')
-    .action(async (opts: { nodes: number, dir?: string, replication?: number, json?: boolean, slotMs: number, chain: boolean }) => {
+    .action(async (opts: { nodes: number, dir?: string, replication?: number, json?: boolean, slotMs: number, chain: boolean, pool: DevnetPool[] }) => {
+      const pooled = opts.pool.reduce((n, p) => n + p.members, 0)
+      if (pooled > opts.nodes) throw new InvalidArgumentError(`--pool: the pools take ${pooled} nodes, --nodes is ${opts.nodes}`)
+      if (opts.pool.length > 0 && !opts.chain) throw new InvalidArgumentError('--pool needs the chain (not with --no-chain)')
       const dir = opts.dir !== undefined ? resolve(opts.dir) : await mkdtemp(join(tmpdir(), 'lucid-devnet-'))
-      const devnet = await Devnet.create({ nodes: opts.nodes, dir, replication: opts.replication, chain: opts.chain ? { slotMs: opts.slotMs } : false })
+      const devnet = await Devnet.create({ nodes: opts.nodes, dir, replication: opts.replication, chain: opts.chain ? { slotMs: opts.slotMs } : false, pools: opts.pool })
       let stopping = false
       const stop = async (): Promise<void> => {
         if (stopping) return
