@@ -9,7 +9,12 @@ import { join } from 'node:path'
 import { poolEntity } from '../../../protocols/poot/index.js'
 import { Devnet, type DevnetNode } from '../../../node/src/devnet/devnet.js'
 import type { Envelope } from '../../../node/src/chain/envelope.js'
-import { tempDir } from '../swarm/support.js'
+import { multiaddr } from '@multiformats/multiaddr'
+import { lpStream } from '@libp2p/utils'
+import { COSIGN_PROTOCOL } from '../../../node/src/chainnet/constants.js'
+import { encodeCosignRequest, decodeCosignAnswer } from '../../../node/src/chainnet/cosign-codec.js'
+import { encodeEnvelope } from '../../../node/src/chain/envelope.js'
+import { makeHome, startNode, tempDir, testConfig } from '../swarm/support.js'
 import { waitFor } from '../../support/wait-for.js'
 import { envelopes, headNumber, rpc } from './devnet-support.js'
 
@@ -62,6 +67,33 @@ describe('chain devnet: a 2-of-3 pool entity whose members are separate processe
     const at = '0x' + (start + blocks.length).toString(16)
     const hashes = await Promise.all(devnet.nodes.map(async (n) => (await rpc<{ hash: string }>(url(n), 'eth_getBlockByNumber', [at, false])).hash))
     assert.equal(new Set(hashes).size, 1, `nodes disagree at ${at} (slot ${last.poot.signed.header.slot}): ${hashes.join(' ')}`)
+  })
+
+  it('a garbage co-sign request and one in a member\'s name from another peer are refused and counted', async () => {
+    const [n1] = devnet.nodes
+    const head = await headNumber(url(n1))
+    const poolBlock = byPool(await envelopes(url(n1), Math.max(1, head - 20), 21))[0]
+    assert.ok(poolBlock !== undefined, 'a pool block to replay')
+    const peer = await startNode(await makeHome(join(tmp.dir, 'stranger')), testConfig({ bootstrap: [n1.multiaddrs[0]] }))
+    try {
+      const target = multiaddr(n1.multiaddrs[0])
+      const garbage = await peer.libp2p.dialProtocol(target, COSIGN_PROTOCOL)
+      await lpStream(garbage).write(new Uint8Array([0xc1, 0x09]))
+      // a real draft of the pool, sent by a peer that is not its revealing member
+      const forged = await peer.libp2p.dialProtocol(target, COSIGN_PROTOCOL)
+      const lp = lpStream(forged)
+      await lp.write(encodeCosignRequest(encodeEnvelope(poolBlock)))
+      const answer = decodeCosignAnswer((await lp.read()).subarray())
+      assert.ok(!answer.ok && answer.reason.startsWith('not-the-leader'), JSON.stringify(answer))
+      let count = 0
+      await waitFor('both counted', async () => {
+        const text = await (await fetch(`${n1.api}/metrics`)).text()
+        count = text.split('\n').filter((l) => l.startsWith('lucid_gossip_messages_rejected_total') && l.includes(`topic="${COSIGN_PROTOCOL}"`)).reduce((n, l) => n + Number(l.split(' ').pop()), 0)
+        return count >= 2
+      }, 15_000, 300).catch(() => assert.fail(`counted: ${count}`))
+    } finally {
+      await peer.stop()
+    }
   })
 
   it('with one member stopped the other two still propose the pool\'s slots', async () => {

@@ -66,6 +66,11 @@ export function devnetCommand (): Command {
           if (opts.json === true) process.stdout.write(JSON.stringify({ devAccounts: keys }) + '\n')
           else process.stdout.write(`development account (funded, well-known key: never use it for value): ${keys[0]}\n`)
         }
+        let first = 1
+        for (const p of opts.pool) {
+          if (opts.json !== true) process.stdout.write(`pool: nodes ${first}-${first + p.members - 1} are one entity signing ${p.threshold} of ${p.members} (blocks co-signed across the processes)\n`)
+          first += p.members
+        }
         if (opts.json !== true) process.stdout.write(`devnet: ${devnet.nodes.length} nodes running (logs beside the homes in ${dir}); Ctrl-C stops them\n`)
         await signalled
       } finally {
