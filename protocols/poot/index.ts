@@ -33,3 +33,4 @@ export { leafHash, merkleRoot, inclusionProof, verifyInclusion, type VerifyInclu
 export * from './select-proofs.js'
 export * from './eligibility.js'
 export * from './uptime-window.js'
+export * from './retire.js'

@@ -1,0 +1,57 @@
+/**
+ * Retiring old PoOT states. Every state links to its parent, so a running chain keeps one state per block; most of a
+ * state (its proof keys, credits, vote links, tallies) is read only while it is the parent of a block being checked.
+ * A state far enough below finality can never be a parent again, and the rules read only its place in the chain
+ * (hash, slot, height, parent, skip, header: ancestor lookups, references, cooldown) and, while its block is inside
+ * the credit window, its delta (subtracted when it leaves). Retiring drops the rest in place, so a long-running node
+ * keeps ~1 KB a block instead of ~5–8 KB (bench/chain/chain-memory.bench.ts).
+ *
+ * This is the one place that writes to a state after it was made: a retired state answers nothing but its place in
+ * the chain and must not be used as a parent, a head or a view. The depths keep every rule's walk-back clear of
+ * what is dropped: proof replays look back maxProofAgeSlots ≤ 64 slots, cooldown ≤ 64 slots, and a block at or
+ * below the finalized one cannot be built on.
+ */
+import { ancestorAtHeight, type ChainState } from './state.js'
+
+/** States at least this many blocks below the finalized one are retired (≥ the largest walk-back of the rules). */
+export const RETIRE_DEPTH = 128
+
+const NONE = new Map<never, never>()
+const NO_KEYS = new Set<string>()
+const NO_BEATS = { due: 0, counted: NONE }
+
+type Retirable = { -readonly [K in keyof ChainState]: ChainState[K] }
+
+/** How far retiring has gone: states below `below` are retired, and their deltas dropped below `deltasBelow`. */
+export interface Retired { readonly below: number, readonly deltasBelow: number }
+export const NOTHING_RETIRED: Retired = { below: 1, deltasBelow: 1 }
+
+/**
+ * Retires the states of the chain ending at `finalized` from `RETIRE_DEPTH` blocks below it down to where the
+ * previous call stopped (`done`), and drops the deltas of retired blocks below `windowStart` (the head's credit
+ * window start: their deltas have been subtracted). Genesis is never touched. Returns how far it went, for the next
+ * call, which then costs only the new states.
+ */
+export function retireStates (finalized: ChainState, windowStart: number, done: Retired): Retired {
+  const top = finalized.height - RETIRE_DEPTH
+  const deltasTo = Math.min(top, windowStart - 1)
+  // each range walked down from its top (found through the skip pointers), genesis excluded
+  const walk = (from: number, to: number, retire: (r: Retirable) => void): void => {
+    for (let s = ancestorAtHeight(finalized, from); s !== null && s.height >= Math.max(to, 1); s = s.parent) retire(s as Retirable)
+  }
+  walk(top, done.below, (r) => {
+    r.proofKeys = NO_KEYS
+    r.credits = NONE
+    r.links = NONE
+    r.missed = NONE
+    r.jailedUntil = NONE
+    r.earned = NONE
+    r.uptime = NONE
+    r.epochBeats = NO_BEATS
+    r.openChallenges = []
+    r.catalog = []
+    r.justified = [r.finalized]
+  })
+  walk(deltasTo, done.deltasBelow, (r) => { r.delta = NONE })
+  return { below: Math.max(done.below, top + 1), deltasBelow: Math.max(done.deltasBelow, deltasTo + 1) }
+}
