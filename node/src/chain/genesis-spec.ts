@@ -69,6 +69,8 @@ export function checkGenesisSpec (raw: unknown): GenesisSpec {
   s.entities.forEach((e: any, i: number) => {
     if (!Array.isArray(e?.members) || e.members.length === 0 || !e.members.every((m: unknown) => typeof m === 'string' && NODE_ID.test(m))) fail(`entities[${i}].members`, 'not a list of node ids')
     if (!Number.isSafeInteger(e.threshold)) fail(`entities[${i}].threshold`, 'not an integer')
+    // each member signs one header per slot: a majority threshold keeps two leaders of a slot from both reaching it
+    if (e.members.length > 1 && 2 * e.threshold <= e.members.length) fail(`entities[${i}].threshold`, `a pool of ${e.members.length} members needs more than half of them (at least ${Math.floor(e.members.length / 2) + 1}), or two of its members could each gather a block for one slot: an equivocation`)
     if (typeof e.rewardAddress !== 'string' || !HEX_ADDRESS.test(e.rewardAddress)) fail(`entities[${i}].rewardAddress`, 'not an address')
   })
   if (typeof s.alloc !== 'object' || s.alloc === null) fail('alloc', 'not an object')

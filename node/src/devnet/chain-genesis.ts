@@ -36,6 +36,7 @@ export function parseDevnetPool (text: string): DevnetPool {
   if (m === null) throw new Error(`--pool ${text}: expected <members>:<threshold>, e.g. 3:2`)
   const pool = { members: Number(m[1]), threshold: Number(m[2]) }
   if (pool.members < 2 || pool.members > 64) throw new Error(`--pool ${text}: a pool has 2 to 64 members`)
-  if (pool.threshold < 1 || pool.threshold > pool.members) throw new Error(`--pool ${text}: the threshold is from 1 to the member count`)
+  const majority = Math.floor(pool.members / 2) + 1
+  if (pool.threshold < majority || pool.threshold > pool.members) throw new Error(`--pool ${text}: the threshold is from ${majority} (more than half the members, so two members cannot each gather a block for one slot) to ${pool.members}`)
   return pool
 }

@@ -58,6 +58,7 @@ describe('chain: genesis', () => {
     bad((s) => { s.hardfork = 'london' }, /genesis: hardfork/)
     bad((s) => { s.params.slotMs = 1000 }, /genesis: params: param-relation:fallbacks-exceed-slot/)
     bad((s) => { s.entities[0].members = ['xyz'] }, /genesis: entities\[0\]\.members/)
+    bad((s) => { s.entities[0].members = s.entities.slice(0, 4).map((e: any) => e.members[0]); s.entities[0].threshold = 2 }, /genesis: entities\[0\]\.threshold: a pool of 4 members needs more than half of them \(at least 3\)/)
     bad((s) => { s.alloc['0x12'] = '1' }, /genesis: alloc\.0x12/)
     bad((s) => { s.contracts.disbursers = [s.contracts.disbursers[0], s.contracts.disbursers[0], s.contracts.disbursers[1]] }, /not distinct/)
     bad((s) => { s.payout = [] }, /genesis: payout\.\(root\): not an object/)

@@ -12,6 +12,7 @@ import { cosignVerdict } from '../../../node/src/chainnet/verdicts.js'
 import { encodeEnvelope } from '../../../node/src/chain/envelope.js'
 import { RLP } from '@ethereumjs/rlp'
 import { fixture } from '../poot/helpers.js'
+import { parseDevnetPool } from '../../../node/src/devnet/chain-genesis.js'
 
 const runs = Number(process.env.LUCID_PROPERTY_RUNS ?? 25) * 4
 const keys: NodeKey[] = [1, 2, 3, 4, 5].map((i) => nodeKeyFromSeed(new Uint8Array(32).fill(i)))
@@ -169,5 +170,16 @@ describe('pool co-signing: gathering signatures', () => {
     const big = { entity: pool(5, 3), member: 0, key: keys[0] }
     const two = await gatherCosignatures(big, signs, 1000, async (member) => { await new Promise((resolve) => setTimeout(resolve, member * 20)); return sign(member) })
     assert.deepEqual(two.map((s) => s.member), [1, 2])
+  })
+})
+
+describe('pool co-signing: a pool needs a majority threshold', () => {
+  it('lucid devnet --pool refuses thresholds at or below half the members, naming the least it takes', () => {
+    assert.deepEqual(parseDevnetPool('3:2'), { members: 3, threshold: 2 })
+    assert.deepEqual(parseDevnetPool('4:3'), { members: 4, threshold: 3 })
+    assert.throws(() => parseDevnetPool('4:2'), /--pool 4:2: the threshold is from 3 \(more than half the members/)
+    assert.throws(() => parseDevnetPool('3:1'), /--pool 3:1: the threshold is from 2/)
+    assert.throws(() => parseDevnetPool('3:4'), /to 3$/)
+    assert.throws(() => parseDevnetPool('three'), /expected <members>:<threshold>/)
   })
 })
