@@ -28,7 +28,7 @@ import { ChainStore, type StoredReceipt } from './store.js'
 import { ExecWorker } from './exec-worker.js'
 import type { ExecSystemWrite } from './exec-protocol.js'
 import { SerialExecutor } from './executor.js'
-import { decodeEnvelope, encodeEnvelope, EnvelopeError, MAX_ENVELOPE_PROOFS } from './envelope.js'
+import { decodeEnvelope, encodeEnvelope, EnvelopeError, MAX_ENVELOPE_PROOFS, type Envelope } from './envelope.js'
 import { checkSeal, sealBlock } from './seal.js'
 import { Slicer } from './slicer.js'
 import { decodeBlockSliced } from './sliced-block.js'
@@ -95,6 +95,15 @@ const MEMBER_SIGNATURES_KEPT_SLOTS = 1024
 
 /** `sideChain`: valid and stored, but the fork choice prefers the current head (the block may win later). */
 export type ImportResult = { ok: true, block: Block, known?: boolean, sideChain?: boolean } | { ok: false, reason: string }
+
+/** An envelope decoded, or the reason it cannot be (a received envelope never throws). */
+function decodeOrReason (raw: Uint8Array): { ok: true, env: Envelope } | { ok: false, reason: string } {
+  try {
+    return { ok: true, env: decodeEnvelope(raw) }
+  } catch (e) {
+    return { ok: false, reason: e instanceof EnvelopeError ? e.message : `bad evm block: ${(e as Error).message}` }
+  }
+}
 
 export class ChainError extends Error {
   constructor (readonly reason: string, message?: string) { super(message ?? reason) }
@@ -239,7 +248,7 @@ export class Chain {
    * below finality is removed.
    */
   private async reloadSideBlocks (): Promise<void> {
-    const blocks: Array<{ block: Block, signed: SignedHeader, poot: ReturnType<typeof decodeEnvelope>['poot'] }> = []
+    const blocks: Array<{ block: Block, signed: SignedHeader, poot: Envelope['poot'] }> = []
     for (const hash of await this.store.sideBlocks()) {
       const raw = await this.store.envelope(hash)
       if (raw === undefined) { await this.store.unmarkSide(hash); continue }
@@ -569,12 +578,9 @@ export class Chain {
 
   /** Checks and re-executes a received envelope; never throws for bad input. */
   async importEnvelope (raw: Uint8Array, nowMs: number): Promise<ImportResult> {
-    let env: ReturnType<typeof decodeEnvelope>
-    try {
-      env = decodeEnvelope(raw)
-    } catch (e) {
-      return { ok: false, reason: e instanceof EnvelopeError ? e.message : `bad evm block: ${(e as Error).message}` }
-    }
+    const decoded = decodeOrReason(raw)
+    if (!decoded.ok) return decoded
+    const { env } = decoded
     return await this.executor.run(async () => {
       // decoding, sender recovery and the transaction trie give the event loop turns (sliced-block.ts); the block is
       // decoded in the queue so that envelopes are still imported in the order they arrived
@@ -627,12 +633,9 @@ export class Chain {
    * pass. The draft is not stored (the leader publishes the signed block, imported as any other).
    */
   async cosign (raw: Uint8Array, signer: { member: number, key: NodeKey }, nowMs: number): Promise<{ ok: true, poot: Uint8Array, seal: Uint8Array } | { ok: false, reason: string }> {
-    let env: ReturnType<typeof decodeEnvelope>
-    try {
-      env = decodeEnvelope(raw)
-    } catch (e) {
-      return { ok: false, reason: e instanceof EnvelopeError ? e.message : `bad evm block: ${(e as Error).message}` }
-    }
+    const decoded = decodeOrReason(raw)
+    if (!decoded.ok) return decoded
+    const { env } = decoded
     return await this.executor.run(async () => {
       if (this.closed) return { ok: false, reason: 'closed' }
       let block: Block
@@ -672,7 +675,7 @@ export class Chain {
    * types, blob gas and reward): the PoOT rules, arrival, seal, the header fields. `partial`: a pool's draft being
    * co-signed, whose proposer signatures (PoOT and seal) count as the threshold; they are still verified.
    */
-  private async checkOnParent (env: ReturnType<typeof decodeEnvelope>, block: Block, parent: Block, parentPoot: ChainState, nowMs: number, partial: boolean): Promise<{ ok: false, reason: string } | { ok: true, next: ChainState, config: PootConfig }> {
+  private async checkOnParent (env: Envelope, block: Block, parent: Block, parentPoot: ChainState, nowMs: number, partial: boolean): Promise<{ ok: false, reason: string } | { ok: true, next: ChainState, config: PootConfig }> {
     const ph = env.poot.signed.header
     if (ph.parent !== parentPoot.hash) return { ok: false, reason: 'poot-parent-mismatch: the PoOT header names another parent than the EVM block' }
     const pootHash = headerHash(ph)
