@@ -31,6 +31,12 @@ export interface PootConfig {
   readonly firstWindowSlots?: number
   /** Where heartbeat numbering stands after governance changed the interval (beats.ts). Absent: beat 0 at genesis. */
   readonly beatOrigin?: BeatOrigin
+  /**
+   * The blocks applied were checked before, signatures included: a node replaying its own store at start (it stored
+   * only blocks that passed every rule). Header, reveal and task proof signatures are then not verified again, which
+   * is most of a replay's time. Never set for a block from the network.
+   */
+  readonly trustSignatures?: true
 }
 
 /** Parameters within bounds, a catalog sorted by session id whose holders are registered nodes, a real seed. */

@@ -42,9 +42,11 @@ export function validateHeader (parent: ChainState, signed: SignedHeader, config
   if (header.timeMs >= start + params.slotMs) return invalid('outside-slot')
   const entity = config.registry.byId.get(header.proposer) as Entity
   const revealer = entity.members[header.revealer]
-  if (revealer === undefined || !verifySignature(revealer, revealMessage(header.slot), header.reveal)) return invalid('bad-reveal')
   if (header.proposer === SERVER_ENTITY && (header.sessions !== 0 || header.sessionBytes !== 0)) return invalid('server-block-with-sessions')
   if (!Number.isSafeInteger(header.sessions) || header.sessions < 0 || !Number.isSafeInteger(header.sessionBytes) || header.sessionBytes < 0) return invalid('bad-session-counts')
+  if (revealer === undefined) return invalid('bad-reveal')
+  if (config.trustSignatures === true) return VALID // a replay of blocks checked before (config.ts)
+  if (!verifySignature(revealer, revealMessage(header.slot), header.reveal)) return invalid('bad-reveal')
   return validateHeaderSignatures(signed, entity)
 }
 

@@ -8,6 +8,7 @@ import { headerHash, type Block, type SignedHeader } from '../../../protocols/po
 import { scheduleFor } from '../../../protocols/poot/schedule.js'
 import { slotStartMs } from '../../../protocols/poot/params.js'
 import { fromHex } from '../../../protocols/poot/bytes.js'
+import { makeVote } from '../../../protocols/poot/make-proofs.js'
 import { SERVER_ENTITY } from '../../../protocols/poot/entities.js'
 import type { ChainState } from '../../../protocols/poot/state.js'
 
@@ -66,6 +67,25 @@ describe('poot block headers', () => {
     assert.equal(why(chain, { ...good.signed, signatures: [{ member: 0, sig: good.signed.signatures[0].sig.map((b, i) => (i === 9 ? b ^ 4 : b)) }] }), 'bad-signature')
     assert.equal(why(chain, { ...good.signed, signatures: [] }), 'below-threshold')
     assert.equal(why(chain, { ...good.signed, signatures: [{ member: 3, sig: good.signed.signatures[0].sig }] }), 'unknown-signer')
+  })
+
+  it('a replay of blocks checked before (trustSignatures) skips signature verification only', () => {
+    const trusted = { ...f.config, trustSignatures: true as const }
+    const trust = (signed: SignedHeader): string => { const r = validateHeader(chain, signed, trusted); return r.ok ? 'ok' : r.reason }
+    const forged = { ...good.signed, signatures: [{ member: 0, sig: good.signed.signatures[0].sig.map((b, i) => (i === 9 ? b ^ 4 : b)) }] }
+    assert.equal(trust(forged), 'ok')
+    assert.equal(trust(resign(good, { reveal: good.signed.header.reveal.map((b, i) => (i === 0 ? b ^ 1 : b)) })), 'ok')
+    // every other rule still holds
+    assert.equal(trust(resign(good, { timeMs: start + params.slotMs })), 'outside-slot')
+    assert.equal(trust(resign(good, { revealer: 5 })), 'bad-reveal')
+    assert.equal(trust(resign(good, { sessions: -1 })), 'bad-session-counts')
+    // and a forged task proof inside a block is counted only when trusted
+    const vote = makeVote(f.keys[0], chain, chain.slot)
+    const body = { proofs: [{ ...vote, sig: vote.sig.map((b, i) => (i === 0 ? b ^ 1 : b)) }] }
+    const block = nextBlock(f, chain, { body })
+    const untrustedResult = applyBlock(chain, block, f.config)
+    assert.equal(untrustedResult.ok ? 'ok' : untrustedResult.reason, 'proof-0:attestation:bad-signature')
+    assert.equal(applyBlock(chain, block, trusted).ok, true)
   })
 
   it('a pool needs threshold-many distinct member signatures in member order', () => {
