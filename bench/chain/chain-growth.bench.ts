@@ -68,7 +68,7 @@ try {
       const r = applyBlock(s, b, config)
       if (!r.ok) throw new Error(`replay refused: ${r.reason}`)
       s = r.value
-      if (retire) retired = retireStates(ancestorAtHeight(s, s.finalizedHeight) as ChainState, s.windowStart, retired)
+      if (retire) retired = retireStates(ancestorAtHeight(s, s.finalizedHeight) as ChainState, retired)
     }
     const used = heapMB() - before
     if (s.height !== blocks.length) throw new Error('replay incomplete') // keeps `s` (every state) and the blocks alive until here

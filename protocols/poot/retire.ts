@@ -28,13 +28,15 @@ export const NOTHING_RETIRED: Retired = { below: 1, deltasBelow: 1 }
 
 /**
  * Retires the states of the chain ending at `finalized` from `RETIRE_DEPTH` blocks below it down to where the
- * previous call stopped (`done`), and drops the deltas of retired blocks below `windowStart` (the head's credit
- * window start: their deltas have been subtracted). Genesis is never touched. Returns how far it went, for the next
- * call, which then costs only the new states.
+ * previous call stopped (`done`), and drops the deltas of retired blocks below the finalized state's credit window
+ * start: every block still to come descends from the finalized one, and a window's start never moves back along a
+ * chain, so no block will subtract those deltas again (the head's start would not do: a side branch whose tip is in
+ * an earlier slot still has to subtract some). Genesis is never touched. Returns how far it went, for the next call,
+ * which then costs only the new states.
  */
-export function retireStates (finalized: ChainState, windowStart: number, done: Retired): Retired {
+export function retireStates (finalized: ChainState, done: Retired): Retired {
   const top = finalized.height - RETIRE_DEPTH
-  const deltasTo = Math.min(top, windowStart - 1)
+  const deltasTo = Math.min(top, finalized.windowStart - 1)
   // each range walked down from its top (found through the skip pointers), genesis excluded
   const walk = (from: number, to: number, retire: (r: Retirable) => void): void => {
     for (let s = ancestorAtHeight(finalized, from); s !== null && s.height >= Math.max(to, 1); s = s.parent) retire(s as Retirable)

@@ -342,7 +342,7 @@ export class Chain {
   /** Drops what no rule reads any more from the PoOT states deep below the finalized block (memory per block). */
   private retireOldStates (): void {
     const finalized = this.pootByEvm.get(this.finalizedHash)
-    if (finalized !== undefined) this.retired = retireStates(finalized, this.headPoot.windowStart, this.retired)
+    if (finalized !== undefined) this.retired = retireStates(finalized, this.retired)
   }
 
   /**
