@@ -1,7 +1,8 @@
 /**
- * The PoOT state after a block. States are immutable (but for retiring, retire.ts) and form a tree through `parent`; a `skip` pointer per state
- * (Bitcoin's CBlockIndex::pskip) finds any ancestor in O(log height). Everything here is derived from the chain
- * alone, so every node holding the same blocks holds equal states.
+ * The PoOT state after a block. States are immutable (but for retiring deep below finality, retire.ts) and form a
+ * tree through `parent`; a `skip` pointer per state (Bitcoin's CBlockIndex::pskip) finds any ancestor in
+ * O(log height). Everything here is derived from the chain alone, so every node holding the same blocks holds equal
+ * states.
  */
 import type { EntityId } from './entities.js'
 import type { BlockHeader } from './block.js'

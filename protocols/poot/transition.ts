@@ -2,7 +2,8 @@
  * The state transition: applyBlock(parent, block) checks a block against the rules and, when it is valid, returns
  * the state after it. Pure and deterministic: two nodes applying the same blocks get equal states.
  * Order: header → body hash → expire challenges (penalties) → task proofs (credits, votes, answers) → evidence
- * (jail) → missed slots (liveScore), heartbeats and uptime → randomness and new challenges → window expiry → reward → finality.
+ * (jail) → missed slots (liveScore), heartbeats and uptime → randomness and new challenges → window expiry → reward
+ * → finality.
  */
 import type { Block } from './block.js'
 import { bodyHash, headerHash } from './block.js'
