@@ -31,6 +31,7 @@ import { publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { ProofPool } from './proof-pool.js'
 import { Duties } from './duties.js'
 import { StorageDuties, type HoldingSource } from './storage-duties.js'
+import { BlockSessions } from './block-sessions.js'
 import { blockVerdict, cosignVerdict, proofVerdict, transactionVerdict, type Verdict } from './verdicts.js'
 import { MempoolError, MEMPOOL_LIMITS } from '../chain/mempool.js'
 import { peerEnvelopeSource, requestStatus, serveSync, SyncProtocolError, type SyncLibp2p } from './sync-protocol.js'
@@ -84,6 +85,8 @@ export class ChainService {
   /** the pools of which this node is one member among others: it leads their blocks in turn and co-signs the others' */
   private readonly pools: PoolSigning
   private readonly storage?: StorageDuties
+  /** the LucidAnchors registrations this node's next block lists as its sessions (what makes a block pay its proposer) */
+  private readonly sessions?: BlockSessions
   readonly relay: RelayAccounts
   /** the libp2p peer of each relayer we owe a receipt */
   private readonly relayPeers = new Map<string, PeerId>()
@@ -121,6 +124,8 @@ export class ChainService {
       this.relay.received(node, n)
       if (this.relay.owedTo(node) > 0) this.relayPeers.set(node, peer) // only nodes that can earn from us: bounded by the registry
     })
+    const anchors = chain.genesis.contracts.LucidAnchors
+    if (anchors !== undefined) this.sessions = new BlockSessions(chain, anchors)
     const keys = [init.nodeKey, ...(init.extraKeys ?? [])]
     this.pools = { members: poolMembershipsFrom(chain, keys), cosigner: (m, deadlineMs) => this.cosigner(m, deadlineMs) }
     const decide = localProposer(signersFrom(chain, keys), this.pools)
@@ -129,7 +134,7 @@ export class ChainService {
       wakes: (c, slot) => poolWakes(c, this.pools, slot),
       decide: (c, slot, now) => {
         const p = decide(c, slot, now)
-        return p === null ? null : { ...p, proofs: p.proofs ?? this.pool.candidates() }
+        return p === null ? null : { ...p, proofs: p.proofs ?? this.pool.candidates(), sessions: p.sessions ?? this.sessions?.forProposal(p.proposer) ?? [] }
       },
       onBlock: (block, envelope) => {
         this.metrics?.blocksProduced.inc()
@@ -180,6 +185,13 @@ export class ChainService {
       this.publish(TOPIC_TXS, raw)
     })
     for (const t of CHAIN_TOPICS) this.pubsub.subscribe(t)
+    // each new head: the registrations its child lists (read before the next slot's turn)
+    const noteSessions = (b: Parameters<BlockSessions['note']>[0]): void => {
+      if (this.stopped || this.sessions === undefined) return
+      this.sessions.note(b).catch((err: Error) => { this.init.log.warn({ err: err.message }, 'registered sessions not read') })
+    }
+    this.chain.onHead(noteSessions)
+    noteSessions(this.chain.head)
     await libp2p.handle(SYNC_PROTOCOL, (stream, connection) => { void this.serve(stream, connection) }, { maxInboundStreams: 8 })
     await libp2p.handle(RELAY_PROTOCOL, (stream, connection) => { void this.serveRelay(stream, connection) }, { maxInboundStreams: 8 })
     await libp2p.handle(COSIGN_PROTOCOL, (stream, connection) => { void this.serveCosign(stream, connection) }, { maxInboundStreams: 8 })

@@ -31,8 +31,11 @@ export interface DevnetOptions {
   readyTimeoutMs?: number
   /** Also listen on WebSockets (default true). */
   websockets?: boolean
-  /** Run the chain with this slot length (`lucid devnet` and the demo do); absent or false: a swarm without a chain. */
-  chain?: { slotMs: number } | false
+  /**
+   * Run the chain with this slot length (`lucid devnet` and the demo do); absent or false: a swarm without a chain.
+   * `genesisMs`: the genesis instant (default now, on a whole second); a later one lets every node be up from its first slot.
+   */
+  chain?: { slotMs: number, genesisMs?: number } | false
   /** How many of the nodes are block-producing entities in the genesis (default all; the rest only follow). */
   chainEntities?: number
   /** Pool entities made of the first nodes, in order (default none: one solo entity per node). */
@@ -94,7 +97,7 @@ export class Devnet {
     if (opts.chain !== undefined && opts.chain !== false) {
       // one genesis for all (kept when the devnet directory is reused); genesis time on a whole second
       const now = Date.now()
-      const spec = devnetGenesisSpec(nodes.slice(0, opts.chainEntities ?? nodes.length).map((n) => n.nodeId), opts.chain.slotMs, now - (now % 1000), opts.pools)
+      const spec = devnetGenesisSpec(nodes.slice(0, opts.chainEntities ?? nodes.length).map((n) => n.nodeId), opts.chain.slotMs, opts.chain.genesisMs ?? now - (now % 1000), opts.pools)
       // each node anchors with a funded development account of its own (after the ten printed for the user)
       const accounts = devAccountKeys(DEV_FUNDED_ACCOUNTS).slice(DEV_ACCOUNT_COUNT)
       for (const n of nodes) {
