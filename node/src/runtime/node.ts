@@ -33,6 +33,7 @@ import { createHeliaWithLibp2p } from '../swarm/helia-light.js'
 import { Gossip } from '../swarm/gossip.js'
 import { Membership } from '../swarm/membership.js'
 import { Replicator } from '../swarm/replicator.js'
+import { StateSessions } from '../swarm/state-sessions.js'
 import { NodeMetrics } from '../api/metrics.js'
 import type { Logger } from './logger.js'
 // Session state (issue 4, docs/crdt.md): the CRDT service and its hook points.
@@ -109,6 +110,8 @@ export class LucidNode {
 
   gossip!: Gossip
   replicator!: Replicator
+  /** Sealed sessions known only from the session state, taken into the index (docs/swarm.md). */
+  stateSessions!: StateSessions
   /** Session state (CRDT), docs/crdt.md. */
   sessionState!: StateService
   /** The chain, when the home has a chain genesis (docs/chain.md). */
@@ -204,6 +207,11 @@ export class LucidNode {
     const m = this.metrics
     this.gossip = new Gossip(this.libp2p.services.pubsub, {
       knownManifest: (id) => this.index.get(id)?.manifest,
+      awaitsAnnouncement: (a) => {
+        const rec = this.index.get(a.sessionId)
+        const same = recordFromAnnouncement(a, new Uint8Array(), 0)
+        return rec?.announcement === '' && rec.merkleRoot === same.merkleRoot && rec.recorder === same.recorder && rec.chunkCount === same.chunkCount
+      },
       onAnnouncement: (signed, encoded, from) => { this.acceptAnnouncement(signed, encoded, from) },
       onConflict: (signed, from, known) => {
         m.incidents.inc({ kind: 'session-id-reuse' })
@@ -232,7 +240,17 @@ export class LucidNode {
       log: this.log,
       onHeldChanged: () => { this.heartbeatNow(); this.kick(); this.reconcileState() },
       // [chain hook] a handed-over session stays pinned while the chain can still challenge this node for it
-      owed: (sessionId) => this.chain?.service.owesSession(sessionId) ?? false
+      owed: (sessionId) => this.chain?.service.owesSession(sessionId) ?? false,
+      onRefused: (rec, detail) => { this.refusedInput('tamper-detected', 'manifest-mismatch', rec.sessionId, rec.origin, detail) }
+    })
+    this.stateSessions = new StateSessions({
+      state: this.sessionState,
+      index: this.index,
+      now: this.now,
+      log: this.log,
+      onRefused: (sessionId, recorder, reason, detail) => {
+        this.refusedInput(reason === 'session-id-reuse' || reason === 'duplicate-claims' ? 'duplicate-id' : 'tamper-detected', reason, sessionId, recorder, detail)
+      }
     })
     this.timer = setInterval(() => { void this.beat() }, this.config.swarm.heartbeatMs)
     this.timer.unref()
@@ -250,6 +268,7 @@ export class LucidNode {
       await this.gossip.publishHeartbeat({ v: SWARM_VERSION, at: this.now(), addrs: this.addrs(), held: this.index.held().map((r) => r.sessionId) })
     } catch (err) { this.log.debug({ err: (err as Error).message }, 'heartbeat not published') }
     this.membership.prune()
+    try { await this.stateSessions.adopt() } catch (err) { this.log.warn({ err: (err as Error).message }, 'state sessions not adopted') }
     await this.runTick()
     this.reconcileState()
   }
@@ -282,8 +301,21 @@ export class LucidNode {
     this.heartbeatSoon.unref()
   }
 
+  /**
+   * Bad input about a session that is not a gossip message (a state entry, a replica's manifest): counted, and written
+   * once per session as an incident in the session state.
+   */
+  private refusedInput (kind: 'duplicate-id' | 'tamper-detected', reason: string, sessionId: string, subject: string, detail: string): void {
+    this.metrics.incidents.inc({ kind: reason })
+    const already = this.sessionState.incidents().some((i) => i.by === this.peerId && i.kind === kind && i.sessionId === sessionId)
+    if (already) return
+    void this.sessionState.incident({ kind, sessionId, subject: subject.slice(0, 128), detail: `${reason}: ${detail}`.slice(0, 512), at: this.now() })
+      .catch((err) => this.log.warn({ err: (err as Error).message }, 'incident not written'))
+  }
+
   private acceptAnnouncement (signed: SignedAnnouncement, encoded: Uint8Array, from: string): void {
-    const rec = recordFromAnnouncement(signed.announcement, encoded, this.now())
+    // a session adopted from the session state keeps what this node holds of it, and now has its announcement
+    const rec = { ...recordFromAnnouncement(signed.announcement, encoded, this.now()), held: this.index.get(signed.announcement.sessionId)?.held ?? false }
     this.log.info({ sessionId: rec.sessionId, origin: rec.origin, from }, 'session announced')
     this.index.put(rec).then(() => { this.kick() }, (err) => this.log.error({ err: (err as Error).message }, 'cannot record announced session'))
   }
@@ -354,8 +386,8 @@ export class LucidNode {
 
   /**
    * Gossip can miss a peer whose mesh was still forming: the origin re-publishes the same announcement a few times
-   * (receivers that have it ignore the copy without penalty). Nodes that join later learn sessions only when asked
-   * to re-announce (POST /api/v1/sessions/:id/announce); a state sync is future work (docs/swarm.md).
+   * (receivers that have it ignore the copy without penalty). Nodes that join later take the session from the session
+   * state (StateSessions) and replicate and serve it all the same.
    */
   private retransmit (encoded: Uint8Array): void {
     for (const delay of RETRANSMIT_MS) {
@@ -382,6 +414,7 @@ export class LucidNode {
   async reannounce (sessionId: string): Promise<number> {
     const rec = this.index.get(sessionId)
     if (rec === undefined) throw new NotFoundError(`no session ${sessionId} is known to this node`)
+    if (rec.announcement === '') throw new NotFoundError(`session ${sessionId} is known here only from the session state: no announcement to re-publish`)
     return await this.gossip.publishAnnouncement(Buffer.from(rec.announcement, 'base64'))
   }
 

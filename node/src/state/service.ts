@@ -15,7 +15,7 @@ import { StatePersistence, type StorageIncident } from '../../../crdt/persistenc
 import { SyncDecodeError } from '../../../crdt/sync.js'
 import type { VerifiedEnvelope } from '../../../crdt/envelope.js'
 import * as flow from '../../../crdt/session-flow.js'
-import { allIncidents, listSessions, sessionState, type AuthoredIncident, type SessionState, type SessionSummary } from '../../../crdt/views.js'
+import { allIncidents, listSessions, sessionIds, sessionState, type AuthoredIncident, type SessionState, type SessionSummary } from '../../../crdt/views.js'
 import type { AnchorRecord, Incident, SealRecord, SessionRecord } from '../../../crdt/schema.js'
 import { DatastoreStateStorage } from './storage.js'
 import { PenaltyBox } from './penalties.js'
@@ -242,6 +242,8 @@ export class StateService {
   // ---- reads ----
 
   sessions (): SessionSummary[] { return listSessions(this.state) }
+  /** Every session ID the state knows (cheaper than sessions()). */
+  sessionIds (): string[] { return sessionIds(this.state) }
   session (sessionId: string): SessionState | null { return sessionState(this.state, sessionId) }
   incidents (): AuthoredIncident[] { return allIncidents(this.state) }
 

@@ -1,5 +1,6 @@
 /**
- * What this node knows about sessions (from its own puts and from validated announcements), and the incidents it
+ * What this node knows about sessions (from its own puts, from validated announcements and from sealed sessions in
+ * the session state that no announcement brought: `announcement` is then empty), and the incidents it
  * recorded, kept in the node's LevelDB datastore so that they survive restarts (LevelDB's log makes each put atomic).
  */
 import { Key, type Datastore } from 'interface-datastore'
@@ -19,7 +20,7 @@ export interface SessionRecord {
   receivedAt: number
   /** Every block verified and pinned here. */
   held: boolean
-  /** Encoded signed announcement (base64), re-published when asked. */
+  /** Encoded signed announcement (base64), re-published when asked; empty for a session adopted from the state. */
   announcement: string
 }
 
@@ -52,6 +53,24 @@ export function recordFromAnnouncement (a: Announcement, encoded: Uint8Array, re
   }
 }
 
+/** A session adopted from the session state (protocols/swarm/state-seal.ts): no announcement, so no addresses. */
+export function recordFromState (sessionId: string, recorder: string, recorderKey: Uint8Array, sealed: { manifest: string, merkleRoot: string, chunkCount: number, sealedAt: number }, receivedAt: number): SessionRecord {
+  return {
+    sessionId,
+    manifest: sealed.manifest,
+    merkleRoot: sealed.merkleRoot,
+    chunkCount: sealed.chunkCount,
+    storedBytes: 0,
+    recorder: toHex(recorderKey),
+    origin: recorder,
+    addrs: [],
+    issuedAt: sealed.sealedAt,
+    receivedAt,
+    held: false,
+    announcement: ''
+  }
+}
+
 export class SessionIndex {
   private readonly cache = new Map<string, SessionRecord>()
   private incidentSeq = 0
@@ -77,10 +96,11 @@ export class SessionIndex {
     await this.datastore.put(new Key(SESSIONS + rec.sessionId), Buffer.from(JSON.stringify(rec)))
   }
 
-  async setHeld (sessionId: string, held: boolean): Promise<void> {
+  /** `storedBytes`: what a replica measured, for a record that did not know it (adopted from the state). */
+  async setHeld (sessionId: string, held: boolean, storedBytes?: number): Promise<void> {
     const rec = this.cache.get(sessionId)
-    if (rec === undefined || rec.held === held) return
-    await this.put({ ...rec, held })
+    if (rec === undefined || (rec.held === held && (storedBytes === undefined || storedBytes === rec.storedBytes))) return
+    await this.put({ ...rec, held, storedBytes: storedBytes ?? rec.storedBytes })
   }
 
   async addIncident (incident: Incident): Promise<void> {

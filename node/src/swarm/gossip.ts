@@ -16,11 +16,17 @@ import { TopicValidatorResult, type GossipSub, type Message } from '@libp2p/goss
 import type { PeerId } from '@libp2p/interface'
 import { TOPIC_ANNOUNCE, TOPIC_HEARTBEAT, TOPICS } from '../../../protocols/swarm/constants.js'
 import { opensslVerify } from '../state/ed25519-verify.js'
-import { checkSingleUse, decodeAnnouncement, type SignedAnnouncement, type SingleUse } from '../../../protocols/swarm/announcement.js'
+import { checkSingleUse, decodeAnnouncement, type Announcement, type SignedAnnouncement, type SingleUse } from '../../../protocols/swarm/announcement.js'
 import { decodeHeartbeat, encodeHeartbeat, type Heartbeat } from '../../../protocols/swarm/heartbeat.js'
 
 export interface GossipHandlers {
   knownManifest: (sessionId: string) => string | undefined
+  /**
+   * The session is known here only from the session state (no announcement stored) with this manifest, root, recorder
+   * and chunk count: the announcement is then processed (and forwarded) like a new one instead of being ignored as a
+   * duplicate.
+   */
+  awaitsAnnouncement?: (a: Announcement) => boolean
   /** A new, valid announcement: the node records the session (synchronously claiming its ID) and replicates. */
   onAnnouncement: (signed: SignedAnnouncement, encoded: Uint8Array, from: string) => void
   onConflict: (signed: SignedAnnouncement, from: string, knownManifest: string) => void
@@ -88,7 +94,7 @@ export class Gossip {
     const a = verdict.value.announcement
     const known = this.handlers.knownManifest(a.sessionId)
     const use: SingleUse = checkSingleUse(known, a)
-    if (use === 'duplicate') return TopicValidatorResult.Ignore
+    if (use === 'duplicate' && this.handlers.awaitsAnnouncement?.(a) !== true) return TopicValidatorResult.Ignore
     const from = msg.type === 'signed' ? msg.from.toString() : peer.toString()
     if (use === 'conflict') {
       this.handlers.onConflict(verdict.value, from, known as string)

@@ -1,15 +1,16 @@
 /**
  * Replication and repair: on every tick, plan() (protocols/swarm/repair.ts) says per session whether this node must
  * fetch it, keep it or hand it over. A fetch gets the manifest and every chunk over bitswap from the known holders,
- * checks the manifest against the announcement, each blob against its CID (BlockStore.getChecked) and all of them
- * against the Merkle root, and only then pins the session. A drop marks the session not held at once and unpins it
+ * checks the manifest against the session's record (its announcement, or its seal in the session state for a session
+ * adopted from there), each blob against its CID (BlockStore.getChecked) and all of them against the Merkle root, and
+ * only then pins the session; a manifest that does not match is refused for good (an incident). A drop marks the session not held at once and unpins it
  * (gc deletes the blocks later) once the chain no longer owes it: while the chain's catalog still lists this node as a
  * holder, or a challenge to it is open, the blocks stay pinned so the node can still answer (its storage duties
  * release the claim as soon as the session is not held).
  */
 import { CID } from 'multiformats/cid'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import { decodeSignedManifest } from '../../../protocols/session/manifest.js'
+import { decodeSignedManifest, type Manifest } from '../../../protocols/session/manifest.js'
 import { SessionVerifier } from '../../../protocols/session/verify.js'
 import { leafHash } from '../../../protocols/session/merkle.js'
 import { toHex } from '../../../protocols/session/bytes.js'
@@ -20,6 +21,12 @@ import type { Membership } from './membership.js'
 
 /** Chunks fetched in parallel per session (bench/swarm/replication.bench.ts). */
 export const FETCH_PARALLEL = 16
+
+/**
+ * The session's manifest is not what its record says (signature, session ID, root, recorder or chunk count). The
+ * manifest is fetched by CID, so the same bytes come back on every try: the session is refused, not retried.
+ */
+export class ManifestMismatchError extends Error { constructor (m: string) { super(m); this.name = 'ManifestMismatchError' } }
 
 export interface ReplicatorDeps {
   self: string
@@ -35,10 +42,14 @@ export interface ReplicatorDeps {
   concurrency?: number
   /** Whether the chain still owes this session's blocks (lists this node as a holder or challenges it); none: never. */
   owed?: (sessionId: string) => boolean
+  /** A session whose manifest does not match its record (announcement or session state): never fetched again. */
+  onRefused?: (rec: SessionRecord, detail: string) => void
 }
 
 export class Replicator {
   readonly inFlight = new Set<string>()
+  /** Sessions whose manifest did not match their record (ManifestMismatchError). */
+  readonly refused = new Set<string>()
   private readonly failures = new Map<string, number>()
   lastPlan: Decision[] = []
   deficit = 0
@@ -92,7 +103,7 @@ export class Replicator {
       const limit = this.d.concurrency ?? 2
       for (const dec of decisions) {
         if (this.stopped) break
-        if (dec.action === 'fetch' && !this.inFlight.has(dec.sessionId) && this.inFlight.size < limit) {
+        if (dec.action === 'fetch' && !this.inFlight.has(dec.sessionId) && !this.refused.has(dec.sessionId) && this.inFlight.size < limit) {
           const rec = this.d.index.get(dec.sessionId)
           if (rec === undefined) continue
           this.inFlight.add(dec.sessionId)
@@ -155,6 +166,12 @@ export class Replicator {
       this.d.log.info({ sessionId: rec.sessionId, seconds: (performance.now() - started) / 1000 }, 'replica fetched, verified and pinned')
       this.d.onHeldChanged()
     } catch (err) {
+      if (err instanceof ManifestMismatchError) {
+        this.refused.add(rec.sessionId)
+        this.d.log.warn({ sessionId: rec.sessionId, err: err.message }, 'replica refused: its manifest does not match the session record')
+        this.d.onRefused?.(rec, err.message)
+        return
+      }
       const n = (this.failures.get(rec.sessionId) ?? 0) + 1
       this.failures.set(rec.sessionId, n)
       this.d.log.warn({ sessionId: rec.sessionId, attempt: n, err: (err as Error).message }, 'replica fetch failed; will retry')
@@ -167,12 +184,9 @@ export class Replicator {
     const signal = AbortSignal.timeout(this.d.fetchTimeoutMs ?? 600_000)
     const manifestCid = CID.parse(rec.manifest)
     const encoded = await this.d.blocks.getPatiently(manifestCid, { providers, signal })
-    const { manifest } = decodeSignedManifest(encoded)
-    if (manifest.sessionId !== rec.sessionId) throw new Error('manifest is for another session')
-    if (toHex(manifest.merkleRoot) !== rec.merkleRoot) throw new Error('manifest Merkle root differs from the announcement')
-    if (toHex(manifest.recorder) !== rec.recorder) throw new Error('manifest recorder differs from the announcement')
-    if (manifest.chunkCount !== rec.chunkCount) throw new Error('manifest chunk count differs from the announcement')
+    const manifest = checkManifest(encoded, rec)
     const verifier = new SessionVerifier(manifest)
+    let blobBytes = 0
     let next = 0
     const worker = async (): Promise<void> => {
       while (next < manifest.chunkCount) {
@@ -182,6 +196,7 @@ export class Replicator {
         // still checks every chunk's BLAKE3 leaf against the manifest's Merkle root in finish().
         const cid = manifest.chunks[i]
         const blob = await this.d.blocks.getChecked(cid, { providers, signal })
+        blobBytes += blob.length
         const report = verifier.record(i, { size: blob.length, cid, leaf: leafHash(blob) })
         if (!report.ok) throw new Error(report.error ?? `chunk ${i} failed`)
       }
@@ -190,6 +205,19 @@ export class Replicator {
     const report = verifier.finish()
     if (!report.ok) throw new Error(report.errors[0] ?? 'verification failed')
     await this.d.blocks.pin(manifestCid, rec.sessionId)
-    await this.d.index.setHeld(rec.sessionId, true)
+    // a record adopted from the session state did not know its size (no announcement): the replica measured it
+    await this.d.index.setHeld(rec.sessionId, true, rec.storedBytes === 0 ? encoded.length + blobBytes : undefined)
   }
+}
+
+/** The manifest block, signed by the recorder, must be the session of the record (from its announcement or the state). */
+function checkManifest (encoded: Uint8Array, rec: SessionRecord): Manifest {
+  const from = rec.announcement === '' ? 'the session state' : 'the announcement'
+  let manifest: Manifest
+  try { manifest = decodeSignedManifest(encoded).manifest } catch (err) { throw new ManifestMismatchError(`manifest refused: ${(err as Error).message}`) }
+  if (manifest.sessionId !== rec.sessionId) throw new ManifestMismatchError('manifest is for another session')
+  if (toHex(manifest.merkleRoot) !== rec.merkleRoot) throw new ManifestMismatchError(`manifest Merkle root differs from ${from}`)
+  if (toHex(manifest.recorder) !== rec.recorder) throw new ManifestMismatchError(`manifest recorder differs from ${from}`)
+  if (manifest.chunkCount !== rec.chunkCount) throw new ManifestMismatchError(`manifest chunk count differs from ${from}`)
+  return manifest
 }
