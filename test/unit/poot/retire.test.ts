@@ -66,13 +66,17 @@ describe('poot: retiring states deep below finality', function () {
       }
       const finalWindow = (ancestorAtHeight(retiring, retiring.finalizedHeight) as ChainState).windowStart
       assert.ok(finalWindow > RETIRE_DEPTH && retiring.finalizedHeight > finalWindow + RETIRE_DEPTH, `finalized ${retiring.finalizedHeight} with its window from ${finalWindow}`)
-      // below the depth: nothing but the place in the chain (and the delta while the block is in the window)
-      const old = ancestorAtHeight(retiring, 3) as ChainState
-      assert.equal(old.proofKeys.size, 0)
-      assert.equal(old.credits.size, 0)
-      assert.equal(old.delta.size, 0)
-      assert.ok((ancestorAtHeight(kept, 3) as ChainState).credits.size > 0, 'the kept copy still has it all')
-      assert.equal(old.hash, (ancestorAtHeight(kept, 3) as ChainState).hash)
+      // at the depth: nothing but the place in the chain (and the delta while the block is in the finalized window)
+      const at = (s: ChainState, h: number): ChainState => ancestorAtHeight(s, h) as ChainState
+      const top = retiring.finalizedHeight - RETIRE_DEPTH
+      assert.ok(at(kept, top).credits.size > 0, 'the kept copy still has it all') // a window of 336 slots of votes
+      assert.equal(at(retiring, top).hash, at(kept, top).hash)
+      for (const h of [top, top - 1]) {
+        assert.equal(at(retiring, h).credits.size, 0)
+        assert.equal(at(retiring, h).proofKeys.size, 0)
+      }
+      assert.deepEqual(at(retiring, top).delta, at(kept, top).delta, 'a delta inside the finalized window is kept')
+      assert.equal(at(retiring, finalWindow - 1).delta.size, 0)
       const recent = ancestorAtHeight(retiring, retiring.finalizedHeight - RETIRE_DEPTH + 1) as ChainState
       assert.deepEqual(view(recent), view(ancestorAtHeight(kept, recent.height) as ChainState), 'a state above the depth is untouched')
     }), { numRuns: 4, endOnFailure: true }) // shrinking 700-block plans would take minutes
