@@ -359,10 +359,9 @@ export class Chain {
     await this.store.recordMemberSignature(slot, entity, hash)
     this.memberSigned.set(`${slot}:${entity}`, hash)
     const oldest = slot - MEMBER_SIGNATURES_KEPT_SLOTS
-    if (oldest > 0 && [...this.memberSigned.keys()].some((k) => Number(k.split(':')[0]) < oldest)) {
-      for (const k of [...this.memberSigned.keys()]) if (Number(k.split(':')[0]) < oldest) this.memberSigned.delete(k)
-      await this.store.forgetMemberSignaturesBefore(oldest)
-    }
+    let forgot = false
+    for (const k of this.memberSigned.keys()) if (Number(k.split(':')[0]) < oldest) forgot = this.memberSigned.delete(k)
+    if (forgot) await this.store.forgetMemberSignaturesBefore(oldest)
   }
 
   get head (): Block { return this.headBlock }
@@ -687,9 +686,10 @@ export class Chain {
     if (!applied.ok) return { ok: false, reason: `poot:${applied.reason}` }
     const arrival = validateArrival(env.poot.signed, nowMs, config.params)
     if (!arrival.ok) return { ok: false, reason: `poot:${arrival.reason}` }
-    const entity = this.genesis.poot.registry.byId.get(ph.proposer)
+    // the seal to the same threshold as the PoOT signatures (a draft's: those present)
+    const entity = checked.registry.byId.get(ph.proposer)
     if (entity === undefined) return { ok: false, reason: 'poot:unknown-proposer' }
-    const sealErr = checkSeal(block.hash(), env.seal, partial ? { ...entity, threshold: Math.min(entity.threshold, Math.max(1, env.seal.length)) } : entity)
+    const sealErr = checkSeal(block.hash(), env.seal, entity)
     if (sealErr !== null) return { ok: false, reason: sealErr }
     const next = applied.value
     const want = this.expectedHeader(parent, ph.timeMs, ph.proposer, pootHash, next)
