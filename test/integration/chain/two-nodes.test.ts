@@ -8,10 +8,20 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { bytesToHex, createAddressFromString, hexToBytes } from '@ethereumjs/util'
 import { ethers } from 'ethers'
-import { Chain as ChainClass, ChainNode, devNodeKeys, devServerKey, localProposer, signersFrom, type Chain, type Clock } from '../../../node/src/chain/index.js'
+import { Chain as ChainClass, ChainNode, devNodeKeys, devServerKey, localProposer, signersFrom, type Chain, type Clock, type ProposeDecision } from '../../../node/src/chain/index.js'
 import { makeBlock, makeVote, slotStartMs } from '../../../protocols/poot/index.js'
 import { decodeEnvelope, encodeEnvelope } from '../../../node/src/chain/index.js'
 import { devGenesis, openDevChain, produce, removeChainDirs, signedTx, slotTime, DEV_KEYS } from './support.js'
+
+/**
+ * On chain `x`: its next slot `s`, the instant a slot's first fallback turn has come (rank 1: the Server's, when the
+ * primary is absent), and a proposer holding only the Server key.
+ */
+function serverFallback (x: Chain): { s: number, turn: (slot: number) => number, serverOnly: ProposeDecision } {
+  const { params, genesisMs } = x.genesis.poot
+  const turn = (slot: number): number => slotStartMs(genesisMs, params, slot) + params.slotTimeoutMs + 10
+  return { s: x.headPoot.slot + 1, turn, serverOnly: localProposer(signersFrom(x, [devServerKey()])) }
+}
 
 describe('chain: two in-process nodes, fallback and catch-up', function () {
   this.timeout(120_000)
@@ -143,10 +153,7 @@ describe('chain: two in-process nodes, fallback and catch-up', function () {
     try {
       const blk = await produce(x)
       assert.ok((await y.importEnvelope((await x.envelopeOf(blk))!, slotTime(100))).ok)
-      const { params, genesisMs } = x.genesis.poot
-      const s = x.headPoot.slot + 1
-      const turn = (slot: number): number => slotStartMs(genesisMs, params, slot) + params.slotTimeoutMs + 10
-      const serverOnly = localProposer(signersFrom(x, [devServerKey()]))
+      const { s, turn, serverOnly } = serverFallback(x)
       // y: the primary's blocks for s and s + 1; x (the Server only, cut off from y): fallbacks for s, s + 1, s + 2;
       // a transaction both had is in p1 and in f1
       const tx = signedTx(x, { nonce: 0n }, DEV_KEYS[8])
@@ -197,10 +204,7 @@ describe('chain: two in-process nodes, fallback and catch-up', function () {
       const contract = createAddressFromString(ethers.getCreateAddress({ from, nonce: 0 }))
       await x.submitRaw(signedTx(x, { nonce: 0n, to: undefined, value: 0n, gasLimit: 200_000n, data: hexToBytes(init as `0x${string}`) }, DEV_KEYS[6]).serialize())
       assert.ok((await y.importEnvelope((await x.envelopeOf(await produce(x)))!, slotTime(100))).ok)
-      const { params, genesisMs } = x.genesis.poot
-      const s = x.headPoot.slot + 1
-      const turn = (slot: number): number => slotStartMs(genesisMs, params, slot) + params.slotTimeoutMs + 10
-      const serverOnly = localProposer(signersFrom(x, [devServerKey()]))
+      const { s, turn, serverOnly } = serverFallback(x)
       const p1 = await produce(y, s)
       await produce(y, s + 1)
       // x's side branch: f2 calls the contract, which stores f1's hash (on y, p1 is the canonical block of that height)
@@ -235,10 +239,7 @@ describe('chain: two in-process nodes, fallback and catch-up', function () {
     let y = await reopen()
     try {
       assert.ok((await y.importEnvelope((await x.envelopeOf(await produce(x)))!, slotTime(100))).ok)
-      const { params, genesisMs } = x.genesis.poot
-      const s = x.headPoot.slot + 1
-      const turn = (slot: number): number => slotStartMs(genesisMs, params, slot) + params.slotTimeoutMs + 10
-      const serverOnly = localProposer(signersFrom(x, [devServerKey()]))
+      const { s, turn, serverOnly } = serverFallback(x)
       const p1 = await produce(y, s)
       const p2 = await produce(y, s + 1)
       const f1 = await x.build(serverOnly(x, s, turn(s))!)
@@ -282,11 +283,9 @@ describe('chain: two in-process nodes, fallback and catch-up', function () {
     let y = await reopen()
     try {
       assert.ok((await y.importEnvelope((await x.envelopeOf(await produce(x)))!, slotTime(100))).ok)
-      const { params, genesisMs } = x.genesis.poot
-      const s = x.headPoot.slot + 1
-      const turn = (slot: number): number => slotStartMs(genesisMs, params, slot) + params.slotTimeoutMs + 10
+      const { s, turn, serverOnly } = serverFallback(x)
       await produce(y, s)
-      const f1 = await x.build(localProposer(signersFrom(x, [devServerKey()]))(x, s, turn(s))!)
+      const f1 = await x.build(serverOnly(x, s, turn(s))!)
       const r = await y.importEnvelope((await x.envelopeOf(f1))!, turn(s) + 100)
       assert.ok(r.ok && r.sideChain === true, r.ok ? 'canonical' : r.reason)
       assert.deepEqual((await y.store.sideBlocks()).map((h) => bytesToHex(h)), [bytesToHex(f1.hash())])
