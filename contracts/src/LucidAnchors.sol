@@ -9,11 +9,14 @@ pragma solidity ^0.8.24;
 contract LucidAnchors {
     /// @dev Storage layout, read directly by the chain (node/src/chain/anchor-values.ts), so keep it:
     /// `_sessions` is storage slot 0; the struct of `sessionId` starts at keccak256(sessionId ‖ uint256(0)):
-    ///   word 0: registrant (low 20 bytes) then chunkCount (the next 4 bytes, uint32);
+    ///   word 0: registrant (low 20 bytes), then chunkCount (the next 4 bytes, uint32), then registeredAt (the top
+    ///   8 bytes, uint64: the number of the block that registered it, which PoOT uses to let each registration earn
+    ///   one block reward once);
     ///   word 1: merkleRoot.
     struct Session {
         address registrant;
         uint32 chunkCount;
+        uint64 registeredAt;
         bytes32 merkleRoot;
     }
 
@@ -51,7 +54,12 @@ contract LucidAnchors {
         if (sessionId == bytes32(0)) revert ZeroSessionId();
         if (owner == address(0)) revert ZeroOwner();
         if (_sessions[sessionId].registrant != address(0)) revert SessionAlreadyRegistered(sessionId);
-        _sessions[sessionId] = Session({registrant: msg.sender, chunkCount: chunkCount, merkleRoot: merkleRoot});
+        _sessions[sessionId] = Session({
+            registrant: msg.sender,
+            chunkCount: chunkCount,
+            registeredAt: uint64(block.number),
+            merkleRoot: merkleRoot
+        });
         emit SessionRegistered(sessionId, msg.sender, owner, manifestHash, startedAt, merkleRoot, chunkCount);
     }
 
@@ -92,6 +100,11 @@ contract LucidAnchors {
     {
         Session storage s = _sessions[sessionId];
         return (s.registrant, s.merkleRoot, s.chunkCount);
+    }
+
+    /// @return the number of the block that registered the session (0 when unregistered)
+    function registeredAt(bytes32 sessionId) external view returns (uint64) {
+        return _sessions[sessionId].registeredAt;
     }
 
     function isChunkAnchored(bytes32 sessionId, uint32 index) external view returns (bool) {

@@ -1,7 +1,8 @@
 /**
  * Storage challenges. The block of slot c, once its reveal is mixed in, issues challengesPerSlot challenges:
  * r_i = SHA-256("lucid/poot/v1/challenge" ‖ mix(c) ‖ i) picks the session (first 6 bytes mod sessions), its holder
- * (next 6 mod holders) and the chunk (next 6 mod chunks). The holder must get a valid answer included by slot
+ * (next 6 mod holders), the chunk (next 6 mod chunks) and the draw that picks the chunk's pieces the answer carries
+ * (next 6, chunk-samples.ts). The holder must get a valid answer included by slot
  * c + challengeResponseSlots; otherwise the first block after that deadline charges storageMissPenalty.
  */
 import type { CatalogSession } from './config.js'
@@ -23,7 +24,8 @@ export function issueChallenges (mix: Uint8Array, slot: number, catalog: readonl
       index,
       holder: session.holders[uint48(r, 6) % session.holders.length],
       sessionId: session.sessionId,
-      chunkIndex: uint48(r, 12) % session.chunkCount
+      chunkIndex: uint48(r, 12) % session.chunkCount,
+      sample: uint48(r, 18)
     })
   }
   return out

@@ -44,6 +44,18 @@ export class ForkChoice {
   /** Every known state, in insertion order (parents before children). */
   states (): IterableIterator<ChainState> { return this.known.values() }
 
+  /**
+   * Forgets a state that can never win: one off the finalized block's line (a side block at or below finality).
+   * Refused for the finalized block, its ancestors and the head.
+   */
+  forget (hash: string): Validity {
+    const state = this.known.get(hash)
+    if (state === undefined) return invalid('unknown')
+    if (state === this.headState || isAncestor(state, this.finalizedState)) return invalid('on-finalized-line')
+    this.known.delete(hash)
+    return VALID
+  }
+
   /** Adds a state whose block passed applyBlock. Refused when it does not descend from the finalized block. */
   add (state: ChainState): Validity {
     if (this.known.has(state.hash)) return VALID

@@ -1,7 +1,8 @@
 /** Signed task proofs, made with a node key (the honest side of every rule; used by nodes, the harness and tests). */
 import type { NodeKey } from './keys.js'
-import type { ChainState } from './state.js'
+import type { ChainState, Challenge } from './state.js'
 import type { Attestation, HeartbeatProof, HoldingClaim, HoldingRelease, RelayReceipt, StorageProof } from './proofs.js'
+import { sampleChunk, type ChunkSample } from './chunk-samples.js'
 import { attestationMessage, heartbeatMessage, holdingMessage, relayMessage, releaseMessage, storageMessage } from './proofs.js'
 
 /** `ref` is the node's head (any block with a slot and hash) when it signs. */
@@ -27,9 +28,16 @@ export function makeRelayReceipt (relayer: NodeKey, receiver: NodeKey, slot: num
   return { kind: 'relay', ...body, sig: relayer.sign(message), receiverSig: receiver.sign(message) }
 }
 
-export function makeStorageProof (key: NodeKey, challenge: { slot: number, index: number, sessionId: string, chunkIndex: number },
-  blob: Uint8Array, path: Uint8Array[]): StorageProof {
-  const body = { node: key.id, slot: challenge.slot, index: challenge.index, sessionId: challenge.sessionId, chunkIndex: challenge.chunkIndex, blob }
+type AnsweredChallenge = Pick<Challenge, 'slot' | 'index' | 'sessionId' | 'chunkIndex' | 'sample'>
+
+/** The answer to `challenge` from the chunk itself: the pieces the challenge samples (chunk-samples.ts), and the leaf's Merkle `path`. */
+export function makeStorageProof (key: NodeKey, challenge: AnsweredChallenge, blob: Uint8Array, path: Uint8Array[]): StorageProof {
+  return makeStorageAnswer(key, challenge, blob.length, sampleChunk(challenge, blob), path)
+}
+
+/** The answer to `challenge` from samples already made (chunk-samples.ts `chunkSampler`) of a chunk of `chunkBytes`. */
+export function makeStorageAnswer (key: NodeKey, challenge: AnsweredChallenge, chunkBytes: number, samples: ChunkSample[], path: Uint8Array[]): StorageProof {
+  const body = { node: key.id, slot: challenge.slot, index: challenge.index, sessionId: challenge.sessionId, chunkIndex: challenge.chunkIndex, chunkBytes, samples }
   return { kind: 'storage', ...body, path, sig: key.sign(storageMessage(body)) }
 }
 

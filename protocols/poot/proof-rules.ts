@@ -10,7 +10,7 @@ import type { Attestation, HeartbeatProof, HoldingClaim, HoldingRelease, RelayRe
 import { attestationMessage, heartbeatMessage, holdingKey, holdingMessage, proofKey, relayMessage, releaseKey, releaseMessage, storageMessage } from './proofs.js'
 import { verifySignature } from './keys.js'
 import { beatDueMs, beatOrigin, slotOfBeatIn } from './beats.js'
-import { leafHash } from './merkle.js'
+import { leafFromSamples } from './chunk-samples.js'
 import { invalid, VALID, type Validity } from './validity.js'
 import { sameAnchor, type AnchorLookup } from './anchors.js'
 
@@ -82,7 +82,9 @@ export function validateStorageProof (p: StorageProof, ctx: ProofContext): Valid
   if (challenge.sessionId !== p.sessionId || challenge.chunkIndex !== p.chunkIndex) return invalid('wrong-chunk')
   const session = ctx.parent.catalog.find((s) => s.sessionId === p.sessionId)
   if (session === undefined) return invalid('unknown-session')
-  if (!ctx.config.verifyInclusion(session.root, session.chunkCount, p.chunkIndex, leafHash(p.blob), [...p.path])) return invalid('bad-merkle-proof')
+  const leaf = leafFromSamples(challenge, p.chunkBytes, p.samples)
+  if (leaf === null) return invalid('bad-samples')
+  if (!ctx.config.verifyInclusion(session.root, session.chunkCount, p.chunkIndex, leaf, [...p.path])) return invalid('bad-merkle-proof')
   if (!signedBy(p, () => verifySignature(p.node, storageMessage(p), p.sig), ctx.config)) return invalid('bad-signature')
   return VALID
 }

@@ -4,6 +4,7 @@
  */
 import { concatBytes, fromHex, lp, u32, u64, utf8 } from './bytes.js'
 import type { NodeId } from './keys.js'
+import type { ChunkSample } from './chunk-samples.js'
 
 export interface HeartbeatProof {
   readonly kind: 'heartbeat'
@@ -29,8 +30,13 @@ export interface StorageProof {
   readonly index: number
   readonly sessionId: string
   readonly chunkIndex: number
-  /** The encrypted chunk itself: its leaf hash must lead to the anchored root. */
-  readonly blob: Uint8Array
+  /** The encrypted chunk's length in bytes (its Merkle leaf is BLAKE3 of 0x00 ‖ chunk). */
+  readonly chunkBytes: number
+  /**
+   * The pieces of 0x00 ‖ chunk the challenge samples, each with its BLAKE3 tree path (chunk-samples.ts): they must
+   * all lead to one leaf, and the leaf through `path` to the anchored root. Not the chunk itself (up to 16 MiB).
+   */
+  readonly samples: readonly ChunkSample[]
   readonly path: readonly Uint8Array[]
   readonly sig: Uint8Array
 }
@@ -104,8 +110,10 @@ export function heartbeatMessage (p: Pick<HeartbeatProof, 'node' | 'slot' | 'bea
   return concatBytes(DOMAIN.heartbeat, fromHex(p.node), u64(p.slot), u64(p.beat), u64(p.refSlot), fromHex(p.refHash))
 }
 
+/** Signs the samples whole (pieces and tree paths), so no part of an answer can be swapped after signing. */
 export function storageMessage (p: Omit<StorageProof, 'kind' | 'sig' | 'path'>): Uint8Array {
-  return concatBytes(DOMAIN.storage, fromHex(p.node), u64(p.slot), u32(p.index), lp(utf8(p.sessionId)), u32(p.chunkIndex), lp(p.blob))
+  const samples = p.samples.flatMap((x) => [lp(x.piece), u32(x.siblings.length), ...x.siblings])
+  return concatBytes(DOMAIN.storage, fromHex(p.node), u64(p.slot), u32(p.index), lp(utf8(p.sessionId)), u32(p.chunkIndex), u64(p.chunkBytes), u32(p.samples.length), ...samples)
 }
 
 /** Signed by both the relayer and the receiver. */

@@ -18,6 +18,8 @@ export interface Challenge {
   readonly holder: string
   readonly sessionId: string
   readonly chunkIndex: number
+  /** The slot randomness' draw that picks the chunk's pieces an answer carries (chunk-samples.ts). */
+  readonly sample: number
 }
 
 /** A block as the target of votes cast in slot `epoch` (the block is the chain's latest at or before that slot). */
@@ -78,6 +80,8 @@ export interface ChainState {
   /** This block's reward in wei and the entity it is minted to (the proposer, or the Server for an empty slot). */
   readonly reward: bigint
   readonly rewardTo: EntityId | null
+  /** The lowest height whose LucidAnchors registrations the next block may list (listed-sessions.ts). */
+  readonly sessionsFrom: number
 }
 
 function invertLowestOne (n: number): number { return n & (n - 1) }
@@ -141,6 +145,7 @@ export function genesisState (config: PootConfig): ChainState {
     totalMinted: 0n,
     earned: new Map(),
     reward: 0n,
-    rewardTo: null
+    rewardTo: null,
+    sessionsFrom: 0
   }
 }

@@ -25,6 +25,7 @@ import { blockAtOrBefore } from './proof-rules.js'
 import { ancestorAtHeight, skipHeight, type Challenge, type ChainState, type Link } from './state.js'
 import { invalid, okValue, type Result } from './validity.js'
 import { NO_ANCHORS, type AnchorLookup } from './anchors.js'
+import { checkListedSessions, nextSessionsFrom } from './listed-sessions.js'
 import { closeEpoch, openEpochBeats, type EpochBeats } from './uptime-window.js'
 
 /** Skipped slots older than this before a block are not charged to anyone (bounds the work after a long stall). */
@@ -88,7 +89,8 @@ function withBeats (tally: EpochBeats, beats: ReadonlyMap<EntityId, number>): Ep
 
 /**
  * `anchors`: the LucidAnchors registrations, in the parent block's state, of the sessions the block's holding claims
- * name (anchors.ts); without them every holding claim is refused as not-anchored.
+ * name and of those it lists (anchors.ts `registrationsNeeded`); without them every holding claim is refused as
+ * not-anchored and every listed session as not-registered (listed-sessions.ts).
  */
 export function applyBlock (parent: ChainState, block: Block, config: PootConfig, anchors: AnchorLookup = NO_ANCHORS): Result<ChainState> {
   const { header } = block.signed
@@ -100,6 +102,8 @@ export function applyBlock (parent: ChainState, block: Block, config: PootConfig
   const { sessions } = block.body
   if (sessions.length !== header.sessions || sessions.reduce((n, s) => n + s.bytes, 0) !== header.sessionBytes) return invalid('session-count-mismatch')
   if (new Set(sessions.map((s) => s.sessionId)).size !== sessions.length) return invalid('duplicate-session')
+  const listed = checkListedSessions(parent, sessions, anchors)
+  if (!listed.ok) return listed
 
   const delta = new Map<EntityId, number>()
   const entityOf = (node: string): EntityId => registry.entityOfNode.get(node) as EntityId
@@ -211,6 +215,7 @@ export function applyBlock (parent: ChainState, block: Block, config: PootConfig
     totalMinted: parent.totalMinted + reward.amount,
     earned: withEarned(parent.earned, reward.to === 'server' ? SERVER_ENTITY : header.proposer, reward.amount),
     reward: reward.amount,
-    rewardTo: reward.to === 'server' ? SERVER_ENTITY : header.proposer
+    rewardTo: reward.to === 'server' ? SERVER_ENTITY : header.proposer,
+    sessionsFrom: nextSessionsFrom(parent, header)
   })
 }

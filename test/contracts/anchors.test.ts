@@ -48,14 +48,16 @@ describe('contracts: LucidAnchors', function () {
     assert.deepEqual([...await anchors.sessionAnchor(sid)], anchored)
   })
 
-  it('lays the session out as documented: word 0 = registrant | chunkCount << 160, word 1 = merkleRoot', async function () {
-    await mined(anchors.registerSession(sid, manifest, 1n, owner, root, 0xabcdef))
+  it('lays the session out as documented: word 0 = registrant | chunkCount << 160 | registeredAt << 192, word 1 = merkleRoot', async function () {
+    assert.equal(await anchors.registeredAt(sid), 0n)
+    const r = await mined(anchors.registerSession(sid, manifest, 1n, owner, root, 0xabcdef))
     const base = BigInt(ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(['bytes32', 'uint256'], [sid, 0])))
     const at = async (slot: bigint): Promise<string> => await chain.provider.getStorage(await anchors.getAddress(), slot)
     const word0 = BigInt(await at(base))
     assert.equal(ethers.getAddress(ethers.toBeHex(word0 & ((1n << 160n) - 1n), 20)), await recorder.getAddress())
     assert.equal((word0 >> 160n) & 0xffffffffn, 0xabcdefn)
-    assert.equal(word0 >> 192n, 0n)
+    assert.equal(word0 >> 192n, BigInt(r.blockNumber), 'registeredAt: the registering block')
+    assert.equal(await anchors.registeredAt(sid), BigInt(r.blockNumber))
     assert.equal(await at(base + 1n), root)
   })
 

@@ -1,9 +1,10 @@
 /**
  * LucidAnchors registrations read straight from a state's storage, for PoOT's holding-claim rule (a claim counts
- * only with the root and chunk count its session's registration anchored; protocols/poot/anchors.ts). Layout
+ * only with the root and chunk count its session's registration anchored; protocols/poot/anchors.ts) and its
+ * listed-sessions rule (a block lists only registrations made since the last ranked block; listed-sessions.ts). Layout
  * (documented in contracts/src/LucidAnchors.sol): `_sessions` is storage slot 0, a mapping from the bytes32 session
- * ID to a struct at keccak256(id ‖ uint256(0)): word 0 = registrant (low 20 bytes) | chunkCount (uint32) << 160,
- * word 1 = merkleRoot. test/integration/chain/anchor-binding.test.ts checks these reads against `sessionAnchor(id)`.
+ * ID to a struct at keccak256(id ‖ uint256(0)): word 0 = registrant (low 20 bytes) | chunkCount (uint32) << 160 |
+ * registeredAt (uint64, the registering block's number) << 192, word 1 = merkleRoot. test/integration/chain/anchor-binding.test.ts checks these reads against `sessionAnchor(id)`.
  */
 import { AbiCoder, keccak256 } from 'ethers'
 import { bigIntToBytes, bytesToBigInt, createAddressFromString, setLengthLeft } from '@ethereumjs/util'
@@ -28,7 +29,8 @@ export async function readAnchor (state: MerkleStateManager, anchors: string, se
   const word0 = bytesToBigInt(await state.getStorage(address, slotKey(base)))
   if ((word0 & ADDRESS_MASK) === 0n) return null // no registrant: not registered
   const root = setLengthLeft(await state.getStorage(address, slotKey(base + 1n)), 32)
-  return { root, chunkCount: Number((word0 >> 160n) & 0xffffffffn) }
+  // registrations record no size: every session counts 0 bytes in the reward rule (protocols/poot/listed-sessions.ts)
+  return { root, chunkCount: Number((word0 >> 160n) & 0xffffffffn), registeredAt: Number(word0 >> 192n), bytes: 0 }
 }
 
 /** The registrations of `sessionIds` in `state` (the unregistered ones absent). */

@@ -18,7 +18,7 @@ import { createTx, type TypedTransaction, type TypedTxData } from '@ethereumjs/t
 import { Address, ValueEncoding, bytesToHex, createAddressFromString, createWithdrawal, equalsBytes, hexToBytes, type WithdrawalData } from '@ethereumjs/util'
 import {
   applyBlock, eligibilityReport, epochConfig, NOTHING_RETIRED, retireStates, type Retired, epochOf, governedParams, governedPayoutEpochSlots, governedPayoutParams, type PayoutParams, payoutEpochAt, payoutRootHex, payoutScheduleOf, payoutWritesDue, withEpochLengthAfter, type PayoutSchedule, type PayoutWritesDue, headerHash, selectProofs, isAncestor, makeBlock, scheduleFor, validateArrival, validateEquivocation, ForkChoice,
-  attestationMessage, validateVoteEvidence, validateHeaderSignatures, claimedSessions, NO_ANCHORS,
+  attestationMessage, validateVoteEvidence, validateHeaderSignatures, registrationsNeeded, listableSessions, NO_ANCHORS,
   type AnchorLookup, type Block as PootBlock, type Entity, type MemberSignature, type BlockBody, type ChainState, type PayoutWrite, type PootConfig, type RegistryValues, type VoteEvidence, type EquivocationEvidence, type NodeKey, type SessionAnchor, type SignedHeader, type TaskProof
 } from '../../../protocols/poot/index.js'
 import { partialConfig } from '../../../protocols/poot/partial-config.js'
@@ -232,7 +232,7 @@ export class Chain {
       const parent = this.pootByEvm.get(bytesToHex(parentBlock.hash())) as ChainState
       const config = await this.configForChild(parentBlock, parent, env.poot.signed.header.slot)
       // the store holds only blocks checked before, signatures included: not verified again (most of a replay's time)
-      const r = applyBlock(parent, env.poot, { ...config, trustSignatures: true }, await this.anchorsAt(parentBlock, claimedSessions(env.poot.body.proofs)))
+      const r = applyBlock(parent, env.poot, { ...config, trustSignatures: true }, await this.anchorsAt(parentBlock, registrationsNeeded(env.poot.body)))
       if (!r.ok) throw new Error(`chain store: block ${n} fails PoOT replay: ${r.reason}`)
       const payout = await this.payoutScheduleForChild(parentBlock, parent.slot, env.poot.signed.header.slot)
       const refused = this.remember(block, r.value, env.poot.signed, config, payout)
@@ -263,7 +263,7 @@ export class Chain {
       if (this.pootByEvm.has(bytesToHex(block.hash())) || parentPoot === undefined) { await this.store.unmarkSide(block.hash()); continue }
       const parent = this.sideBlocks.get(parentHash) ?? await this.blockchain.getBlock(block.header.parentHash)
       const config = await this.configForChild(parent, parentPoot, signed.header.slot)
-      const r = applyBlock(parentPoot, poot, { ...config, trustSignatures: true }, await this.anchorsAt(parent, claimedSessions(poot.body.proofs)))
+      const r = applyBlock(parentPoot, poot, { ...config, trustSignatures: true }, await this.anchorsAt(parent, registrationsNeeded(poot.body)))
       const refused = r.ok ? this.remember(block, r.value, signed, config, await this.payoutScheduleForChild(parent, parentPoot.slot, signed.header.slot)) : r.reason
       if (refused !== null) { await this.store.unmarkSide(block.hash()); continue }
       this.sideBlocks.set(bytesToHex(block.hash()), block)
@@ -337,6 +337,18 @@ export class Chain {
     if (config !== undefined && config !== this.genesis.poot) this.configByEvm.set(h, config)
     if (payout !== undefined && payout !== this.genesisPayoutSchedule) this.payoutScheduleByEvm.set(h, payout)
     return null
+  }
+
+  /** Drops what the chain keeps for a forgotten side block (by EVM hash): its PoOT state and what hangs off it. */
+  private forgetState (h: string): void {
+    const state = this.pootByEvm.get(h)
+    if (state === undefined || !this.forkChoice.forget(state.hash).ok) return
+    this.pootByEvm.delete(h)
+    this.evmByPoot.delete(state.hash)
+    this.configByEvm.delete(h)
+    this.payoutScheduleByEvm.delete(h)
+    this.payoutBacklog.delete(h)
+    this.registryAfter.delete(h)
   }
 
   /** Drops what no rule reads any more from the PoOT states deep below the finalized block (memory per block). */
@@ -414,10 +426,12 @@ export class Chain {
     for (const [k, e] of this.voteEvidence) {
       if (applies({ ...kept, voteEvidence: [...kept.voteEvidence, e] })) { kept.voteEvidence.push(e); voteEvidenceKeys.push(k) } else this.voteEvidence.delete(k)
     }
-    // holding claims are checked against the registrations in the parent's state, as every follower will check them
-    const anchors = await this.anchorsAt(parent, claimedSessions(p.proofs ?? []))
-    const proofs = selectProofs(config, parentPoot, p.slot, p.timeMs, p.proofs ?? [], { max: MAX_ENVELOPE_PROOFS, anchors })
-    const body: BlockBody = { proofs, sessions: p.sessions ?? [], ...kept }
+    // holding claims and listed sessions are checked against the registrations in the parent's state, as every
+    // follower will check them; what would fail is left out
+    const wanted = { proofs: p.proofs ?? [], sessions: [...new Map((p.sessions ?? []).map((s) => [s.sessionId, s])).values()] }
+    const anchors = await this.anchorsAt(parent, registrationsNeeded(wanted))
+    const proofs = selectProofs(config, parentPoot, p.slot, p.timeMs, wanted.proofs, { max: MAX_ENVELOPE_PROOFS, anchors })
+    const body: BlockBody = { proofs, sessions: listableSessions(parentPoot, wanted.sessions, anchors), ...kept }
     const pootBlock = makeBlock({ parentHash: parentPoot.hash, slot: p.slot, rank: p.rank, timeMs: p.timeMs, proposer: p.proposer, signers: p.signers, body })
     const applied = applyBlock(parentPoot, pootBlock, checked, anchors)
     if (!applied.ok) throw new ChainError(applied.reason, `cannot propose slot ${p.slot}: ${applied.reason}`)
@@ -550,9 +564,12 @@ export class Chain {
     if (this.forkChoice.finalized.hash !== before) {
       await this.store.setFinal(hexToBytes(this.finalizedHash as `0x${string}`))
       this.retireOldStates()
-      // a side block at or below the finalized height can never win: forgotten
+      // a side block at or below the finalized height can never win: forgotten, with its PoOT state
       for (const [h, b] of this.sideBlocks) {
-        if (b.header.number <= BigInt(this.forkChoice.finalized.height)) { this.sideBlocks.delete(h); await this.store.unmarkSide(b.hash()) }
+        if (b.header.number > BigInt(this.forkChoice.finalized.height)) continue
+        this.sideBlocks.delete(h)
+        this.forgetState(h)
+        await this.store.unmarkSide(b.hash())
       }
     }
     for (const tx of block.transactions) this.mempool.remove(bytesToHex(tx.hash()))
@@ -682,7 +699,7 @@ export class Chain {
     const config = await this.configForChild(parent, parentPoot, ph.slot)
     // a draft being co-signed carries fewer signatures than the threshold: those present are checked
     const checked = partial ? partialConfig(config, ph.proposer, env.poot.signed.signatures.length) : config
-    const applied = applyBlock(parentPoot, env.poot, checked, await this.anchorsAt(parent, claimedSessions(env.poot.body.proofs)))
+    const applied = applyBlock(parentPoot, env.poot, checked, await this.anchorsAt(parent, registrationsNeeded(env.poot.body)))
     if (!applied.ok) return { ok: false, reason: `poot:${applied.reason}` }
     const arrival = validateArrival(env.poot.signed, nowMs, config.params)
     if (!arrival.ok) return { ok: false, reason: `poot:${arrival.reason}` }
@@ -925,7 +942,8 @@ export class Chain {
 
   /**
    * The LucidAnchors registrations of `sessionIds` in `block`'s state (the unregistered absent): PoOT checks a block's
-   * holding claims against its parent's (protocols/poot/anchors.ts), gossip and storage duties against the head's.
+   * holding claims and listed sessions against its parent's (protocols/poot/anchors.ts), gossip and storage duties
+   * against the head's.
    */
   async anchorsAt (block: Block, sessionIds: readonly string[]): Promise<AnchorLookup> {
     const anchors = this.genesis.contracts.LucidAnchors

@@ -1,7 +1,7 @@
 /**
  * RLP codec of PoOT task proofs, shared by the block envelope (a block body's proofs) and proof gossip.
  *   heartbeat   [0, node, slot, beat, refSlot, refHash, sig]
- *   storage     [1, node, slot, index, sessionId, chunkIndex, blob, [path…], sig]
+ *   storage     [1, node, slot, index, sessionId, chunkIndex, chunkBytes, [[piece, [sibling…]]…], [path…], sig]
  *   relay       [2, node, receiver, slot, bytes, sig, receiverSig]
  *   attestation [3, node, slot, blockHash, sourceSlot, sourceHash, sig]
  *   holding     [4, node, slot, sessionId, root, chunkCount, sig]
@@ -11,14 +11,15 @@
  */
 import { RLP } from '@ethereumjs/rlp'
 import { bigIntToUnpaddedBytes, bytesToHex, bytesToUtf8, hexToBytes, utf8ToBytes } from '@ethereumjs/util'
-import type { TaskProof } from '../../../protocols/poot/index.js'
+import { PIECE_BYTES, SAMPLES_PER_ANSWER, type ChunkSample, type TaskProof } from '../../../protocols/poot/index.js'
 import { rlpFields } from './rlp-fields.js'
 
 export class ProofCodecError extends Error {}
 
-/** Bounds on what one proof may carry (a storage answer carries a whole encrypted chunk). */
-export const MAX_PROOF_BLOB_BYTES = 16 * 1024 * 1024 + 64
+/** Bounds on what one proof may carry (a storage answer carries sampled 1 KiB pieces of a chunk, chunk-samples.ts). */
 export const MAX_PROOF_PATH = 64
+/** The largest encoded proof: a storage answer with full pieces and paths stays well under it. */
+export const MAX_PROOF_BYTES = 32 * 1024
 
 const KIND = { heartbeat: 0, storage: 1, relay: 2, attestation: 3, holding: 4, release: 5 } as const
 
@@ -31,7 +32,7 @@ const h32 = (hex: string): Uint8Array => {
 export function proofFields (p: TaskProof): unknown[] {
   switch (p.kind) {
     case 'heartbeat': return [int(KIND.heartbeat), h32(p.node), int(p.slot), int(p.beat), int(p.refSlot), h32(p.refHash), p.sig]
-    case 'storage': return [int(KIND.storage), h32(p.node), int(p.slot), int(p.index), utf8ToBytes(p.sessionId), int(p.chunkIndex), p.blob, [...p.path], p.sig]
+    case 'storage': return [int(KIND.storage), h32(p.node), int(p.slot), int(p.index), utf8ToBytes(p.sessionId), int(p.chunkIndex), int(p.chunkBytes), p.samples.map((x) => [x.piece, [...x.siblings]]), [...p.path], p.sig]
     case 'relay': return [int(KIND.relay), h32(p.node), h32(p.receiver), int(p.slot), int(p.bytes), p.sig, p.receiverSig]
     case 'attestation': return [int(KIND.attestation), h32(p.node), int(p.slot), h32(p.blockHash), int(p.sourceSlot), h32(p.sourceHash), p.sig]
     case 'holding': return [int(KIND.holding), h32(p.node), int(p.slot), utf8ToBytes(p.sessionId), p.root, int(p.chunkCount), p.sig]
@@ -56,6 +57,23 @@ function sessionIdField (x: unknown): string {
   return s
 }
 
+function hashList (x: unknown, what: string): Uint8Array[] {
+  if (!Array.isArray(x)) fail(`${what} is not a list`)
+  if (x.length > MAX_PROOF_PATH) fail(`${what} has more than ${MAX_PROOF_PATH} hashes`)
+  return x.map((n, i) => bytes(n, `${what}[${i}]`, 32))
+}
+
+function samplesField (x: unknown): ChunkSample[] {
+  if (!Array.isArray(x)) fail('samples is not a list')
+  if (x.length !== SAMPLES_PER_ANSWER) fail(`samples has ${x.length} entries, not ${SAMPLES_PER_ANSWER}`)
+  return x.map((s, i) => {
+    if (!Array.isArray(s) || s.length !== 2) fail(`samples[${i}] is not a [piece, siblings] pair`)
+    const piece = bytes(s[0], `samples[${i}].piece`)
+    if (piece.length > PIECE_BYTES) fail(`samples[${i}].piece is ${piece.length} bytes, more than ${PIECE_BYTES}`)
+    return { piece, siblings: hashList(s[1], `samples[${i}].siblings`) }
+  })
+}
+
 function fields (x: unknown, n: number, kind: string): unknown[] {
   if (!Array.isArray(x)) fail('not a list')
   if (x.length !== n) fail(`a ${kind} proof has ${n} fields, got ${x.length}`)
@@ -71,14 +89,9 @@ export function proofFromFields (x: unknown): TaskProof {
       return { kind: 'heartbeat', node: hex32(f[1], 'node'), slot: num(f[2], 'slot'), beat: num(f[3], 'beat'), refSlot: num(f[4], 'refSlot'), refHash: hex32(f[5], 'refHash'), sig: sig(f[6], 'sig') }
     }
     case KIND.storage: {
-      const f = fields(x, 9, 'storage')
+      const f = fields(x, 10, 'storage')
       const sessionId = sessionIdField(f[4])
-      const blob = bytes(f[6], 'blob')
-      if (blob.length > MAX_PROOF_BLOB_BYTES) fail(`blob is ${blob.length} bytes, more than ${MAX_PROOF_BLOB_BYTES}`)
-      if (!Array.isArray(f[7])) fail('path is not a list')
-      if (f[7].length > MAX_PROOF_PATH) fail(`path has more than ${MAX_PROOF_PATH} nodes`)
-      const path = f[7].map((n, i) => bytes(n, `path[${i}]`, 32))
-      return { kind: 'storage', node: hex32(f[1], 'node'), slot: num(f[2], 'slot'), index: num(f[3], 'index'), sessionId, chunkIndex: num(f[5], 'chunkIndex'), blob, path, sig: sig(f[8], 'sig') }
+      return { kind: 'storage', node: hex32(f[1], 'node'), slot: num(f[2], 'slot'), index: num(f[3], 'index'), sessionId, chunkIndex: num(f[5], 'chunkIndex'), chunkBytes: num(f[6], 'chunkBytes'), samples: samplesField(f[7]), path: hashList(f[8], 'path'), sig: sig(f[9], 'sig') }
     }
     case KIND.relay: {
       const f = fields(x, 7, 'relay')
@@ -100,7 +113,7 @@ export function proofFromFields (x: unknown): TaskProof {
   }
 }
 
-export function decodeProof (raw: Uint8Array, maxBytes = MAX_PROOF_BLOB_BYTES + 4096): TaskProof {
+export function decodeProof (raw: Uint8Array, maxBytes = MAX_PROOF_BYTES): TaskProof {
   if (raw.length > maxBytes) fail(`${raw.length} bytes, more than ${maxBytes}`)
   let x: unknown
   try { x = RLP.decode(raw) } catch (e) { fail(`not RLP (${(e as Error).message})`) }

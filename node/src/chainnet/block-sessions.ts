@@ -53,6 +53,18 @@ export class BlockSessions {
     return await this.pendingAfter(block, 0)
   }
 
+  /**
+   * Notes the current head and every new one from now on, so a proposal's list is ready before the next slot's turn
+   * (`active`: whether to go on; a failed read goes to `onError`, and that head's child lists nothing).
+   */
+  follow (onError: (err: Error) => void, active: () => boolean = () => true): void {
+    const note = (b: Block): void => {
+      if (active()) this.note(b).catch(onError)
+    }
+    this.chain.onHead(note)
+    note(this.chain.head)
+  }
+
   /** What a block by `proposer` on the current head lists (nothing for the Server, or when the head is not noted yet). */
   forProposal (proposer: string): SessionAnchor[] {
     if (proposer === SERVER_ENTITY) return []

@@ -1,4 +1,6 @@
 /** The chain's wire: gossip topics and libp2p protocol ids (versioned), and the sizes each accepts. */
+import { MAX_PROOF_BYTES } from '../chain/proof-codec.js'
+
 export const TOPIC_BLOCKS = '/lucid/1/chain/blocks'
 export const TOPIC_PROOFS = '/lucid/1/chain/proofs'
 export const TOPIC_TXS = '/lucid/1/chain/txs'
@@ -8,8 +10,8 @@ export const SYNC_PROTOCOL = '/lucid/1/chain/sync/1.0.0'
 
 /** A gossiped block envelope; larger blocks travel by sync only (a 30M-gas block of plain transfers is ~1.6 MB). */
 export const MAX_GOSSIP_BLOCK_BYTES = 4 * 1024 * 1024
-/** A gossiped task proof: attestations and heartbeats are ~200 bytes; storage answers carry a chunk (≤ 2 MiB). */
-export const MAX_GOSSIP_PROOF_BYTES = 2 * 1024 * 1024 + 4096
+/** A gossiped task proof: attestations and heartbeats are ~200 bytes, storage answers (sampled pieces) ~6–15 KB. */
+export const MAX_GOSSIP_PROOF_BYTES = MAX_PROOF_BYTES
 /** One sync message: a status, a request, or one block envelope. */
 export const MAX_SYNC_MESSAGE_BYTES = 8 * 1024 * 1024 + 1024
 /** Blocks per sync request, and the bytes one answer may carry (it ends early past them). */

@@ -186,12 +186,7 @@ export class ChainService {
     })
     for (const t of CHAIN_TOPICS) this.pubsub.subscribe(t)
     // each new head: the registrations its child lists (read before the next slot's turn)
-    const noteSessions = (b: Parameters<BlockSessions['note']>[0]): void => {
-      if (this.stopped || this.sessions === undefined) return
-      this.sessions.note(b).catch((err: Error) => { this.init.log.warn({ err: err.message }, 'registered sessions not read') })
-    }
-    this.chain.onHead(noteSessions)
-    noteSessions(this.chain.head)
+    this.sessions?.follow((err) => { this.init.log.warn({ err: err.message }, 'registered sessions not read') }, () => !this.stopped)
     await libp2p.handle(SYNC_PROTOCOL, (stream, connection) => { void this.serve(stream, connection) }, { maxInboundStreams: 8 })
     await libp2p.handle(RELAY_PROTOCOL, (stream, connection) => { void this.serveRelay(stream, connection) }, { maxInboundStreams: 8 })
     await libp2p.handle(COSIGN_PROTOCOL, (stream, connection) => { void this.serveCosign(stream, connection) }, { maxInboundStreams: 8 })

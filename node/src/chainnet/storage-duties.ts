@@ -2,12 +2,13 @@
  * Storage duties of a node on the chain: it claims (a signed holding claim, protocols/poot) each session it holds
  * verified and pinned, once the session's LucidAnchors registration is in the head's state with the root and chunk
  * count it holds (PoOT refuses any other claim), so the chain's catalog lists it as a holder; and it answers each challenge the chain issues
- * to it with the encrypted chunk read from its own store (never fetched from the network) and its Merkle path.
+ * to it from the encrypted chunk read from its own store (never fetched from the network): the pieces the challenge
+ * samples with their BLAKE3 tree paths (protocols/poot chunk-samples.ts), and the chunk's Merkle path.
  * A node that lost the chunk cannot answer, and the block after the deadline charges its entity.
  * A session the catalog lists this node as a holder of but that the node no longer holds (handed over to its desired
  * holders, or never held) is released (a signed holding release), so the chain stops challenging the node for it.
  */
-import { inclusionProof, makeHoldingClaim, makeHoldingRelease, makeStorageProof, sameAnchor, type AnchorLookup, type ChainState, type NodeKey, type PootParams, type TaskProof } from '../../../protocols/poot/index.js'
+import { chunkSampler, inclusionProof, makeHoldingClaim, makeHoldingRelease, makeStorageAnswer, sameAnchor, type AnchorLookup, type ChainState, type NodeKey, type PootParams, type TaskProof } from '../../../protocols/poot/index.js'
 import type { ChainLog } from './service.js'
 
 export interface HeldSession { sessionId: string, root: Uint8Array, chunkCount: number }
@@ -20,6 +21,9 @@ export interface HoldingSource {
   /** leaf hashes of every chunk (from the local blobs), or null when one is missing */
   leaves: (sessionId: string) => Promise<Uint8Array[] | null>
 }
+
+/** 1 KiB pieces hashed between two yields to the event loop while an answer is made (~1–3 ms of work) */
+const SAMPLE_SLICE_PIECES = 256
 
 /** The longest wait, in slots, between two lookups of a held session that is not registered (or registered otherwise). */
 export const MAX_LOOKUP_WAIT_SLOTS = 16
@@ -112,7 +116,10 @@ export class StorageDuties {
         this.log.warn({ sessionId: c.sessionId, chunk: c.chunkIndex, slot: c.slot }, 'storage challenge cannot be answered: the chunk is not in this node\'s store')
         continue
       }
-      out.push(makeStorageProof(this.key, c, blob, inclusionProof(leaves, c.chunkIndex)))
+      // the pieces the challenge samples, proven in BLAKE3's tree: one pass over the chunk, a slice at a time
+      const sampler = chunkSampler(c, blob)
+      while (!sampler.step(SAMPLE_SLICE_PIECES)) await new Promise<void>((resolve) => setImmediate(resolve))
+      out.push(makeStorageAnswer(this.key, c, blob.length, sampler.samples(), inclusionProof(leaves, c.chunkIndex)))
       this.log.info({ sessionId: c.sessionId, chunk: c.chunkIndex, slot: c.slot }, 'storage challenge answered')
     }
     if (this.handled.size > 10_000) this.handled.clear()

@@ -25,6 +25,7 @@ import { makeAttestation, makeHeartbeat, makeRelayReceipt, makeStorageProof, mak
 import { beatsOfSlot, slotStartMs, type PootParams } from '../params.js'
 import { inclusionProof } from '../merkle.js'
 import type { Result } from '../validity.js'
+import type { AnchorLookup } from '../anchors.js'
 import type { PootConfig } from '../config.js'
 import type { NodeKey } from '../keys.js'
 
@@ -210,7 +211,7 @@ export class Harness {
     const receipt = makeRelayReceipt(n.key, partner.key, slot, 1 << 20)
     this.publish(n.index, { ...receipt, receiverSig: receipt.sig }, true) // bad-receiver-signature
     this.publish(n.index, makeAttestation(n.key, Math.max(0, slot - 1), '00'.repeat(32), source), true) // unknown-target
-    this.publish(n.index, makeStorageProof(n.key, { slot, index: 99, sessionId: 'none', chunkIndex: 0 }, new Uint8Array(1), []), true) // unknown-challenge
+    this.publish(n.index, makeStorageProof(n.key, { slot, index: 99, sessionId: 'none', chunkIndex: 0, sample: 0 }, new Uint8Array(1), []), true) // unknown-challenge
   }
 
   private relays (slot: number): void {
@@ -249,6 +250,18 @@ export class Harness {
     const max = this.opts.sessionsPerSlot ?? 0
     const count = max === 0 ? 0 : hash32(this.seed, slot, 21) % (max + 1)
     return Array.from({ length: count }, (_, i) => ({ sessionId: `slot-${slot}-${i}`, bytes: 1_000_000 * (1 + (hash32(this.seed, slot, i, 22) % 20)) }))
+  }
+
+  /**
+   * The registrations a block at `slot` on `parent` is checked against: the catalog's, and the sessions drawn for the
+   * slot, which the simulated chain (no EVM) treats as registered by the parent block with their drawn bytes.
+   */
+  anchorsFor (parent: ChainState, slot: number): AnchorLookup {
+    const drawn = this.sessionsFor(slot)
+    if (drawn.length === 0) return this.fixture.anchors
+    const out = new Map(this.fixture.anchors)
+    for (const s of drawn) out.set(s.sessionId, { root: new Uint8Array(32), chunkCount: 0, registeredAt: parent.height, bytes: s.bytes })
+    return out
   }
 
   private proposeTurn (slot: number, rank: number): void {
@@ -353,7 +366,7 @@ export class Harness {
     const hash = blockHash(block)
     let result = this.applied.get(hash)
     if (result === undefined) {
-      result = applyBlock(parent, block, this.config, this.fixture.anchors)
+      result = applyBlock(parent, block, this.config, this.anchorsFor(parent, block.signed.header.slot))
       this.applied.set(hash, result)
     }
     return result

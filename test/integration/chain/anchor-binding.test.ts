@@ -5,15 +5,14 @@
 // holder's release takes it out again, on the leader, the follower and a reopened chain.
 import { strict as assert } from 'node:assert'
 import { ethers } from 'ethers'
-import { createBlock, createBlockFromRLP } from '@ethereumjs/block'
 import { bytesToHex } from '@ethereumjs/util'
 import { loadArtifact } from '../../../contracts/index.js'
-import { headerHash, leafHash, makeBlock, makeHoldingClaim, makeHoldingRelease, merkleRoot, type TaskProof } from '../../../protocols/poot/index.js'
+import { leafHash, makeHoldingClaim, makeHoldingRelease, merkleRoot, type TaskProof } from '../../../protocols/poot/index.js'
 import { sessionIdToBytes32 } from '../../../protocols/session/session-id.js'
 import { Chain, devNodeKeys, devServerKey, localProposer, signersFrom } from '../../../node/src/chain/index.js'
 import { readAnchor } from '../../../node/src/chain/anchor-values.js'
-import { decodeEnvelope, encodeEnvelope } from '../../../node/src/chain/envelope.js'
-import { sealBlock } from '../../../node/src/chain/seal.js'
+import { decodeEnvelope } from '../../../node/src/chain/envelope.js'
+import { reforge } from './reforge.js'
 import { DEV_KEYS, openDevChain, removeChainDirs, slotTime } from './support.js'
 
 const anchorsIface = new ethers.Interface(loadArtifact('LucidAnchors').abi as ethers.InterfaceAbi)
@@ -69,6 +68,10 @@ describe('chain: holding claims bound to the session\'s LucidAnchors registratio
     assert.equal(registrant, new ethers.Wallet(DEV_KEYS[0]).address)
     assert.deepEqual([hex(raw!.root), raw!.chunkCount], [hex(ethers.getBytes(root)), Number(chunkCount)])
     assert.deepEqual([hex(raw!.root), raw!.chunkCount], [hex(session.root), session.chunkCount])
+    const at = await leader.call({ to: ethers.getAddress(anchors) as never, data: ethers.getBytes(anchorsIface.encodeFunctionData('registeredAt', [sessionIdToBytes32(session.sessionId)])) }, leader.head)
+    const [registeredAt] = anchorsIface.decodeFunctionResult('registeredAt', at.returnValue)
+    assert.deepEqual([raw!.registeredAt, raw!.bytes], [Number(registeredAt), 0])
+    assert.ok(raw!.registeredAt > 0 && raw!.registeredAt <= Number(leader.head.header.number), 'the registering block')
     assert.equal(await readAnchor(await leader.stateAt(leader.head.header.stateRoot), anchors, '5d2e8f10-3c4b-4a59-9e6d-000000000000'), null)
     // a squatter registering the same ID again reverts: the first registration stands
     await register(DEV_KEYS[0], wrongRoot, 9)
@@ -123,13 +126,7 @@ describe('chain: holding claims bound to the session\'s LucidAnchors registratio
     const included = env.poot.body.proofs.filter((x) => x.kind === 'holding')
     const squats = candidates.filter((c) => c.node === squatter.id)
     assert.equal(squats.length, 2)
-    const forge = (proofs: TaskProof[]): Uint8Array => {
-      const h = env.poot.signed.header
-      const poot = makeBlock({ parentHash: h.parent, slot: h.slot, rank: h.rank, timeMs: h.timeMs, proposer: h.proposer, signers: p!.signers, body: { ...env.poot.body, proofs } })
-      const evm = createBlockFromRLP(env.evm, { common: leader.common })
-      const forged = createBlock({ header: { ...evm.header.toJSON(), extraData: '0x' + headerHash(poot.signed.header) }, transactions: evm.transactions, withdrawals: (evm.withdrawals ?? []).map((w) => w.toJSON()) } as never, { common: leader.common })
-      return encodeEnvelope({ evm: forged.serialize(), poot, seal: sealBlock(forged.hash(), p!.signers) })
-    }
+    const forge = (proofs: TaskProof[]): Uint8Array => reforge(leader.common, env, { signers: p!.signers, body: { proofs } })
     assert.deepEqual(await follower.importEnvelope(forge(candidates), Number.MAX_SAFE_INTEGER), { ok: false, reason: 'poot:proof-0:holding:anchor-mismatch' })
     for (const squat of squats) {
       const r = await follower.importEnvelope(forge([...env.poot.body.proofs, squat]), Number.MAX_SAFE_INTEGER)

@@ -1,5 +1,6 @@
 // The CLI around the chain: `lucid genesis create` checks its flags; a non-dev `lucid chain run` proposes with the
-// node home's identity key when its genesis names that node; `lucid chain status` / `credits` read a running chain.
+// node home's identity key when its genesis names that node; `lucid chain status` / `credits` read a running chain;
+// `lucid chain run --dev` lists the sessions registered on it in its blocks.
 import { strict as assert } from 'node:assert'
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -9,7 +10,12 @@ import { ethers } from 'ethers'
 import { openHome } from '../../../node/src/home/home.js'
 import { nodeKeyFromSeed } from '../../../protocols/poot/index.js'
 import { runLucid, LUCID_BIN } from '../../support/run-lucid.js'
-import { rpcCall, waitFor } from './process.js'
+import { randomUUID } from 'node:crypto'
+import { loadArtifact } from '../../../contracts/index.js'
+import { SERVER_ENTITY } from '../../../protocols/poot/index.js'
+import { sessionIdToBytes32 } from '../../../protocols/session/session-id.js'
+import { decodeEnvelope } from '../../../node/src/chain/envelope.js'
+import { rpcCall, startChainProcess, waitFor, type ChainProcess } from './process.js'
 
 const PASS = { LUCID_PASSPHRASE: 'chain test passphrase' }
 
@@ -65,5 +71,33 @@ describe('chain: lucid genesis create, chain run with the node key, chain status
     const down = await runLucid(['chain', 'status', '--rpc', 'http://127.0.0.1:1'])
     assert.equal(down.code, 1)
     assert.match(down.stderr, /^lucid: cannot reach http:\/\/127\.0\.0\.1:1/)
+  })
+})
+
+describe('chain: lucid chain run --dev lists the sessions registered on it', function () {
+  this.timeout(120_000)
+  const home = mkdtempSync(join(tmpdir(), 'lucid-chain-dev-sessions-'))
+  let proc: ChainProcess | undefined
+  after(async () => { await proc?.kill(); rmSync(home, { recursive: true, force: true }) })
+
+  it('a session registered through ethers is listed by the next ranked block, whose proposer is paid', async () => {
+    proc = await startChainProcess(home)
+    const contracts = JSON.parse(/^contracts: (.*)$/m.exec(proc.output())![1]) as Record<string, string>
+    const provider = new ethers.JsonRpcProvider(proc.url, undefined, { staticNetwork: true, polling: true, pollingInterval: 200 })
+    const anchors = new ethers.Contract(contracts.LucidAnchors, loadArtifact('LucidAnchors').abi as ethers.InterfaceAbi, new ethers.Wallet(proc.keys[1], provider))
+    const sessionId = randomUUID()
+    const receipt = await (await anchors.registerSession(sessionIdToBytes32(sessionId), ethers.id('manifest'), 1n, ethers.Wallet.createRandom().address, ethers.id('root'), 1)).wait()
+    assert.equal(receipt?.status, 1)
+    const listing = await waitFor('a block listing the session', async () => {
+      const head = Number(await rpcCall(proc!.url, 'eth_blockNumber'))
+      for (let n = receipt!.blockNumber + 1; n <= head; n++) {
+        const block = await rpcCall(proc!.url, 'eth_getBlockByNumber', [ethers.toQuantity(n), false])
+        const env = decodeEnvelope(ethers.getBytes(await rpcCall(proc!.url, 'lucid_getEnvelope', [block.hash])))
+        if (env.poot.body.sessions.some((s) => s.sessionId === sessionId)) return env
+      }
+      return undefined
+    })
+    assert.notEqual(listing.poot.signed.header.proposer, SERVER_ENTITY)
+    assert.deepEqual(listing.poot.body.sessions.filter((s) => s.sessionId === sessionId), [{ sessionId, bytes: 0 }])
   })
 })

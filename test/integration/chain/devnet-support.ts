@@ -1,10 +1,9 @@
 // Helpers for tests against a devnet's chain: JSON-RPC calls, decoded envelopes, and a forged second block.
-import { createBlock, createBlockFromRLP } from '@ethereumjs/block'
 import { bytesToHex, hexToBytes } from '@ethereumjs/util'
-import { headerHash, makeBlock, type NodeKey } from '../../../protocols/poot/index.js'
-import { decodeEnvelope, encodeEnvelope, type Envelope } from '../../../node/src/chain/envelope.js'
-import { sealBlock } from '../../../node/src/chain/seal.js'
+import type { NodeKey } from '../../../protocols/poot/index.js'
+import { decodeEnvelope, type Envelope } from '../../../node/src/chain/envelope.js'
 import type { Genesis } from '../../../node/src/chain/genesis.js'
+import { nudged, reforge } from './reforge.js'
 
 export async function rpc<T = any> (url: string, method: string, params: unknown[] = []): Promise<T> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }), signal: AbortSignal.timeout(10_000) })
@@ -33,14 +32,7 @@ export const headNumber = async (url: string): Promise<number> => Number(await r
  * the EVM block rebuilt around the new header hash, both signed with the proposer's key.
  */
 export function equivocate (genesis: Genesis, original: Envelope, key: NodeKey): Uint8Array {
-  const h = original.poot.signed.header
-  const evm = createBlockFromRLP(original.evm, { common: genesis.common })
-  const timeMs = Math.floor((h.timeMs + 1) / 1000) === Math.floor(h.timeMs / 1000) ? h.timeMs + 1 : h.timeMs - 1
-  const signers = [{ member: 0, key }]
-  const poot = makeBlock({ parentHash: h.parent, slot: h.slot, rank: h.rank, timeMs, proposer: h.proposer, signers, body: original.poot.body })
-  const header = { ...evm.header.toJSON(), extraData: '0x' + headerHash(poot.signed.header) }
-  const block = createBlock({ header, transactions: evm.transactions, withdrawals: (evm.withdrawals ?? []).map((w) => w.toJSON()) } as never, { common: genesis.common })
-  return encodeEnvelope({ evm: block.serialize(), poot, seal: sealBlock(block.hash(), signers) })
+  return reforge(genesis.common, original, { timeMs: nudged(original.poot.signed.header.timeMs), signers: [{ member: 0, key }] })
 }
 
 export const hex = (b: Uint8Array): string => bytesToHex(b)

@@ -18,7 +18,7 @@ import { rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Chain } from '../../../node/src/chain/index.js'
-import { DEV_KEYS, devGenesis, heartbeats, openDevChain, removeChainDirs, slotTime } from './support.js'
+import { DEV_KEYS, devGenesis, heartbeats, openDevChain, removeChainDirs, sessionAnchoring, slotTime } from './support.js'
 
 const governorIface = new ethers.Interface(loadArtifact('LucidGovernor').abi as ethers.InterfaceAbi)
 const registryIface = new ethers.Interface(loadArtifact('ParamRegistry').abi as ethers.InterfaceAbi)
@@ -48,14 +48,17 @@ describe('chain: consensus parameters governed through ParamRegistry', function 
 
   // every node sends its heartbeats: uptime makes the nodes eligible to vote
   const beats = heartbeats(devNodeKeys(9))
+  let anchoring: ReturnType<typeof sessionAnchoring>
   const everyone = (): ReturnType<typeof localProposer> => localProposer(signersFrom(leader, [...devNodeKeys(9), devServerKey()]))
 
   /** The next block on the leader (at `slot`, default the next one), anchoring a session, imported by the follower. */
   async function step (slot = leader.headPoot.slot + 1): Promise<void> {
     const p = everyone()(leader, slot, slotTime(slot))
     assert.ok(p !== null, `no proposal for slot ${slot}`)
-    // blocks that anchor sessions pay their proposer (empty ones pay the Server)
-    const block = await leader.build({ ...p, sessions: [{ sessionId: `s-${slot}`, bytes: 5_000_000 }], proofs: beats(leader, slot) })
+    // blocks that list sessions pay their proposer (empty ones pay the Server): each block registers one, the next lists it
+    const sessions = await anchoring.listed(p.proposer)
+    await anchoring.register()
+    const block = await leader.build({ ...p, sessions, proofs: beats(leader, slot) })
     const r = await follower.importEnvelope((await leader.envelopeOf(block))!, Number.MAX_SAFE_INTEGER)
     assert.ok(r.ok, r.ok ? '' : r.reason)
     assert.equal(bytesToHex(follower.head.header.stateRoot), bytesToHex(block.header.stateRoot))
@@ -63,6 +66,7 @@ describe('chain: consensus parameters governed through ParamRegistry', function 
 
   it('reads the governed values from state as the contract reports them', async () => {
     leader = await openDevChain()
+    anchoring = sessionAnchoring(leader)
     follower = await openDevChain()
     const registry = leader.genesis.contracts.ParamRegistry
     const values = await readRegistryValues(await leader.stateAt(leader.head.header.stateRoot), registry)

@@ -6,12 +6,11 @@ import { strict as assert } from 'node:assert'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createBlock, createBlockFromRLP } from '@ethereumjs/block'
 import { bytesToHex } from '@ethereumjs/util'
-import { headerHash, makeBlock, poolEntity, type NodeKey } from '../../../protocols/poot/index.js'
+import { poolEntity, type NodeKey } from '../../../protocols/poot/index.js'
 import { leaderOrder } from '../../../protocols/poot/pool-turns.js'
 import { Chain, buildGenesis, checkGenesisSpec, devGenesisSpec, devNodeKeys, devServerKey, localProposer, signersFrom, poolMembershipsFrom, decodeEnvelope, encodeEnvelope, type Cosigner, type Genesis, type PoolMembership } from '../../../node/src/chain/index.js'
-import { sealBlock } from '../../../node/src/chain/seal.js'
+import { nudged, reforge } from './reforge.js'
 import { gatherCosignatures } from '../../../node/src/chainnet/cosign-gather.js'
 import { GENESIS_MS, SLOT_MS, slotTime } from './support.js'
 
@@ -165,12 +164,5 @@ describe('chain: a pool entity co-signed by members in separate chains', functio
 
 /** Another header of `leader` for the same slot (time moved by 1 ms), its EVM block rebuilt around it, leader-signed. */
 function redraft (genesis: Genesis, x: ReturnType<typeof decodeEnvelope>, key: NodeKey, member: number): Uint8Array {
-  const h = x.poot.signed.header
-  const evm = createBlockFromRLP(x.evm, { common: genesis.common })
-  const timeMs = Math.floor((h.timeMs + 1) / 1000) === Math.floor(h.timeMs / 1000) ? h.timeMs + 1 : h.timeMs - 1
-  const signers = [{ member, key }]
-  const poot = makeBlock({ parentHash: h.parent, slot: h.slot, rank: h.rank, timeMs, proposer: h.proposer, signers, body: x.poot.body })
-  const header = { ...evm.header.toJSON(), extraData: '0x' + headerHash(poot.signed.header) }
-  const block = createBlock({ header, transactions: evm.transactions, withdrawals: (evm.withdrawals ?? []).map((w) => w.toJSON()) } as never, { common: genesis.common })
-  return encodeEnvelope({ evm: block.serialize(), poot, seal: sealBlock(block.hash(), signers) })
+  return reforge(genesis.common, x, { timeMs: nudged(x.poot.signed.header.timeMs), signers: [{ member, key }] })
 }

@@ -4,9 +4,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createTx, type TypedTxData } from '@ethereumjs/tx'
 import { hexToBytes } from '@ethereumjs/util'
-import type { NodeKey, TaskProof } from '../../../protocols/poot/index.js'
+import { randomUUID } from 'node:crypto'
+import { ethers } from 'ethers'
+import type { EntityId, NodeKey, SessionAnchor, TaskProof } from '../../../protocols/poot/index.js'
+import { sessionIdToBytes32 } from '../../../protocols/session/session-id.js'
 import { dueProofs, freshDuties } from '../../../node/src/chainnet/duties.js'
-import { Chain, buildGenesis, checkGenesisSpec, devAccountKeys, devGenesisSpec, devNodeKeys, devServerKey, localProposer, signersFrom, type ChainOptions, type Genesis } from '../../../node/src/chain/index.js'
+import { BlockSessions } from '../../../node/src/chainnet/block-sessions.js'
+import { Chain, DEV_FUNDED_ACCOUNTS, buildGenesis, checkGenesisSpec, devAccountKeys, devGenesisSpec, devNodeKeys, devServerKey, localProposer, signersFrom, type ChainOptions, type Genesis } from '../../../node/src/chain/index.js'
 
 export const GENESIS_MS = 1_700_000_000_000
 export const SLOT_MS = 1500
@@ -52,4 +56,32 @@ export function heartbeats (keys: readonly NodeKey[]): (chain: Chain, slot: numb
     duties.set(k.id, due.state)
     return due.proofs.filter((p) => p.kind === 'heartbeat')
   })
+}
+
+const anchorsIface = new ethers.Interface(['function registerSession(bytes32,bytes32,uint64,address,bytes32,uint32)'])
+
+/**
+ * Sessions anchored as running nodes anchor them, so blocks can earn their proposers: `register()` puts a
+ * registerSession transaction (a fresh session ID, from `key`, an account no test sends from otherwise) into the
+ * chain's mempool; `listed(proposer)` is what a block by `proposer` on the head lists (chainnet/block-sessions.ts):
+ * the registrations since the last ranked block.
+ */
+export function sessionAnchoring (chain: Chain, key = devAccountKeys(DEV_FUNDED_ACCOUNTS).at(-1) as string): { register: () => Promise<string>, listed: (proposer: EntityId) => Promise<SessionAnchor[]> } {
+  const wallet = new ethers.Wallet(key)
+  const anchors = chain.genesis.contracts.LucidAnchors as string
+  const sessions = new BlockSessions(chain, anchors)
+  let nonce = 0
+  return {
+    async register () {
+      const sessionId = randomUUID()
+      const data = anchorsIface.encodeFunctionData('registerSession', [sessionIdToBytes32(sessionId), ethers.id(sessionId), 1n, wallet.address, ethers.id('root'), 1])
+      const raw = await wallet.signTransaction({ type: 2, chainId: chain.chainId, nonce: nonce++, to: anchors, data, gasLimit: 300_000n, maxFeePerGas: 10n ** 11n, maxPriorityFeePerGas: 10n ** 9n })
+      await chain.submitRaw(ethers.getBytes(raw))
+      return sessionId
+    },
+    async listed (proposer) {
+      await sessions.note(chain.head)
+      return sessions.forProposal(proposer)
+    }
+  }
 }

@@ -9,7 +9,7 @@ import { loadArtifact } from '../../../contracts/index.js'
 import { epochOf, eligibilityReport } from '../../../protocols/poot/index.js'
 import type { Chain } from '../../../node/src/chain/index.js'
 import { devNodeKeys, devServerKey, localProposer, signersFrom } from '../../../node/src/chain/index.js'
-import { heartbeats, openDevChain, removeChainDirs, slotTime } from './support.js'
+import { heartbeats, openDevChain, removeChainDirs, sessionAnchoring, slotTime } from './support.js'
 
 const iface = new ethers.Interface(loadArtifact('NodeEligibility').abi as ethers.InterfaceAbi)
 
@@ -31,6 +31,7 @@ describe('chain: system writes (NodeEligibility at each epoch)', function () {
       const decide = localProposer(signersFrom(leader, [...devNodeKeys(9), devServerKey()]))
       const [silent, ...beating] = devNodeKeys(9)
       const beats = heartbeats(beating)
+      const anchoring = sessionAnchoring(leader)
       // produce past the first epoch boundary, skipping two slots so someone has misses
       let reportedAt = -1
       for (let slot = 1; slot <= params.epochSlots + 2; slot++) {
@@ -38,9 +39,11 @@ describe('chain: system writes (NodeEligibility at each epoch)', function () {
         const parent = leader.headPoot
         const due = eligibilityReport(parent, slot, leader.genesis.poot)
         if (due !== null) reportedAt = slot
-        // blocks that anchor sessions pay their proposer (empty slots pay the Server)
+        // blocks that list sessions pay their proposer (empty slots pay the Server): each block registers one, the next lists it
         const p = decide(leader, slot, slotTime(slot))!
-        const block = await leader.build({ ...p, sessions: [{ sessionId: `s-${slot}`, bytes: 5_000_000 }], proofs: beats(leader, slot) })
+        const sessions = await anchoring.listed(p.proposer)
+        await anchoring.register()
+        const block = await leader.build({ ...p, sessions, proofs: beats(leader, slot) })
         const r = await follower.importEnvelope((await leader.envelopeOf(block))!, Number.MAX_SAFE_INTEGER)
         assert.ok(r.ok, r.ok ? '' : r.reason)
         assert.equal(bytesToHex(follower.head.header.stateRoot), bytesToHex(block.header.stateRoot))

@@ -299,6 +299,10 @@ describe('chain: two in-process nodes, fallback and catch-up', function () {
       assert.ok(y.headPoot.finalizedHeight >= Number(f1.header.number), `finalized only up to ${y.headPoot.finalizedHeight}`)
       assert.equal(await y.blockByHash(f1.hash()), undefined)
       assert.deepEqual(await y.store.sideBlocks(), [])
+      // its PoOT state is forgotten too: offered again, it is refused as below finality, not answered as known
+      assert.equal(y.pootState(f1.hash()), undefined)
+      const again = await y.importEnvelope((await x.envelopeOf(f1))!, slotTime(s + 40))
+      assert.ok(!again.ok && /conflicts-with-finalized/.test(again.reason), JSON.stringify(again))
       await y.close()
       y = await reopen()
       assert.equal(await y.blockByHash(f1.hash()), undefined, 'not known again after a restart')

@@ -15,8 +15,8 @@ const proof: fc.Arbitrary<TaskProof> = fc.oneof(
   fc.tuple(seed, n, n, n, hash).map(([s, slot, beat, ref, h]) => makeHeartbeat(nodeKeyFromSeed(s), slot, beat, { slot: ref, hash: h })),
   fc.tuple(seed, n, hash, n, hash).map(([s, slot, h, src, sh]) => makeAttestation(nodeKeyFromSeed(s), slot, h, { epoch: src, hash: sh })),
   fc.tuple(seed, seed, n, fc.integer({ min: 1, max: 2 ** 30 })).map(([a, b, slot, bytes]) => makeRelayReceipt(nodeKeyFromSeed(a), nodeKeyFromSeed(b), slot, bytes)),
-  fc.tuple(seed, n, fc.nat({ max: 63 }), fc.uuid(), fc.nat({ max: 10_000 }), fc.uint8Array({ maxLength: 300 }), fc.array(fc.uint8Array({ minLength: 32, maxLength: 32 }), { maxLength: 20 }))
-    .map(([s, slot, index, sessionId, chunkIndex, blob, path]) => makeStorageProof(nodeKeyFromSeed(s), { slot, index, sessionId, chunkIndex }, blob, path)),
+  fc.tuple(seed, n, fc.nat({ max: 63 }), fc.uuid(), fc.nat({ max: 10_000 }), n, fc.uint8Array({ maxLength: 5000 }), fc.array(fc.uint8Array({ minLength: 32, maxLength: 32 }), { maxLength: 20 }))
+    .map(([s, slot, index, sessionId, chunkIndex, sample, blob, path]) => makeStorageProof(nodeKeyFromSeed(s), { slot, index, sessionId, chunkIndex, sample }, blob, path)),
   fc.tuple(seed, n, fc.uuid(), fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.integer({ min: 1, max: 2 ** 32 - 1 }))
     .map(([s, slot, sessionId, root, chunkCount]) => makeHoldingClaim(nodeKeyFromSeed(s), slot, { sessionId, root, chunkCount })),
   fc.tuple(seed, n, fc.string({ minLength: 1, maxLength: 64 })).map(([s, slot, sessionId]) => makeHoldingRelease(nodeKeyFromSeed(s), slot, sessionId))
@@ -45,6 +45,16 @@ describe('chain: task proof codec', () => {
     const release = RLP.decode(encodeProof(makeHoldingRelease(key, 9, 'a-session'))) as Uint8Array[]
     bad(release.slice(0, 4), /a release proof has 5 fields, got 4/)
     bad([...release.slice(0, 3), new Uint8Array(65).fill(0x61), release[4]], /sessionId is too long/)
+    // a storage answer: four [piece, siblings] samples of at most 1 KiB pieces and 32-byte siblings
+    const storage = RLP.decode(encodeProof(makeStorageProof(key, { slot: 9, index: 0, sessionId: 's', chunkIndex: 1, sample: 5 }, new Uint8Array(3000).fill(1), [new Uint8Array(32)]))) as unknown[]
+    const samples = storage[7] as unknown[][]
+    const withSamples = (x: unknown): unknown[] => [...storage.slice(0, 7), x, ...storage.slice(8)]
+    bad(storage.slice(0, 9), /a storage proof has 10 fields, got 9/)
+    bad(withSamples(samples.slice(1)), /samples has 3 entries, not 4/)
+    bad(withSamples([[new Uint8Array(1025), []], ...samples.slice(1)]), /samples\[0\]\.piece is 1025 bytes, more than 1024/)
+    bad(withSamples([samples[0], [samples[1][0], [new Uint8Array(31)]], ...samples.slice(2)]), /samples\[1\]\.siblings\[0\] is 31 bytes/)
+    bad(withSamples([samples[0], samples[1], [samples[2][0]], samples[3]]), /samples\[2\] is not a \[piece, siblings\] pair/)
+    bad([...storage.slice(0, 8), new Uint8Array(32), storage[9]], /path is not a list/)
     assert.throws(() => decodeProof(new Uint8Array([0xff, 0x01])), /not RLP/)
     assert.throws(() => decodeProof(new Uint8Array(100), 50), /100 bytes, more than 50/)
   })

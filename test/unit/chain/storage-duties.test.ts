@@ -12,7 +12,7 @@ const { params } = f.config
 const me = f.keys[2]
 const root = merkleRoot([1, 2].map((i) => leafHash(new Uint8Array(10).fill(i))))
 const sessions: HeldSession[] = ['s-a', 's-b'].map((sessionId) => ({ sessionId, root, chunkCount: 2 }))
-const anchors: AnchorLookup = new Map(sessions.map((s) => [s.sessionId, { root, chunkCount: 2 }]))
+const anchors: AnchorLookup = new Map(sessions.map((s) => [s.sessionId, { root, chunkCount: 2, registeredAt: 0, bytes: 0 }]))
 const quiet = { info: () => {}, warn: () => {}, debug: () => {}, error: () => {} }
 
 function dutiesHolding (held: () => HeldSession[]): StorageDuties {
@@ -61,7 +61,7 @@ describe('chain: storage duties look up unregistered sessions less and less ofte
     let registered = false
     const lookup = async (slot: number): Promise<TaskProof[]> => await d.due(head, slot, params, async (ids) => {
       lookedUp.push(slot)
-      return new Map(registered ? ids.map((id) => [id, { root, chunkCount: 2 }]) : [])
+      return new Map(registered ? ids.map((id) => [id, { root, chunkCount: 2, registeredAt: 0, bytes: 0 }]) : [])
     })
     for (let slot = 10; slot < 80; slot++) assert.deepEqual(await lookup(slot), [])
     const waits = lookedUp.slice(1).map((s, i) => s - lookedUp[i])

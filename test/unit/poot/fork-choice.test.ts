@@ -60,6 +60,25 @@ describe('poot fork choice', () => {
     const orphan = extend(f, s, 2)
     assert.deepEqual(forks.add(orphan), { ok: false, reason: 'unknown-parent' })
   })
+
+  it('forgets a block off the finalized line, never the finalized block, its ancestors or the head', () => {
+    const forks = new ForkChoice(genesis(f))
+    for (const s of chainOf(base)) forks.add(s)
+    // a side block at base's height, added while it could still win
+    const side = apply(f, base.parent!, nextBlock(f, base.parent!, { rank: 1 }))
+    assert.deepEqual(forks.add(side), { ok: true })
+    let s = base
+    for (let i = 0; i < 3; i++) { s = voted(s); forks.add(s) }
+    assert.ok(forks.finalized.height >= side.height)
+    assert.deepEqual(forks.forget(forks.finalized.hash), { ok: false, reason: 'on-finalized-line' })
+    assert.deepEqual(forks.forget(base.parent!.hash), { ok: false, reason: 'on-finalized-line' })
+    assert.deepEqual(forks.forget(forks.head.hash), { ok: false, reason: 'on-finalized-line' })
+    assert.deepEqual(forks.forget(side.hash), { ok: true })
+    assert.equal(forks.has(side.hash), false)
+    assert.deepEqual(forks.forget(side.hash), { ok: false, reason: 'unknown' })
+    assert.deepEqual(forks.add(side), { ok: false, reason: 'conflicts-with-finalized' })
+    assert.equal(forks.head, s)
+  })
 })
 
 function chainOf (s: ChainState): ChainState[] {

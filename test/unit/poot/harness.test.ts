@@ -54,8 +54,8 @@ describe('poot harness (virtual time, many nodes)', function () {
       for (const s of chain) {
         const block = h.blockOf(s.hash)
         assert.deepEqual(computeSchedule(replay, s.slot, h.config), scheduleFor(s.parent!, s.slot, h.config))
-        const r = applyBlock(replay, block, h.config)
-        assert.ok(r.ok)
+        const r = applyBlock(replay, block, h.config, h.anchorsFor(replay, s.slot))
+        assert.ok(r.ok, r.ok ? '' : r.reason)
         replay = r.value
         assert.equal(replay.hash, s.hash)
         assert.deepEqual([...replay.credits].sort(), [...s.credits].sort())

@@ -21,7 +21,7 @@ const base = extend(f, genesis(f), 3)
 const [a, b] = [f.keys[2], f.keys[3]]
 const root = merkleRoot([1, 2, 3, 4].map((i) => leafHash(new Uint8Array(100).fill(i))))
 const session = { sessionId: '6f1c0a4e-0000-4000-8000-0000000000aa', root, chunkCount: 4 }
-const ANCHORS: AnchorLookup = new Map([session.sessionId, 's-0', 's-1', 's-2'].map((id) => [id, { root, chunkCount: 4 }]))
+const ANCHORS: AnchorLookup = new Map([session.sessionId, 's-0', 's-1', 's-2'].map((id) => [id, { root, chunkCount: 4, registeredAt: 0, bytes: 0 }]))
 
 function reason (p: TaskProof, parent: ChainState, blockKeys = new Set<string>()): string {
   const slot = parent.slot + 1

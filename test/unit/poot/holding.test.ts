@@ -26,8 +26,8 @@ const session = { sessionId: '6f1c0a4e-0000-4000-8000-000000000001', root: merkl
 const wrongRoot = new Uint8Array(32).fill(0xee)
 /** The registrations in the parent's state: `session` anchored with its real root, and s-0 … s-4 for the property. */
 const ANCHORS: AnchorLookup = new Map([
-  [session.sessionId, { root: session.root, chunkCount: session.chunkCount }],
-  ...Array.from({ length: 5 }, (_, i) => [`s-${i}`, { root: session.root, chunkCount: session.chunkCount }] as const)
+  [session.sessionId, { root: session.root, chunkCount: session.chunkCount, registeredAt: 0, bytes: 0 }],
+  ...Array.from({ length: 5 }, (_, i) => [`s-${i}`, { root: session.root, chunkCount: session.chunkCount, registeredAt: 0, bytes: 0 }] as const)
 ])
 
 function reason (p: TaskProof, parent: ChainState, blockKeys = new Set<string>(), anchors = ANCHORS): string {
@@ -95,7 +95,7 @@ describe('poot holding claims and the chain catalog', () => {
   it('a genesis catalog entry that disagrees with the registration takes no more claims (catalog-mismatch)', () => {
     const g = fixture({ catalog: { sessions: 1, chunks: 2, chunkBytes: 8, replicas: 1 } })
     const entry = g.config.catalog[0]
-    const other: AnchorLookup = new Map([[entry.sessionId, { root: wrongRoot, chunkCount: entry.chunkCount }]])
+    const other: AnchorLookup = new Map([[entry.sessionId, { root: wrongRoot, chunkCount: entry.chunkCount, registeredAt: 0, bytes: 0 }]])
     const parent = extend(g, genesis(g), 2)
     const claimer = g.keys.find((k) => !entry.holders.includes(k.id) && g.config.registry.entityOfNode.get(k.id) !== 'server')!
     const slot = parent.slot + 1
@@ -137,7 +137,7 @@ describe('poot holding claims and the chain catalog', () => {
   it('whatever claims arrive, in whatever order, the catalog holds only registered sessions with their anchored roots (property)', () => {
     // sessions 0–2 registered (root and count of `session`), 3–4 not; claims name a random root among the anchored one and two others
     const registeredIds = ['s-0', 's-1', 's-2']
-    const anchors: AnchorLookup = new Map(registeredIds.map((id) => [id, { root: session.root, chunkCount: session.chunkCount }]))
+    const anchors: AnchorLookup = new Map(registeredIds.map((id) => [id, { root: session.root, chunkCount: session.chunkCount, registeredAt: 0, bytes: 0 }]))
     const roots = [session.root, wrongRoot, new Uint8Array(32).fill(1)]
     fc.assert(fc.property(fc.array(fc.tuple(fc.nat({ max: 5 }), fc.nat({ max: 4 }), fc.nat({ max: 2 }), fc.boolean()), { minLength: 1, maxLength: 12 }), (claims) => {
       let s = base

@@ -201,7 +201,9 @@ describe('poot state transition', () => {
       const empty = apply(f, g, nextBlock(f, g))
       assert.equal(empty.reward, 2n * LUCID)
       assert.equal(empty.rewardTo, SERVER_ENTITY)
-      const full = apply(f, empty, nextBlock(f, empty, { body: { sessions: Array.from({ length: 10 }, (_, i) => ({ sessionId: `s${i}`, bytes: 100 })) } }))
+      // ten sessions the first block registered, with 100 bytes each
+      const registered = new Map(Array.from({ length: 10 }, (_, i) => [`s${i}`, { root: new Uint8Array(32), chunkCount: 1, registeredAt: 1, bytes: 100 }]))
+      const full = apply(f, empty, nextBlock(f, empty, { body: { sessions: Array.from({ length: 10 }, (_, i) => ({ sessionId: `s${i}`, bytes: 100 })) } }), registered)
       assert.equal(full.rewardTo, full.header!.proposer)
       assert.equal(full.reward, 50n * LUCID) // S = 10, W = 10 ≥ N = 10: g_s = g_d = 1
       assert.equal(full.totalMinted, 52n * LUCID)

@@ -16,6 +16,7 @@ import { devAccountKeys, devNodeKeys, devServerKey } from '../../chain/dev.js'
 import { startRpcServer, DEFAULT_RPC_PORT } from '../../rpc/server.js'
 import { Duties } from '../../chainnet/duties.js'
 import { ProofPool } from '../../chainnet/proof-pool.js'
+import { BlockSessions } from '../../chainnet/block-sessions.js'
 
 const DEFAULT_RPC_URL = `http://127.0.0.1:${DEFAULT_RPC_PORT}`
 
@@ -77,10 +78,15 @@ export function chainCommand (): Command {
       const duties = new Duties(keys.filter((k) => registry.entityOfNode.has(k.id) && registry.entityOfNode.get(k.id) !== registry.server.id))
       const pool = new ProofPool(chain.genesis.poot.params)
       const decide = localProposer(signers)
+      // the sessions registered in LucidAnchors since the last ranked block, which a block lists (and is paid for)
+      const anchors = chain.genesis.contracts.LucidAnchors
+      const sessions = anchors === undefined ? undefined : new BlockSessions(chain, anchors)
+      let running = true
+      sessions?.follow((e) => process.stderr.write(`lucid chain: registered sessions not read: ${e.message}\n`), () => running)
       const node = new ChainNode(chain, {
         decide: (c, slot, now) => {
           const p = decide(c, slot, now)
-          return p === null ? null : { ...p, proofs: pool.candidates() }
+          return p === null ? null : { ...p, proofs: pool.candidates(), sessions: sessions?.forProposal(p.proposer) ?? [] }
         },
         onError: (e) => process.stderr.write(`lucid chain: ${e.message}\n`)
       })
@@ -104,6 +110,7 @@ export function chainCommand (): Command {
         process.on('SIGTERM', stop)
       })
       clearInterval(dutyTimer)
+      running = false
       await node.stop()
       await server.close()
       await chain.close()
