@@ -50,6 +50,21 @@ export function registrationsNeeded (body: { readonly proofs: Iterable<TaskProof
   return [...ids].sort()
 }
 
+/**
+ * The registrations a block's own body implies: each claimed session as its claim names it, each listed session as
+ * registered by the parent with the bytes listed. Only for replaying blocks checked against the real registrations
+ * before (a node's own store, as PootConfig.trustSignatures): they apply without reading EVM state.
+ */
+export function anchorsAssumedBy (parentHeight: number, body: { readonly proofs: Iterable<TaskProof>, readonly sessions: readonly SessionAnchor[] }): AnchorLookup {
+  const out = new Map<string, AnchoredSession>()
+  for (const s of body.sessions) out.set(s.sessionId, { root: new Uint8Array(32), chunkCount: 0, registeredAt: parentHeight, bytes: s.bytes })
+  for (const p of body.proofs) {
+    if (p.kind !== 'holding') continue
+    out.set(p.sessionId, { root: p.root, chunkCount: p.chunkCount, registeredAt: parentHeight, bytes: out.get(p.sessionId)?.bytes ?? 0 })
+  }
+  return out
+}
+
 /** A catalog's sessions as anchored (a simulation without an EVM treats its genesis catalog as registered at genesis). */
 export function anchorsOfCatalog (catalog: readonly CatalogSession[]): AnchorLookup {
   return new Map(catalog.map((s) => [s.sessionId, { root: s.root, chunkCount: s.chunkCount, registeredAt: 0, bytes: 0 }]))

@@ -2,9 +2,10 @@
  * Retiring old PoOT states. Every state links to its parent, so a running chain keeps one state per block; most of a
  * state (its proof keys, credits, vote links, tallies) is read only while it is the parent of a block being checked.
  * A state far enough below finality can never be a parent again, and the rules read only its place in the chain
- * (hash, slot, height, parent, skip, header: ancestor lookups, references, cooldown) and, while its block is inside
- * the credit window, its delta (subtracted when it leaves). Retiring drops the rest in place, so a long-running node
- * keeps ~1 KB a block instead of ~5–8 KB (bench/chain/chain-memory.bench.ts).
+ * (hash, slot, height, parent, skip: ancestor lookups, references) and, while its block is inside the credit window,
+ * its delta (subtracted when it leaves); its header (cooldown, fork choice) and mix (schedule, randomness) are read
+ * only within a few dozen blocks of a parent. Retiring drops the rest in place (a retired state's header is null),
+ * so a long-running node keeps well under 1 KB a block instead of ~5–8 KB (bench/chain/chain-growth.bench.ts).
  *
  * This is the one place that writes to a state after it was made: a retired state answers nothing but its place in
  * the chain and must not be used as a parent, a head or a view. The depths keep every rule's walk-back clear of
@@ -19,6 +20,7 @@ export const RETIRE_DEPTH = 128
 const NONE = new Map<never, never>()
 const NO_KEYS = new Set<string>()
 const NO_BEATS = { due: 0, counted: NONE }
+const NO_MIX = new Uint8Array(0)
 
 type Retirable = { -readonly [K in keyof ChainState]: ChainState[K] }
 
@@ -53,6 +55,9 @@ export function retireStates (finalized: ChainState, done: Retired): Retired {
     r.openChallenges = []
     r.catalog = []
     r.justified = [r.finalized]
+    // read only of a parent (schedule, randomness) or within the walk-backs' depth (cooldown, fork choice)
+    r.header = null
+    r.mix = NO_MIX
   })
   walk(deltasTo, done.deltasBelow, (r) => { r.delta = NONE })
   return { below: Math.max(done.below, top + 1), deltasBelow: Math.max(done.deltasBelow, deltasTo + 1) }

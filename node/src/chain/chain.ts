@@ -18,7 +18,7 @@ import { createTx, type TypedTransaction, type TypedTxData } from '@ethereumjs/t
 import { Address, ValueEncoding, bytesToHex, createAddressFromString, createWithdrawal, equalsBytes, hexToBytes, type WithdrawalData } from '@ethereumjs/util'
 import {
   applyBlock, eligibilityReport, epochConfig, NOTHING_RETIRED, retireStates, type Retired, epochOf, governedParams, governedPayoutEpochSlots, governedPayoutParams, type PayoutParams, payoutEpochAt, payoutRootHex, payoutScheduleOf, payoutWritesDue, withEpochLengthAfter, type PayoutSchedule, type PayoutWritesDue, headerHash, selectProofs, isAncestor, makeBlock, scheduleFor, validateArrival, validateEquivocation, ForkChoice,
-  attestationMessage, validateVoteEvidence, validateHeaderSignatures, registrationsNeeded, listableSessions, NO_ANCHORS,
+  attestationMessage, validateVoteEvidence, validateHeaderSignatures, registrationsNeeded, listableSessions, anchorsAssumedBy, NO_ANCHORS,
   type AnchorLookup, type Block as PootBlock, type Entity, type MemberSignature, type BlockBody, type ChainState, type PayoutWrite, type PootConfig, type RegistryValues, type VoteEvidence, type EquivocationEvidence, type NodeKey, type SessionAnchor, type SignedHeader, type TaskProof
 } from '../../../protocols/poot/index.js'
 import { partialConfig } from '../../../protocols/poot/partial-config.js'
@@ -231,8 +231,9 @@ export class Chain {
       const env = decodeEnvelope(raw)
       const parent = this.pootByEvm.get(bytesToHex(parentBlock.hash())) as ChainState
       const config = await this.configForChild(parentBlock, parent, env.poot.signed.header.slot)
-      // the store holds only blocks checked before, signatures included: not verified again (most of a replay's time)
-      const r = applyBlock(parent, env.poot, { ...config, trustSignatures: true }, await this.anchorsAt(parentBlock, registrationsNeeded(env.poot.body)))
+      // the store holds only blocks checked before, signatures and registrations included: neither is checked again
+      // (signatures were most of a replay's time, registrations are EVM state reads)
+      const r = applyBlock(parent, env.poot, { ...config, trustSignatures: true }, anchorsAssumedBy(parent.height, env.poot.body))
       if (!r.ok) throw new Error(`chain store: block ${n} fails PoOT replay: ${r.reason}`)
       const payout = await this.payoutScheduleForChild(parentBlock, parent.slot, env.poot.signed.header.slot)
       const refused = this.remember(block, r.value, env.poot.signed, config, payout)
@@ -263,7 +264,7 @@ export class Chain {
       if (this.pootByEvm.has(bytesToHex(block.hash())) || parentPoot === undefined) { await this.store.unmarkSide(block.hash()); continue }
       const parent = this.sideBlocks.get(parentHash) ?? await this.blockchain.getBlock(block.header.parentHash)
       const config = await this.configForChild(parent, parentPoot, signed.header.slot)
-      const r = applyBlock(parentPoot, poot, { ...config, trustSignatures: true }, await this.anchorsAt(parent, registrationsNeeded(poot.body)))
+      const r = applyBlock(parentPoot, poot, { ...config, trustSignatures: true }, anchorsAssumedBy(parentPoot.height, poot.body))
       const refused = r.ok ? this.remember(block, r.value, signed, config, await this.payoutScheduleForChild(parent, parentPoot.slot, signed.header.slot)) : r.reason
       if (refused !== null) { await this.store.unmarkSide(block.hash()); continue }
       this.sideBlocks.set(bytesToHex(block.hash()), block)

@@ -46,6 +46,8 @@ import { hasChainGenesis } from '../chain/paths.js'
 
 /** When the origin re-publishes an announcement after the first publish. */
 export const RETRANSMIT_MS = [2_000, 10_000, 30_000]
+/** How long after a peer's state update the node looks for sessions to adopt (a catch-up's burst is one pass). */
+const ADOPT_DELAY_MS = 100
 
 export class SessionTooLargeError extends Error { constructor (m: string) { super(m); this.name = 'SessionTooLargeError' } }
 export class NotFoundError extends Error { constructor (m: string) { super(m); this.name = 'NotFoundError' } }
@@ -79,6 +81,7 @@ export class LucidNode {
   private timer?: NodeJS.Timeout
   private heartbeatSoon?: NodeJS.Timeout
   private stopping = false
+  private adoptSoon?: NodeJS.Timeout
   private workerPool?: WorkerPool
   /** Seal/open workers, started on first use (an idle node runs no worker threads). */
   get pool (): WorkerPool { return (this.workerPool ??= new WorkerPool()) }
@@ -177,7 +180,8 @@ export class LucidNode {
       secretKey: home.identity.secretKey,
       log: logger,
       now,
-      onRejected: (source, reason) => node.metrics.gossipRejected.inc({ topic: source === 'gossip' ? '/lucid/1/state' : '/lucid/1/state-sync', reason })
+      onRejected: (source, reason) => node.metrics.gossipRejected.inc({ topic: source === 'gossip' ? '/lucid/1/state' : '/lucid/1/state-sync', reason }),
+      onApplied: () => { node.stateChanged() }
     })
     node.wire()
     // [chain hook] the node's chain, gossip and JSON-RPC; a failure stops the node (its store is intact)
@@ -268,9 +272,30 @@ export class LucidNode {
       await this.gossip.publishHeartbeat({ v: SWARM_VERSION, at: this.now(), addrs: this.addrs(), held: this.index.held().map((r) => r.sessionId) })
     } catch (err) { this.log.debug({ err: (err as Error).message }, 'heartbeat not published') }
     this.membership.prune()
-    try { await this.stateSessions.adopt() } catch (err) { this.log.warn({ err: (err as Error).message }, 'state sessions not adopted') }
+    await this.adoptStateSessions()
     await this.runTick()
     this.reconcileState()
+  }
+
+  /**
+   * [state hook] a peer's update was applied: sealed sessions known only from the state are taken in shortly (one
+   * pass for a burst of updates, as a catch-up applies many), not at the next heartbeat.
+   */
+  private stateChanged (): void {
+    if (this.adoptSoon !== undefined || this.stopping) return
+    this.adoptSoon = setTimeout(() => {
+      this.adoptSoon = undefined
+      void this.adoptStateSessions().then((adopted) => { if (adopted > 0) this.kick() })
+    }, ADOPT_DELAY_MS)
+    this.adoptSoon.unref()
+  }
+
+  private async adoptStateSessions (): Promise<number> {
+    if (this.stopping || this.stateSessions === undefined) return 0 // a catch-up can apply updates before wire()
+    try { return await this.stateSessions.adopt() } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'state sessions not adopted')
+      return 0
+    }
   }
 
   /** [state hook] this node's holding entries follow what it holds; 'replicated' once the target is reached. */
@@ -554,6 +579,7 @@ export class LucidNode {
     this.stopping = true
     if (this.timer !== undefined) clearInterval(this.timer)
     if (this.heartbeatSoon !== undefined) clearTimeout(this.heartbeatSoon)
+    if (this.adoptSoon !== undefined) clearTimeout(this.adoptSoon)
     this.replicator.stop()
     this.gossip.stop()
     await this.chain?.stop()

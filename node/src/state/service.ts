@@ -53,6 +53,8 @@ export interface StateServiceInit {
   compactEvery?: number
   /** Called for each invalid message (metrics). */
   onRejected?: (source: 'gossip' | 'sync', reason: string) => void
+  /** Called after a peer's update was applied (gossip or catch-up), so the node can act on it without waiting. */
+  onApplied?: () => void
 }
 
 export class StateService {
@@ -140,6 +142,7 @@ export class StateService {
     if (r.status === 'applied') {
       for (const late of r.late) if (late.from !== undefined) this.rejected('sync', late, late.from)
       if (this.deferred.length > 0 && !this.state.ownLogIncomplete) this.runDeferred()
+      this.init.onApplied?.()
     }
   }
 

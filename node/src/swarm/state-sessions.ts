@@ -3,7 +3,7 @@
  * replicator plans, fetches and verifies them like announced ones and the node serves their content: a node that
  * joined after an announcement (or missed all its publications) can then hold and serve the session. Which entries
  * may be taken is decided by protocols/swarm/state-seal.ts; a refused entry is reported once (an incident) and never
- * fetched. Runs on every heartbeat tick.
+ * fetched. Runs shortly after a peer's state update is applied, and on every heartbeat tick.
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { checkStateSeal, type StateSealRefusal } from '../../../protocols/swarm/state-seal.js'

@@ -23,6 +23,7 @@ describe('swarm: a node that joins late replicates and serves sessions it knows 
   let tmp: Awaited<ReturnType<typeof tempDir>>
   const nodes: LucidNode[] = []
   let api: RunningApi | undefined
+  let sessionId: string | undefined
 
   before(async () => { tmp = await tempDir('lucid-swarm-late-') })
   after(async () => {
@@ -88,5 +89,23 @@ describe('swarm: a node that joins late replicates and serves sessions it knows 
       late.sessionState.incidents().some((i) => i.kind === 'tamper-detected' && i.sessionId === forged && i.by === late.peerId))
     for (const n of nodes) assert.notEqual(n.index.get(forged)?.held, true)
     assert.equal(late.replicator.inFlight.has(forged), false)
+    sessionId = id
+  })
+
+  it('takes a state session in as soon as the state arrives, not at its next heartbeat', async () => {
+    assert.ok(sessionId !== undefined, 'needs the session of the test before')
+    // a node whose own heartbeat comes only every 60 s: its first beat runs before it is connected
+    const slow = await startNode(await makeHome(join(tmp.dir, 'slow')), testConfig({ replication: R, heartbeatMs: 60_000 }))
+    nodes.push(slow)
+    slow.libp2p.services.pubsub.topicValidators.delete(TOPIC_ANNOUNCE)
+    slow.libp2p.services.pubsub.unsubscribe(TOPIC_ANNOUNCE)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    assert.equal(slow.index.get(sessionId), undefined)
+    const t0 = Date.now()
+    await slow.libp2p.dial(multiaddr(bootstrapAddr(nodes[0])))
+    await waitFor('the state catch-up to bring the session into the index', () => slow.index.get(sessionId as string) !== undefined, 10_000)
+    assert.ok(Date.now() - t0 < 10_000)
+    assert.equal(slow.index.get(sessionId)?.manifest, nodes[0].index.get(sessionId)?.manifest)
+    assert.equal(slow.index.get(sessionId)?.announcement, '')
   })
 })

@@ -5,7 +5,7 @@ import fc from 'fast-check'
 import { applyBlock } from '../../../protocols/poot/transition.js'
 import { scheduleFor } from '../../../protocols/poot/schedule.js'
 import { SERVER_ENTITY } from '../../../protocols/poot/entities.js'
-import { listableSessions, type AnchorLookup, type AnchoredSession, type ChainState, type SessionAnchor } from '../../../protocols/poot/index.js'
+import { anchorsAssumedBy, listableSessions, type AnchorLookup, type AnchoredSession, type ChainState, type SessionAnchor } from '../../../protocols/poot/index.js'
 import { fixture, genesis, nextBlock } from './helpers.js'
 
 const f = fixture({ nodes: 10, catalog: { sessions: 0, chunks: 1, chunkBytes: 1, replicas: 1 } })
@@ -78,7 +78,12 @@ describe('poot: sessions listed by a block', () => {
           const old = [...listedOnce]
           if (old.length > 0) assert.equal(child(tip, [...fresh, { sessionId: old[step.replay % old.length], bytes: 0 }], anchors).ok, false)
           const listed = step.listAll ? fresh : fresh.slice(0, 1)
-          tip = ok(child(tip, listed, anchors))
+          const block = nextBlock(f, tip, { body: { sessions: listed } })
+          const next = ok(applyBlock(tip, block, f.config, anchors))
+          // a replay of this node's own store assumes the registrations the body implies, to the same state
+          const replayed = ok(applyBlock(tip, block, f.config, anchorsAssumedBy(tip.height, block.body)))
+          assert.deepEqual([replayed.hash, replayed.sessionsFrom, replayed.reward, replayed.rewardTo], [next.hash, next.sessionsFrom, next.reward, next.rewardTo])
+          tip = next
           for (const s of listed) listedOnce.add(s.sessionId)
           assert.equal(tip.rewardTo, listed.length > 0 ? tip.header!.proposer : SERVER_ENTITY)
         }
