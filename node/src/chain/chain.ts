@@ -118,6 +118,8 @@ const GWEI = 1_000_000_000n
 const MAIN_TRIE_CACHE_NODES = 2_000
 /** state trie writes per LevelDB batch at a block's commit (level-db.ts: the event loop turns between batches) */
 const STATE_BATCH_SLICE = 1000
+/** stored blocks read concurrently ahead of the PoOT replay at open */
+const REPLAY_READ_AHEAD = 64n
 
 const attestationKey = (a: VoteEvidence['a']): string => Buffer.from(attestationMessage(a)).toString('hex')
 
@@ -224,11 +226,28 @@ export class Chain {
     this.evmByPoot.set(this.genesis.pootGenesis.hash, bytesToHex(g.hash()))
     this.registryAtGenesis = await this.registryOf(g)
     let parentBlock = g
+    // the stored blocks and envelopes are read REPLAY_READ_AHEAD at a time, concurrently (LevelDB answers reads on its
+    // own threads), and replayed in order: waiting on each read in turn was most of a restart
+    const ahead: Array<Promise<{ hash: Uint8Array, raw: Uint8Array | undefined }>> = []
+    const read = async (n: bigint): Promise<{ hash: Uint8Array, raw: Uint8Array | undefined }> => {
+      const hash = await this.blockchain.safeNumberToHash(n)
+      if (hash === false) throw new Error(`chain store: no canonical block ${n}`)
+      return { hash, raw: await this.store.envelope(hash) }
+    }
     for (let n = 1n; n <= head.header.number; n++) {
-      const block = await this.blockchain.getBlock(n)
-      const raw = await this.store.envelope(block.hash())
+      if (ahead.length === 0) {
+        for (let k = n; k <= head.header.number && k < n + REPLAY_READ_AHEAD; k++) {
+          const next = read(k)
+          next.catch(() => {}) // awaited in its turn; one left behind by an earlier failure must not go unhandled
+          ahead.push(next)
+        }
+      }
+      const { hash, raw } = await (ahead.shift() as Promise<{ hash: Uint8Array, raw: Uint8Array | undefined }>)
       if (raw === undefined) throw new Error(`chain store: block ${n} has no envelope`)
       const env = decodeEnvelope(raw)
+      // the block from its envelope (what was stored with it), not from the Blockchain's header and body records
+      const block = createBlockFromRLP(env.evm, { common: this.common })
+      if (!equalsBytes(block.hash(), hash)) throw new Error(`chain store: block ${n}'s envelope holds another block`)
       const parent = this.pootByEvm.get(bytesToHex(parentBlock.hash())) as ChainState
       const config = await this.configForChild(parentBlock, parent, env.poot.signed.header.slot)
       // the store holds only blocks checked before, signatures and registrations included: neither is checked again
@@ -322,7 +341,13 @@ export class Chain {
   private remember (block: Block, state: ChainState, signed?: SignedHeader, config?: PootConfig, payout?: PayoutSchedule): string | null {
     if (signed !== undefined) {
       this.signedBySlot.set(`${signed.header.slot}:${signed.header.proposer}`, signed)
-      for (const k of this.signedBySlot.keys()) if (Number(k.split(':')[0]) < signed.header.slot - 1024) this.signedBySlot.delete(k)
+      // oldest first (headers come in slot order, give or take a fork): stop at the first one still kept, so a block
+      // costs the entries it drops, not a pass over the 1,024 slots kept
+      const oldest = signed.header.slot - 1024
+      for (const k of this.signedBySlot.keys()) {
+        if (Number(k.slice(0, k.indexOf(':'))) >= oldest) break
+        this.signedBySlot.delete(k)
+      }
     }
     const added = this.forkChoice.add(state)
     if (!added.ok) return added.reason
