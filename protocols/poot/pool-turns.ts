@@ -7,10 +7,15 @@
  * attempt (a build capped at `buildMs`, then at most `cosignMs` asking the others) still ends inside the turn.
  * Members sign at most one header per slot, so two leaders of one slot cannot both reach the threshold when
  * 2 · threshold > members.
+ *
+ * Only a few positions fit a turn, so the order puts the members that are up first: those with a proof (every member
+ * node sends heartbeats) counted in the last blocks of the chain (`liveMembers`), which every member reads alike from
+ * the same head. A larger pool whose first members in the rotation are down still proposes while its threshold is up.
  */
 import type { Entity } from './entities.js'
 import type { PootParams } from './params.js'
 import { slotStartMs } from './params.js'
+import type { ChainState } from './state.js'
 
 export interface PoolTiming {
   /** delay between two consecutive leader positions */
@@ -32,16 +37,42 @@ export function poolTiming (slotTimeoutMs: number, members: number): PoolTiming 
   return { takeoverMs, buildMs, cosignMs, positions: Math.max(1, Math.min(members, fit)) }
 }
 
-/** Member indexes in leading order for `slot`: rotated by the slot, so every member leads first in turn. */
-export function leaderOrder (entity: Entity, slot: number): number[] {
+/** Slots back from a head in which a member that is up has had a proof counted (three heartbeat intervals, ≥ 8 slots). */
+export function liveWindowSlots (params: PootParams): number {
+  return Math.max(8, 3 * Math.ceil(params.heartbeatIntervalMs / params.slotMs))
+}
+
+/**
+ * The members of `entity` with a proof counted (a heartbeat, vote, relay receipt, holding claim or release: every
+ * key but a storage answer's names its node) in the blocks of the last `windowSlots` slots up to `head`.
+ */
+export function liveMembers (head: ChainState, entity: Entity, windowSlots: number): Set<number> {
+  const index = new Map(entity.members.map((node, i) => [node, i]))
+  const live = new Set<number>()
+  for (let s: ChainState | null = head; s !== null && s.header !== null && s.slot > head.slot - windowSlots; s = s.parent) {
+    for (const key of s.proofKeys) {
+      const i = index.get(key.slice(2, key.indexOf('/', 2)))
+      if (i !== undefined) live.add(i)
+    }
+  }
+  return live
+}
+
+/**
+ * Member indexes in leading order for `slot`: rotated by the slot, so every member leads first in turn; with `live`
+ * (liveMembers), the live members first in that rotation, then the others. No live member known (a new chain):
+ * the rotation alone.
+ */
+export function leaderOrder (entity: Entity, slot: number, live?: ReadonlySet<number>): number[] {
   const n = entity.members.length
-  return Array.from({ length: n }, (_, j) => (slot + j) % n)
+  const rotated = Array.from({ length: n }, (_, j) => (slot + j) % n)
+  if (live === undefined || live.size === 0) return rotated
+  return [...rotated.filter((m) => live.has(m)), ...rotated.filter((m) => !live.has(m))]
 }
 
 /** The position of `member` in the slot's leading order. */
-export function leaderPosition (entity: Entity, slot: number, member: number): number {
-  const n = entity.members.length
-  return ((member - slot) % n + n) % n
+export function leaderPosition (entity: Entity, slot: number, member: number, live?: ReadonlySet<number>): number {
+  return leaderOrder(entity, slot, live).indexOf(member)
 }
 
 /** When the pool's turn starts in `slot` at `rank`. */
@@ -56,8 +87,8 @@ export type LeadDecision = { lead: true } | { lead: false, wakeAtMs: number | nu
  * ([turn + position · takeoverMs, + takeoverMs)), and its position fits in the turn. Otherwise when to look again
  * (null: never in this turn).
  */
-export function mayLead (entity: Entity, slot: number, member: number, turnMs: number, nowMs: number, timing: PoolTiming): LeadDecision {
-  const position = leaderPosition(entity, slot, member)
+export function mayLead (entity: Entity, slot: number, member: number, turnMs: number, nowMs: number, timing: PoolTiming, live?: ReadonlySet<number>): LeadDecision {
+  const position = leaderPosition(entity, slot, member, live)
   if (position >= timing.positions) return { lead: false, wakeAtMs: null }
   const from = turnMs + position * timing.takeoverMs
   if (nowMs < from) return { lead: false, wakeAtMs: from }
@@ -66,7 +97,7 @@ export function mayLead (entity: Entity, slot: number, member: number, turnMs: n
 }
 
 /** When `member`'s leading window opens in the pool's turn, or null when its position does not fit. */
-export function leaderTurnMs (entity: Entity, slot: number, member: number, turnMs: number, timing: PoolTiming): number | null {
-  const position = leaderPosition(entity, slot, member)
+export function leaderTurnMs (entity: Entity, slot: number, member: number, turnMs: number, timing: PoolTiming, live?: ReadonlySet<number>): number | null {
+  const position = leaderPosition(entity, slot, member, live)
   return position >= timing.positions ? null : turnMs + position * timing.takeoverMs
 }

@@ -16,6 +16,8 @@ export interface CosignView {
   nowMs: number
   genesisMs: number
   params: PootParams
+  /** the pool's live members as this node's head shows them (pool-turns.ts liveMembers) */
+  live?: ReadonlySet<number>
 }
 
 export function checkCosignRequest (header: BlockHeader, signatures: readonly MemberSignature[], v: CosignView): string | null {
@@ -28,7 +30,7 @@ export function checkCosignRequest (header: BlockHeader, signatures: readonly Me
   if (header.revealer === v.member) return 'not-the-leader: the draft names this node as its leader'
   if (!signatures.some((s) => s.member === header.revealer)) return 'leader-did-not-sign: the draft lacks its leader\'s signature'
   const turn = rankTurnMs(v.genesisMs, v.params, header.slot, header.rank)
-  const leads = leaderTurnMs(entity, header.slot, header.revealer, turn, poolTiming(v.params.slotTimeoutMs, entity.members.length))
+  const leads = leaderTurnMs(entity, header.slot, header.revealer, turn, poolTiming(v.params.slotTimeoutMs, entity.members.length), v.live)
   if (leads === null) return `not-a-leader-position: member ${header.revealer} does not lead slot ${header.slot}`
   if (header.timeMs < leads) return `before-leader-turn: the draft's time ${header.timeMs} is before member ${header.revealer}'s turn at ${leads}`
   // on this node's clock (with PoOT's tolerance): the leader's turn has come and the pool's rank turn is not over

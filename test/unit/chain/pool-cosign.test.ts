@@ -2,8 +2,8 @@
 // relaxed threshold for drafts, and the leader's gathering of signatures (with a fake network).
 import { strict as assert } from 'node:assert'
 import fc from 'fast-check'
-import { headerHash, makeBlock, nodeKeyFromSeed, poolEntity, DEFAULT_PARAMS, type Entity, type NodeKey } from '../../../protocols/poot/index.js'
-import { leaderOrder, leaderPosition, leaderTurnMs, mayLead, poolTiming, rankTurnMs } from '../../../protocols/poot/pool-turns.js'
+import { headerHash, makeBlock, nodeKeyFromSeed, poolEntity, DEFAULT_PARAMS, type ChainState, type Entity, type NodeKey } from '../../../protocols/poot/index.js'
+import { leaderOrder, leaderPosition, leaderTurnMs, liveMembers, liveWindowSlots, mayLead, poolTiming, rankTurnMs } from '../../../protocols/poot/pool-turns.js'
 import { partialConfig } from '../../../protocols/poot/partial-config.js'
 import { decodeCosignAnswer, decodeCosignRequest, encodeCosignAnswer, encodeCosignRequest, CosignCodecError } from '../../../node/src/chainnet/cosign-codec.js'
 import { checkCosignRequest, type CosignView } from '../../../node/src/chainnet/cosign-rules.js'
@@ -57,6 +57,41 @@ describe('pool co-signing: leader order and turns', () => {
     assert.deepEqual(mayLead(e, slot, 1, 0, 500, t), { lead: false, wakeAtMs: null })
     assert.deepEqual(mayLead(e, slot, 0, 0, 900, t), { lead: false, wakeAtMs: null }, 'a third position does not fit in 1000 ms')
     assert.equal(rankTurnMs(1000, { ...DEFAULT_PARAMS, slotMs: 2000, slotTimeoutMs: 1000 }, 3, 1), 1000 + 3 * 2000 + 1000)
+  })
+
+  it('property: with a live set, the live members lead first in the rotation\'s order, the others after', () => {
+    fc.assert(fc.property(fc.integer({ min: 2, max: 5 }), fc.integer({ min: 0, max: 1e9 }), fc.array(fc.nat(4)), (n, slot, picks) => {
+      const e = pool(n, 2)
+      const live = new Set(picks.filter((m) => m < n))
+      const order = leaderOrder(e, slot, live)
+      assert.deepEqual([...order].sort(), Array.from({ length: n }, (_, i) => i), 'a permutation')
+      const rotation = leaderOrder(e, slot)
+      if (live.size === 0) { assert.deepEqual(order, rotation); return }
+      assert.deepEqual(order.slice(0, live.size), rotation.filter((m) => live.has(m)))
+      assert.deepEqual(order.slice(live.size), rotation.filter((m) => !live.has(m)))
+      order.forEach((member, j) => assert.equal(leaderPosition(e, slot, member, live), j))
+    }), { numRuns: runs })
+  })
+
+  it('the live members are those with a proof counted in the last blocks; two down first members are passed over', () => {
+    const e = pool(5, 3)
+    const beat = (node: string, slot: number): string => `h/${node}/${slot}`
+    // a chain whose blocks counted proofs of members 2, 3 and 4 only, and of member 0 long ago
+    const state = (slot: number, keys: string[], parent: ChainState | null): ChainState => ({ slot, header: {} as never, proofKeys: new Set(keys), parent } as unknown as ChainState)
+    let head = state(1, [beat(keys[0].id, 1)], null)
+    for (let s = 2; s <= 30; s++) head = state(s, [2, 3, 4].map((m) => beat(keys[m].id, s)).concat(`s/${s}/0`), head)
+    const window = liveWindowSlots({ ...DEFAULT_PARAMS, slotMs: 1500, heartbeatIntervalMs: 3000 })
+    assert.equal(window, 8)
+    assert.deepEqual([...liveMembers(head, e, window)].sort(), [2, 3, 4])
+    assert.deepEqual([...liveMembers(head, e, 40)].sort(), [0, 2, 3, 4])
+    // slot 10: the rotation starts with members 0 and 1, both down; only two positions fit a 1,000 ms turn
+    const t = poolTiming(1000, 5)
+    assert.deepEqual(leaderOrder(e, 10), [0, 1, 2, 3, 4])
+    assert.equal(leaderTurnMs(e, 10, 2, 0, t), null, 'without the live view member 2 never leads slot 10')
+    const live = liveMembers(head, e, window)
+    assert.deepEqual(leaderOrder(e, 10, live), [2, 3, 4, 0, 1])
+    assert.deepEqual(mayLead(e, 10, 2, 0, 0, t, live), { lead: true })
+    assert.deepEqual(mayLead(e, 10, 3, 0, 10, t, live), { lead: false, wakeAtMs: 500 })
   })
 })
 
