@@ -25,7 +25,7 @@ import { partialConfig } from '../../../protocols/poot/partial-config.js'
 import type { Genesis } from './genesis.js'
 import { LevelDB, type Sublevel } from './level-db.js'
 import { ChainStore, type StoredReceipt } from './store.js'
-import { ExecWorker } from './exec-worker.js'
+import { ExecWorker, type ExecResult } from './exec-worker.js'
 import type { ExecSystemWrite } from './exec-protocol.js'
 import { SerialExecutor } from './executor.js'
 import { decodeEnvelope, encodeEnvelope, EnvelopeError, MAX_ENVELOPE_PROOFS, type Envelope } from './envelope.js'
@@ -170,6 +170,13 @@ export class Chain {
    * reorg, when the boundary walks the stored records instead.
    */
   private epochAccounts: { tip: string, epoch: number, accounts: Set<string> } | null = null
+  /**
+   * The last pool draft this member co-signed, as executed then: the leader's published block has the same EVM block
+   * (the signatures are outside it), so its import takes these results instead of executing the block again.
+   */
+  private cosignedDraft: { hash: string, parentRoot: Uint8Array, result: Extract<ExecResult, { ok: true }> } | null = null
+  /** co-signed drafts whose published block was imported without executing it again */
+  draftsReused = 0
   /** payoutEntitlements' recomputed payout writes, by writing block hash (the last few blocks) */
   private readonly recomputedWrites = new Map<string, PayoutWrite[]>()
 
@@ -655,7 +662,11 @@ export class Chain {
         // executed on the execution worker: the system writes of this block (if any) first, on the parent's state,
         // then the block's transactions, with every check of ethereumjs' runBlock
         const writes = await this.systemWrites(parent, parentPoot, ph.slot, config)
-        const executed = await this.execWorker.import(env.evm, parent.header.stateRoot, writes)
+        // a pool's block this member co-signed was executed then, on the same parent (its trie nodes are stored)
+        const draft = this.cosignedDraft
+        const reused = draft !== null && draft.hash === bytesToHex(block.hash()) && equalsBytes(draft.parentRoot, parent.header.stateRoot)
+        const executed = reused ? draft.result : await this.execWorker.import(env.evm, parent.header.stateRoot, writes)
+        if (reused) { this.cosignedDraft = null; this.draftsReused++ }
         if (!executed.ok) return { ok: false, reason: `execution: ${executed.message}` }
         const canonical = await this.commit(block, executed.receipts, raw, next, env.poot.signed, config, payout, executed.written)
         if (typeof canonical === 'string') return { ok: false, reason: `fork-choice: ${canonical}` }
@@ -704,6 +715,7 @@ export class Chain {
         const writes = await this.systemWrites(parent, parentPoot, ph.slot, checked.config)
         const executed = await this.execWorker.import(env.evm, parent.header.stateRoot, writes)
         if (!executed.ok) return { ok: false, reason: `execution: ${executed.message}` }
+        this.cosignedDraft = { hash: bytesToHex(block.hash()), parentRoot: parent.header.stateRoot, result: executed }
       } catch (e) {
         await this.vm.stateManager.setStateRoot(this.headBlock.header.stateRoot)
         return { ok: false, reason: `execution: ${(e as Error).message.split('\n')[0]}` }

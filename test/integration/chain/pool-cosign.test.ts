@@ -91,8 +91,13 @@ describe('chain: a pool entity co-signed by members in separate chains', functio
     assert.equal(env.poot.signed.signatures.length, 2)
     assert.ok(env.poot.signed.signatures.some((s) => s.member === leader))
     assert.deepEqual(env.seal.map((s) => s.member), env.poot.signed.signatures.map((s) => s.member))
+    const reusedBefore = chains.map((c) => c.draftsReused)
     await publish((await chains[leader].envelopeOf(block))!, leader)
     for (const c of chains) assert.equal(bytesToHex(c.head.hash()), bytesToHex(block.hash()))
+    // the co-signer imports the published block with the results of the draft it executed, not a second execution
+    const cosigner = env.poot.signed.signatures.find((s) => s.member !== leader)!.member
+    assert.equal(chains[cosigner].draftsReused, reusedBefore[cosigner] + 1)
+    assert.equal(bytesToHex(chains[cosigner].head.header.stateRoot), bytesToHex(block.header.stateRoot))
     // nobody leads the slot again: the block is known, and the co-signers recorded what they signed
     pool.now = slotTime(1, 600)
     for (let i = 0; i < 3; i++) assert.equal(decide(i)(chains[i], 1, pool.now), null)
