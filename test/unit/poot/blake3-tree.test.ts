@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import fc from 'fast-check'
-import { PIECE_BYTES, pieceCount, provePiece, rootFromPiece, treeHash } from '../../../protocols/poot/blake3-tree.js'
+import { PIECE_BYTES, PieceProver, pieceCount, provePiece, provePieces, rootFromPiece, treeHash } from '../../../protocols/poot/blake3-tree.js'
 import { blake3 } from '../../../protocols/poot/hash.js'
 
 const vectorsDir = fileURLToPath(new URL('../../../../shared/vectors/', import.meta.url))
@@ -51,6 +51,19 @@ describe('poot: BLAKE3 tree and piece proofs', () => {
         if (length >= 0) assert.ok(differs(rootFromPiece(length, i, piece, siblings)), `length ${length}`)
       }
     }), { numRuns: 150 })
+  })
+
+  it('property: proving a slice at a time (as a node yields between slices) gives the same proofs as one pass', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 12 * PIECE_BYTES }), fc.integer({ min: 1, max: 5 }), fc.array(fc.nat(), { minLength: 1, maxLength: 4 }), (message, slice, picks) => {
+      const n = pieceCount(message.length)
+      const indexes = picks.map((p) => p % n)
+      const prover = new PieceProver(message)
+      let steps = 1
+      while (!prover.step(slice)) steps++
+      assert.equal(steps, Math.max(1, Math.ceil(n / slice)))
+      assert.throws(() => new PieceProver(message).prove(indexes), /not hashed yet/)
+      assert.deepEqual(prover.prove(indexes), provePieces(message, indexes))
+    }), { numRuns: 100 })
   })
 
   it('refuses pieces and proofs that cannot fit the length', () => {
