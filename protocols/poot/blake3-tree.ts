@@ -8,7 +8,7 @@
  * shape, so the root does not come out.
  *
  * Pure TypeScript (the compression function as specified), checked against the official BLAKE3 test vectors and
- * @noble/hashes in test/unit/poot/blake3-tree.test.ts. Used for storage answers (chunk-samples.ts): proving is
+ * the project's BLAKE3 in test/unit/poot/blake3-tree.test.ts. Used for storage answers (chunk-samples.ts): proving is
  * one pass over the message, verifying is a few dozen compressions.
  */
 export const PIECE_BYTES = 1024
@@ -30,31 +30,32 @@ const SCHEDULE: number[][] = (() => {
 const M = new Uint32Array(16)
 const SCHEDULE_FLAT = Uint8Array.from(SCHEDULE.flat())
 
-/** Compresses the 16 words of `m` from `mo` into `cv` in place (the output chaining value: the state's first 8 words XORed with the last 8). */
-function compress (cv: Uint32Array, m: Uint32Array, mo: number, counter: number, blockLen: number, flags: number): void {
+/** Compresses the block in M into `cv` in place (the output chaining value: the state's first 8 words XORed with the last 8). */
+function compress (cv: Uint32Array, counter: number, blockLen: number, flags: number): void {
   // the state in locals, the quarter-rounds (G) written out: several times faster than through an array
   let v0 = cv[0] | 0; let v1 = cv[1] | 0; let v2 = cv[2] | 0; let v3 = cv[3] | 0
   let v4 = cv[4] | 0; let v5 = cv[5] | 0; let v6 = cv[6] | 0; let v7 = cv[7] | 0
   let v8 = IV[0] | 0; let v9 = IV[1] | 0; let v10 = IV[2] | 0; let v11 = IV[3] | 0
   let v12 = counter | 0; let v13 = Math.floor(counter / 0x1_0000_0000) | 0; let v14 = blockLen | 0; let v15 = flags | 0
+  const m = M
   const s = SCHEDULE_FLAT
   for (let r = 0; r < 112; r += 16) {
-    v0 = (v0 + v4 + m[mo + s[r]]) | 0; v12 ^= v0; v12 = (v12 >>> 16) | (v12 << 16); v8 = (v8 + v12) | 0; v4 ^= v8; v4 = (v4 >>> 12) | (v4 << 20)
-    v0 = (v0 + v4 + m[mo + s[r + 1]]) | 0; v12 ^= v0; v12 = (v12 >>> 8) | (v12 << 24); v8 = (v8 + v12) | 0; v4 ^= v8; v4 = (v4 >>> 7) | (v4 << 25)
-    v1 = (v1 + v5 + m[mo + s[r + 2]]) | 0; v13 ^= v1; v13 = (v13 >>> 16) | (v13 << 16); v9 = (v9 + v13) | 0; v5 ^= v9; v5 = (v5 >>> 12) | (v5 << 20)
-    v1 = (v1 + v5 + m[mo + s[r + 3]]) | 0; v13 ^= v1; v13 = (v13 >>> 8) | (v13 << 24); v9 = (v9 + v13) | 0; v5 ^= v9; v5 = (v5 >>> 7) | (v5 << 25)
-    v2 = (v2 + v6 + m[mo + s[r + 4]]) | 0; v14 ^= v2; v14 = (v14 >>> 16) | (v14 << 16); v10 = (v10 + v14) | 0; v6 ^= v10; v6 = (v6 >>> 12) | (v6 << 20)
-    v2 = (v2 + v6 + m[mo + s[r + 5]]) | 0; v14 ^= v2; v14 = (v14 >>> 8) | (v14 << 24); v10 = (v10 + v14) | 0; v6 ^= v10; v6 = (v6 >>> 7) | (v6 << 25)
-    v3 = (v3 + v7 + m[mo + s[r + 6]]) | 0; v15 ^= v3; v15 = (v15 >>> 16) | (v15 << 16); v11 = (v11 + v15) | 0; v7 ^= v11; v7 = (v7 >>> 12) | (v7 << 20)
-    v3 = (v3 + v7 + m[mo + s[r + 7]]) | 0; v15 ^= v3; v15 = (v15 >>> 8) | (v15 << 24); v11 = (v11 + v15) | 0; v7 ^= v11; v7 = (v7 >>> 7) | (v7 << 25)
-    v0 = (v0 + v5 + m[mo + s[r + 8]]) | 0; v15 ^= v0; v15 = (v15 >>> 16) | (v15 << 16); v10 = (v10 + v15) | 0; v5 ^= v10; v5 = (v5 >>> 12) | (v5 << 20)
-    v0 = (v0 + v5 + m[mo + s[r + 9]]) | 0; v15 ^= v0; v15 = (v15 >>> 8) | (v15 << 24); v10 = (v10 + v15) | 0; v5 ^= v10; v5 = (v5 >>> 7) | (v5 << 25)
-    v1 = (v1 + v6 + m[mo + s[r + 10]]) | 0; v12 ^= v1; v12 = (v12 >>> 16) | (v12 << 16); v11 = (v11 + v12) | 0; v6 ^= v11; v6 = (v6 >>> 12) | (v6 << 20)
-    v1 = (v1 + v6 + m[mo + s[r + 11]]) | 0; v12 ^= v1; v12 = (v12 >>> 8) | (v12 << 24); v11 = (v11 + v12) | 0; v6 ^= v11; v6 = (v6 >>> 7) | (v6 << 25)
-    v2 = (v2 + v7 + m[mo + s[r + 12]]) | 0; v13 ^= v2; v13 = (v13 >>> 16) | (v13 << 16); v8 = (v8 + v13) | 0; v7 ^= v8; v7 = (v7 >>> 12) | (v7 << 20)
-    v2 = (v2 + v7 + m[mo + s[r + 13]]) | 0; v13 ^= v2; v13 = (v13 >>> 8) | (v13 << 24); v8 = (v8 + v13) | 0; v7 ^= v8; v7 = (v7 >>> 7) | (v7 << 25)
-    v3 = (v3 + v4 + m[mo + s[r + 14]]) | 0; v14 ^= v3; v14 = (v14 >>> 16) | (v14 << 16); v9 = (v9 + v14) | 0; v4 ^= v9; v4 = (v4 >>> 12) | (v4 << 20)
-    v3 = (v3 + v4 + m[mo + s[r + 15]]) | 0; v14 ^= v3; v14 = (v14 >>> 8) | (v14 << 24); v9 = (v9 + v14) | 0; v4 ^= v9; v4 = (v4 >>> 7) | (v4 << 25)
+    v0 = (v0 + v4 + m[s[r]]) | 0; v12 ^= v0; v12 = (v12 >>> 16) | (v12 << 16); v8 = (v8 + v12) | 0; v4 ^= v8; v4 = (v4 >>> 12) | (v4 << 20)
+    v0 = (v0 + v4 + m[s[r + 1]]) | 0; v12 ^= v0; v12 = (v12 >>> 8) | (v12 << 24); v8 = (v8 + v12) | 0; v4 ^= v8; v4 = (v4 >>> 7) | (v4 << 25)
+    v1 = (v1 + v5 + m[s[r + 2]]) | 0; v13 ^= v1; v13 = (v13 >>> 16) | (v13 << 16); v9 = (v9 + v13) | 0; v5 ^= v9; v5 = (v5 >>> 12) | (v5 << 20)
+    v1 = (v1 + v5 + m[s[r + 3]]) | 0; v13 ^= v1; v13 = (v13 >>> 8) | (v13 << 24); v9 = (v9 + v13) | 0; v5 ^= v9; v5 = (v5 >>> 7) | (v5 << 25)
+    v2 = (v2 + v6 + m[s[r + 4]]) | 0; v14 ^= v2; v14 = (v14 >>> 16) | (v14 << 16); v10 = (v10 + v14) | 0; v6 ^= v10; v6 = (v6 >>> 12) | (v6 << 20)
+    v2 = (v2 + v6 + m[s[r + 5]]) | 0; v14 ^= v2; v14 = (v14 >>> 8) | (v14 << 24); v10 = (v10 + v14) | 0; v6 ^= v10; v6 = (v6 >>> 7) | (v6 << 25)
+    v3 = (v3 + v7 + m[s[r + 6]]) | 0; v15 ^= v3; v15 = (v15 >>> 16) | (v15 << 16); v11 = (v11 + v15) | 0; v7 ^= v11; v7 = (v7 >>> 12) | (v7 << 20)
+    v3 = (v3 + v7 + m[s[r + 7]]) | 0; v15 ^= v3; v15 = (v15 >>> 8) | (v15 << 24); v11 = (v11 + v15) | 0; v7 ^= v11; v7 = (v7 >>> 7) | (v7 << 25)
+    v0 = (v0 + v5 + m[s[r + 8]]) | 0; v15 ^= v0; v15 = (v15 >>> 16) | (v15 << 16); v10 = (v10 + v15) | 0; v5 ^= v10; v5 = (v5 >>> 12) | (v5 << 20)
+    v0 = (v0 + v5 + m[s[r + 9]]) | 0; v15 ^= v0; v15 = (v15 >>> 8) | (v15 << 24); v10 = (v10 + v15) | 0; v5 ^= v10; v5 = (v5 >>> 7) | (v5 << 25)
+    v1 = (v1 + v6 + m[s[r + 10]]) | 0; v12 ^= v1; v12 = (v12 >>> 16) | (v12 << 16); v11 = (v11 + v12) | 0; v6 ^= v11; v6 = (v6 >>> 12) | (v6 << 20)
+    v1 = (v1 + v6 + m[s[r + 11]]) | 0; v12 ^= v1; v12 = (v12 >>> 8) | (v12 << 24); v11 = (v11 + v12) | 0; v6 ^= v11; v6 = (v6 >>> 7) | (v6 << 25)
+    v2 = (v2 + v7 + m[s[r + 12]]) | 0; v13 ^= v2; v13 = (v13 >>> 16) | (v13 << 16); v8 = (v8 + v13) | 0; v7 ^= v8; v7 = (v7 >>> 12) | (v7 << 20)
+    v2 = (v2 + v7 + m[s[r + 13]]) | 0; v13 ^= v2; v13 = (v13 >>> 8) | (v13 << 24); v8 = (v8 + v13) | 0; v7 ^= v8; v7 = (v7 >>> 7) | (v7 << 25)
+    v3 = (v3 + v4 + m[s[r + 14]]) | 0; v14 ^= v3; v14 = (v14 >>> 16) | (v14 << 16); v9 = (v9 + v14) | 0; v4 ^= v9; v4 = (v4 >>> 12) | (v4 << 20)
+    v3 = (v3 + v4 + m[s[r + 15]]) | 0; v14 ^= v3; v14 = (v14 >>> 8) | (v14 << 24); v9 = (v9 + v14) | 0; v4 ^= v9; v4 = (v4 >>> 7) | (v4 << 25)
   }
   cv[0] = v0 ^ v8; cv[1] = v1 ^ v9; cv[2] = v2 ^ v10; cv[3] = v3 ^ v11
   cv[4] = v4 ^ v12; cv[5] = v5 ^ v13; cv[6] = v6 ^ v14; cv[7] = v7 ^ v15
@@ -84,7 +85,7 @@ function chunkCV (piece: Uint8Array, counter: number, root: boolean): Uint32Arra
   for (let b = 0; b < blocks; b++) {
     const len = Math.min(BLOCK_BYTES, piece.length - b * BLOCK_BYTES)
     load(piece, b * BLOCK_BYTES, len)
-    compress(cv, M, 0, counter, len, (b === 0 ? CHUNK_START : 0) | (b === blocks - 1 ? CHUNK_END | (root ? ROOT : 0) : 0))
+    compress(cv, counter, len, (b === 0 ? CHUNK_START : 0) | (b === blocks - 1 ? CHUNK_END | (root ? ROOT : 0) : 0))
   }
   return cv
 }
@@ -93,7 +94,7 @@ function parentCV (left: Uint32Array, right: Uint32Array, root: boolean): Uint32
   M.set(left, 0)
   M.set(right, 8)
   const cv = IV.slice()
-  compress(cv, M, 0, 0, BLOCK_BYTES, PARENT | (root ? ROOT : 0))
+  compress(cv, 0, BLOCK_BYTES, PARENT | (root ? ROOT : 0))
   return cv
 }
 
