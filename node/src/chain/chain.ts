@@ -118,6 +118,8 @@ const GWEI = 1_000_000_000n
 const MAIN_TRIE_CACHE_NODES = 2_000
 /** state trie writes per LevelDB batch at a block's commit (level-db.ts: the event loop turns between batches) */
 const STATE_BATCH_SLICE = 1000
+/** how long a co-signer waits for a draft's parent it does not have yet (the leader's deadline is 0.3 T) */
+const COSIGN_PARENT_WAIT_MS = 200
 /** stored blocks read concurrently ahead of the PoOT replay at open */
 const REPLAY_READ_AHEAD = 64n
 
@@ -690,6 +692,11 @@ export class Chain {
     const decoded = decodeOrReason(raw)
     if (!decoded.ok) return decoded
     const { env } = decoded
+    // a co-signer a little behind its leader: the draft's parent is most likely on its way here by gossip (waited for
+    // outside the chain's queue, which imports it)
+    for (const until = Date.now() + COSIGN_PARENT_WAIT_MS; !this.evmByPoot.has(env.poot.signed.header.parent) && Date.now() < until && !this.closed;) {
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
     return await this.executor.run(async () => {
       if (this.closed) return { ok: false, reason: 'closed' }
       let block: Block

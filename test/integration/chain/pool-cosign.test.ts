@@ -180,6 +180,29 @@ describe('chain: a pool entity co-signed by members in separate chains', functio
     const h = chains[0].headPoot.header!
     assert.deepEqual([h.slot, h.proposer, h.rank], [slot, 'server', 1])
   })
+
+  it('a co-signer a little behind its leader waits for the draft\'s parent and signs', async () => {
+    await serverUpTo(35)
+    const slot = 37
+    assert.equal(chains[0].schedule(slot)[0], entity.id)
+    const [leader, other] = leaderOrder(entity, slot)
+    // the Server's block of slot 36 reaches the leader now and the co-signer only 60 ms into the leader's build
+    pool.now = slotTime(36, 1010)
+    const b36 = await chains[0].build(decide(0)(chains[0], 36, pool.now)!)
+    const env36 = (await chains[0].envelopeOf(b36))!
+    for (const i of [0, 1, 2].filter((i) => i !== 0 && i !== other)) assert.ok((await chains[i].importEnvelope(env36, pool.now)).ok)
+    assert.notEqual(bytesToHex(chains[other].head.hash()), bytesToHex(b36.hash()))
+    pool.reachable = new Set([other])
+    pool.now = slotTime(slot)
+    const late = new Promise<void>((resolve) => setTimeout(() => { void chains[other].importEnvelope(env36, pool.now).then(() => resolve()) }, 60))
+    const p = decide(leader)(chains[leader], slot, pool.now)
+    assert.ok(p !== null)
+    const block = await chains[leader].build(p)
+    await late
+    const env = decodeEnvelope((await chains[leader].envelopeOf(block))!)
+    assert.deepEqual(env.poot.signed.signatures.map((x) => x.member).sort(), [leader, other].sort())
+    await publish((await chains[leader].envelopeOf(block))!, leader)
+  })
 })
 
 describe('chain: a 3-of-5 pool whose first two members in a slot\'s order are down', function () {
