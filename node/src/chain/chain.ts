@@ -18,7 +18,7 @@ import { createTx, type TypedTransaction, type TypedTxData } from '@ethereumjs/t
 import { Address, ValueEncoding, bytesToHex, createAddressFromString, createWithdrawal, equalsBytes, hexToBytes, type WithdrawalData } from '@ethereumjs/util'
 import {
   applyBlock, eligibilityReport, epochConfig, NOTHING_RETIRED, retireStates, type Retired, epochOf, governedParams, governedPayoutEpochSlots, governedPayoutParams, type PayoutParams, payoutEpochAt, payoutRootHex, payoutScheduleOf, payoutWritesDue, withEpochLengthAfter, type PayoutSchedule, type PayoutWritesDue, headerHash, selectProofs, isAncestor, makeBlock, scheduleFor, validateArrival, validateEquivocation, ForkChoice,
-  attestationMessage, validateVoteEvidence, validateHeaderSignatures, registrationsNeeded, listableSessions, anchorsAssumedBy, NO_ANCHORS,
+  attestationMessage, validateVoteEvidence, validateHeaderSignatures, validateHeader, registrationsNeeded, listableSessions, anchorsAssumedBy, NO_ANCHORS,
   type AnchorLookup, type Block as PootBlock, type Entity, type MemberSignature, type BlockBody, type ChainState, type PayoutWrite, type PootConfig, type RegistryValues, type VoteEvidence, type EquivocationEvidence, type NodeKey, type SessionAnchor, type SignedHeader, type TaskProof
 } from '../../../protocols/poot/index.js'
 import { partialConfig } from '../../../protocols/poot/partial-config.js'
@@ -744,6 +744,10 @@ export class Chain {
     const config = await this.configForChild(parent, parentPoot, ph.slot)
     // a draft being co-signed carries fewer signatures than the threshold: those present are checked
     const checked = partial ? partialConfig(config, ph.proposer, env.poot.signed.signatures.length) : config
+    // the header (proposer, turn, signatures) before the registrations its body names are read from state: reads are
+    // work a stranger's envelope must not get for free
+    const header = validateHeader(parentPoot, env.poot.signed, checked)
+    if (!header.ok) return { ok: false, reason: `poot:header:${header.reason}` }
     const applied = applyBlock(parentPoot, env.poot, checked, await this.anchorsAt(parent, registrationsNeeded(env.poot.body)))
     if (!applied.ok) return { ok: false, reason: `poot:${applied.reason}` }
     const arrival = validateArrival(env.poot.signed, nowMs, config.params)

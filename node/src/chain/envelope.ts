@@ -19,6 +19,8 @@ export const ENVELOPE_VERSION = 1
 /** Generous: a 30M-gas block of calldata is ~7.5 MB at 4 gas per zero byte; gossip may cap lower. */
 export const MAX_ENVELOPE_BYTES = 8 * 1024 * 1024
 export const MAX_ENVELOPE_PROOFS = 4096
+/** sessions one block lists at most (a proposer lists 512 at most, chainnet/block-sessions.ts; each is a state read) */
+export const MAX_ENVELOPE_SESSIONS = 1024
 
 export interface Envelope {
   evm: Uint8Array
@@ -92,7 +94,9 @@ export function decodeEnvelope (raw: Uint8Array): Envelope {
     const [a, b] = list(x, `body.voteEvidence[${i}]`, 2)
     return { a: attestation(a, `body.voteEvidence[${i}].a`), b: attestation(b, `body.voteEvidence[${i}].b`) }
   })
-  const anchors: SessionAnchor[] = list(sessions, 'body.sessions').map((s, i) => {
+  const sessionItems = list(sessions, 'body.sessions')
+  if (sessionItems.length > MAX_ENVELOPE_SESSIONS) fail(`body.sessions: more than ${MAX_ENVELOPE_SESSIONS} items`)
+  const anchors: SessionAnchor[] = sessionItems.map((s, i) => {
     const [id, n] = list(s, `body.sessions[${i}]`, 2)
     return { sessionId: text(id, `body.sessions[${i}].sessionId`), bytes: num(n, `body.sessions[${i}].bytes`) }
   })

@@ -42,6 +42,8 @@ describe('chain: envelope codec', () => {
     bad(RLP.encode([...fields.slice(0, 4), [[new Uint8Array([0]), new Uint8Array(10)]], fields[5]] as never), /seal signatures\[0\]/)
     bad(RLP.encode([...fields.slice(0, 5), [[], [[new Uint8Array(1)]], [], []]] as never), /body\.proofs\[0\]/)
     bad(new Uint8Array(8 * 1024 * 1024 + 1), /more than/)
+    const many = Array.from({ length: 1025 }, (_, i) => [new TextEncoder().encode(`s-${i}`), new Uint8Array()])
+    bad(RLP.encode([...fields.slice(0, 5), [many, [], [], []]] as never), /body\.sessions: more than 1024 items/)
   })
 })
 
