@@ -8,6 +8,7 @@ export interface ChainMetricsSource {
   slot: () => number
   pooledProofs: () => number
   mempool: () => number
+  draftsReused: () => number
 }
 
 export class ChainMetrics {
@@ -28,6 +29,7 @@ export class ChainMetrics {
     gauge('lucid_chain_slot', 'current PoOT slot by this node\'s clock', source.slot)
     gauge('lucid_chain_pooled_proofs', 'task proofs waiting to be included', source.pooledProofs)
     gauge('lucid_chain_mempool_transactions', 'transactions in the mempool', source.mempool)
+    gauge('lucid_chain_cosigned_drafts_reused', 'pool blocks this member co-signed and then imported with the draft\'s execution (not executed twice), since start', source.draftsReused)
     this.blocksProduced = new Counter({ name: 'lucid_chain_blocks_produced_total', help: 'blocks this node proposed', registers: r })
     this.blocksImported = new Counter({ name: 'lucid_chain_blocks_imported_total', help: 'blocks received, checked and re-executed', labelNames: ['via'], registers: r })
     this.blocksRejected = new Counter({ name: 'lucid_chain_blocks_rejected_total', help: 'blocks refused (gossip or sync)', labelNames: ['reason'], registers: r })

@@ -150,7 +150,8 @@ export class ChainService {
         finalized: () => chain.headPoot.finalized.height,
         slot: () => this.producer.currentSlot(),
         pooledProofs: () => this.pool.size,
-        mempool: () => chain.mempool.size
+        mempool: () => chain.mempool.size,
+        draftsReused: () => chain.draftsReused
       })
     }
   }

@@ -67,6 +67,12 @@ describe('chain devnet: a 2-of-3 pool entity whose members are separate processe
     const at = '0x' + (start + blocks.length).toString(16)
     const hashes = await Promise.all(devnet.nodes.map(async (n) => (await rpc<{ hash: string }>(url(n), 'eth_getBlockByNumber', [at, false])).hash))
     assert.equal(new Set(hashes).size, 1, `nodes disagree at ${at} (slot ${last.poot.signed.header.slot}): ${hashes.join(' ')}`)
+    // co-signers imported the published blocks with their drafts' execution
+    const reused = await Promise.all(devnet.nodes.map(async (n) => {
+      const line = (await (await fetch(`${n.api}/metrics`)).text()).split('\n').find((l) => l.startsWith('lucid_chain_cosigned_drafts_reused '))
+      return Number(line?.split(' ').pop() ?? NaN)
+    }))
+    assert.ok(reused.every((x) => Number.isInteger(x)) && reused.reduce((a, b) => a + b, 0) >= 1, `drafts reused: ${reused.join(',')}`)
   })
 
   it('a garbage co-sign request and one in a member\'s name from another peer are refused and counted', async () => {
