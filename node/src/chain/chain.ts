@@ -599,9 +599,12 @@ export class Chain {
     if (this.forkChoice.finalized.hash !== before) {
       await this.store.setFinal(hexToBytes(this.finalizedHash as `0x${string}`))
       this.retireOldStates()
-      // a side block at or below the finalized height can never win: forgotten, with its PoOT state
+      // a side block at or below the finalized height, or on a branch that left the finalized block's line, can never
+      // win: forgotten, with its PoOT state
+      const finalized = this.forkChoice.finalized
       for (const [h, b] of this.sideBlocks) {
-        if (b.header.number > BigInt(this.forkChoice.finalized.height)) continue
+        const state = this.pootByEvm.get(h)
+        if (b.header.number > BigInt(finalized.height) && (state === undefined || isAncestor(finalized, state))) continue
         this.sideBlocks.delete(h)
         this.forgetState(h)
         await this.store.unmarkSide(b.hash())

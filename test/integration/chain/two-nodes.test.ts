@@ -312,4 +312,39 @@ describe('chain: two in-process nodes, fallback and catch-up', function () {
       rmSync(dir, { recursive: true, force: true })
     }
   })
+
+  it('forgets a side block above the finalized height once its branch left the finalized line below it', async () => {
+    const x = await openDevChain()
+    const y = await openDevChain()
+    try {
+      assert.ok((await y.importEnvelope((await x.envelopeOf(await produce(x)))!, slotTime(100))).ok)
+      const { s, turn, serverOnly } = serverFallback(x)
+      // y's blocks carry every node's votes for the slot before: its chain is justified, finality trails its head
+      const decide = localProposer(signersFrom(y, [...devNodeKeys(9), devServerKey()]))
+      const voted = async (t: number): Promise<void> => { await y.build({ ...decide(y, t, slotTime(t))!, proofs: devNodeKeys(9).map((k) => makeVote(k, y.headPoot, t - 1)) }) }
+      await voted(s)
+      await voted(s + 1)
+      // a five-block branch on x from the Server's fallback block at slot s, without votes: longer than y's chain
+      const branch = [await x.build(serverOnly(x, s, turn(s))!)]
+      for (let t = s + 1; t <= s + 4; t++) branch.push(await produce(x, t))
+      const [f1, tip] = [branch[0], branch[branch.length - 1]]
+      assert.ok(y.headPoot.finalizedHeight < Number(f1.header.number))
+      // y keeps its justified chain: the whole branch is side blocks
+      for (const f of branch) {
+        const r = await y.importEnvelope((await x.envelopeOf(f))!, slotTime(s + 4, 3000))
+        assert.ok(r.ok && r.sideChain === true, r.ok ? 'canonical' : r.reason)
+      }
+      for (let t = s + 5; t < s + 40 && y.headPoot.finalizedHeight < Number(f1.header.number); t++) await voted(t)
+      assert.ok(y.headPoot.finalizedHeight >= Number(f1.header.number) && y.headPoot.finalizedHeight < Number(tip.header.number),
+        `finalized ${y.headPoot.finalizedHeight}: below the branch's tip at ${tip.header.number}, so only the branch rule forgets it`)
+      for (const f of branch) {
+        assert.equal(await y.blockByHash(f.hash()), undefined)
+        assert.equal(y.pootState(f.hash()), undefined)
+      }
+      assert.deepEqual(await y.store.sideBlocks(), [])
+    } finally {
+      await x.close()
+      await y.close()
+    }
+  })
 })
