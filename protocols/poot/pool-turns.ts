@@ -44,9 +44,10 @@ export function liveWindowSlots (params: PootParams): number {
 
 /**
  * The members of `entity` with a proof counted (a heartbeat, vote, relay receipt, holding claim or release: every
- * key but a storage answer's names its node) in the blocks of the last `windowSlots` slots up to `head`.
+ * key but a storage answer's names its node) in the blocks of the last liveWindowSlots(params) slots up to `head`.
  */
-export function liveMembers (head: ChainState, entity: Entity, windowSlots: number): Set<number> {
+export function liveMembers (head: ChainState, entity: Entity, params: PootParams): Set<number> {
+  const windowSlots = liveWindowSlots(params)
   const index = new Map(entity.members.map((node, i) => [node, i]))
   const live = new Set<number>()
   for (let s: ChainState | null = head; s !== null && s.header !== null && s.slot > head.slot - windowSlots; s = s.parent) {

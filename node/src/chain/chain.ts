@@ -747,11 +747,14 @@ export class Chain {
     const config = await this.configForChild(parent, parentPoot, ph.slot)
     // a draft being co-signed carries fewer signatures than the threshold: those present are checked
     const checked = partial ? partialConfig(config, ph.proposer, env.poot.signed.signatures.length) : config
-    // the header (proposer, turn, signatures) before the registrations its body names are read from state: reads are
-    // work a stranger's envelope must not get for free
-    const header = validateHeader(parentPoot, env.poot.signed, checked)
-    if (!header.ok) return { ok: false, reason: `poot:header:${header.reason}` }
-    const applied = applyBlock(parentPoot, env.poot, checked, await this.anchorsAt(parent, registrationsNeeded(env.poot.body)))
+    // a body that names registrations gets its header (proposer, turn, signatures) checked before they are read from
+    // state: reads are work a stranger's envelope must not get for free (applyBlock checks the header again, cheaply)
+    const needed = registrationsNeeded(env.poot.body)
+    if (needed.length > 0) {
+      const header = validateHeader(parentPoot, env.poot.signed, checked)
+      if (!header.ok) return { ok: false, reason: `poot:header:${header.reason}` }
+    }
+    const applied = applyBlock(parentPoot, env.poot, checked, await this.anchorsAt(parent, needed))
     if (!applied.ok) return { ok: false, reason: `poot:${applied.reason}` }
     const arrival = validateArrival(env.poot.signed, nowMs, config.params)
     if (!arrival.ok) return { ok: false, reason: `poot:${arrival.reason}` }

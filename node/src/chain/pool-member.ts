@@ -4,7 +4,7 @@
  * members for their signatures (chainnet's co-signing, injected here as `cosigner`).
  */
 import type { Entity, NodeKey } from '../../../protocols/poot/index.js'
-import { leaderTurnMs, liveMembers, liveWindowSlots, mayLead, poolTiming, rankTurnMs } from '../../../protocols/poot/pool-turns.js'
+import { leaderTurnMs, liveMembers, mayLead, poolTiming, rankTurnMs } from '../../../protocols/poot/pool-turns.js'
 import type { Chain, Cosigner, Proposal } from './chain.js'
 
 export interface PoolMembership { entity: Entity, member: number, key: NodeKey }
@@ -32,7 +32,7 @@ export function poolProposal (chain: Chain, pools: PoolSigning, m: PoolMembershi
   if (chain.hasSigned(slot, m.entity.id)) return null
   const { params, genesisMs } = chain.configAt(slot)
   const timing = poolTiming(params.slotTimeoutMs, m.entity.members.length)
-  const live = liveMembers(chain.headPoot, m.entity, liveWindowSlots(params))
+  const live = liveMembers(chain.headPoot, m.entity, params)
   if (!mayLead(m.entity, slot, m.member, rankTurnMs(genesisMs, params, slot, rank), nowMs, timing, live).lead) return null
   return { slot, rank, timeMs: nowMs, proposer: m.entity.id, signers: [{ member: m.member, key: m.key }], cosign: pools.cosigner(m, timing.cosignMs), maxBuildMs: timing.buildMs }
 }
@@ -46,7 +46,7 @@ export function poolWakes (chain: Chain, pools: PoolSigning, slot: number): numb
   for (let rank = 0; rank < schedule.length; rank++) {
     const m = pools.members.get(schedule[rank])
     if (m === undefined) continue
-    const live = liveMembers(chain.headPoot, m.entity, liveWindowSlots(params))
+    const live = liveMembers(chain.headPoot, m.entity, params)
     const at = leaderTurnMs(m.entity, slot, m.member, rankTurnMs(genesisMs, params, slot, rank), poolTiming(params.slotTimeoutMs, m.entity.members.length), live)
     if (at !== null) out.push(at)
   }

@@ -25,7 +25,7 @@ import { CHAIN_TOPICS, COSIGN_PROTOCOL, COSIGN_SERVE_TIMEOUT_MS, MAX_GOSSIP_BLOC
 import { CosignCodecError, type CosignAnswer, type CosignRequest } from './cosign-codec.js'
 import { requestCosign, serveCosign } from './cosign-protocol.js'
 import { checkCosignRequest } from './cosign-rules.js'
-import { liveMembers, liveWindowSlots } from '../../../protocols/poot/pool-turns.js'
+import { liveMembers } from '../../../protocols/poot/pool-turns.js'
 import { gatherCosignatures } from './cosign-gather.js'
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import { publicKeyFromRaw } from '@libp2p/crypto/keys'
@@ -463,7 +463,7 @@ export class ChainService {
     const now = this.clock.now()
     const { params, genesisMs } = this.chain.configAt(header.slot)
     const entity = this.chain.genesis.poot.registry.byId.get(header.proposer)
-    const live = entity === undefined ? undefined : liveMembers(this.chain.headPoot, entity, liveWindowSlots(params))
+    const live = entity === undefined ? undefined : liveMembers(this.chain.headPoot, entity, params)
     const turn = checkCosignRequest(header, signatures, { entity, member: m?.member, requester: from, nowMs: now, genesisMs, params, live })
     if (turn !== null || m === undefined) return { ok: false, reason: turn ?? 'not-a-member' }
     const signed = await this.chain.cosign(r.raw, { member: m.member, key: m.key }, now)

@@ -80,15 +80,16 @@ describe('pool co-signing: leader order and turns', () => {
     const state = (slot: number, keys: string[], parent: ChainState | null): ChainState => ({ slot, header: {} as never, proofKeys: new Set(keys), parent } as unknown as ChainState)
     let head = state(1, [beat(keys[0].id, 1)], null)
     for (let s = 2; s <= 30; s++) head = state(s, [2, 3, 4].map((m) => beat(keys[m].id, s)).concat(`s/${s}/0`), head)
-    const window = liveWindowSlots({ ...DEFAULT_PARAMS, slotMs: 1500, heartbeatIntervalMs: 3000 })
-    assert.equal(window, 8)
-    assert.deepEqual([...liveMembers(head, e, window)].sort(), [2, 3, 4])
-    assert.deepEqual([...liveMembers(head, e, 40)].sort(), [0, 2, 3, 4])
+    const params = { ...DEFAULT_PARAMS, slotMs: 1500, heartbeatIntervalMs: 3000 }
+    assert.equal(liveWindowSlots(params), 8)
+    assert.deepEqual([...liveMembers(head, e, params)].sort(), [2, 3, 4])
+    // a 30 s heartbeat: a 60-slot window reaches member 0's proof at slot 1
+    assert.deepEqual([...liveMembers(head, e, { ...params, heartbeatIntervalMs: 30_000 })].sort(), [0, 2, 3, 4])
     // slot 10: the rotation starts with members 0 and 1, both down; only two positions fit a 1,000 ms turn
     const t = poolTiming(1000, 5)
     assert.deepEqual(leaderOrder(e, 10), [0, 1, 2, 3, 4])
     assert.equal(leaderTurnMs(e, 10, 2, 0, t), null, 'without the live view member 2 never leads slot 10')
-    const live = liveMembers(head, e, window)
+    const live = liveMembers(head, e, params)
     assert.deepEqual(leaderOrder(e, 10, live), [2, 3, 4, 0, 1])
     assert.deepEqual(mayLead(e, 10, 2, 0, 0, t, live), { lead: true })
     assert.deepEqual(mayLead(e, 10, 3, 0, 10, t, live), { lead: false, wakeAtMs: 500 })
