@@ -31,8 +31,11 @@ function poolOfChains (n: number, threshold: number) {
     reachable: new Set(members.map((_, i) => i)),
     now: 0,
     open: async (dir: string): Promise<Chain> => await Chain.open({ dir, genesis: p.genesis }),
+    /** called as a member is asked to co-sign, before it answers */
+    onAsk: undefined as ((member: number) => void) | undefined,
     cosigner: (m: PoolMembership, deadlineMs: number): Cosigner => async (partial, signs) => await gatherCosignatures(m, signs, deadlineMs, async (member) => {
       if (!p.reachable.has(member)) throw new Error('unreachable')
+      p.onAsk?.(member)
       const r = await p.chains[member].cosign(partial, { member, key: members[member] }, p.now)
       return r.ok ? { ok: true, member, poot: r.poot, seal: r.seal } : r
     }),
@@ -186,7 +189,8 @@ describe('chain: a pool entity co-signed by members in separate chains', functio
     const slot = 37
     assert.equal(chains[0].schedule(slot)[0], entity.id)
     const [leader, other] = leaderOrder(entity, slot)
-    // the Server's block of slot 36 reaches the leader now and the co-signer only 60 ms into the leader's build
+    // the Server's block of slot 36 reaches the leader now and the co-signer just after it is asked to co-sign (the
+    // import queued behind the co-signer's check, had it not waited)
     pool.now = slotTime(36, 1010)
     const b36 = await chains[0].build(decide(0)(chains[0], 36, pool.now)!)
     const env36 = (await chains[0].envelopeOf(b36))!
@@ -194,11 +198,15 @@ describe('chain: a pool entity co-signed by members in separate chains', functio
     assert.notEqual(bytesToHex(chains[other].head.hash()), bytesToHex(b36.hash()))
     pool.reachable = new Set([other])
     pool.now = slotTime(slot)
-    const late = new Promise<void>((resolve) => setTimeout(() => { void chains[other].importEnvelope(env36, pool.now).then(() => resolve()) }, 60))
+    let late: Promise<unknown> | undefined
+    pool.onAsk = (member) => {
+      if (member === other) late ??= new Promise((resolve) => setImmediate(() => { resolve(chains[other].importEnvelope(env36, pool.now)) }))
+    }
     const p = decide(leader)(chains[leader], slot, pool.now)
     assert.ok(p !== null)
     const block = await chains[leader].build(p)
-    await late
+    pool.onAsk = undefined
+    assert.ok(late !== undefined && ((await late) as { ok: boolean }).ok, 'the parent arrived while the co-signer was asked')
     const env = decodeEnvelope((await chains[leader].envelopeOf(block))!)
     assert.deepEqual(env.poot.signed.signatures.map((x) => x.member).sort(), [leader, other].sort())
     await publish((await chains[leader].envelopeOf(block))!, leader)

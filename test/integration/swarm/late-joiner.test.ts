@@ -101,10 +101,9 @@ describe('swarm: a node that joins late replicates and serves sessions it knows 
     slow.libp2p.services.pubsub.unsubscribe(TOPIC_ANNOUNCE)
     await new Promise((resolve) => setTimeout(resolve, 300))
     assert.equal(slow.index.get(sessionId), undefined)
-    const t0 = Date.now()
     await slow.libp2p.dial(multiaddr(bootstrapAddr(nodes[0])))
+    // well before its next heartbeat (60 s): only the state update itself can have brought it
     await waitFor('the state catch-up to bring the session into the index', () => slow.index.get(sessionId as string) !== undefined, 10_000)
-    assert.ok(Date.now() - t0 < 10_000)
     assert.equal(slow.index.get(sessionId)?.manifest, nodes[0].index.get(sessionId)?.manifest)
     assert.equal(slow.index.get(sessionId)?.announcement, '')
   })
