@@ -4,12 +4,15 @@ import { createTx, type TypedTransaction } from '@ethereumjs/tx'
 import { hexToBytes } from '@ethereumjs/util'
 import { loadArtifact } from '../../contracts/index.js'
 import { buildGenesis, checkGenesisSpec, devAccountKeys, devGenesisSpec, type Genesis } from '../../node/src/chain/index.js'
+import type { PootParams } from '../../protocols/poot/index.js'
 
 export const GENESIS_MS = 1_700_000_000_000
 export const SLOT_MS = 1500
 
-export async function benchGenesis (): Promise<Genesis> {
-  return await buildGenesis(checkGenesisSpec(devGenesisSpec({ slotMs: SLOT_MS, genesisMs: GENESIS_MS })))
+/** The dev genesis with `slotMs` slots, its PoOT parameters changed by `params`. */
+export async function benchGenesis (slotMs = SLOT_MS, params: Partial<PootParams> = {}): Promise<Genesis> {
+  const spec = devGenesisSpec({ slotMs, genesisMs: GENESIS_MS })
+  return await buildGenesis(checkGenesisSpec({ ...spec, params: { ...spec.params, ...params } }))
 }
 
 const anchors = new ethers.Interface(loadArtifact('LucidAnchors').abi as ethers.InterfaceAbi)

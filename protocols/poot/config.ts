@@ -34,7 +34,8 @@ export interface PootConfig {
   /**
    * The blocks applied were checked before, signatures included: a node replaying its own store at start (it stored
    * only blocks that passed every rule). Header, reveal and task proof signatures are then not verified again, which
-   * is most of a replay's time. Never set for a block from the network.
+   * is most of a replay's time, nor is the body hashed again to compare with its header. Never set for a block from
+   * the network.
    */
   readonly trustSignatures?: true
 }

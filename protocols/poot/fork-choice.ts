@@ -37,9 +37,22 @@ export class ForkChoice {
     this.known.set(genesis.hash, genesis)
   }
 
+  /**
+   * A fork choice resumed at a finalized state (a node restarting from a snapshot): `finalized` is head and
+   * finalized, `kept` the other states it knows (its ancestors still kept), parents first.
+   */
+  static resume (finalized: ChainState, kept: Iterable<ChainState>): ForkChoice {
+    const fc = new ForkChoice(finalized)
+    fc.known.clear()
+    for (const s of kept) fc.known.set(s.hash, s)
+    fc.known.set(finalized.hash, finalized)
+    return fc
+  }
+
   get head (): ChainState { return this.headState }
   get finalized (): ChainState { return this.finalizedState }
   has (hash: string): boolean { return this.known.has(hash) }
+  get size (): number { return this.known.size }
   get (hash: string): ChainState | undefined { return this.known.get(hash) }
   /** Every known state, in insertion order (parents before children). */
   states (): IterableIterator<ChainState> { return this.known.values() }
@@ -54,6 +67,11 @@ export class ForkChoice {
     if (state === this.headState || isAncestor(state, this.finalizedState)) return invalid('on-finalized-line')
     this.known.delete(hash)
     return VALID
+  }
+
+  /** Drops a state pruned far below finality (retire.ts) from the index; never the finalized state or the head. */
+  prune (hash: string): void {
+    if (hash !== this.finalizedState.hash && hash !== this.headState.hash) this.known.delete(hash)
   }
 
   /** Adds a state whose block passed applyBlock. Refused when it does not descend from the finalized block. */

@@ -92,6 +92,10 @@ export function skipHeight (height: number): number {
   return (height & 1) === 1 ? invertLowestOne(invertLowestOne(height - 1)) + 1 : invertLowestOne(height)
 }
 
+/**
+ * The ancestor of `state` at `height` (itself at its own height); null above it or below 0. Below the pruned floor
+ * (retire.ts): null, or the state itself where a kept state's skip pointer still leads to it.
+ */
 export function ancestorAtHeight (state: ChainState, height: number): ChainState | null {
   if (height > state.height || height < 0) return null
   let walk: ChainState = state
@@ -103,7 +107,8 @@ export function ancestorAtHeight (state: ChainState, height: number): ChainState
       walk = walk.skip
       h = hs
     } else {
-      walk = walk.parent as ChainState
+      if (walk.parent === null) return null // below the pruned floor (retire.ts)
+      walk = walk.parent
       h--
     }
   }

@@ -17,7 +17,7 @@ import { createMPT } from '@ethereumjs/mpt'
 import { createTx, type TypedTransaction, type TypedTxData } from '@ethereumjs/tx'
 import { Address, ValueEncoding, bytesToHex, createAddressFromString, createWithdrawal, equalsBytes, hexToBytes, type WithdrawalData } from '@ethereumjs/util'
 import {
-  applyBlock, eligibilityReport, epochConfig, NOTHING_RETIRED, retireStates, type Retired, epochOf, governedParams, governedPayoutEpochSlots, governedPayoutParams, type PayoutParams, payoutEpochAt, payoutRootHex, payoutScheduleOf, payoutWritesDue, withEpochLengthAfter, type PayoutSchedule, type PayoutWritesDue, headerHash, selectProofs, isAncestor, makeBlock, scheduleFor, validateArrival, validateEquivocation, ForkChoice,
+  applyBlock, eligibilityReport, epochConfig, NOTHING_RETIRED, retireStates, type Retired, epochOf, governedParams, governedPayoutEpochSlots, governedPayoutParams, type PayoutParams, payoutEpochAt, payoutScheduleOf, payoutWritesDue, withEpochLengthAfter, type PayoutSchedule, type PayoutWritesDue, headerHash, selectProofs, isAncestor, makeBlock, scheduleFor, validateArrival, validateEquivocation, ForkChoice,
   attestationMessage, validateVoteEvidence, validateHeaderSignatures, validateHeader, registrationsNeeded, listableSessions, anchorsAssumedBy, NO_ANCHORS,
   type AnchorLookup, type Block as PootBlock, type Entity, type MemberSignature, type BlockBody, type ChainState, type PayoutWrite, type PootConfig, type RegistryValues, type VoteEvidence, type EquivocationEvidence, type NodeKey, type SessionAnchor, type SignedHeader, type TaskProof
 } from '../../../protocols/poot/index.js'
@@ -37,6 +37,9 @@ import { eligibilityCalldata, PAYOUT_WRITE_GAS, SYSTEM_ADDRESS, SYSTEM_CALL_GAS 
 import { readRegistryValues } from './registry-values.js'
 import { readAnchors } from './anchor-values.js'
 import { computeChainPayouts, payoutBatchesInterface, recordEntitlementsCalldata } from './payout-system.js'
+import { storedBlockRef, type BlockRef } from './stored-block.js'
+import { decodePootSnapshot, encodePootSnapshot, storableConfig } from './poot-snapshot.js'
+import { decodeEntitlementsRecords, encodeEntitlementsRecords, entitlementsRecord, type EntitlementsRecord } from './entitlements-record.js'
 
 export interface ChainOptions {
   /** LevelDB directory (created) */
@@ -46,6 +49,8 @@ export interface ChainOptions {
   maxBuildMs?: number
   /** how long a whole-block step runs before it gives the event loop a turn (slicer.ts; default 4; 0: at every step) */
   sliceMs?: number
+  /** a PoOT snapshot is stored each time finality has advanced this many blocks since the last, and at close (default 4096) */
+  snapshotEvery?: number
 }
 
 export interface Proposal {
@@ -82,6 +87,8 @@ interface Draft {
   seal: MemberSignature[]
   receipts: StoredReceipt[]
   written: Uint8Array[]
+  /** the block's payout system writes, kept with it (entitlements-record.ts) */
+  payouts: PayoutWrite[]
   next: ChainState
   config: PootConfig
   payout: PayoutSchedule
@@ -122,6 +129,10 @@ const STATE_BATCH_SLICE = 1000
 const COSIGN_PARENT_WAIT_MS = 200
 /** stored blocks read concurrently ahead of the PoOT replay at open */
 const REPLAY_READ_AHEAD = 64n
+/** A PoOT snapshot is stored each time finality has advanced this many blocks since the last (and at close). */
+const SNAPSHOT_EVERY = 4096
+/** A replay retires and prunes old states every this many blocks. */
+const REPLAY_RETIRE_EVERY = 256n
 
 const attestationKey = (a: VoteEvidence['a']): string => Buffer.from(attestationMessage(a)).toString('hex')
 
@@ -147,6 +158,8 @@ export class Chain {
   private readonly voteEvidence = new Map<string, VoteEvidence>()
   /** valid blocks not on the canonical chain (not given to Blockchain.putBlock, which would make them the head) */
   private readonly sideBlocks = new Map<string, Block>()
+  /** the finalized height of the last PoOT snapshot stored or resumed from (-1: none) */
+  private snapshotHeight = -1
   /** how far PoOT states deep below finality have been retired (protocols/poot retire.ts) */
   private retired: Retired = NOTHING_RETIRED
   /**
@@ -179,8 +192,8 @@ export class Chain {
   private cosignedDraft: { hash: string, parentRoot: Uint8Array, result: Extract<ExecResult, { ok: true }> } | null = null
   /** co-signed drafts whose published block was imported without executing it again */
   draftsReused = 0
-  /** payoutEntitlements' recomputed payout writes, by writing block hash (the last few blocks) */
-  private readonly recomputedWrites = new Map<string, PayoutWrite[]>()
+  /** what the last open did: the finalized height of the snapshot it resumed from (null: none) and the blocks it replayed */
+  readonly opened = { fromSnapshot: null as number | null, replayed: 0 }
 
   private constructor (
     readonly genesis: Genesis,
@@ -192,7 +205,8 @@ export class Chain {
     private readonly maxBuildMs: number,
     private readonly sliceMs: number,
     /** builds and re-executes blocks off the event loop (exec-worker.ts) */
-    private readonly execWorker: ExecWorker
+    private readonly execWorker: ExecWorker,
+    private readonly snapshotEvery: number
   ) {
     this.headBlock = head
     this.forkChoice = new ForkChoice(genesis.pootGenesis)
@@ -220,7 +234,7 @@ export class Chain {
     await stateManager.setStateRoot(head.header.stateRoot)
     let chain: Chain | undefined
     const execWorker = new ExecWorker(genesis.commonSpec, sub('state'), STATE_BATCH_SLICE, async (n, tip) => await chain?.branchHash(n, tip))
-    chain = new Chain(genesis, level, vm, blockchain, new ChainStore(sub('meta')), head, opts.maxBuildMs ?? 1000, opts.sliceMs ?? 4, execWorker)
+    chain = new Chain(genesis, level, vm, blockchain, new ChainStore(sub('meta')), head, opts.maxBuildMs ?? 1000, opts.sliceMs ?? 4, execWorker, opts.snapshotEvery ?? SNAPSHOT_EVERY)
     await chain.replayPoot(head)
     chain.retireOldStates()
     await chain.reloadSideBlocks()
@@ -228,22 +242,28 @@ export class Chain {
     return chain
   }
 
-  /** Rebuilds the PoOT states of the canonical chain from the stored envelopes (they are not persisted). */
+  /**
+   * Rebuilds the PoOT states of the canonical chain from the stored envelopes: from the stored snapshot at a
+   * finalized block when there is one for this chain (poot-snapshot.ts), else from genesis.
+   */
   private async replayPoot (head: Block): Promise<void> {
     const g = this.blockchain.genesisBlock
     this.pootByEvm.set(bytesToHex(g.hash()), this.genesis.pootGenesis)
     this.evmByPoot.set(this.genesis.pootGenesis.hash, bytesToHex(g.hash()))
     this.registryAtGenesis = await this.registryOf(g)
-    let parentBlock = g
+    let parentBlock: BlockRef = g
+    const resumed = await this.resumeFromSnapshot(head)
+    if (resumed !== undefined) parentBlock = resumed
+    this.opened.fromSnapshot = resumed === undefined ? null : Number(resumed.header.number)
+    this.opened.replayed = Number(head.header.number - parentBlock.header.number)
     // the stored blocks and envelopes are read REPLAY_READ_AHEAD at a time, concurrently (LevelDB answers reads on its
     // own threads), and replayed in order: waiting on each read in turn was most of a restart
     const ahead: Array<Promise<{ hash: Uint8Array, raw: Uint8Array | undefined }>> = []
     const read = async (n: bigint): Promise<{ hash: Uint8Array, raw: Uint8Array | undefined }> => {
-      const hash = await this.blockchain.safeNumberToHash(n)
-      if (hash === false) throw new Error(`chain store: no canonical block ${n}`)
+      const hash = await this.canonicalHash(n)
       return { hash, raw: await this.store.envelope(hash) }
     }
-    for (let n = 1n; n <= head.header.number; n++) {
+    for (let n = parentBlock.header.number + 1n; n <= head.header.number; n++) {
       if (ahead.length === 0) {
         for (let k = n; k <= head.header.number && k < n + REPLAY_READ_AHEAD; k++) {
           const next = read(k)
@@ -255,7 +275,7 @@ export class Chain {
       if (raw === undefined) throw new Error(`chain store: block ${n} has no envelope`)
       const env = decodeEnvelope(raw)
       // the block from its envelope (what was stored with it), not from the Blockchain's header and body records
-      const block = createBlockFromRLP(env.evm, { common: this.common })
+      const block = storedBlockRef(env.evm, this.common.customCrypto.keccak256)
       if (!equalsBytes(block.hash(), hash)) throw new Error(`chain store: block ${n}'s envelope holds another block`)
       const parent = this.pootByEvm.get(bytesToHex(parentBlock.hash())) as ChainState
       const config = await this.configForChild(parentBlock, parent, env.poot.signed.header.slot)
@@ -267,9 +287,70 @@ export class Chain {
       const refused = this.remember(block, r.value, env.poot.signed, config, payout)
       if (refused !== null) throw new Error(`chain store: block ${n} refused by the fork choice: ${refused}`)
       parentBlock = block
+      if (n % REPLAY_RETIRE_EVERY === 0n) this.retireOldStates() // a replay holds no more states than a running chain
     }
     await this.registryOf(head) // configAt reads the head's
     // the finalized pointer needs no reading back: the fork choice recomputes finality from the replayed states
+  }
+
+  /**
+   * Takes the PoOT states from the stored snapshot when it is of a canonical block at or below `head`; returns that
+   * block, or undefined (no snapshot, another version, or one of a branch this store no longer has: replay it all).
+   */
+  private async resumeFromSnapshot (head: Block): Promise<Block | undefined> {
+    const raw = await this.store.snapshot()
+    if (raw === undefined) return undefined
+    const decoded = decodePootSnapshot(raw)
+    if (!decoded.ok) return undefined
+    const snap = decoded.snapshot
+    if (BigInt(snap.height) > head.header.number) return undefined
+    const canonical = await this.blockchain.safeNumberToHash(BigInt(snap.height))
+    if (canonical === false || bytesToHex(canonical) !== snap.blockHash) return undefined
+    const kept: ChainState[] = []
+    for (let s: ChainState | null = snap.state; s !== null && snap.evmHashes.has(s.hash); s = s.parent) kept.push(s)
+    kept.reverse()
+    for (const s of kept) {
+      const h = snap.evmHashes.get(s.hash) as string
+      this.pootByEvm.set(h, s)
+      this.evmByPoot.set(s.hash, h)
+    }
+    this.forkChoice = ForkChoice.resume(snap.state, [this.genesis.pootGenesis, ...kept])
+    if (snap.config !== null) this.configByEvm.set(snap.blockHash, { ...snap.config, verifyInclusion: this.genesis.poot.verifyInclusion })
+    if (snap.payoutSchedule !== null) this.payoutScheduleByEvm.set(snap.blockHash, snap.payoutSchedule)
+    if (snap.payoutBacklog > 0) this.payoutBacklog.set(snap.blockHash, snap.payoutBacklog)
+    if (snap.registry !== null) this.registryAfter.set(snap.blockHash, snap.registry)
+    this.retired = { ...snap.retired, pruned: [] }
+    this.snapshotHeight = snap.height
+    return await this.blockchain.getBlock(canonical)
+  }
+
+  /**
+   * Stores a PoOT snapshot at the finalized block (poot-snapshot.ts), replacing the last. Run in the chain's queue
+   * (commit, close), so no block is being added meanwhile.
+   */
+  private async writeSnapshot (): Promise<void> {
+    const state = this.forkChoice.finalized
+    const h = this.evmByPoot.get(state.hash)
+    if (state.height === 0 || h === undefined) return
+    const evmHashes = new Map<string, string>()
+    for (let s: ChainState | null = state; s !== null && s.height > 0; s = s.parent) {
+      const e = this.evmByPoot.get(s.hash)
+      if (e === undefined) break
+      evmHashes.set(s.hash, e)
+    }
+    const config = this.configByEvm.get(h)
+    await this.store.putSnapshot(encodePootSnapshot({
+      blockHash: h,
+      height: state.height,
+      state,
+      evmHashes,
+      config: config === undefined ? null : storableConfig(config),
+      payoutSchedule: this.payoutScheduleByEvm.get(h) ?? null,
+      payoutBacklog: this.payoutBacklog.get(h) ?? 0,
+      registry: this.registryAfter.get(h) ?? null,
+      retired: { below: this.retired.below, prunedBelow: this.retired.prunedBelow }
+    }))
+    this.snapshotHeight = state.height
   }
 
   /**
@@ -300,7 +381,7 @@ export class Chain {
   }
 
   /** ParamRegistry's governed values in `block`'s state: read from it (four storage reads, ~2 ms) the first time. */
-  private async registryOf (block: Block): Promise<RegistryValues> {
+  private async registryOf (block: BlockRef): Promise<RegistryValues> {
     const h = bytesToHex(block.hash())
     let values = this.registryAfter.get(h)
     if (values === undefined) {
@@ -324,7 +405,7 @@ export class Chain {
   }
 
   /** The config of a block at `slot` on `parent`, reading the parent's registry values when the block starts an epoch. */
-  private async configForChild (parent: Block, parentPoot: ChainState, slot: number): Promise<PootConfig> {
+  private async configForChild (parent: BlockRef, parentPoot: ChainState, slot: number): Promise<PootConfig> {
     const { params } = this.genesis.poot
     if (epochOf(params, slot) !== epochOf(params, parentPoot.slot)) await this.registryOf(parent)
     return this.configFor(bytesToHex(parent.hash()), parentPoot, slot)
@@ -347,7 +428,7 @@ export class Chain {
   /** The config of a block at `slot` on the current head (scheduling, duties, gossip checks). */
   configAt (slot: number): PootConfig { return this.configFor(bytesToHex(this.headBlock.hash()), this.headPoot, slot) }
 
-  private remember (block: Block, state: ChainState, signed?: SignedHeader, config?: PootConfig, payout?: PayoutSchedule): string | null {
+  private remember (block: BlockRef, state: ChainState, signed?: SignedHeader, config?: PootConfig, payout?: PayoutSchedule): string | null {
     if (signed !== undefined) {
       this.signedBySlot.set(`${signed.header.slot}:${signed.header.proposer}`, signed)
       // oldest first (headers come in slot order, give or take a fork): stop at the first one still kept, so a block
@@ -378,18 +459,32 @@ export class Chain {
   private forgetState (h: string): void {
     const state = this.pootByEvm.get(h)
     if (state === undefined || !this.forkChoice.forget(state.hash).ok) return
+    this.unindex(h, state.hash)
+  }
+
+  private unindex (h: string, pootHash: string): void {
     this.pootByEvm.delete(h)
-    this.evmByPoot.delete(state.hash)
+    this.evmByPoot.delete(pootHash)
     this.configByEvm.delete(h)
     this.payoutScheduleByEvm.delete(h)
     this.payoutBacklog.delete(h)
     this.registryAfter.delete(h)
   }
 
-  /** Drops what no rule reads any more from the PoOT states deep below the finalized block (memory per block). */
+  /**
+   * Drops what no rule reads any more from the PoOT states deep below the finalized block, and forgets the pruned
+   * ones (below the finalized credit window too) altogether: what the chain keeps in memory stops growing with its
+   * length. A pruned block is still served from the store (blockByHash, the payout epoch walk).
+   */
   private retireOldStates (): void {
     const finalized = this.pootByEvm.get(this.finalizedHash)
-    if (finalized !== undefined) this.retired = retireStates(finalized, this.retired)
+    if (finalized === undefined) return
+    this.retired = retireStates(finalized, this.retired)
+    for (const state of this.retired.pruned) {
+      const h = this.evmByPoot.get(state.hash)
+      if (h !== undefined) this.unindex(h, state.hash)
+      this.forkChoice.prune(state.hash)
+    }
   }
 
   /**
@@ -412,6 +507,8 @@ export class Chain {
   }
 
   get head (): Block { return this.headBlock }
+  /** PoOT states held in memory: from the finalized credit window's start up, and side blocks (retireOldStates). */
+  get statesKept (): number { return this.forkChoice.size }
   get chainId (): bigint { return this.genesis.common.chainId() }
   get common () { return this.genesis.common }
   pootState (blockHash: Uint8Array | string): ChainState | undefined {
@@ -474,7 +571,7 @@ export class Chain {
     // before this member's signature can leave the process: it signs no other header for the slot, even after a restart
     if (p.cosign !== undefined) await this.recordMemberSignature(p.slot, p.proposer, headerHash(pootBlock.signed.header))
     // the system writes read the parent's state through copies
-    const writes = await this.systemWrites(parent, parentPoot, p.slot, config)
+    const { writes, payouts } = await this.systemWrites(parent, parentPoot, p.slot, config)
     const payout = await this.payoutScheduleForChild(parent, parentPoot.slot, p.slot)
     // executed on the execution worker: the system writes, then the mempool's transactions in its order while they
     // fit (gas, maxBuildMs); the transactions are offered up to what the block's gas could hold at the least
@@ -497,7 +594,7 @@ export class Chain {
     // the block from the worker's header and this thread's transaction objects (their senders already recovered)
     const block = new Block(createBlockHeaderFromRLP(built.header, { common: this.common }), built.included.map((i) => offered[i]), [], withdrawals.map(createWithdrawal), { common: this.common })
     const seal = sealBlock(block.hash(), p.signers)
-    return { p, block, poot: pootBlock, seal, receipts: built.receipts, written: built.written, next, config, payout, evidenceKeys, voteEvidenceKeys }
+    return { p, block, poot: pootBlock, seal, receipts: built.receipts, written: built.written, payouts, next, config, payout, evidenceKeys, voteEvidenceKeys }
   }
 
   /**
@@ -524,7 +621,7 @@ export class Chain {
       if (known !== undefined && headerHash(known.header) !== headerHash(poot.signed.header)) throw new ChainError('already-signed', `${p.proposer} already has a block for slot ${p.slot}`)
     }
     const envelope = encodeEnvelope({ evm: block.serialize(), poot, seal })
-    const canonical = await this.commit(block, d.receipts, envelope, d.next, poot.signed, d.config, d.payout, d.written)
+    const canonical = await this.commit(block, d.receipts, envelope, d.next, poot.signed, d.config, d.payout, d.written, d.payouts)
     if (canonical !== true) throw new ChainError('not-preferred', `the block built for slot ${p.slot} is not preferred by the fork choice: ${String(canonical)}`)
     for (const k of d.evidenceKeys) this.evidence.delete(k)
     for (const k of d.voteEvidenceKeys) this.voteEvidence.delete(k)
@@ -558,8 +655,8 @@ export class Chain {
    * Stores an executed block and applies the fork choice: true when it became the head, false when it is kept
    * as a side block, or the fork choice's refusal. The live VM is left at the head's state root either way.
    */
-  private async commit (block: Block, receipts: StoredReceipt[], envelope: Uint8Array, poot: ChainState, signed: SignedHeader, config: PootConfig, payout: PayoutSchedule, written: Uint8Array[]): Promise<boolean | string> {
-    await this.store.putBlockData(block.hash(), receipts, envelope, written)
+  private async commit (block: Block, receipts: StoredReceipt[], envelope: Uint8Array, poot: ChainState, signed: SignedHeader, config: PootConfig, payout: PayoutSchedule, written: Uint8Array[], payouts: readonly PayoutWrite[]): Promise<boolean | string> {
+    await this.store.putBlockData(block.hash(), receipts, envelope, written, payouts.length === 0 ? undefined : encodeEntitlementsRecords(payouts.map(entitlementsRecord)))
     const before = this.forkChoice.finalized.hash
     const refused = this.remember(block, poot, signed, config, payout)
     if (refused !== null) {
@@ -599,6 +696,7 @@ export class Chain {
     if (this.forkChoice.finalized.hash !== before) {
       await this.store.setFinal(hexToBytes(this.finalizedHash as `0x${string}`))
       this.retireOldStates()
+      if (this.forkChoice.finalized.height - this.snapshotHeight >= this.snapshotEvery) await this.writeSnapshot()
       // a side block at or below the finalized height, or on a branch that left the finalized block's line, can never
       // win: forgotten, with its PoOT state
       const finalized = this.forkChoice.finalized
@@ -666,14 +764,14 @@ export class Chain {
         const payout = await this.payoutScheduleForChild(parent, parentPoot.slot, ph.slot)
         // executed on the execution worker: the system writes of this block (if any) first, on the parent's state,
         // then the block's transactions, with every check of ethereumjs' runBlock
-        const writes = await this.systemWrites(parent, parentPoot, ph.slot, config)
+        const { writes, payouts } = await this.systemWrites(parent, parentPoot, ph.slot, config)
         // a pool's block this member co-signed was executed then, on the same parent (its trie nodes are stored)
         const draft = this.cosignedDraft
         const reused = draft !== null && draft.hash === bytesToHex(block.hash()) && equalsBytes(draft.parentRoot, parent.header.stateRoot)
         const executed = reused ? draft.result : await this.execWorker.import(env.evm, parent.header.stateRoot, writes)
         if (reused) { this.cosignedDraft = null; this.draftsReused++ }
         if (!executed.ok) return { ok: false, reason: `execution: ${executed.message}` }
-        const canonical = await this.commit(block, executed.receipts, raw, next, env.poot.signed, config, payout, executed.written)
+        const canonical = await this.commit(block, executed.receipts, raw, next, env.poot.signed, config, payout, executed.written, payouts)
         if (typeof canonical === 'string') return { ok: false, reason: `fork-choice: ${canonical}` }
         return canonical ? { ok: true, block } : { ok: true, block, sideChain: true }
       } catch (e) {
@@ -722,7 +820,7 @@ export class Chain {
       const checked = await this.checkOnParent(env, block, parent, parentPoot, nowMs, true)
       if (!checked.ok) return checked
       try {
-        const writes = await this.systemWrites(parent, parentPoot, ph.slot, checked.config)
+        const { writes } = await this.systemWrites(parent, parentPoot, ph.slot, checked.config)
         const executed = await this.execWorker.import(env.evm, parent.header.stateRoot, writes)
         if (!executed.ok) return { ok: false, reason: `execution: ${executed.message}` }
         this.cosignedDraft = { hash: bytesToHex(block.hash()), parentRoot: parent.header.stateRoot, result: executed }
@@ -804,17 +902,18 @@ export class Chain {
 
   /**
    * The system writes a block at `slot` on `parent` makes, in order: the eligibility report at a PoOT epoch's first
-   * block, then the entitlements of payout epoch e at the first block of a later payout epoch.
+   * block, then the entitlements of payout epoch e at the first block of a later payout epoch (`payouts`: those).
    */
-  private async systemWrites (parent: Block, parentPoot: ChainState, slot: number, config: PootConfig): Promise<ExecSystemWrite[]> {
+  private async systemWrites (parent: Block, parentPoot: ChainState, slot: number, config: PootConfig): Promise<{ writes: ExecSystemWrite[], payouts: PayoutWrite[] }> {
     const writes: ExecSystemWrite[] = []
     const caller = SYSTEM_ADDRESS
     const report = eligibilityReport(parentPoot, slot, config)
     if (report !== null) writes.push({ caller, to: this.genesis.contracts.NodeEligibility, data: eligibilityCalldata(report, (e) => this.rewardAddress(e)), gas: SYSTEM_CALL_GAS })
-    for (const w of await this.payoutWritesFor(parent, parentPoot.slot, slot)) {
+    const payouts = await this.payoutWritesFor(parent, parentPoot.slot, slot)
+    for (const w of payouts) {
       writes.push({ caller, to: this.genesis.contracts.PayoutBatches, data: recordEntitlementsCalldata(w), gas: PAYOUT_WRITE_GAS })
     }
-    return writes
+    return { writes, payouts }
   }
 
   /**
@@ -843,7 +942,7 @@ export class Chain {
    * epoch, the length ParamRegistry's `payout.epochS` gives in the parent's state for the epochs after that one
    * (protocols/poot payout-epochs.ts; one registry read per payout epoch).
    */
-  private async payoutScheduleForChild (parent: Block, parentSlot: number, slot: number): Promise<PayoutSchedule> {
+  private async payoutScheduleForChild (parent: BlockRef, parentSlot: number, slot: number): Promise<PayoutSchedule> {
     const schedule = this.payoutScheduleAfter(bytesToHex(parent.hash()))
     const epoch = payoutEpochAt(schedule, slot)
     if (epoch === payoutEpochAt(schedule, parentSlot) || this.genesis.contracts.ParamRegistry === undefined) return schedule
@@ -882,10 +981,11 @@ export class Chain {
   }
 
   /**
-   * The entitlements the system wrote for `epoch` on the canonical chain (its write makes no receipt, so the entries
-   * are recomputed from the writing block's parent, which is what the write itself did); null when none was written.
+   * The entitlements the system wrote for `epoch` on the canonical chain, as kept with the writing block when this
+   * node executed it (the write makes no receipt; entitlements-record.ts), checked against the root PayoutBatches
+   * recorded; null when none was written.
    */
-  async payoutEntitlements (epoch: number): Promise<{ epoch: number, root: string, blockNumber: bigint, write: PayoutWrite } | null> {
+  async payoutEntitlements (epoch: number): Promise<(EntitlementsRecord & { blockNumber: bigint }) | null> {
     const iface = payoutBatchesInterface()
     const to = createAddressFromString(this.genesis.contracts.PayoutBatches)
     const head = this.headBlock
@@ -894,46 +994,60 @@ export class Chain {
     const [written, root, blockNumber] = iface.decodeFunctionResult('entitlementsOf', bytesToHex(r.returnValue)) as unknown as [boolean, string, bigint]
     if (!written) return null
     const block = await this.blockByNumber(blockNumber)
-    const parent = block === undefined ? undefined : await this.blockByHash(block.header.parentHash)
-    if (block === undefined || parent === undefined) throw new ChainError('payout-read', `block ${blockNumber} (the payout write of epoch ${epoch}) is not known`)
-    // a block's writes never change once it is known: recomputed (a walk over a whole payout epoch) once per block,
-    // by the very computation the block made
-    const key = bytesToHex(block.hash())
-    let writes = this.recomputedWrites.get(key)
-    if (writes === undefined) {
-      writes = await this.payoutWritesFor(parent, await this.slotOf(parent), await this.slotOf(block))
-      if (this.recomputedWrites.size >= 8) this.recomputedWrites.delete(this.recomputedWrites.keys().next().value as string)
-      this.recomputedWrites.set(key, writes)
-    }
-    const w = writes.find((x) => x.epoch === epoch)
-    if (w === undefined || payoutRootHex(w.batch) !== root.toLowerCase()) throw new ChainError('payout-mismatch', `epoch ${epoch}: recomputing the system write does not give the root it recorded (${root})`)
-    return { epoch, root, blockNumber, write: w }
+    if (block === undefined) throw new ChainError('payout-read', `block ${blockNumber} (the payout write of epoch ${epoch}) is not known`)
+    const raw = await this.store.payoutRecords(block.hash())
+    if (raw === undefined) throw new ChainError('payout-read', `block ${blockNumber} wrote epoch ${epoch}'s entitlements but has no stored record of them (a store from before records were kept: sync it again)`)
+    const record = decodeEntitlementsRecords(raw).find((x) => x.epoch === epoch)
+    if (record === undefined || record.root !== root.toLowerCase()) throw new ChainError('payout-mismatch', `epoch ${epoch}: the record kept with block ${blockNumber} does not give the root it wrote (${root})`)
+    return { ...record, blockNumber }
   }
 
   /**
    * The accounts the blocks of payout epoch `epoch` that end with `parent` wrote: their transactions' senders and
    * recipients, and the accounts written inside execution (a contract paying out LUCID), as stored with each block
    * (touched-accounts.ts). Walked back through the PoOT states (so a side branch gets its own), stopping at the first
-   * block of an earlier epoch: one small record read per block, no block decoded (a month is 21,600 blocks).
+   * block of an earlier epoch: one small record read per block, no block decoded (a month is 21,600 blocks). Below
+   * the states kept (retireOldStates) the chain is canonical and final: there the epoch's first block is found by
+   * bisection on the stored blocks' slots, and the blocks from it read by height.
    */
   private async accountsOfPayoutEpoch (parent: Block, epoch: number): Promise<string[]> {
     const m = this.epochAccounts
     if (m !== null && m.tip === bytesToHex(parent.hash()) && m.epoch === epoch) return [...m.accounts]
     const seen = new Set<string>()
-    // later length changes only ever start after the parent's epoch: the parent's schedule numbers all its ancestors
-    const schedule = this.payoutScheduleAfter(bytesToHex(parent.hash()))
-    for (let s = this.pootState(parent.hash()) ?? null; s !== null && s.parent !== null; s = s.parent) {
-      if (payoutEpochAt(schedule, s.slot) !== epoch) break
-      const hash = hexToBytes(this.evmByPoot.get(s.hash) as `0x${string}`)
+    const add = async (hash: Uint8Array): Promise<void> => {
       const written = await this.store.accountsWritten(hash)
-      if (written !== undefined) { for (const a of written) seen.add(a); continue }
+      if (written !== undefined) { for (const a of written) seen.add(a); return }
       // a block stored before the records were kept: its transactions' senders and recipients
       for (const tx of (await this.blockByHash(hash))?.transactions ?? []) {
         seen.add(tx.getSenderAddress().toString().toLowerCase())
         if (tx.to !== undefined) seen.add(tx.to.toString().toLowerCase())
       }
     }
+    // later length changes only ever start after the parent's epoch: the parent's schedule numbers all its ancestors
+    const schedule = this.payoutScheduleAfter(bytesToHex(parent.hash()))
+    let pruned = 0 // the height of the highest pruned block found in the epoch
+    for (let s = this.pootState(parent.hash()) ?? null; s !== null && s.height > 0; s = s.parent) {
+      if (payoutEpochAt(schedule, s.slot) !== epoch) break
+      const h = this.evmByPoot.get(s.hash)
+      if (h === undefined) { pruned = s.height; break }
+      await add(hexToBytes(h as `0x${string}`))
+    }
+    if (pruned === 0) return [...seen]
+    let first = 1
+    for (let hi = pruned; first < hi;) {
+      const mid = Math.floor((first + hi) / 2)
+      if (payoutEpochAt(schedule, await this.storedSlot(await this.canonicalHash(BigInt(mid)))) === epoch) hi = mid
+      else first = mid + 1
+    }
+    for (let n = first; n <= pruned; n++) await add(await this.canonicalHash(BigInt(n)))
     return [...seen]
+  }
+
+  /** The hash of the canonical block at height `n` (at or below the head: the store must have it). */
+  private async canonicalHash (n: bigint): Promise<Uint8Array> {
+    const hash = await this.blockchain.safeNumberToHash(n)
+    if (hash === false) throw new ChainError('missing-block', `chain store: no canonical block ${n}`)
+    return hash
   }
 
   /** Extends the head epoch's accounts with a new head's, or starts them at an epoch's first block. */
@@ -951,12 +1065,10 @@ export class Chain {
     for (const a of written) m.accounts.add(bytesToHex(a))
   }
 
-  /** A block's PoOT slot: from its PoOT state, else from its stored envelope. */
-  private async slotOf (b: Block): Promise<number> {
-    const state = this.pootState(b.hash())
-    if (state !== undefined) return state.slot
-    const raw = await this.store.envelope(b.hash())
-    if (raw === undefined) throw new ChainError('missing-envelope', `block ${b.header.number} has no envelope`)
+  /** A stored block's PoOT slot, from its envelope. */
+  private async storedSlot (hash: Uint8Array): Promise<number> {
+    const raw = await this.store.envelope(hash)
+    if (raw === undefined) throw new ChainError('missing-envelope', `block ${bytesToHex(hash)} has no envelope`)
     return decodeEnvelope(raw).poot.signed.header.slot
   }
 
@@ -1030,10 +1142,19 @@ export class Chain {
   }
 
   async blockByHash (hash: Uint8Array): Promise<Block | undefined> {
-    if (!this.pootByEvm.has(bytesToHex(hash))) return undefined
+    if (!this.pootByEvm.has(bytesToHex(hash))) return await this.prunedBlock(hash)
     const side = this.sideBlocks.get(bytesToHex(hash))
     if (side !== undefined) return side
     try { return await this.blockchain.getBlock(hash) } catch { return undefined }
+  }
+
+  /** A canonical block whose PoOT state was pruned (retireOldStates), from the store; undefined for any other. */
+  private async prunedBlock (hash: Uint8Array): Promise<Block | undefined> {
+    let block: Block
+    try { block = await this.blockchain.getBlock(hash) } catch { return undefined }
+    if (block.header.number >= BigInt(this.retired.prunedBelow)) return undefined
+    const canonical = await this.blockchain.safeNumberToHash(block.header.number)
+    return canonical !== false && equalsBytes(canonical, hash) ? block : undefined
   }
 
   mempoolContext (): MempoolContext {
@@ -1148,7 +1269,11 @@ export class Chain {
 
   async close (): Promise<void> {
     if (this.closed) return
-    await this.executor.run(async () => { this.closed = true })
+    await this.executor.run(async () => {
+      this.closed = true
+      // a restart then replays only the blocks above the finalized one; without it, from the last one stored
+      if (this.forkChoice.finalized.height > this.snapshotHeight) await this.writeSnapshot().catch(() => {})
+    })
     await this.execWorker.close()
     await this.level.close()
   }

@@ -15,9 +15,14 @@ export function registryValueSlot (key: string): Uint8Array {
   return getBytes(keccak256(AbiCoder.defaultAbiCoder().encode(['bytes32', 'uint256'], [encodeBytes32String(key), 0])))
 }
 
+// the keys never change: their slots are computed once (ABI encoding and hashing them was most of a registry read
+// after the trie's own)
+let governedSlots: Array<[key: string, slot: Uint8Array]> | undefined
+
 export async function readRegistryValues (state: MerkleStateManager, registry: string): Promise<RegistryValues> {
+  governedSlots ??= [...GOVERNED_PARAMS.map((g) => g.key), ...GOVERNED_PAYOUT_KEYS].map((key) => [key, registryValueSlot(key)])
   const address = createAddressFromString(registry)
   const out: Record<string, bigint> = {}
-  for (const key of [...GOVERNED_PARAMS.map((g) => g.key), ...GOVERNED_PAYOUT_KEYS]) out[key] = bytesToBigInt(await state.getStorage(address, registryValueSlot(key)))
+  for (const [key, slot] of governedSlots) out[key] = bytesToBigInt(await state.getStorage(address, slot))
   return out
 }

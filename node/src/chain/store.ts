@@ -23,6 +23,7 @@ export interface StoredReceipt {
 
 const key = (prefix: string, hash: Uint8Array): Uint8Array => concatBytes(utf8ToBytes(prefix), hash)
 const FINAL = utf8ToBytes('final')
+const SNAPSHOT = utf8ToBytes('poot-snapshot')
 
 function memberKey (slot: number, entity: string): Uint8Array {
   const n = new Uint8Array(8)
@@ -35,14 +36,20 @@ export class ChainStore {
 
   /**
    * Receipts, the envelope and the accounts written (touched-accounts.ts) of one block (any valid block, side blocks
-   * too), in one atomic batch.
+   * too), and its payout system writes when it made any (`payouts`, entitlements-record.ts), in one atomic batch.
    */
-  async putBlockData (blockHash: Uint8Array, receipts: StoredReceipt[], envelope: Uint8Array, written: Uint8Array[]): Promise<void> {
+  async putBlockData (blockHash: Uint8Array, receipts: StoredReceipt[], envelope: Uint8Array, written: Uint8Array[], payouts?: Uint8Array): Promise<void> {
     await this.meta.batch([
       { type: 'put', key: key('r:', blockHash), value: encodeReceipts(receipts) },
       { type: 'put', key: key('e:', blockHash), value: envelope },
-      { type: 'put', key: key('a:', blockHash), value: RLP.encode(written) }
+      { type: 'put', key: key('a:', blockHash), value: RLP.encode(written) },
+      ...(payouts === undefined ? [] : [{ type: 'put' as const, key: key('p:', blockHash), value: payouts }])
     ])
+  }
+
+  /** The encoded payout system writes of a block; undefined when it made none. */
+  async payoutRecords (blockHash: Uint8Array): Promise<Uint8Array | undefined> {
+    return await this.meta.get(key('p:', blockHash))
   }
 
   /** The accounts a block wrote (0x, lowercase); undefined for a block stored before these records were kept. */
@@ -107,6 +114,10 @@ export class ChainStore {
   async forgetMemberSignaturesBefore (slot: number): Promise<void> {
     await this.meta.clear({ gte: utf8ToBytes('m:'), lt: memberKey(slot, '') })
   }
+
+  /** The PoOT snapshot (poot-snapshot.ts): one value, replaced whole (LevelDB writes it atomically). */
+  async putSnapshot (bytes: Uint8Array): Promise<void> { await this.meta.put(SNAPSHOT, bytes) }
+  async snapshot (): Promise<Uint8Array | undefined> { return await this.meta.get(SNAPSHOT) }
 
   async setFinal (blockHash: Uint8Array): Promise<void> { await this.meta.put(FINAL, blockHash) }
   async final (): Promise<Uint8Array | undefined> { return await this.meta.get(FINAL) }

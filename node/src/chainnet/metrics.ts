@@ -9,6 +9,7 @@ export interface ChainMetricsSource {
   pooledProofs: () => number
   mempool: () => number
   draftsReused: () => number
+  statesKept: () => number
 }
 
 export class ChainMetrics {
@@ -30,6 +31,7 @@ export class ChainMetrics {
     gauge('lucid_chain_pooled_proofs', 'task proofs waiting to be included', source.pooledProofs)
     gauge('lucid_chain_mempool_transactions', 'transactions in the mempool', source.mempool)
     gauge('lucid_chain_cosigned_drafts_reused', 'pool blocks this member co-signed and then imported with the draft\'s execution (not executed twice), since start', source.draftsReused)
+    gauge('lucid_chain_pootstates_kept', 'PoOT states held in memory (the blocks of the finalized credit window and above, and side blocks); older ones are pruned', source.statesKept)
     this.blocksProduced = new Counter({ name: 'lucid_chain_blocks_produced_total', help: 'blocks this node proposed', registers: r })
     this.blocksImported = new Counter({ name: 'lucid_chain_blocks_imported_total', help: 'blocks received, checked and re-executed', labelNames: ['via'], registers: r })
     this.blocksRejected = new Counter({ name: 'lucid_chain_blocks_rejected_total', help: 'blocks refused (gossip or sync)', labelNames: ['reason'], registers: r })

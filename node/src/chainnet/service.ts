@@ -151,7 +151,8 @@ export class ChainService {
         slot: () => this.producer.currentSlot(),
         pooledProofs: () => this.pool.size,
         mempool: () => chain.mempool.size,
-        draftsReused: () => chain.draftsReused
+        draftsReused: () => chain.draftsReused,
+        statesKept: () => chain.statesKept
       })
     }
   }

@@ -380,15 +380,14 @@ export function makeMethods (chain: Chain, filters: FilterManager): Map<string, 
     let r
     try { r = await chain.payoutEntitlements(Number(epoch)) } catch (err) { throw new RpcError(RPC.INTERNAL, (err as Error).message) }
     if (r === null) return null
-    const w = r.write
     return {
       epoch: r.epoch,
       root: r.root,
       blockNumber: q(r.blockNumber),
-      entries: encodeEntitlements(w.batch.entries),
-      count: w.batch.entries.length,
-      distributedUsd6: w.distributedUsd.toString(),
-      rollover: Object.fromEntries([...w.batch.rollover].map(([a, v]) => [a, v.toString()]))
+      entries: encodeEntitlements(r.entries),
+      count: r.entries.length,
+      distributedUsd6: r.distributedUsd.toString(),
+      rollover: Object.fromEntries([...r.rollover].map(([a, v]) => [a, v.toString()]))
     }
   })
   return m

@@ -45,15 +45,25 @@ describe('chain devnet: a consensus parameter governed through ParamRegistry on 
     return iface.decodeFunctionResult(fn, await rpc<string>(url(n), 'eth_call', [{ to, data: iface.encodeFunctionData(fn, args) }, block]))
   }
 
-  /** Signs and sends a transaction to `n`'s JSON-RPC, waits for its receipt (status 1). */
+  /**
+   * Signs and sends a transaction to `n`'s JSON-RPC, waits for its receipt in a block `n` holds final (status 1): a
+   * node a little behind may first include it in a block of its own on a stale head, where it can revert (a vote
+   * before the voting opened), until that block loses to the others and the transaction is included again.
+   */
   async function send (n: DevnetNode, wallet: ethers.Wallet, to: string, data: string): Promise<{ blockNumber: number }> {
     const provider = new ethers.JsonRpcProvider(url(n), undefined, { staticNetwork: true })
     try {
+      const sentAt = await headNumber(url(n))
       const tx = await wallet.connect(provider).sendTransaction({ to, data, gasLimit: 1_000_000n })
       let receipt: { status: string, blockNumber: string } | null = null
-      await waitFor(`the receipt of ${tx.hash}`, async () => (receipt = await rpc(url(n), 'eth_getTransactionReceipt', [tx.hash])) !== null, 60_000, 250)
+      await waitFor(`the final receipt of ${tx.hash}`, async () => {
+        // finality first: a receipt read after it in a block at or below it is the final one
+        const finalized = Number((await rpc<Finality>(url(n), 'lucid_finality')).finalized.number)
+        receipt = await rpc(url(n), 'eth_getTransactionReceipt', [tx.hash])
+        return receipt !== null && Number(receipt.blockNumber) <= finalized
+      }, 60_000, 250)
       const r = receipt as unknown as { status: string, blockNumber: string }
-      assert.equal(r.status, '0x1', `${tx.hash} reverted`)
+      assert.equal(r.status, '0x1', `${tx.hash} (sent through node ${n.index} at its block ${sentAt}) reverted in block ${Number(r.blockNumber)}`)
       return { blockNumber: Number(r.blockNumber) }
     } finally {
       provider.destroy()
@@ -139,10 +149,12 @@ describe('chain devnet: a consensus parameter governed through ParamRegistry on 
     await send(n2, voters[0], governor, governorIface.encodeFunctionData('propose', [calls.targets, calls.values, calls.calldatas, description]))
     const snapshot = Number((await view(n1, governorIface, governor, 'proposalSnapshot', [id]))[0])
     await waitFor('the voting to open', async () => await headNumber(url(n1)) > snapshot, 30_000, 250)
-    await Promise.all(voters.map(async (w, i) => await send(devnet.nodes[i], w, governor, governorIface.encodeFunctionData('castVote', [id, 1]))))
+    const deadline = Number((await view(n1, governorIface, governor, 'proposalDeadline', [id]))[0])
+    await Promise.all(voters.map(async (w, i) => await send(devnet.nodes[i], w, governor, governorIface.encodeFunctionData('castVote', [id, 1])).catch((e: Error) => {
+      throw new Error(`vote ${i} (voting from block ${snapshot + 1} to ${deadline}): ${e.message}`)
+    })))
     const [against, forVotes] = await view(n1, governorIface, governor, 'proposalVotes', [id])
     assert.deepEqual([Number(against), Number(forVotes)], [0, NODES])
-    const deadline = Number((await view(n1, governorIface, governor, 'proposalDeadline', [id]))[0])
     await waitFor('the voting to close', async () => await headNumber(url(n1)) > deadline, 60_000, 250)
     assert.equal(Number((await view(n1, governorIface, governor, 'state', [id]))[0]), 4, 'the proposal did not succeed') // Succeeded
     await send(n3, voters[1], governor, governorIface.encodeFunctionData('queue', args))

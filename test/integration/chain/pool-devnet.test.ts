@@ -68,11 +68,17 @@ describe('chain devnet: a 2-of-3 pool entity whose members are separate processe
     const hashes = await Promise.all(devnet.nodes.map(async (n) => (await rpc<{ hash: string }>(url(n), 'eth_getBlockByNumber', [at, false])).hash))
     assert.equal(new Set(hashes).size, 1, `nodes disagree at ${at} (slot ${last.poot.signed.header.slot}): ${hashes.join(' ')}`)
     // co-signers imported the published blocks with their drafts' execution
-    const reused = await Promise.all(devnet.nodes.map(async (n) => {
-      const line = (await (await fetch(`${n.api}/metrics`)).text()).split('\n').find((l) => l.startsWith('lucid_chain_cosigned_drafts_reused '))
+    const gauge = async (n: DevnetNode, name: string): Promise<number> => {
+      const line = (await (await fetch(`${n.api}/metrics`)).text()).split('\n').find((l) => l.startsWith(`${name} `))
       return Number(line?.split(' ').pop() ?? NaN)
-    }))
+    }
+    const reused = await Promise.all(devnet.nodes.map(async (n) => await gauge(n, 'lucid_chain_cosigned_drafts_reused')))
     assert.ok(reused.every((x) => Number.isInteger(x)) && reused.reduce((a, b) => a + b, 0) >= 1, `drafts reused: ${reused.join(',')}`)
+    // every state since genesis is still in the dev chain's 3-day window: each node holds one a block, at least
+    for (const n of devnet.nodes) {
+      const kept = await gauge(n, 'lucid_chain_pootstates_kept')
+      assert.ok(kept >= start + blocks.length, `node ${n.index} keeps ${kept} PoOT states at block ${start + blocks.length}`)
+    }
   })
 
   it('a garbage co-sign request and one in a member\'s name from another peer are refused and counted', async () => {

@@ -69,7 +69,7 @@ describe('poot block headers', () => {
     assert.equal(why(chain, { ...good.signed, signatures: [{ member: 3, sig: good.signed.signatures[0].sig }] }), 'unknown-signer')
   })
 
-  it('a replay of blocks checked before (trustSignatures) skips signature verification only', () => {
+  it('a replay of blocks checked before (trustSignatures) skips signature verification and the body hash only', () => {
     const trusted = { ...f.config, trustSignatures: true as const }
     const trust = (signed: SignedHeader): string => { const r = validateHeader(chain, signed, trusted); return r.ok ? 'ok' : r.reason }
     const forged = { ...good.signed, signatures: [{ member: 0, sig: good.signed.signatures[0].sig.map((b, i) => (i === 9 ? b ^ 4 : b)) }] }
@@ -86,6 +86,11 @@ describe('poot block headers', () => {
     const untrustedResult = applyBlock(chain, block, f.config)
     assert.equal(untrustedResult.ok ? 'ok' : untrustedResult.reason, 'proof-0:attestation:bad-signature')
     assert.equal(applyBlock(chain, block, trusted).ok, true)
+    // nor is the body hashed again: one that does not match its header is refused only when not trusted
+    const swapped = { ...block, body: { ...block.body, proofs: [] } }
+    const untrustedSwap = applyBlock(chain, swapped, f.config)
+    assert.equal(untrustedSwap.ok ? 'ok' : untrustedSwap.reason, 'body-hash-mismatch')
+    assert.equal(applyBlock(chain, swapped, trusted).ok, true)
   })
 
   it('a pool needs threshold-many distinct member signatures in member order', () => {

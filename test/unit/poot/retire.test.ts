@@ -2,8 +2,8 @@
 // enough below finality after each block, the other never; every block gets the same verdict and the same state on
 // both (property: random voters, skipped slots, replayed votes, which the proof keys of recent blocks must refuse,
 // and side blocks in skipped slots; a credit window of 336 slots, longer than the retiring depth, that blocks leave
-// within the run), and the
-// retired states really hold nothing but their place in the chain.
+// within the run); the retired states really hold nothing but their place in the chain, and those that also left
+// the finalized window are cut off it (pruned: every one returned once, in order, its links dropped; a lookup below them finds null or the right state).
 import { strict as assert } from 'node:assert'
 import fc from 'fast-check'
 import { NOTHING_RETIRED, RETIRE_DEPTH, ancestorAtHeight, applyBlock, makeVote, retireStates, selectProofs, slotStartMs, windowSlots, type ChainState, type Retired, type TaskProof } from '../../../protocols/poot/index.js'
@@ -33,6 +33,7 @@ describe('poot: retiring states deep below finality', function () {
       let kept = genesis(f)
       let retiring = genesis(f)
       let retired: Retired = NOTHING_RETIRED
+      const pruned: ChainState[] = []
       let slot = 0
       for (const step of plan) {
         slot += step.skip && slot > 1 ? 2 : 1
@@ -56,6 +57,7 @@ describe('poot: retiring states deep below finality', function () {
         retiring = b.value
         const finalized = ancestorAtHeight(retiring, retiring.finalizedHeight) as ChainState
         retired = retireStates(finalized, retired)
+        pruned.push(...[...retired.pruned].reverse())
         // a side block in the skipped slot, on the head's parent: its window starts earlier than the head's, so it
         // subtracts deltas the head already did (the retiring that followed the head must not have dropped them)
         if (step.fork && kept.slot - (kept.parent as ChainState).slot === 2) {
@@ -76,7 +78,13 @@ describe('poot: retiring states deep below finality', function () {
         assert.equal(at(retiring, h).proofKeys.size, 0)
       }
       assert.deepEqual(at(retiring, top).delta, at(kept, top).delta, 'a delta inside the finalized window is kept')
-      assert.equal(at(retiring, finalWindow - 1).delta.size, 0)
+      // below the finalized window: pruned, each block once and in order, the lowest kept state the floor
+      assert.equal(retired.prunedBelow, finalWindow)
+      assert.deepEqual(pruned.map((p) => p.hash), Array.from({ length: finalWindow - 1 }, (_, i) => at(kept, i + 1).hash))
+      for (const p of pruned) assert.deepEqual([p.delta.size, p.parent, p.skip], [0, null, null])
+      assert.equal(at(retiring, finalWindow).parent, pruned.at(-1))
+      // a kept state's skip pointer may still lead to a pruned one: a lookup below the floor gives it or null
+      for (let h = 1; h < finalWindow; h++) assert.ok([null, at(kept, h).hash].includes(ancestorAtHeight(retiring, h)?.hash ?? null))
       const recent = ancestorAtHeight(retiring, retiring.finalizedHeight - RETIRE_DEPTH + 1) as ChainState
       assert.deepEqual(view(recent), view(ancestorAtHeight(kept, recent.height) as ChainState), 'a state above the depth is untouched')
     }), { numRuns: 4, endOnFailure: true }) // shrinking 700-block plans would take minutes
