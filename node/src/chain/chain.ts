@@ -51,7 +51,11 @@ export interface ChainOptions {
   sliceMs?: number
   /** a PoOT snapshot is stored each time finality has advanced this many blocks since the last, and at close (default 4096) */
   snapshotEvery?: number
+  /** where the chain reports what it drops or fails at on its own (evidence that no longer applies, a snapshot not written) */
+  log?: ChainWarnings
 }
+
+export interface ChainWarnings { warn: (o: object, m: string) => void }
 
 export interface Proposal {
   slot: number
@@ -92,9 +96,6 @@ interface Draft {
   next: ChainState
   config: PootConfig
   payout: PayoutSchedule
-  /** the evidence included, to forget once the block is stored */
-  evidenceKeys: string[]
-  voteEvidenceKeys: string[]
 }
 
 /** How many slots back a pool member's signature records are kept (chain/store.ts `m:`). */
@@ -194,6 +195,7 @@ export class Chain {
   draftsReused = 0
   /** what the last open did: the finalized height of the snapshot it resumed from (null: none) and the blocks it replayed */
   readonly opened = { fromSnapshot: null as number | null, replayed: 0 }
+  private log: ChainWarnings = { warn: () => {} }
 
   private constructor (
     readonly genesis: Genesis,
@@ -235,6 +237,7 @@ export class Chain {
     let chain: Chain | undefined
     const execWorker = new ExecWorker(genesis.commonSpec, sub('state'), STATE_BATCH_SLICE, async (n, tip) => await chain?.branchHash(n, tip))
     chain = new Chain(genesis, level, vm, blockchain, new ChainStore(sub('meta')), head, opts.maxBuildMs ?? 1000, opts.sliceMs ?? 4, execWorker, opts.snapshotEvery ?? SNAPSHOT_EVERY)
+    if (opts.log !== undefined) chain.log = opts.log
     await chain.replayPoot(head)
     chain.retireOldStates()
     await chain.reloadSideBlocks()
@@ -515,6 +518,12 @@ export class Chain {
     return this.pootByEvm.get(typeof blockHash === 'string' ? blockHash.toLowerCase() : bytesToHex(blockHash))
   }
 
+  /** The PoOT state of a block known here by its PoOT header hash (a draft's `parent`), else undefined. */
+  pootStateByHeader (pootHash: string): ChainState | undefined {
+    const evm = this.evmByPoot.get(pootHash)
+    return evm === undefined ? undefined : this.pootByEvm.get(evm)
+  }
+
   get headPoot (): ChainState { return this.pootState(this.headBlock.hash()) as ChainState }
   /** The EVM block hash of the PoOT fork choice's finalized block. */
   get finalizedHash (): string { return this.evmByPoot.get(this.forkChoice.finalized.hash) as string }
@@ -546,18 +555,28 @@ export class Chain {
     // once the other members signed (finishBuild)
     const checked = p.cosign === undefined ? config : partialConfig(config, p.proposer, p.signers.length)
     // evidence that no longer applies (already jailed, stale, a second offence of an entity this block jails) is
-    // dropped rather than failing the block: each piece is kept only if the block with it and those kept before applies
+    // dropped rather than failing the block: each piece is kept only if the block with it and those kept before
+    // applies. Included evidence stays here until a later block finds its offender jailed: a block that carried it
+    // and lost to another branch would otherwise take it away with it.
     const kept: { evidence: EquivocationEvidence[], voteEvidence: VoteEvidence[] } = { evidence: [], voteEvidence: [] }
-    const evidenceKeys: string[] = []
-    const voteEvidenceKeys: string[] = []
-    const applies = (body: Pick<BlockBody, 'evidence' | 'voteEvidence'>): boolean =>
-      applyBlock(parentPoot, makeBlock({ parentHash: parentPoot.hash, slot: p.slot, rank: p.rank, timeMs: p.timeMs, proposer: p.proposer, signers: p.signers, body: { proofs: [], sessions: [], ...body } }), checked).ok
-    for (const [k, e] of this.evidence) {
-      if (applies({ ...kept, evidence: [...kept.evidence, e] })) { kept.evidence.push(e); evidenceKeys.push(k) } else this.evidence.delete(k)
+    const refusal = (body: Pick<BlockBody, 'evidence' | 'voteEvidence'>): string | null => {
+      const r = applyBlock(parentPoot, makeBlock({ parentHash: parentPoot.hash, slot: p.slot, rank: p.rank, timeMs: p.timeMs, proposer: p.proposer, signers: p.signers, body: { proofs: [], sessions: [], ...body } }), checked)
+      return r.ok ? null : r.reason
     }
-    for (const [k, e] of this.voteEvidence) {
-      if (applies({ ...kept, voteEvidence: [...kept.voteEvidence, e] })) { kept.voteEvidence.push(e); voteEvidenceKeys.push(k) } else this.voteEvidence.delete(k)
+    // a block refused without any evidence says nothing of the evidence: keep it all for the next one
+    const judged = refusal(kept) === null
+    const sift = <E>(pool: Map<string, E>, add: (e: E) => Pick<BlockBody, 'evidence' | 'voteEvidence'>, take: (e: E) => void): void => {
+      for (const [k, e] of pool) {
+        const why = judged ? refusal(add(e)) : 'unjudged'
+        if (why === null) take(e)
+        else if (judged) {
+          pool.delete(k)
+          if (!/(already-jailed|stale-evidence)$/.test(why)) this.log.warn({ slot: p.slot, reason: why }, 'equivocation evidence dropped: it does not apply on the head')
+        }
+      }
     }
+    sift(this.evidence, (e) => ({ ...kept, evidence: [...kept.evidence, e] }), (e) => kept.evidence.push(e))
+    sift(this.voteEvidence, (e) => ({ ...kept, voteEvidence: [...kept.voteEvidence, e] }), (e) => kept.voteEvidence.push(e))
     // holding claims and listed sessions are checked against the registrations in the parent's state, as every
     // follower will check them; what would fail is left out
     const wanted = { proofs: p.proofs ?? [], sessions: [...new Map((p.sessions ?? []).map((s) => [s.sessionId, s])).values()] }
@@ -594,7 +613,7 @@ export class Chain {
     // the block from the worker's header and this thread's transaction objects (their senders already recovered)
     const block = new Block(createBlockHeaderFromRLP(built.header, { common: this.common }), built.included.map((i) => offered[i]), [], withdrawals.map(createWithdrawal), { common: this.common })
     const seal = sealBlock(block.hash(), p.signers)
-    return { p, block, poot: pootBlock, seal, receipts: built.receipts, written: built.written, payouts, next, config, payout, evidenceKeys, voteEvidenceKeys }
+    return { p, block, poot: pootBlock, seal, receipts: built.receipts, written: built.written, payouts, next, config, payout }
   }
 
   /**
@@ -623,8 +642,6 @@ export class Chain {
     const envelope = encodeEnvelope({ evm: block.serialize(), poot, seal })
     const canonical = await this.commit(block, d.receipts, envelope, d.next, poot.signed, d.config, d.payout, d.written, d.payouts)
     if (canonical !== true) throw new ChainError('not-preferred', `the block built for slot ${p.slot} is not preferred by the fork choice: ${String(canonical)}`)
-    for (const k of d.evidenceKeys) this.evidence.delete(k)
-    for (const k of d.voteEvidenceKeys) this.voteEvidence.delete(k)
     return block
   }
 
@@ -755,7 +772,7 @@ export class Chain {
       if (parentPoot === undefined) return { ok: false, reason: `unknown-parent: ${parentHash}` }
       // before any work: such a block cannot descend from the finalized one (and its parent's state may be retired)
       if (parentPoot.height < this.forkChoice.finalized.height) return { ok: false, reason: 'fork-choice: conflicts-with-finalized' }
-      const parent = parentHash === bytesToHex(this.headBlock.hash()) ? this.headBlock : this.sideBlocks.get(parentHash) ?? await this.blockchain.getBlock(block.header.parentHash)
+      const parent = await this.knownBlock(parentHash, block.header.parentHash)
       const ph = env.poot.signed.header
       const checked = await this.checkOnParent(env, block, parent, parentPoot, nowMs, false)
       if (!checked.ok) return checked
@@ -783,8 +800,8 @@ export class Chain {
 
   /**
    * This process's member signatures over another member's draft of their pool's block (chainnet's co-signing): the
-   * PoOT header signature and the seal. Given only when the draft is a child of this node's head that passes every
-   * import check (the proposer's signatures counted as present, not to the threshold) and re-executes to its roots,
+   * PoOT header signature and the seal. Given only when the draft is a child of a block this node holds above its
+   * finalized one (its head or another branch's) that passes every import check (the proposer's signatures counted as present, not to the threshold) and re-executes to its roots,
    * and when this member has signed no other header of the pool for the slot; the header is recorded (synced) before
    * the signatures are returned. Checks and record run in the chain's queue, so two drafts for one slot never both
    * pass. The draft is not stored (the leader publishes the signed block, imported as any other).
@@ -812,11 +829,13 @@ export class Chain {
       const known = this.signedBySlot.get(key)
       if (known !== undefined && headerHash(known.header) !== hash) return { ok: false, reason: `already-signed: a block of ${ph.proposer} for slot ${ph.slot} is known` }
       const parentHash = bytesToHex(block.header.parentHash)
-      if (!this.pootByEvm.has(parentHash)) return { ok: false, reason: `unknown-parent: ${parentHash}` }
-      // the proposer's turn is judged on this node's own view, as localProposer does: on its head
-      if (parentHash !== bytesToHex(this.headBlock.hash())) return { ok: false, reason: `not-on-head: the draft's parent ${parentHash} is not this node's head ${bytesToHex(this.headBlock.hash())}` }
-      const parent = this.headBlock
-      const parentPoot = this.headPoot
+      const parentPoot = this.pootByEvm.get(parentHash)
+      if (parentPoot === undefined) return { ok: false, reason: `unknown-parent: ${parentHash}` }
+      // a draft on another branch than this node's head (a block the leader has not seen yet, or one this node has
+      // not): judged on its own parent, as its import will be, so the pool's slot is not lost to a view that differs
+      // for a moment; never below the finalized block
+      if (parentPoot.height < this.forkChoice.finalized.height) return { ok: false, reason: `conflicts-with-finalized: the draft's parent ${parentHash} is below this node's finalized block` }
+      const parent = await this.knownBlock(parentHash, block.header.parentHash)
       const checked = await this.checkOnParent(env, block, parent, parentPoot, nowMs, true)
       if (!checked.ok) return checked
       try {
@@ -831,6 +850,11 @@ export class Chain {
       await this.recordMemberSignature(ph.slot, ph.proposer, hash)
       return { ok: true, poot: signer.key.sign(hexToBytes(('0x' + hash) as `0x${string}`)), seal: signer.key.sign(block.hash()) }
     })
+  }
+
+  /** A block this node holds a PoOT state of: the head, a side block, or a canonical one (`hash` is `raw` in hex). */
+  private async knownBlock (hash: string, raw: Uint8Array): Promise<Block> {
+    return hash === bytesToHex(this.headBlock.hash()) ? this.headBlock : this.sideBlocks.get(hash) ?? await this.blockchain.getBlock(raw)
   }
 
   /**
@@ -1272,7 +1296,7 @@ export class Chain {
     await this.executor.run(async () => {
       this.closed = true
       // a restart then replays only the blocks above the finalized one; without it, from the last one stored
-      if (this.forkChoice.finalized.height > this.snapshotHeight) await this.writeSnapshot().catch(() => {})
+      if (this.forkChoice.finalized.height > this.snapshotHeight) await this.writeSnapshot().catch((e: Error) => { this.log.warn({ err: e.message }, 'PoOT snapshot not stored at close: the next start replays from the last one') })
     })
     await this.execWorker.close()
     await this.level.close()

@@ -6,7 +6,7 @@ import { mkdir, readFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { writeFileAtomic } from '../home/atomic-write.js'
 import { chainPaths } from './paths.js'
-import { Chain } from './chain.js'
+import { Chain, type ChainWarnings } from './chain.js'
 import { buildGenesis } from './genesis.js'
 import { checkGenesisSpec, type GenesisSpec } from './genesis-spec.js'
 import { devGenesisSpec } from './dev.js'
@@ -23,7 +23,7 @@ export async function writeGenesisFile (path: string, spec: GenesisSpec): Promis
   await writeFileAtomic(path, JSON.stringify(spec, null, 2) + '\n')
 }
 
-export interface OpenOptions { home: string, dev?: { slotMs: number, nowMs: number }, maxBuildMs?: number }
+export interface OpenOptions { home: string, dev?: { slotMs: number, nowMs: number }, maxBuildMs?: number, log?: ChainWarnings }
 
 export async function openChainAtHome (o: OpenOptions): Promise<Chain> {
   const p = chainPaths(o.home)
@@ -34,5 +34,5 @@ export async function openChainAtHome (o: OpenOptions): Promise<Chain> {
     await writeGenesisFile(p.genesis, checkGenesisSpec(devGenesisSpec({ slotMs, genesisMs: nowMs - (nowMs % 1000) })))
   }
   const spec = await readGenesisFile(p.genesis)
-  return await Chain.open({ dir: p.db, genesis: await buildGenesis(spec), maxBuildMs: o.maxBuildMs })
+  return await Chain.open({ dir: p.db, genesis: await buildGenesis(spec), maxBuildMs: o.maxBuildMs, log: o.log })
 }

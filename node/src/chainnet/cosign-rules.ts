@@ -1,5 +1,5 @@
 /**
- * What a pool member checks of a co-sign request before the chain checks the draft itself (Chain.cosign: its head as
+ * What a pool member checks of a co-sign request before the chain checks the draft itself (Chain.cosign: on the draft's
  * parent, every import rule but the threshold, re-execution, one header per slot). Pure: the request's header, the
  * pool, who asked, and this node's clock. Null when the request may go on, else the reason.
  */

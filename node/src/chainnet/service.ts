@@ -21,6 +21,7 @@ import { poolMembershipsFrom, poolWakes, type PoolMembership, type PoolSigning }
 import type { Cosigner } from '../chain/chain.js'
 import { syncFrom, SyncError } from '../chain/sync.js'
 import { decodeProof, encodeProof, ProofCodecError } from '../chain/proof-codec.js'
+import { decodeEnvelope } from '../chain/envelope.js'
 import { CHAIN_TOPICS, COSIGN_PROTOCOL, COSIGN_SERVE_TIMEOUT_MS, MAX_GOSSIP_BLOCK_BYTES, MAX_GOSSIP_PROOF_BYTES, RELAY_PROTOCOL, SYNC_PROTOCOL, TOPIC_BLOCKS, TOPIC_PROOFS, TOPIC_TXS } from './constants.js'
 import { CosignCodecError, type CosignAnswer, type CosignRequest } from './cosign-codec.js'
 import { requestCosign, serveCosign } from './cosign-protocol.js'
@@ -139,7 +140,8 @@ export class ChainService {
       },
       onBlock: (block, envelope) => {
         this.metrics?.blocksProduced.inc()
-        this.init.log.info({ number: Number(block.header.number), slot: this.chain.headPoot.slot, txs: block.transactions.length }, 'block proposed')
+        const { evidence, voteEvidence } = decodeEnvelope(envelope).poot.body
+        this.init.log.info({ number: Number(block.header.number), slot: this.chain.headPoot.slot, txs: block.transactions.length, evidence: evidence.length + voteEvidence.length }, 'block proposed')
         this.publish(TOPIC_BLOCKS, envelope)
       },
       onError: (e) => { this.init.log.warn({ err: e.message }, 'block not proposed') }
@@ -464,7 +466,8 @@ export class ChainService {
     const now = this.clock.now()
     const { params, genesisMs } = this.chain.configAt(header.slot)
     const entity = this.chain.genesis.poot.registry.byId.get(header.proposer)
-    const live = entity === undefined ? undefined : liveMembers(this.chain.headPoot, entity, params)
+    // live members as the draft's parent shows them (the chain judges the draft on that parent too)
+    const live = entity === undefined ? undefined : liveMembers(this.chain.pootStateByHeader(header.parent) ?? this.chain.headPoot, entity, params)
     const turn = checkCosignRequest(header, signatures, { entity, member: m?.member, requester: from, nowMs: now, genesisMs, params, live })
     if (turn !== null || m === undefined) return { ok: false, reason: turn ?? 'not-a-member' }
     const signed = await this.chain.cosign(r.raw, { member: m.member, key: m.key }, now)

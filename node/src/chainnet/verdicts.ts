@@ -37,7 +37,7 @@ export function proofVerdict (v: Validity): Verdict {
  * breaks a rule on its own parent or a request in another member's name; Ignore for what depends on this member's
  * view or clock (its head, a header it already signed, the leader's turn not come yet or over).
  */
-const IGNORED_COSIGN = /^(unknown-parent|not-on-head|already-signed|closed|poot:future-block|leader-turn-not-come|turn-over|not-a-member|unknown-proposer|not-a-pool|poot:header:slot-not-after-parent)/
+const IGNORED_COSIGN = /^(unknown-parent|conflicts-with-finalized|already-signed|closed|poot:future-block|leader-turn-not-come|turn-over|not-a-member|unknown-proposer|not-a-pool|poot:header:slot-not-after-parent)/
 
 export function cosignVerdict (reason: string): Verdict {
   return IGNORED_COSIGN.test(reason) ? 'ignore' : 'reject'

@@ -52,7 +52,7 @@ export interface NodeChainInit {
 
 export async function startNodeChain (init: NodeChainInit): Promise<NodeChain> {
   const { home, config, log } = init
-  const chain = await openChainAtHome({ home: home.paths.root, maxBuildMs: config.chain.maxBuildMs })
+  const chain = await openChainAtHome({ home: home.paths.root, maxBuildMs: config.chain.maxBuildMs, log })
   log.info({ head: Number(chain.head.header.number), fromSnapshot: chain.opened.fromSnapshot, replayed: chain.opened.replayed }, 'chain opened')
   await chain.warmExecution() // blocks are built and re-executed on the execution worker: started before the first
   const nodeKey = nodeKeyFromSeed(home.identity.secretKey)

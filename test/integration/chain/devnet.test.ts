@@ -78,6 +78,12 @@ describe('chain devnet: 5 real node processes and a follower', function () {
     }, 1000)
   })
 
+  /** the error with the last lines of the nodes' logs that match `pattern`: what a failure on a loaded machine needs */
+  async function withLogs (e: Error, nodes: DevnetNode[], pattern: RegExp): Promise<Error> {
+    const logs = await Promise.all(nodes.map(async (n) => `node ${n.index}:\n` + (await readFile(n.log, 'utf8').catch(() => '')).split('\n').filter((l) => pattern.test(l)).slice(-10).join('\n')))
+    return new Error(`${e.message}\n${logs.join('\n----\n')}`)
+  }
+
   after(async () => {
     if (monitor !== undefined) clearInterval(monitor)
     await devnet?.stop()
@@ -212,10 +218,7 @@ describe('chain devnet: 5 real node processes and a follower', function () {
     const provider = new ethers.JsonRpcProvider(url(follower), undefined, { staticNetwork: true, pollingInterval: 250 })
     const wallet = new ethers.Wallet(devAccountKeys(DEV_FUNDED_ACCOUNTS)[60], provider)
     const tx = await wallet.sendTransaction({ to: '0x' + '42'.repeat(20), value: 12345n })
-    const receipt = await tx.wait(1, 60_000).catch(async (e: Error) => {
-      const logs = await Promise.all([follower, producers[0]].map(async (n) => (await readFile(n.log, 'utf8')).split('\n').filter((l) => /txs|transaction|rejected|sync/.test(l)).slice(-8).join('\n')))
-      throw new Error(`${e.message}\n${logs.join('\n----\n')}`)
-    })
+    const receipt = await tx.wait(1, 60_000).catch(async (e: Error) => { throw await withLogs(e, [follower, producers[0]], /txs|transaction|rejected|sync/) })
     assert.equal(receipt?.status, 1)
     assert.equal(await new ethers.JsonRpcProvider(url(producers[0]), undefined, { staticNetwork: true }).getBalance('0x' + '42'.repeat(20)), 12345n)
     provider.destroy()
@@ -270,14 +273,18 @@ describe('chain devnet: 5 real node processes and a follower', function () {
     // a plain peer (no chain) joins and gossips the forged block
     const peer = await startNode(await makeHome(join(tmp.dir, 'forger')), testConfig({ bootstrap: producers.map((n) => n.multiaddrs[0]) }))
     try {
-      // the forger knows node 1 follows both chain topics before it sends anything (it asks node 1's score below)
-      const first = producers[0].peerId
-      await waitFor('the forger sees node 1 on the chain topics', async () => [TOPIC_BLOCKS, TOPIC_PROOFS].every((t) => peer.libp2p.services.pubsub.getSubscribers(t).some((p) => p.toString() === first)), 30_000, 200)
+      // the forger knows every running producer follows both chain topics before it sends anything (it asks node 1's
+      // score below; any of them may include the evidence)
+      const ids = producers.filter((n) => running.has(n)).map((n) => n.peerId)
+      await waitFor('the forger sees the producers on the chain topics', async () => [TOPIC_BLOCKS, TOPIC_PROOFS].every((t) => {
+        const subscribers = new Set(peer.libp2p.services.pubsub.getSubscribers(t).map((p) => p.toString()))
+        return ids.every((id) => subscribers.has(id))
+      }), 30_000, 200)
       await peer.libp2p.services.pubsub.publish(TOPIC_BLOCKS, forged)
       await waitFor('the culprit jailed', async () => {
         const c = await rpc<{ jailedUntil: Record<string, number> }>(url(producers[0]), 'lucid_credits')
         return c.jailedUntil[key.id] !== undefined
-      }, 60_000, 500)
+      }, 60_000, 500).catch(async (e: Error) => { throw await withLogs(e, producers, /equivocation|evidence|block proposed|not proposed/) })
 
       // garbage from the same peer: an undecodable envelope, one whose EVM block is not a block, a forged relay
       // receipt, a heartbeat of a node no entity has, a malformed sync request

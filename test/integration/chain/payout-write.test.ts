@@ -13,7 +13,8 @@ import { strict as assert } from 'node:assert'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { bytesToHex, createAddressFromString } from '@ethereumjs/util'
+import { bytesToHex, concatBytes, createAddressFromString, utf8ToBytes } from '@ethereumjs/util'
+import { ClassicLevel } from 'classic-level'
 import { ethers } from 'ethers'
 import { payoutBatchesInterface } from '../../../node/src/chain/payout-system.js'
 import { encodePayoutEntry, leafHash, merkleRoot, payoutEpochOf, splitRevenue, USD } from '../../../protocols/poot/index.js'
@@ -317,5 +318,29 @@ describe('chain: the payout system write (PayoutBatches.recordEntitlements at ea
     assert.ok(receipt.gasUsed > 5_000_000n && receipt.gasUsed < 30_000_000n, `gas ${receipt.gasUsed}`)
     const [committed] = await view(follower, 'commitmentOf', [epoch]) as unknown as [string]
     assert.equal(committed, root)
+  })
+
+  it('lucid_payoutEntitlements: the record over JSON-RPC, null for an epoch not written, bad params and a store without the record refused with the reason', async () => {
+    const got = await provider.send('lucid_payoutEntitlements', [1]) as { epoch: number, root: string, blockNumber: string, count: number }
+    const [, root, blockNumber] = await view(leader, 'entitlementsOf', [1]) as unknown as [boolean, string, bigint]
+    assert.deepEqual([got.epoch, got.root, BigInt(got.blockNumber)], [1, root.toLowerCase(), blockNumber])
+    assert.ok(got.count > 0)
+    assert.equal(await provider.send('lucid_payoutEntitlements', [899]), null)
+    await assert.rejects(provider.send('lucid_payoutEntitlements', ['epoch one']), /params\[0\] \(epoch\)/)
+    // the follower's record of the writing block deleted, as in a store from before records were kept
+    const block = (await follower.blockByNumber(blockNumber))!
+    await follower.close()
+    const level = new ClassicLevel<Uint8Array, Uint8Array>(followerDir, { keyEncoding: 'view', valueEncoding: 'view' })
+    await level.sublevel<Uint8Array, Uint8Array>('meta', { keyEncoding: 'view', valueEncoding: 'view' }).del(concatBytes(utf8ToBytes('p:'), block.hash()))
+    await level.close()
+    follower = await Chain.open({ dir: followerDir, genesis: await devGenesis() })
+    const served = await startRpcServer(follower, { port: 0 })
+    try {
+      const res = await fetch(served.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'lucid_payoutEntitlements', params: [1] }) })
+      const body = await res.json() as { id: number, error?: { code: number, message: string } }
+      assert.equal(body.id, 7)
+      assert.match(body.error?.message ?? '', new RegExp(`block ${blockNumber} wrote epoch 1's entitlements but has no stored record of them`))
+      assert.equal(await follower.payoutEntitlements(0).then((r) => r?.epoch), 0, 'other epochs are still served')
+    } finally { await served.close() }
   })
 })

@@ -211,6 +211,37 @@ describe('chain: a pool entity co-signed by members in separate chains', functio
     assert.deepEqual(env.poot.signed.signatures.map((x) => x.member).sort(), [leader, other].sort())
     await publish((await chains[leader].envelopeOf(block))!, leader)
   })
+
+  it('a co-signer whose head is a block its leader has not seen judges the draft on the draft\'s parent and signs', async () => {
+    // a slot the pool leads through member 1 or 2, so member 0 (which also holds the Server key) can be the co-signer
+    let slot = chains[0].headPoot.slot + 3
+    while (leaderOrder(entity, slot)[0] === 0 || chains[0].schedule(slot)[0] !== entity.id) slot++
+    await serverUpTo(slot - 2)
+    const leader = leaderOrder(entity, slot)[0]
+    // the Server's block of the slot before reaches member 0 only: its head is that block, the leader's is its parent
+    pool.now = slotTime(slot - 1, 1010)
+    const side = await chains[0].build(decide(0)(chains[0], slot - 1, pool.now)!)
+    const parent = chains[leader].head
+    assert.equal(bytesToHex(side.header.parentHash), bytesToHex(parent.hash()))
+    pool.reachable = new Set([0])
+    pool.now = slotTime(slot)
+    const p = decide(leader)(chains[leader], slot, pool.now)
+    assert.ok(p !== null)
+    const reused = chains[0].draftsReused
+    const block = await chains[leader].build(p)
+    const raw = (await chains[leader].envelopeOf(block))!
+    assert.deepEqual(decodeEnvelope(raw).poot.signed.signatures.map((x) => x.member).sort(), [0, leader].sort())
+    // member 0 imports the pool's block beside its own head, with the results of the draft it executed on that parent
+    const r = await chains[0].importEnvelope(raw, pool.now)
+    assert.ok(r.ok, r.ok ? '' : r.reason)
+    assert.equal(chains[0].draftsReused, reused + 1)
+    assert.ok(chains[0].pootState(block.hash()) !== undefined)
+    // the others get both blocks; every chain ends on the same head
+    for (const env of [(await chains[0].envelopeOf(side))!, raw]) {
+      for (const i of [1, 2]) if (!(i === leader && env === raw)) assert.ok((await chains[i].importEnvelope(env, pool.now)).ok)
+    }
+    assert.equal(new Set(chains.map((c) => bytesToHex(c.head.hash()))).size, 1)
+  })
 })
 
 describe('chain: a 3-of-5 pool whose first two members in a slot\'s order are down', function () {

@@ -102,10 +102,16 @@ describe('chain: two in-process nodes, fallback and catch-up', function () {
       assert.match((r as { reason: string }).reason, /^equivocation: /)
       assert.equal(y.pendingEvidence.length, 1)
       const withEvidence = await produce(y)
-      assert.equal(y.pendingEvidence.length, 0)
+      assert.equal(decodeEnvelope((await y.envelopeOf(withEvidence))!).poot.body.evidence.length, 1)
+      // kept until a block finds the offender jailed: had this block lost to another branch, the next would carry it
+      assert.equal(y.pendingEvidence.length, 1)
       assert.ok((y.headPoot.jailedUntil.get(h.proposer) ?? 0) > y.headPoot.slot)
       const imported = await x.importEnvelope((await y.envelopeOf(withEvidence))!, slotTime(100))
       assert.ok(imported.ok, imported.ok ? '' : imported.reason)
+      const after = await produce(y)
+      assert.equal(decodeEnvelope((await y.envelopeOf(after))!).poot.body.evidence.length, 0, 'already jailed: not included twice')
+      assert.equal(y.pendingEvidence.length, 0)
+      assert.ok((await x.importEnvelope((await y.envelopeOf(after))!, slotTime(100))).ok)
       assert.ok((x.headPoot.jailedUntil.get(h.proposer) ?? 0) > x.headPoot.slot)
       assert.ok(!x.schedule(x.headPoot.slot + 1).includes(h.proposer), 'a jailed entity is not scheduled')
     } finally { await x.close(); await y.close() }

@@ -180,7 +180,7 @@ describe('pool co-signing: a member\'s checks of a request', () => {
   })
 
   it('counts only what an honest leader never sends against it', () => {
-    for (const r of ['already-signed: x', 'not-on-head: x', 'unknown-parent: 0x', 'leader-turn-not-come: x', 'turn-over: x', 'poot:future-block']) assert.equal(cosignVerdict(r), 'ignore', r)
+    for (const r of ['already-signed: x', 'conflicts-with-finalized: x', 'unknown-parent: 0x', 'leader-turn-not-come: x', 'turn-over: x', 'poot:future-block']) assert.equal(cosignVerdict(r), 'ignore', r)
     for (const r of ['not-the-leader: x', 'poot:header:bad-signature', 'execution: bad root', 'seal-bad-signature', 'before-leader-turn: x']) assert.equal(cosignVerdict(r), 'reject', r)
   })
 })
