@@ -153,6 +153,39 @@ describe('chain: two in-process nodes, fallback and catch-up', function () {
     } finally { await x.close(); await y.close() }
   })
 
+  it('evidence carried by a block that loses to another branch is carried again by the next block on the winner', async () => {
+    const x = await openDevChain()
+    const y = await openDevChain()
+    try {
+      for (let i = 0; i < 3; i++) {
+        const blk = await produce(x)
+        assert.ok((await y.importEnvelope((await x.envelopeOf(blk))!, slotTime(100))).ok)
+      }
+      // x catches a twin of its head's header: evidence against that proposer, on x only
+      const env = decodeEnvelope((await x.envelopeOf(x.head))!)
+      const h = env.poot.signed.header
+      const key = devNodeKeys(9).find((k) => k.id === h.proposer)!
+      const twin = makeBlock({ parentHash: h.parent, slot: h.slot, rank: h.rank, timeMs: h.timeMs + 1, proposer: h.proposer, signers: [{ member: 0, key }], body: env.poot.body })
+      assert.match((await x.importEnvelope(encodeEnvelope({ ...env, poot: twin }), slotTime(100)) as { reason: string }).reason, /^equivocation: /)
+      // x's Server fallback for the next slot carries it; y's primary block for that slot wins (lower rank)
+      const slot = x.headPoot.slot + 1
+      const { params, genesisMs } = x.genesis.poot
+      const start = slotStartMs(genesisMs, params, slot)
+      const fallback = await x.build(localProposer(signersFrom(x, [devServerKey()]))(x, slot, start + params.slotTimeoutMs + 10)!)
+      assert.equal(decodeEnvelope((await x.envelopeOf(fallback))!).poot.body.evidence.length, 1)
+      const primary = await y.build(localProposer(signersFrom(y, devNodeKeys(9)))(y, slot, start + 10)!)
+      const won = await x.importEnvelope((await y.envelopeOf(primary))!, start + params.slotTimeoutMs + 500)
+      assert.ok(won.ok && won.sideChain !== true, won.ok ? 'became a side block' : won.reason)
+      assert.equal(x.headPoot.jailedUntil.get(h.proposer), undefined, 'the winning branch has not jailed it')
+      // the next block on the winner carries the evidence again, and jails the proposer there
+      const next = await produce(x)
+      assert.equal(decodeEnvelope((await x.envelopeOf(next))!).poot.body.evidence.length, 1)
+      assert.ok((x.headPoot.jailedUntil.get(h.proposer) ?? 0) > x.headPoot.slot)
+      assert.ok((await y.importEnvelope((await x.envelopeOf(next))!, slotTime(100))).ok)
+      assert.ok((y.headPoot.jailedUntil.get(h.proposer) ?? 0) > y.headPoot.slot)
+    } finally { await x.close(); await y.close() }
+  })
+
   it('reorgs to a side block\'s child, and a proposer reorged below a slot it led does not sign that slot again', async () => {
     const x = await openDevChain()
     const y = await openDevChain()
