@@ -67,6 +67,7 @@ contract PayoutBatches is EIP712 {
     /// @dev What the next system write starts from: holders seen so far (beyond the genesis allocation and the
     /// entities' reward addresses, which every node knows from genesis), rollovers and the holdings vault.
     address[] private _holders;
+    mapping(address => bool) private _isHolder;
     address[] private _rolloverAccounts;
     uint256[] private _rolloverAmounts;
     uint256 private _vaultBalanceUsd;
@@ -183,8 +184,27 @@ contract PayoutBatches is EIP712 {
         emit PayoutIncomeDeclared(epoch, grossUsd, networkFeeUsd, msg.sender);
     }
 
+    /// @notice The system's record of the accounts the block before wrote (system address only, at every block
+    /// whose parent wrote any beyond those every node knows from genesis): those with a LUCID balance and no code that
+    /// are not stored yet are appended, in order, so the payout epoch's boundary finds its holders stored and the
+    /// cost of storing them falls on the blocks that made them, bounded by those blocks' own gas.
+    function recordHolders(address[] calldata accounts) external {
+        if (msg.sender != systemAddress) revert NotSystem(msg.sender);
+        for (uint256 i = 0; i < accounts.length; i++) {
+            address a = accounts[i];
+            if (a.balance != 0 && a.code.length == 0) _addHolder(a);
+        }
+    }
+
+    function _addHolder(address a) private {
+        if (_isHolder[a]) return;
+        _isHolder[a] = true;
+        _holders.push(a);
+    }
+
     /// @notice The system write of an epoch's entitlements (system address only, once per epoch): the root and
-    /// entries the chain computed, and the state the next epoch's computation starts from. Holders are appended.
+    /// entries the chain computed, and the state the next epoch's computation starts from. Holders not stored yet
+    /// (those of the block before the write's) are appended.
     function recordEntitlements(
         uint64 epoch,
         bytes32 root,
@@ -202,7 +222,7 @@ contract PayoutBatches is EIP712 {
         w.root = root;
         w.written = true;
         w.blockNumber = uint64(block.number);
-        for (uint256 i = 0; i < newHolders.length; i++) _holders.push(newHolders[i]);
+        for (uint256 i = 0; i < newHolders.length; i++) _addHolder(newHolders[i]);
         _rolloverAccounts = rolloverAccounts;
         _rolloverAmounts = rolloverAmounts;
         _vaultBalanceUsd = vaultBalanceUsd;
@@ -235,6 +255,10 @@ contract PayoutBatches is EIP712 {
 
     function payoutHolders() external view returns (address[] memory) {
         return _holders;
+    }
+
+    function isHolder(address account) external view returns (bool) {
+        return _isHolder[account];
     }
 
     /// @notice What the disbursers sign to let a batch be committed.

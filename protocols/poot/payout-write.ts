@@ -73,6 +73,16 @@ export function holderCandidates (sources: HolderSources, rollover: ReadonlyMap<
   return sortedUnique([...sources.genesis, ...sources.stored, ...sources.seen, ...rollover.keys()].map((a) => a.toLowerCase()))
 }
 
+/**
+ * The accounts a block wrote that its child's system write hands to PayoutBatches.recordHolders: all but those every
+ * node knows from genesis (`known`: the genesis holders, the system address, the genesis contracts); lowercase,
+ * sorted, unique. The contract stores those with a balance and no code it does not hold yet (the same test
+ * computePayoutWrite applies to the accounts seen), so a payout boundary finds every earlier block's holders stored.
+ */
+export function holderRecordCandidates (written: readonly string[], known: ReadonlySet<string>): string[] {
+  return sortedUnique(written.map((a) => a.toLowerCase()).filter((a) => !known.has(a)))
+}
+
 export function computePayoutWrite (input: PayoutWriteInput, p: PayoutParams): Result<PayoutWrite> {
   const candidates = holderCandidates(input.sources, input.state.rollover)
   for (const a of candidates) if (!ADDRESS.test(a)) return invalid(`bad-address:${a}`)

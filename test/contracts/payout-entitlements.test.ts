@@ -1,5 +1,6 @@
 // PayoutBatches and the chain's own payout computation: the disbursers declare an epoch's income (2-of-3), the
-// system address records the entitlements the chain computed, and a disbursers' commit must then carry that root.
+// system address records the entitlements the chain computed (and, at every block, the holders the block before made),
+// and a disbursers' commit must then carry that root.
 import assert from 'node:assert/strict'
 import { ethers } from 'ethers'
 import { COMMIT_TYPES, ascendingSigners, ENTITLEMENTS_EVENT, INCOME_TYPES, commitDomain, encodeEntitlements, decodeEntitlements, type CommittedEntry } from '../../protocols/poot/payout-commitment.js'
@@ -86,6 +87,21 @@ describe('contracts: PayoutBatches income and entitlements', function () {
     assert.deepEqual([...await batches.payoutHolders()], [a, b])
     const st2 = await batches.payoutState()
     assert.deepEqual([st2[0], [...st2[2]]], [500n, []])
+  })
+
+  it('records the holders of a block: only from the system address, each once, only accounts with a balance and no code', async function () {
+    const [rich, poor] = wallets(2, 'payout-entitlements holders').map((w) => w.address)
+    await (await governance.sendTransaction({ to: rich, value: 1n })).wait()
+    const contract = await batches.getAddress() // code (and no balance)
+    const funded = await governance.getAddress()
+    await rejectsWith(by(0).recordHolders([rich]), batches, 'NotSystem', [disbursers[0].address])
+    await mined(as(batches, system).recordHolders([rich, poor, contract, funded]))
+    assert.deepEqual([...await batches.payoutHolders()], [rich, funded])
+    assert.deepEqual(await Promise.all([rich, poor, contract, funded].map(async (a) => await batches.isHolder(a))), [true, false, false, true])
+    // a second record of the same accounts, and an entitlements write naming one, store nothing twice
+    await mined(as(batches, system).recordHolders([funded, rich]))
+    await mined(record(13, ethers.ZeroHash, [rich, ethers.getAddress('0x' + '55'.repeat(20))]))
+    assert.deepEqual([...await batches.payoutHolders()], [rich, funded, ethers.getAddress('0x' + '55'.repeat(20))])
   })
 
   it('refuses income for an epoch already written or committed', async function () {

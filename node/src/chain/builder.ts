@@ -47,6 +47,7 @@ export class LinearBlockBuilder extends BlockBuilder {
   async systemCall (caller: Address, to: Address, data: Uint8Array, gasLimit: bigint): Promise<void> {
     const self = await this.begin()
     await self.vm.evm.runCall({ caller, to, data, gasLimit, block: this.envBlock })
+    await self.vm.evm.journal.cleanup() // as the importers do (exec-worker-main.ts systemCall)
   }
 
   override async addTransaction (tx: TypedTransaction): Promise<RunTxResult> {

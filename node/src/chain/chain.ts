@@ -36,7 +36,8 @@ import { Mempool, MempoolError, UNSUPPORTED_TX_TYPES, type MempoolContext } from
 import { eligibilityCalldata, PAYOUT_WRITE_GAS, SYSTEM_ADDRESS, SYSTEM_CALL_GAS } from './system.js'
 import { readRegistryValues } from './registry-values.js'
 import { readAnchors } from './anchor-values.js'
-import { computeChainPayouts, payoutBatchesInterface, recordEntitlementsCalldata } from './payout-system.js'
+import { computeChainPayouts, knownAccounts, payoutBatchesInterface, recordEntitlementsCalldata, recordHoldersCalldata } from './payout-system.js'
+import { holderRecordCandidates } from '../../../protocols/poot/payout-write.js'
 import { storedBlockRef, type BlockRef } from './stored-block.js'
 import { decodePootSnapshot, encodePootSnapshot, storableConfig } from './poot-snapshot.js'
 import { decodeEntitlementsRecords, encodeEntitlementsRecords, entitlementsRecord, type EntitlementsRecord } from './entitlements-record.js'
@@ -180,12 +181,8 @@ export class Chain {
   /** the payout epochs after each block (by EVM hash) when governance changed their length; absent: the genesis one */
   private readonly payoutScheduleByEvm = new Map<string, PayoutSchedule>()
   private readonly genesisPayoutSchedule: PayoutSchedule
-  /**
-   * The accounts the head's payout epoch has written so far, from its first block to `tip` (accountsOfPayoutEpoch's
-   * answer for `tip`, kept as heads extend it, so the boundary block reads nothing); null after a restart or a
-   * reorg, when the boundary walks the stored records instead.
-   */
-  private epochAccounts: { tip: string, epoch: number, accounts: Set<string> } | null = null
+  /** accounts no holder record needs (payout-system.ts knownAccounts) */
+  private readonly knownHolders: ReadonlySet<string>
   /**
    * The last pool draft this member co-signed, as executed then: the leader's published block has the same EVM block
    * (the signatures are outside it), so its import takes these results instead of executing the block again.
@@ -213,6 +210,7 @@ export class Chain {
     this.headBlock = head
     this.forkChoice = new ForkChoice(genesis.pootGenesis)
     this.genesisPayoutSchedule = payoutScheduleOf(genesis.payout.epochSlots)
+    this.knownHolders = knownAccounts(genesis)
   }
 
   static async open (opts: ChainOptions): Promise<Chain> {
@@ -477,7 +475,7 @@ export class Chain {
   /**
    * Drops what no rule reads any more from the PoOT states deep below the finalized block, and forgets the pruned
    * ones (below the finalized credit window too) altogether: what the chain keeps in memory stops growing with its
-   * length. A pruned block is still served from the store (blockByHash, the payout epoch walk).
+   * length. A pruned block is still served from the store (blockByHash).
    */
   private retireOldStates (): void {
     const finalized = this.pootByEvm.get(this.finalizedHash)
@@ -707,7 +705,6 @@ export class Chain {
     this.headBlock = block
     // the live VM at the new head's state (an imported block was executed on the execution worker)
     await this.vm.stateManager.setStateRoot(block.header.stateRoot)
-    this.noteEpochAccounts(block, poot, written)
     // transactions of the abandoned branch go back to the mempool (those the new branch has are refused there)
     for (const tx of abandoned.flatMap((b) => b.transactions)) { try { await this.mempool.add(tx, this.mempoolContext(), tx.serialize().length) } catch {} }
     if (this.forkChoice.finalized.hash !== before) {
@@ -937,6 +934,9 @@ export class Chain {
     for (const w of payouts) {
       writes.push({ caller, to: this.genesis.contracts.PayoutBatches, data: recordEntitlementsCalldata(w), gas: PAYOUT_WRITE_GAS })
     }
+    // the parent's new holders: stored by the payout write when there is one, else recorded on their own
+    const candidates = payouts.length === 0 ? holderRecordCandidates(await this.accountsWrittenBy(parent), this.knownHolders) : []
+    if (candidates.length > 0) writes.push({ caller, to: this.genesis.contracts.PayoutBatches, data: recordHoldersCalldata(candidates), gas: PAYOUT_WRITE_GAS })
     return { writes, payouts }
   }
 
@@ -988,11 +988,11 @@ export class Chain {
   }
 
   /**
-   * The writes of payout epochs `epochs` on `parent`'s state. The accounts seen are those of the first epoch's blocks
-   * (none when it is not the parent's: a backlog or an epoch without blocks).
+   * The writes of payout epochs `epochs` on `parent`'s state. Every block before the parent had its new holders
+   * recorded by its child's system write (recordHolders): the accounts still to see are the parent's.
    */
   private async computePayoutsOn (parent: Block, epochs: number[]): Promise<PayoutWrite[]> {
-    const seen = await this.accountsOfPayoutEpoch(parent, epochs[0])
+    const seen = await this.accountsWrittenBy(parent)
     const to = createAddressFromString(this.genesis.contracts.PayoutBatches)
     return await computeChainPayouts(this.genesis, await this.payoutParamsAt(parent), epochs, seen, {
       state: await this.stateAt(parent.header.stateRoot),
@@ -1027,44 +1027,15 @@ export class Chain {
   }
 
   /**
-   * The accounts the blocks of payout epoch `epoch` that end with `parent` wrote: their transactions' senders and
-   * recipients, and the accounts written inside execution (a contract paying out LUCID), as stored with each block
-   * (touched-accounts.ts). Walked back through the PoOT states (so a side branch gets its own), stopping at the first
-   * block of an earlier epoch: one small record read per block, no block decoded (a month is 21,600 blocks). Below
-   * the states kept (retireOldStates) the chain is canonical and final: there the epoch's first block is found by
-   * bisection on the stored blocks' slots, and the blocks from it read by height.
+   * The accounts `block` wrote (0x, lowercase): its transactions' senders and recipients, and the accounts written
+   * inside execution (a contract paying out LUCID), as stored with it (touched-accounts.ts); for a block stored
+   * before those records were kept, its transactions' senders and recipients. None for the genesis block.
    */
-  private async accountsOfPayoutEpoch (parent: Block, epoch: number): Promise<string[]> {
-    const m = this.epochAccounts
-    if (m !== null && m.tip === bytesToHex(parent.hash()) && m.epoch === epoch) return [...m.accounts]
-    const seen = new Set<string>()
-    const add = async (hash: Uint8Array): Promise<void> => {
-      const written = await this.store.accountsWritten(hash)
-      if (written !== undefined) { for (const a of written) seen.add(a); return }
-      // a block stored before the records were kept: its transactions' senders and recipients
-      for (const tx of (await this.blockByHash(hash))?.transactions ?? []) {
-        seen.add(tx.getSenderAddress().toString().toLowerCase())
-        if (tx.to !== undefined) seen.add(tx.to.toString().toLowerCase())
-      }
-    }
-    // later length changes only ever start after the parent's epoch: the parent's schedule numbers all its ancestors
-    const schedule = this.payoutScheduleAfter(bytesToHex(parent.hash()))
-    let pruned = 0 // the height of the highest pruned block found in the epoch
-    for (let s = this.pootState(parent.hash()) ?? null; s !== null && s.height > 0; s = s.parent) {
-      if (payoutEpochAt(schedule, s.slot) !== epoch) break
-      const h = this.evmByPoot.get(s.hash)
-      if (h === undefined) { pruned = s.height; break }
-      await add(hexToBytes(h as `0x${string}`))
-    }
-    if (pruned === 0) return [...seen]
-    let first = 1
-    for (let hi = pruned; first < hi;) {
-      const mid = Math.floor((first + hi) / 2)
-      if (payoutEpochAt(schedule, await this.storedSlot(await this.canonicalHash(BigInt(mid)))) === epoch) hi = mid
-      else first = mid + 1
-    }
-    for (let n = first; n <= pruned; n++) await add(await this.canonicalHash(BigInt(n)))
-    return [...seen]
+  private async accountsWrittenBy (block: Block): Promise<string[]> {
+    if (block.header.number === 0n) return []
+    const written = await this.store.accountsWritten(block.hash())
+    if (written !== undefined) return written
+    return block.transactions.flatMap((tx) => [tx.getSenderAddress().toString(), ...(tx.to === undefined ? [] : [tx.to.toString()])]).map((a) => a.toLowerCase())
   }
 
   /** The hash of the canonical block at height `n` (at or below the head: the store must have it). */
@@ -1072,28 +1043,6 @@ export class Chain {
     const hash = await this.blockchain.safeNumberToHash(n)
     if (hash === false) throw new ChainError('missing-block', `chain store: no canonical block ${n}`)
     return hash
-  }
-
-  /** Extends the head epoch's accounts with a new head's, or starts them at an epoch's first block. */
-  private noteEpochAccounts (block: Block, poot: ChainState, written: Uint8Array[]): void {
-    const parentHash = bytesToHex(block.header.parentHash)
-    const schedule = this.payoutScheduleAfter(parentHash)
-    const epoch = payoutEpochAt(schedule, poot.slot)
-    const continues = this.epochAccounts !== null && this.epochAccounts.tip === parentHash && this.epochAccounts.epoch === epoch
-    const starts = poot.parent === null || poot.parent.parent === null || payoutEpochAt(schedule, poot.parent.slot) !== epoch
-    // neither: a reorg onto another branch mid-epoch, whose accounts the boundary walks for instead
-    const m = continues ? this.epochAccounts : starts ? { tip: '', epoch, accounts: new Set<string>() } : null
-    this.epochAccounts = m
-    if (m === null) return
-    m.tip = bytesToHex(block.hash())
-    for (const a of written) m.accounts.add(bytesToHex(a))
-  }
-
-  /** A stored block's PoOT slot, from its envelope. */
-  private async storedSlot (hash: Uint8Array): Promise<number> {
-    const raw = await this.store.envelope(hash)
-    if (raw === undefined) throw new ChainError('missing-envelope', `block ${bytesToHex(hash)} has no envelope`)
-    return decodeEnvelope(raw).poot.signed.header.slot
   }
 
   /** Equivocation evidence this node will include in its next block. */

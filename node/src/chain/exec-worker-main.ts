@@ -94,6 +94,10 @@ async function systemCall (root: Uint8Array, block: Block, w: ExecSystemWrite): 
   await vm.stateManager.setStateRoot(root)
   await vm.evm.journal.checkpoint()
   await vm.evm.runCall({ caller: createAddressFromString(w.caller), to: createAddressFromString(w.to), data: w.data, gasLimit: w.gas, block })
+  // closed like a transaction (EIP-161 cleanup of what it touched), or the touched set would carry over to whatever
+  // this worker executes next: a block without transactions never clears it, and another branch's block would
+  // then delete accounts its own execution never touched
+  await vm.evm.journal.cleanup()
   await vm.evm.journal.commit()
   return await vm.stateManager.getStateRoot()
 }

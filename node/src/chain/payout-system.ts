@@ -70,6 +70,16 @@ export async function computeChainPayouts (genesis: Genesis, params: PayoutParam
   return out
 }
 
+/** Accounts every node knows without a record (lowercase): the genesis holders, the system address, the genesis contracts. */
+export function knownAccounts (genesis: Genesis): Set<string> {
+  return new Set([...genesisHolders(genesis).all, genesis.spec.contracts.systemAddress, ...Object.values(genesis.contracts)].map((a) => a.toLowerCase()))
+}
+
+/** `PayoutBatches.recordHolders(accounts)`: the per-block record of the parent's accounts (holderRecordCandidates). */
+export function recordHoldersCalldata (accounts: readonly string[]): Uint8Array {
+  return ethers.getBytes(batches.encodeFunctionData('recordHolders', [[...accounts]]))
+}
+
 /** `PayoutBatches.recordEntitlements(epoch, root, entries, newHolders, rollover accounts, amounts, vault balance, next goal)`. */
 export function recordEntitlementsCalldata (w: PayoutWrite): Uint8Array {
   const roll = [...w.batch.rollover].sort((a, b) => (a[0] < b[0] ? -1 : 1))

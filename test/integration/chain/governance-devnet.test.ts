@@ -2,7 +2,9 @@
  * A consensus parameter changed by governance on a devnet of real `lucid start` processes (3 entities, 1.5 s slots),
  * through the nodes' JSON-RPC only: the nodes' own heartbeats and sessions put through their HTTP API (anchored in
  * LucidAnchors, then listed as the next blocks' sessions, which pays their proposers) make the entities' reward
- * addresses eligible in NodeEligibility; a LucidGovernor proposal raises `leader.timeoutMs` from 1000 to 1300 ms, the
+ * addresses eligible in NodeEligibility; a LucidGovernor proposal raises `leader.timeoutMs` from 1000 to 1300 ms (and,
+ * in the same proposal, `reward.baseMbPerSession` to 7 and `reward.dMinPpm` to 300,000, which the rules read from
+ * the same next epoch on every node, `lucid_chainInfo`), the
  * reward addresses vote, the proposal is queued and, after the Timelock's delay, executed. Every node then holds the
  * new value in ParamRegistry and spaces the turns of the next epoch's slots by it (`lucid_schedule`), the Server's
  * fallback for a stopped node waits for it, and the chain keeps producing and finalizing blocks on which all nodes agree.
@@ -29,7 +31,12 @@ const registryIface = new ethers.Interface(loadArtifact('ParamRegistry').abi as 
 const eligibilityIface = new ethers.Interface(loadArtifact('NodeEligibility').abi as ethers.InterfaceAbi)
 
 interface Schedule { slot: number, slotStartMs: number, turns: Array<{ rank: number, entity: string, fromMs: number }> }
-interface ChainInfo { slotTimeoutMs: number, contracts: Record<string, string> }
+interface ChainInfo { slotTimeoutMs: number, params: Record<string, number>, contracts: Record<string, string> }
+/** also changed by the proposal: ParamRegistry key, the PoOT parameter, the new registry value, as the rules read it */
+const ALSO_GOVERNED: Array<[string, string, number, (v: number) => number]> = [
+  ['reward.baseMbPerSession', 'baseMbPerSession', 7, (v) => v],
+  ['reward.dMinPpm', 'dMinPermille', 300_000, (v) => v / 1000]
+]
 
 describe('chain devnet: a consensus parameter governed through ParamRegistry on real node processes', function () {
   this.timeout(360_000)
@@ -141,7 +148,13 @@ describe('chain devnet: a consensus parameter governed through ParamRegistry on 
     const { LucidGovernor: governor, ParamRegistry: registry } = contracts
     const [n1, n2, n3] = devnet.nodes
     const key = ethers.encodeBytes32String('leader.timeoutMs')
-    const calls = { targets: [registry], values: [0n], calldatas: [registryIface.encodeFunctionData('setParameter', [key, NEW_TIMEOUT])] }
+    // two reward parameters in the same proposal: every node must apply them at the same block, or they disagree
+    const changes: Array<[string, number]> = [['leader.timeoutMs', NEW_TIMEOUT], ...ALSO_GOVERNED.map(([k, , v]): [string, number] => [k, v])]
+    const calls = {
+      targets: changes.map(() => registry),
+      values: changes.map(() => 0n),
+      calldatas: changes.map(([k, v]) => registryIface.encodeFunctionData('setParameter', [ethers.encodeBytes32String(k), v]))
+    }
     const description = `leader timeout ${NEW_TIMEOUT} ms (devnet ${process.pid})`
     const args = [calls.targets, calls.values, calls.calldatas, ethers.id(description)]
     const id = (await view(n1, governorIface, governor, 'hashProposal', args))[0] as bigint
@@ -168,6 +181,7 @@ describe('chain devnet: a consensus parameter governed through ParamRegistry on 
       const at = '0x' + executedAt.toString(16)
       assert.equal((await view(n, registryIface, registry, 'get', [key], at))[0], BigInt(NEW_TIMEOUT), `node ${n.index}`)
       assert.equal((await view(n, registryIface, registry, 'get', [key], '0x' + (executedAt - 1).toString(16)))[0], 5000n, `node ${n.index}: the registry before`)
+      for (const [k, , v] of ALSO_GOVERNED) assert.equal((await view(n, registryIface, registry, 'get', [ethers.encodeBytes32String(k)], at))[0], BigInt(v), `node ${n.index}: ${k}`)
     }
     const slot = (await envelopes(url(n1), executedAt, 1))[0].poot.signed.header.slot
     nextEpochStart = (Math.floor(slot / EPOCH_SLOTS) + 1) * EPOCH_SLOTS
@@ -191,6 +205,7 @@ describe('chain devnet: a consensus parameter governed through ParamRegistry on 
       assert.deepEqual(s.turns.map((t) => t.fromMs - s.slotStartMs), s.turns.map((t) => t.rank * NEW_TIMEOUT), `node ${n.index}: ${JSON.stringify(s)}`)
       const info = await rpc<ChainInfo>(url(n), 'lucid_chainInfo')
       assert.equal(info.slotTimeoutMs, NEW_TIMEOUT, `node ${n.index}`)
+      for (const [k, param, v, toPoot] of ALSO_GOVERNED) assert.equal(info.params[param], toPoot(v), `node ${n.index}: ${k}`)
     }
   })
 

@@ -3,7 +3,7 @@
 // and on a re-executing follower alike: same state root); `lucid payout commit --from-chain 1` commits exactly that
 // root (in parts, the run interrupted after its second part completed by the next), and a commit of another root is
 // refused. A node that syncs from genesis and restarts computes the next
-// epoch's write (holders stored by the earlier one, its own walk over the epoch's blocks) exactly as the leader does.
+// epoch's write (holders stored by the blocks after those that made them) exactly as the leader does.
 // A payout epoch in which no block was made at all is written too, by the first block after it, in order.
 // Accounts that receive LUCID only inside a contract's execution (a CALL forwarding value, a SELFDESTRUCT
 // beneficiary) become holders like a transaction's recipient does. A stall of more than MAX_PAYOUT_WRITES_PER_BLOCK
@@ -123,10 +123,15 @@ describe('chain: the payout system write (PayoutBatches.recordEntitlements at ea
     const worker = entries.find((e) => e.address === [...leader.genesis.rewardAddresses.values()][1].toLowerCase())
     assert.equal(worker?.route, 'kyc')
     assert.ok(!entries.some((e) => e.address === leader.genesis.spec.contracts.systemAddress.toLowerCase()))
-    // what the next write starts from: the vault's 40 %, the new holder stored
+    // what the next write starts from: the vault's 40 %; the new holders were stored by the blocks after those that
+    // made them (recordHolders), in that order, not by the boundary
     const st = await view(leader, 'payoutState', [])
     assert.equal(st[0], splitRevenue(gross, P).vault)
-    assert.deepEqual([...await view(leader, 'payoutHolders', [])].flat().map((a: string) => a.toLowerCase()), [calledHolder, destructHolder, newHolder])
+    assert.deepEqual([...await view(leader, 'payoutHolders', [])].flat().map((a: string) => a.toLowerCase()), [newHolder, calledHolder, destructHolder])
+    const parent = (await leader.blockByNumber(leader.head.header.number - 1n))!
+    const before = await leader.call({ to: createAddressFromString(leader.genesis.contracts.PayoutBatches), data: ethers.getBytes(iface.encodeFunctionData('payoutHolders', [])) }, parent)
+    assert.ok(before.ok)
+    assert.deepEqual([...iface.decodeFunctionResult('payoutHolders', before.returnValue)[0]].map((a: string) => a.toLowerCase()), [newHolder, calledHolder, destructHolder], 'stored before the boundary')
   })
 
   it('commits that root with `lucid payout commit --from-chain`; another root and bad flags are refused', async () => {
@@ -240,7 +245,7 @@ describe('chain: the payout system write (PayoutBatches.recordEntitlements at ea
       assert.equal(written, true)
       assert.notEqual(root, ethers.ZeroHash)
       assert.equal((await late.payoutEntitlements(epoch))!.root, (await leader.payoutEntitlements(epoch))!.root)
-      assert.deepEqual([...await view(late, 'payoutHolders', [])].flat().map((a: string) => a.toLowerCase()), [calledHolder, destructHolder, newHolder, '0x' + 'cd'.repeat(20)])
+      assert.deepEqual([...await view(late, 'payoutHolders', [])].flat().map((a: string) => a.toLowerCase()), [newHolder, calledHolder, destructHolder, '0x' + 'cd'.repeat(20)])
     } finally {
       await late.close()
       rmSync(dir, { recursive: true, force: true })

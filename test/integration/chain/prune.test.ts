@@ -1,9 +1,9 @@
 // A long-running chain prunes the PoOT states below finality and below the finalized credit window (protocols/poot
 // retire.ts): with hour-long slots the 3-day window is 72 blocks, so after 200 voted blocks the chain holds about
 // 200 states, not one a block, before and after a restart. What needs the old blocks still works: they are served
-// from the store, and a payout epoch longer than what is kept (240 slots) is written with the accounts of all of its
-// blocks by a node that restarted inside it (its walk goes on below the pruned floor through the store), agreeing
-// with a follower that imported every block; the entitlements are read back from the record kept with the block.
+// from the store, and a payout epoch longer than what is kept (240 slots) is written with the holders of all of its
+// blocks (each recorded by the block after the one that made it) by a node that restarted inside it, agreeing with a
+// follower that imported every block; the entitlements are read back from the record kept with the block.
 import { strict as assert } from 'node:assert'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -31,7 +31,7 @@ describe('chain: pruning PoOT states below the finalized credit window', functio
     let leader = await Chain.open({ dir: leaderDir, genesis })
     const follower = await Chain.open({ dir: followerDir, genesis })
     const keys = devNodeKeys(9)
-    const holder = '0x' + 'c7'.repeat(20) // paid once, in block 3: only a walk over the whole epoch finds it
+    const holder = '0x' + 'c7'.repeat(20) // paid once, in block 3, long pruned when the epoch is written
     const step = async (slot: number): Promise<void> => {
       const votes = slot > 1 ? keys.map((k) => makeVote(k, leader.headPoot, slot - 1)) : []
       const decide = localProposer(signersFrom(leader, [...keys, devServerKey()]))
@@ -65,7 +65,7 @@ describe('chain: pruning PoOT states below the finalized credit window', functio
       assert.equal(leader.headPoot.hash, head)
       assert.ok(leader.statesKept <= kept(), `${leader.statesKept} states kept after a restart`)
 
-      // the first block of payout epoch 1 writes epoch 0: the restarted leader walks its 239 blocks, most pruned
+      // the first block of payout epoch 1 writes epoch 0 on the restarted leader: 239 blocks, most pruned
       for (let slot = 201; slot <= EPOCH_SLOTS + 1; slot++) await step(slot)
       const view = async (c: Chain, fn: string, args: unknown[]): Promise<ethers.Result> => {
         const r = await c.call({ to: createAddressFromString(c.genesis.contracts.PayoutBatches), data: ethers.getBytes(payoutBatchesInterface().encodeFunctionData(fn, args)) }, c.head)

@@ -1,7 +1,8 @@
 // The chain's payout computation (protocols/poot/payout-write.ts): what the system write of each payout epoch records.
 import { strict as assert } from 'node:assert'
 import fc from 'fast-check'
-import { computePayoutWrite, holderCandidates, type AccountAtSnapshot, type PayoutWriteInput } from '../../../protocols/poot/payout-write.js'
+import { computePayoutWrite, holderCandidates, holderRecordCandidates, type AccountAtSnapshot, type PayoutWriteInput } from '../../../protocols/poot/payout-write.js'
+import { toHex } from '../../../protocols/poot/bytes.js'
 import { DEFAULT_PAYOUT_PARAMS, USD } from '../../../protocols/poot/payouts.js'
 
 const P = { ...DEFAULT_PAYOUT_PARAMS, epochSlots: 8 }
@@ -115,5 +116,37 @@ describe('poot payout write (the chain\'s system write of an epoch\'s entitlemen
       sources: { genesis: [addr(1)], stored: [], seen: [addr(2)] }, nodeWorkers: new Set(), systemAddress: SYSTEM, accounts: new Map([[addr(1), { balance: 1n, hasCode: false }]])
     }, P)
     assert.deepEqual(r, { ok: false, reason: `missing-account:${addr(2)}` })
+  })
+
+  it('per-block holder records: the accounts written, less those known from genesis; lowercase, sorted, unique (property)', () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: 30 }), { maxLength: 40 }), fc.array(fc.integer({ min: 1, max: 30 }), { maxLength: 10 }), (written, known) => {
+      const upper = (a: string): string => '0x' + a.slice(2).toUpperCase()
+      const got = holderRecordCandidates(written.map((i) => (i % 2 === 0 ? upper(addr(i)) : addr(i))), new Set(known.map(addr)))
+      const want = [...new Set(written.filter((i) => !known.includes(i)).map(addr))].sort()
+      assert.deepEqual(got, want)
+    }))
+  })
+
+  it('holders recorded block by block (as PayoutBatches.recordHolders keeps them) give the boundary the same batch as seeing them all there (property)', () => {
+    fc.assert(fc.property(inputArb, (input) => {
+      const all = computePayoutWrite(input, P)
+      // the blocks' records: the seen accounts not known from genesis, kept by the contract when they have a balance,
+      // no code, and are not stored yet
+      const known = new Set(input.sources.genesis)
+      const stored = new Set(input.state.holders)
+      const recorded = holderRecordCandidates(input.sources.seen, known).filter((a) => {
+        const acct = input.accounts.get(a)!
+        return acct.balance > 0n && !acct.hasCode && !stored.has(a)
+      })
+      const holders = [...input.state.holders, ...recorded]
+      const byBlock = computePayoutWrite({ ...input, state: { ...input.state, holders }, sources: { ...input.sources, stored: holders, seen: [] } }, P)
+      assert.equal(byBlock.ok, all.ok)
+      if (!all.ok || !byBlock.ok) return
+      assert.equal(toHex(byBlock.value.batch.root), toHex(all.value.batch.root))
+      assert.deepEqual(byBlock.value.batch.entries, all.value.batch.entries)
+      assert.deepEqual(byBlock.value.newHolders, [], 'nothing left to store at the boundary')
+      // the boundary would have stored the same accounts, but those a rollover keeps anyway
+      assert.deepEqual(recorded.filter((a) => !input.state.rollover.has(a)), [...all.value.newHolders])
+    }))
   })
 })
