@@ -10,4 +10,6 @@ export interface Artifact {
   bytecode: string
   /** runtime bytecode, 0x-prefixed */
   deployedBytecode: string
+  /** the contract's own state variables' storage slots (solc's storageLayout: slot as a decimal string) */
+  storage: ReadonlyArray<{ label: string, slot: string, offset: number }>
 }

@@ -37,7 +37,7 @@ function * solFiles (dir: string): Generator<string> {
 
 interface SolcOutput {
   errors?: Array<{ severity: string, formattedMessage: string }>
-  contracts: Record<string, Record<string, { abi: unknown[], evm: { bytecode: { object: string }, deployedBytecode: { object: string }, legacyAssembly: LegacyAssembly | null } }>>
+  contracts: Record<string, Record<string, { abi: unknown[], storageLayout?: { storage: Array<{ label: string, slot: string, offset: number, type: string }> }, evm: { bytecode: { object: string }, deployedBytecode: { object: string }, legacyAssembly: LegacyAssembly | null } }>>
 }
 interface LegacyAssembly { '.data'?: Record<string, LegacyAssembly | string> }
 
@@ -59,7 +59,7 @@ function compileGroup (solc: { compile: (input: string, cb: object) => string, v
     settings: {
       evmVersion: EVM_FOR_GROUP[group],
       optimizer: { enabled: true, runs: OPTIMIZER_RUNS },
-      outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object', 'evm.legacyAssembly'] } }
+      outputSelection: { '*': { '*': ['abi', 'storageLayout', 'evm.bytecode.object', 'evm.deployedBytecode.object', 'evm.legacyAssembly'] } }
     }
   }
   const findImports = (path: string): { contents: string } | { error: string } => {
@@ -83,7 +83,8 @@ function compileGroup (solc: { compile: (input: string, cb: object) => string, v
         optimizerRuns: OPTIMIZER_RUNS,
         abi: c.abi,
         bytecode: '0x' + c.evm.bytecode.object,
-        deployedBytecode: '0x' + c.evm.deployedBytecode.object
+        deployedBytecode: '0x' + c.evm.deployedBytecode.object,
+        storage: (c.storageLayout?.storage ?? []).map((v) => ({ label: v.label, slot: v.slot, offset: v.offset }))
       })
     }
   }

@@ -16,7 +16,7 @@ import { join } from 'node:path'
 import { bytesToHex, concatBytes, createAddressFromString, utf8ToBytes } from '@ethereumjs/util'
 import { ClassicLevel } from 'classic-level'
 import { ethers } from 'ethers'
-import { payoutBatchesInterface } from '../../../node/src/chain/payout-system.js'
+import { payoutBatchesInterface, readStoredHolders } from '../../../node/src/chain/payout-system.js'
 import { encodePayoutEntry, leafHash, merkleRoot, payoutEpochOf, splitRevenue, USD } from '../../../protocols/poot/index.js'
 import { COMMIT_TYPES, ascendingSigners, INCOME_TYPES, KYC_TYPES, commitDomain, routerDomain } from '../../../protocols/poot/payout-commitment.js'
 import { Chain, MAX_PAYOUT_WRITES_PER_BLOCK, devDisburserKeys, devNodeKeys, devServerKey, localProposer, signersFrom } from '../../../node/src/chain/index.js'
@@ -132,6 +132,8 @@ describe('chain: the payout system write (PayoutBatches.recordEntitlements at ea
     const before = await leader.call({ to: createAddressFromString(leader.genesis.contracts.PayoutBatches), data: ethers.getBytes(iface.encodeFunctionData('payoutHolders', [])) }, parent)
     assert.ok(before.ok)
     assert.deepEqual([...iface.decodeFunctionResult('payoutHolders', before.returnValue)[0]].map((a: string) => a.toLowerCase()), [newHolder, calledHolder, destructHolder], 'stored before the boundary')
+    // the boundary reads them from the array's storage slots, as the view returns them
+    assert.deepEqual(await readStoredHolders(await leader.stateAt(parent.header.stateRoot), leader.genesis.contracts.PayoutBatches), [newHolder, calledHolder, destructHolder])
   })
 
   it('commits that root with `lucid payout commit --from-chain`; another root and bad flags are refused', async () => {

@@ -23,6 +23,22 @@ function serverFallback (x: Chain): { s: number, turn: (slot: number) => number,
   return { s: x.headPoot.slot + 1, turn, serverOnly: localProposer(signersFrom(x, [devServerKey()])) }
 }
 
+/**
+ * Three blocks of x's, imported by y, and a second envelope for x's head: its header with the time moved by 1 ms,
+ * signed by the same proposer (an equivocation).
+ */
+async function twinOfHead (x: Chain, y: Chain): Promise<{ h: ReturnType<typeof decodeEnvelope>['poot']['signed']['header'], twin: Uint8Array }> {
+  for (let i = 0; i < 3; i++) {
+    const blk = await produce(x)
+    assert.ok((await y.importEnvelope((await x.envelopeOf(blk))!, slotTime(100))).ok)
+  }
+  const env = decodeEnvelope((await x.envelopeOf(x.head))!)
+  const h = env.poot.signed.header
+  const key = devNodeKeys(9).find((k) => k.id === h.proposer)!
+  const twin = makeBlock({ parentHash: h.parent, slot: h.slot, rank: h.rank, timeMs: h.timeMs + 1, proposer: h.proposer, signers: [{ member: 0, key }], body: env.poot.body })
+  return { h, twin: encodeEnvelope({ ...env, poot: twin }) }
+}
+
 describe('chain: two in-process nodes, fallback and catch-up', function () {
   this.timeout(120_000)
   let a: Chain
@@ -89,15 +105,8 @@ describe('chain: two in-process nodes, fallback and catch-up', function () {
     const x = await openDevChain()
     const y = await openDevChain()
     try {
-      for (let i = 0; i < 3; i++) {
-        const blk = await produce(x)
-        assert.ok((await y.importEnvelope((await x.envelopeOf(blk))!, slotTime(100))).ok)
-      }
-      const env = decodeEnvelope((await x.envelopeOf(x.head))!)
-      const h = env.poot.signed.header
-      const key = devNodeKeys(9).find((k) => k.id === h.proposer)!
-      const twin = makeBlock({ parentHash: h.parent, slot: h.slot, rank: h.rank, timeMs: h.timeMs + 1, proposer: h.proposer, signers: [{ member: 0, key }], body: env.poot.body })
-      const r = await y.importEnvelope(encodeEnvelope({ ...env, poot: twin }), slotTime(100))
+      const { h, twin } = await twinOfHead(x, y)
+      const r = await y.importEnvelope(twin, slotTime(100))
       assert.equal(r.ok, false)
       assert.match((r as { reason: string }).reason, /^equivocation: /)
       assert.equal(y.pendingEvidence.length, 1)
@@ -157,16 +166,9 @@ describe('chain: two in-process nodes, fallback and catch-up', function () {
     const x = await openDevChain()
     const y = await openDevChain()
     try {
-      for (let i = 0; i < 3; i++) {
-        const blk = await produce(x)
-        assert.ok((await y.importEnvelope((await x.envelopeOf(blk))!, slotTime(100))).ok)
-      }
       // x catches a twin of its head's header: evidence against that proposer, on x only
-      const env = decodeEnvelope((await x.envelopeOf(x.head))!)
-      const h = env.poot.signed.header
-      const key = devNodeKeys(9).find((k) => k.id === h.proposer)!
-      const twin = makeBlock({ parentHash: h.parent, slot: h.slot, rank: h.rank, timeMs: h.timeMs + 1, proposer: h.proposer, signers: [{ member: 0, key }], body: env.poot.body })
-      assert.match((await x.importEnvelope(encodeEnvelope({ ...env, poot: twin }), slotTime(100)) as { reason: string }).reason, /^equivocation: /)
+      const { h, twin } = await twinOfHead(x, y)
+      assert.match((await x.importEnvelope(twin, slotTime(100)) as { reason: string }).reason, /^equivocation: /)
       // x's Server fallback for the next slot carries it; y's primary block for that slot wins (lower rank)
       const slot = x.headPoot.slot + 1
       const { params, genesisMs } = x.genesis.poot
