@@ -561,20 +561,19 @@ export class Chain {
       const r = applyBlock(parentPoot, makeBlock({ parentHash: parentPoot.hash, slot: p.slot, rank: p.rank, timeMs: p.timeMs, proposer: p.proposer, signers: p.signers, body: { proofs: [], sessions: [], ...body } }), checked)
       return r.ok ? null : r.reason
     }
-    // a block refused without any evidence says nothing of the evidence: keep it all for the next one
-    const judged = refusal(kept) === null
     const sift = <E>(pool: Map<string, E>, add: (e: E) => Pick<BlockBody, 'evidence' | 'voteEvidence'>, take: (e: E) => void): void => {
       for (const [k, e] of pool) {
-        const why = judged ? refusal(add(e)) : 'unjudged'
-        if (why === null) take(e)
-        else if (judged) {
-          pool.delete(k)
-          if (!/(already-jailed|stale-evidence)$/.test(why)) this.log.warn({ slot: p.slot, reason: why }, 'equivocation evidence dropped: it does not apply on the head')
-        }
+        const why = refusal(add(e))
+        if (why === null) { take(e); continue }
+        pool.delete(k)
+        if (!/(already-jailed|stale-evidence)$/.test(why)) this.log.warn({ slot: p.slot, reason: why }, 'equivocation evidence dropped: it does not apply on the head')
       }
     }
-    sift(this.evidence, (e) => ({ ...kept, evidence: [...kept.evidence, e] }), (e) => kept.evidence.push(e))
-    sift(this.voteEvidence, (e) => ({ ...kept, voteEvidence: [...kept.voteEvidence, e] }), (e) => kept.voteEvidence.push(e))
+    // a block refused without any evidence says nothing of the evidence: all of it is kept for the next one
+    if (refusal(kept) === null) {
+      sift(this.evidence, (e) => ({ ...kept, evidence: [...kept.evidence, e] }), (e) => kept.evidence.push(e))
+      sift(this.voteEvidence, (e) => ({ ...kept, voteEvidence: [...kept.voteEvidence, e] }), (e) => kept.voteEvidence.push(e))
+    }
     // holding claims and listed sessions are checked against the registrations in the parent's state, as every
     // follower will check them; what would fail is left out
     const wanted = { proofs: p.proofs ?? [], sessions: [...new Map((p.sessions ?? []).map((s) => [s.sessionId, s])).values()] }
