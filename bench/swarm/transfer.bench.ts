@@ -4,9 +4,9 @@
  * CID). The two nodes are real Lucid nodes in two processes (A in a child process), as in a swarm, so each has its own
  * event loop and core.
  *
- * Baselines in the same run, over the same bytes and the same two processes:
- *   - raw TCP: the child writes the blocks to a plain loopback socket;
- *   - libp2p stream: the child writes the blocks to one libp2p stream on the same connection bitswap uses (TCP +
+ * Baselines in the same run, over as many bytes and the same two processes:
+ *   - raw TCP: the child writes as many bytes, in pieces of the blocks' size, to a plain loopback socket;
+ *   - libp2p stream: the child writes them to one libp2p stream on the same connection bitswap uses (TCP +
  *     TLS (or noise, as negotiated) + yamux with the node's settings): the most any protocol over this stack can carry;
  *   - the receiver's crypto alone: AES-256-GCM decryption (TLS 1.3's first cipher) and SHA-256 (the CID check) of the
  *     same bytes in this process, no network: what any encrypted, CID-checked transfer costs the receiving core at
@@ -59,17 +59,27 @@ async function startProfile (name: string): Promise<() => Promise<void>> {
 async function serve (): Promise<void> {
   const tmp = await tempDir('lucid-bench-transfer-a-')
   const a = await startNode(await makeHome(join(tmp.dir, 'a')), testConfig({ replication: 1 }))
-  const blocks: Uint8Array[] = []
-  const cids: string[] = []
+  const cids: CID[] = []
+  let bytes = 0
   for (let off = 0; off < TOTAL; off += SWARM_CHUNK_SIZE) {
     const blob = new Uint8Array(randomBytes(SWARM_CHUNK_SIZE + 42)) // a sealed 1 MiB chunk's size
     const cid = blobCid(blob)
     await a.blocks.put(cid, blob)
-    blocks.push(blob)
-    cids.push(cid.toString())
+    cids.push(cid)
+    bytes += blob.byteLength
+  }
+  /**
+   * The baselines' bytes: as many as the stored blocks, in pieces of the same sizes, from one block kept in memory, so
+   * that they measure the network alone. Holding all 256 MiB in memory instead made V8 collect garbage on external-
+   * memory pressure every few megabytes in about half the runs, slowing every phase of those runs (the provider's
+   * bitswap CPU 9–11 ms/MB instead of 3); reading them from the store made raw TCP measure the reads (~750 MB/s).
+   */
+  const sample = await a.blocks.get(cids[0])
+  function * baselineBlocks (): Generator<Uint8Array> {
+    for (let i = 0; i < cids.length; i++) yield sample
   }
   await a.libp2p.handle(STREAM_PROTOCOL, async (stream) => {
-    for (const b of blocks) if (!stream.send(b)) await stream.onDrain()
+    for (const b of baselineBlocks()) if (!stream.send(b)) await stream.onDrain()
     await stream.close()
   })
   const send = (m: ToParent): void => { process.send?.(m) }
@@ -78,7 +88,7 @@ async function serve (): Promise<void> {
     if ('tcp' in m) {
       const sock = connect(m.tcp, '127.0.0.1', () => {
         void (async () => {
-          for (const b of blocks) if (!sock.write(b)) await new Promise((resolve) => sock.once('drain', resolve))
+          for (const b of baselineBlocks()) if (!sock.write(b)) await new Promise((resolve) => sock.once('drain', resolve))
           sock.end(() => send({ tcpSent: true }))
         })()
       })
@@ -95,7 +105,7 @@ async function serve (): Promise<void> {
       void a.stop().finally(() => { void tmp.cleanup().finally(() => process.exit(0)) })
     }
   })
-  send({ ready: { addr: bootstrapAddr(a), cids, bytes: blocks.reduce((s, b) => s + b.length, 0) } })
+  send({ ready: { addr: bootstrapAddr(a), cids: cids.map((c) => c.toString()), bytes } })
 }
 
 /** MB/s of AES-256-GCM decryption + SHA-256 over `total` bytes in 1 MiB pieces, on this thread. */

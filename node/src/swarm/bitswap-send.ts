@@ -7,10 +7,11 @@
  * that is two extra megabyte copies per megabyte served, and in the provider's CPU profile the garbage collector they
  * feed (bench/swarm/transfer.bench.ts, docs/swarm.md "Chunk transfer over bitswap").
  *
- * `sendMessage` below is bitswap's own (the same per-peer queue, merging of queued messages, stream handling, progress
- * events and statistics) with one difference: each part of the split message is written as a list of buffers (length
- * prefix, the small fields encoded by bitswap's own protobuf codecs, and per block a few header bytes followed by the
- * block's bytes as they are) instead of one freshly encoded buffer. The parts are split at the same places and the
+ * `sendMessage` below is bitswap's own (the same per-peer queue, merging of queued messages, progress events and
+ * statistics) with two differences: each part of the split message is written as a list of buffers (length prefix, the
+ * small fields encoded by bitswap's own protobuf codecs, and per block a few header bytes followed by the block's bytes
+ * as they are) instead of one freshly encoded buffer; and the parts go on one kept-open stream per peer instead of a new
+ * stream per message (OutboundStreams below). The parts are split at the same places and the
  * bytes on the wire are the same as bitswap's (test/integration/swarm/bitswap-send.test.ts compares them), so any
  * bitswap peer reads them as before. Installed on the node's bitswap instance after Helia starts; if the installed
  * bitswap does not have the expected shape, nothing is changed (stock sending, correct and slower).
@@ -196,12 +197,117 @@ export async function bitswapCodecs (): Promise<PbCodecs | undefined> {
   return (await loadBitswapInternals())?.pb
 }
 
-/** Installs the copy-free sending on the node's bitswap; false when the installed bitswap is not the expected one. */
-export async function sendBitswapBlocksWithoutCopies (helia: Helia): Promise<boolean> {
+/**
+ * How long an outbound bitswap stream stays open without a message. @helia/bitswap's receiver aborts a stream after
+ * `messageReceiveTimeout` (10 s by default) without a message, so ours close well before a stock peer's would.
+ */
+export const OUTBOUND_STREAM_IDLE_MS = 3_000
+
+interface OutboundStream { stream: any, sending: number, idle?: ReturnType<typeof setTimeout> }
+
+function writable (stream: any): boolean {
+  return stream.status === 'open' && stream.writeStatus === 'writable'
+}
+
+/**
+ * One outbound bitswap stream per peer, kept open while messages follow each other. Bitswap's receivers (Helia's, as
+ * Go's) read length-prefixed messages from a stream until it closes, so any peer reads them as before; what is saved is
+ * a new yamux stream, a multistream-select round trip through the other (busy) peer and a fresh 256 KiB window per
+ * message (docs/swarm.md "Chunk transfer over bitswap").
+ */
+class OutboundStreams {
+  private readonly open = new Map<string, Promise<OutboundStream>>()
+
+  constructor (private readonly dial: (peer: PeerId, options: any) => Promise<any>, private readonly idleMs: number) {}
+
+  /** The peer's open stream, or a new one; `reused` says whether it had carried messages before. */
+  async acquire (peer: PeerId, options: any): Promise<{ entry: OutboundStream, reused: boolean }> {
+    const key = peer.toString()
+    const pending = this.open.get(key)
+    if (pending !== undefined) {
+      const entry = await pending.catch(() => undefined)
+      if (entry !== undefined && writable(entry.stream)) {
+        clearTimeout(entry.idle)
+        entry.sending++
+        return { entry, reused: true }
+      }
+      if (this.open.get(key) === pending) this.open.delete(key)
+    }
+    const opening = (async () => {
+      const stream = await this.dial(peer, options)
+      await stream.closeRead(options)
+      return { stream, sending: 0 }
+    })()
+    this.open.set(key, opening)
+    try {
+      const entry = await opening
+      entry.sending++
+      return { entry, reused: false }
+    } catch (err) {
+      if (this.open.get(key) === opening) this.open.delete(key)
+      throw err
+    }
+  }
+
+  /** Done sending on `entry`: close it after the idle time unless another message uses it first. */
+  release (peer: PeerId, entry: OutboundStream): void {
+    entry.sending--
+    if (entry.sending > 0) return
+    clearTimeout(entry.idle)
+    entry.idle = setTimeout(() => {
+      if (entry.sending > 0) return
+      this.forget(peer, entry)
+      entry.stream.close().catch((err: Error) => entry.stream.abort(err))
+    }, this.idleMs)
+    entry.idle.unref?.()
+  }
+
+  /** A stream that failed: aborted and never handed out again. */
+  fail (peer: PeerId, entry: OutboundStream, err: Error): void {
+    entry.sending--
+    clearTimeout(entry.idle)
+    this.forget(peer, entry)
+    entry.stream.abort(err)
+  }
+
+  private forget (peer: PeerId, entry: OutboundStream): void {
+    const key = peer.toString()
+    const current = this.open.get(key)
+    if (current === undefined) return
+    void current.then((e) => { if (e === entry && this.open.get(key) === current) this.open.delete(key) }, () => {})
+  }
+}
+
+/** A message part could not be written to an open stream (opening one fails with the dial's own error). */
+class StreamWriteError extends Error {
+  constructor (override readonly cause: Error, readonly reused: boolean) { super(cause.message) }
+}
+
+/**
+ * Installs the copy-free sending on the node's bitswap, over one kept-open stream per peer; false when the installed
+ * bitswap is not the expected one.
+ */
+export async function sendBitswapBlocksWithoutCopies (helia: Helia, idleMs = OUTBOUND_STREAM_IDLE_MS): Promise<boolean> {
   const network = findNetwork(helia)
   const internals = await loadBitswapInternals()
   if (network === undefined || internals === undefined) return false
   const { pb, merge } = internals
+  const { maxOutgoingMessageSize } = network
+  const streams = new OutboundStreams(async (peer, options) => await network.libp2p.dialProtocol(peer, BITSWAP_120, { ...options, runOnLimitedConnection: network.runOnLimitedConnections }), idleMs)
+  /** Writes every part; a stream that fails is aborted and the error thrown. */
+  async function writeParts (peerId: PeerId, message: QueuedMessage, options: any): Promise<{ reused: boolean }> {
+    const { entry, reused } = await streams.acquire(peerId, options)
+    try {
+      for (const part of encodeMessageParts(message, maxOutgoingMessageSize, pb)) {
+        if (!entry.stream.send(part)) await entry.stream.onDrain(options)
+      }
+    } catch (err) {
+      streams.fail(peerId, entry, err as Error)
+      throw new StreamWriteError(err as Error, reused)
+    }
+    streams.release(peerId, entry)
+    return { reused }
+  }
   network.sendMessage = async function (this: NetworkInternals, peerId: PeerId, message: QueuedMessage, options?: any): Promise<void> {
     if (!this.running) throw new Error('network isn\'t running')
     const existingJob = this.sendQueue.queue.find((job) => peerId.equals(job.options.peerId) && job.status === 'queued')
@@ -215,17 +321,17 @@ export async function sendBitswapBlocksWithoutCopies (helia: Helia): Promise<boo
       if (message == null) { const err = new Error('No message to send'); err.name = 'InvalidParametersError'; throw err }
       this.log('sendMessage to %p', peerId)
       options.onProgress?.(new ProgressEvent('bitswap:send-wantlist', peerId))
-      const stream = await this.libp2p.dialProtocol(peerId, BITSWAP_120, { ...options, runOnLimitedConnection: this.runOnLimitedConnections })
-      await stream.closeRead(options)
       try {
-        for (const part of encodeMessageParts(message, this.maxOutgoingMessageSize, pb)) {
-          if (!stream.send(part)) await stream.onDrain(options)
-        }
-        await stream.close(options)
+        await writeParts(peerId, message, options).catch(async (err: Error) => {
+          // a kept stream can die between messages (the peer closed it); the message goes once more on a new one
+          if (!(err instanceof StreamWriteError) || !err.reused || options.signal?.aborted === true) throw err
+          await writeParts(peerId, message, options)
+        })
       } catch (err) {
-        this.log.error('error sending message to %p - %e', peerId, err)
-        options?.onProgress?.(new ProgressEvent('bitswap:send-wantlist:error', { peer: peerId, error: err }))
-        stream.abort(err)
+        // as bitswap's own sendMessage: a failed dial rejects the send, a failed write is reported and dropped
+        if (!(err instanceof StreamWriteError)) throw err
+        this.log.error('error sending message to %p - %e', peerId, err.cause)
+        options?.onProgress?.(new ProgressEvent('bitswap:send-wantlist:error', { peer: peerId, error: err.cause }))
       }
       this._updateSentStats(message.blocks)
     }, {

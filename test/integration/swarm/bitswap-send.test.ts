@@ -1,15 +1,23 @@
 /**
  * bitswap-send.ts writes bitswap messages without copying blocks: the bytes must be exactly what @helia/bitswap's own
- * encoder (splitMessage + a length prefix) writes, for every mix of blocks, presences and wants and every split.
+ * encoder (splitMessage + a length prefix) writes, for every mix of blocks, presences and wants and every split; and
+ * sends them on one kept-open stream per peer, closed when idle and replaced when it dies.
  */
 import { strict as assert } from 'node:assert'
 import { randomBytes } from 'node:crypto'
 import { createRequire } from 'node:module'
-import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
+import { join } from 'node:path'
+import { multiaddr } from '@multiformats/multiaddr'
+import type { Stream } from '@libp2p/interface'
 import { bitswapCodecs, encodeMessageParts, type QueuedMessage } from '../../../node/src/swarm/bitswap-send.js'
+import { blobCid } from '../../../protocols/session/cid.js'
+import type { LucidNode } from '../../../node/src/runtime/node.js'
+import { bootstrapAddr, makeHome, startNode, tempDir, testConfig, waitFor } from './support.js'
+
+const BITSWAP = '/ipfs/bitswap/1.2.0'
 
 function varint (n: number): Uint8Array {
   const out: number[] = []
@@ -63,5 +71,59 @@ describe('bitswap messages sent without copying blocks', function () {
       }
     }
     assert.ok(cases > 60)
+  })
+})
+
+describe('bitswap messages on one kept-open stream per peer', function () {
+  this.timeout(120_000)
+  let tmp: Awaited<ReturnType<typeof tempDir>>
+  const nodes: LucidNode[] = []
+
+  before(async () => { tmp = await tempDir() })
+  after(async () => {
+    for (const n of nodes) await n.stop().catch(() => {})
+    await tmp?.cleanup()
+  })
+
+  const bitswapStreams = (from: LucidNode, to: LucidNode, direction: 'inbound' | 'outbound'): Stream[] =>
+    from.libp2p.getConnections(to.libp2p.peerId).flatMap((c) => c.streams).filter((s) => s.protocol === BITSWAP && s.direction === direction)
+
+  it('carries every message to a peer on one stream, closes it when idle, and replaces a stream the peer aborted', async () => {
+    const a = await startNode(await makeHome(join(tmp.dir, 'a')), testConfig({ replication: 1 }))
+    nodes.push(a)
+    const b = await startNode(await makeHome(join(tmp.dir, 'b')), testConfig({ replication: 1 }))
+    nodes.push(b)
+    const blobs = Array.from({ length: 24 }, () => new Uint8Array(randomBytes(200_000)))
+    for (const blob of blobs) await a.blocks.put(blobCid(blob), blob)
+    const provider = multiaddr(bootstrapAddr(a))
+    const fetch = async (some: Uint8Array[]): Promise<void> => {
+      const got = await Promise.all(some.map(async (blob) => await b.blocks.getChecked(blobCid(blob), { providers: [provider], signal: AbortSignal.timeout(30_000) })))
+      got.forEach((bytes, i) => { assert.ok(Buffer.from(bytes).equals(Buffer.from(some[i])), `block ${i} differs`) })
+    }
+
+    // eight blocks one after another: each a want from b and a block message from a, on one stream each way
+    for (const blob of blobs.slice(0, 8)) await fetch([blob])
+    assert.equal(bitswapStreams(a, b, 'outbound').length, 1, 'the provider sent its blocks on one stream')
+    assert.equal(bitswapStreams(b, a, 'outbound').length, 1, 'the fetcher sent its wants on one stream')
+    const first = bitswapStreams(a, b, 'outbound')[0]
+    // and in parallel: still one stream
+    await fetch(blobs.slice(8, 16))
+    assert.deepEqual(bitswapStreams(a, b, 'outbound').map((s) => s.id), [first.id])
+
+    // idle: both ends close their streams well before a stock receiver's 10 s timeout would abort them
+    await waitFor('idle bitswap streams closed', () => bitswapStreams(a, b, 'outbound').length === 0 && bitswapStreams(b, a, 'outbound').length === 0, 10_000)
+    assert.equal(first.writeStatus, 'closed')
+    await fetch(blobs.slice(16, 20))
+    const second = bitswapStreams(a, b, 'outbound')
+    assert.equal(second.length, 1)
+    assert.notEqual(second[0].id, first.id, 'a new stream after the idle close')
+
+    // the fetcher aborts the provider's stream (as a receiver that timed out would): the next blocks come on a new one
+    for (const s of bitswapStreams(b, a, 'inbound')) s.abort(new Error('test: receiver gave up'))
+    await waitFor('the provider saw its stream reset', () => second[0].status !== 'open', 10_000)
+    await fetch(blobs.slice(20, 24))
+    const third = bitswapStreams(a, b, 'outbound')
+    assert.equal(third.length, 1)
+    assert.ok(third[0].id !== second[0].id && third[0].id !== first.id)
   })
 })
