@@ -1,9 +1,16 @@
 /**
- * blockstore-fs with whole-file reads. The stock `get` streams a block through `createReadStream` in 64 KiB pieces (16
- * thread-pool round trips and a copy into one buffer for a 1 MiB chunk); bitswap and the node read whole blocks, so
- * one `readFile` does it. Writes (temporary file + rename) and the on-disk layout are blockstore-fs's own.
+ * blockstore-fs with whole-file reads and leaner writes, in blockstore-fs's own on-disk layout.
+ *
+ * Reads: the stock `get` streams a block through `createReadStream` in 64 KiB pieces (16 thread-pool round trips and
+ * a copy into one buffer for a 1 MiB chunk); bitswap and the node read whole blocks, so one `readFile` does it.
+ *
+ * Writes: the stock `put` runs `mkdir -p` on the shard directory before every block (3 % of the fetcher's CPU profile
+ * in the transfer bench; MB/s within noise without it) and writes through a temporary file named after the block
+ * alone, so concurrent puts of one block race on it and the losers retry their rename every 100 ms. Here a shard directory is created once per
+ * process (again if it was removed), and each write has its own temporary file, renamed over the block's name: a
+ * reader sees the whole block or none, as before.
  */
-import { readFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { FsBlockstore } from 'blockstore-fs'
 import { NextToLast, type ShardingStrategy } from 'blockstore-fs/sharding'
@@ -17,8 +24,17 @@ function notFound (message: string): Error {
   return err
 }
 
+function putFailed (message: string): Error {
+  const err = new Error(message)
+  err.name = 'PutFailedError'
+  return err
+}
+
 export class WholeFileBlockstore extends FsBlockstore {
   private readonly sharding: ShardingStrategy
+  /** Shard directories known to exist. */
+  private readonly dirs = new Set<string>()
+  private writes = 0
 
   constructor (location: string) {
     const sharding = new NextToLast() // blockstore-fs's default layout
@@ -38,5 +54,34 @@ export class WholeFileBlockstore extends FsBlockstore {
       throw notFound(String(err))
     }
     yield bytes
+  }
+
+  override async put (key: CID, bytes: Uint8Array, options?: AbortOptions): Promise<CID> {
+    options?.signal?.throwIfAborted()
+    const { dir, file } = this.sharding.encode(key)
+    const dirPath = join(this.path, dir)
+    const tmp = join(dirPath, `.${file}.${process.pid}-${this.writes++}.tmp`)
+    try {
+      try {
+        if (!this.dirs.has(dir)) await this.makeDir(dir, dirPath)
+        await writeFile(tmp, bytes, { signal: options?.signal })
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+        // the shard directory was removed since it was made here
+        await this.makeDir(dir, dirPath)
+        await writeFile(tmp, bytes, { signal: options?.signal })
+      }
+      await rename(tmp, join(dirPath, file))
+    } catch (err) {
+      await rm(tmp, { force: true }).catch(() => {})
+      if ((err as Error).name === 'AbortError') throw err
+      throw putFailed(`cannot store block ${key.toString()}: ${(err as Error).message}`)
+    }
+    return key
+  }
+
+  private async makeDir (dir: string, dirPath: string): Promise<void> {
+    await mkdir(dirPath, { recursive: true })
+    this.dirs.add(dir)
   }
 }
