@@ -15,7 +15,7 @@ import type { Stream } from '@libp2p/interface'
 import { bitswapCodecs, encodeMessageParts, type QueuedMessage } from '../../../node/src/swarm/bitswap-send.js'
 import { blobCid } from '../../../protocols/session/cid.js'
 import type { LucidNode } from '../../../node/src/runtime/node.js'
-import { bootstrapAddr, makeHome, startNode, tempDir, testConfig, waitFor } from './support.js'
+import { bootstrapAddr, suiteNodes, waitFor } from './support.js'
 
 const BITSWAP = '/ipfs/bitswap/1.2.0'
 
@@ -76,23 +76,14 @@ describe('bitswap messages sent without copying blocks', function () {
 
 describe('bitswap messages on one kept-open stream per peer', function () {
   this.timeout(120_000)
-  let tmp: Awaited<ReturnType<typeof tempDir>>
-  const nodes: LucidNode[] = []
-
-  before(async () => { tmp = await tempDir() })
-  after(async () => {
-    for (const n of nodes) await n.stop().catch(() => {})
-    await tmp?.cleanup()
-  })
+  const nodes = suiteNodes()
 
   const bitswapStreams = (from: LucidNode, to: LucidNode, direction: 'inbound' | 'outbound'): Stream[] =>
     from.libp2p.getConnections(to.libp2p.peerId).flatMap((c) => c.streams).filter((s) => s.protocol === BITSWAP && s.direction === direction)
 
   it('carries every message to a peer on one stream, closes it when idle, and replaces a stream the peer aborted', async () => {
-    const a = await startNode(await makeHome(join(tmp.dir, 'a')), testConfig({ replication: 1 }))
-    nodes.push(a)
-    const b = await startNode(await makeHome(join(tmp.dir, 'b')), testConfig({ replication: 1 }))
-    nodes.push(b)
+    const a = await nodes.start('a')
+    const b = await nodes.start('b')
     const blobs = Array.from({ length: 24 }, () => new Uint8Array(randomBytes(200_000)))
     for (const blob of blobs) await a.blocks.put(blobCid(blob), blob)
     const provider = multiaddr(bootstrapAddr(a))

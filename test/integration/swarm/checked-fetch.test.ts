@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import { blobCid } from '../../../protocols/session/cid.js'
 import type { LucidNode } from '../../../node/src/runtime/node.js'
-import { bootstrapAddr, makeHome, startNode, tempDir, testConfig } from './support.js'
+import { bootstrapAddr, suiteNodes } from './support.js'
 import { createHash } from 'node:crypto'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
@@ -18,20 +18,11 @@ import { bitswapOf } from '../../../node/src/swarm/bitswap-internals.js'
 
 describe('checked chunk fetches', function () {
   this.timeout(120_000)
-  let tmp: Awaited<ReturnType<typeof tempDir>>
-  const nodes: LucidNode[] = []
-
-  before(async () => { tmp = await tempDir() })
-  after(async () => {
-    for (const n of nodes) await n.stop().catch(() => {})
-    await tmp?.cleanup()
-  })
+  const nodes = suiteNodes()
 
   it('returns network blocks that match their CID, hashes local copies and refuses a local copy that does not match', async () => {
-    const a = await startNode(await makeHome(join(tmp.dir, 'a')), testConfig({ replication: 1 }))
-    nodes.push(a)
-    const b = await startNode(await makeHome(join(tmp.dir, 'b')), testConfig({ replication: 1 }))
-    nodes.push(b)
+    const a = await nodes.start('a')
+    const b = await nodes.start('b')
     const blobs = Array.from({ length: 8 }, () => new Uint8Array(randomBytes(300_000)))
     for (const blob of blobs) await a.blocks.put(blobCid(blob), blob)
     const provider = multiaddr(bootstrapAddr(a))
@@ -62,7 +53,7 @@ describe('checked chunk fetches', function () {
   it('Helia\'s check reuses only a full SHA-256 digest bitswap computed over the same buffer, once', async () => {
     // the running node's own bitswap want-list, which the node already listens to (recordBitswapDigests at start);
     // its `block` events are what bitswap dispatches for each received block
-    const wantList = bitswapOf(nodes[1].helia)?.wantList as EventTarget | undefined
+    const wantList = bitswapOf(nodes.all[1].helia)?.wantList as EventTarget | undefined
     assert.ok(wantList instanceof EventTarget, 'the installed bitswap has no want-list event target')
     const sha = (b: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256').update(b).digest())
     const emit = (cid: CID, block: Uint8Array): void => {

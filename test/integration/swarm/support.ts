@@ -51,3 +51,26 @@ export function bootstrapAddr (node: LucidNode): string {
   if (a === undefined) throw new Error('node has no TCP address')
   return a.includes('/p2p/') ? a : `${a}/p2p/${node.peerId}`
 }
+
+/**
+ * Nodes for one mocha suite: homes under a temporary directory made before the suite, every node started through it
+ * stopped and the directory removed after it.
+ */
+export function suiteNodes (): { start: (name: string, config?: Config) => Promise<LucidNode>, all: LucidNode[] } {
+  let tmp: Awaited<ReturnType<typeof tempDir>> | undefined
+  const nodes: LucidNode[] = []
+  before(async () => { tmp = await tempDir() })
+  after(async () => {
+    for (const n of nodes) await n.stop().catch(() => {})
+    await tmp?.cleanup()
+  })
+  return {
+    all: nodes,
+    start: async (name, config = testConfig({ replication: 1 })) => {
+      if (tmp === undefined) throw new Error('suiteNodes: start called outside the suite\'s tests')
+      const node = await startNode(await makeHome(join(tmp.dir, name)), config)
+      nodes.push(node)
+      return node
+    }
+  }
+}
