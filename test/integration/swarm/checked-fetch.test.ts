@@ -5,7 +5,6 @@
  */
 import { strict as assert } from 'node:assert'
 import { randomBytes } from 'node:crypto'
-import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import { blobCid } from '../../../protocols/session/cid.js'
 import type { LucidNode } from '../../../node/src/runtime/node.js'
