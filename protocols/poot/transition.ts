@@ -12,6 +12,7 @@ import { SERVER_ENTITY, type EntityId } from './entities.js'
 import { validateEquivocation, validateHeader } from './header-rules.js'
 import { validateProof } from './proof-rules.js'
 import { validateVoteEvidence } from './vote-evidence.js'
+import { blockOffence, voteOffence } from './settled-evidence.js'
 import { proofKey, type HoldingClaim, type HoldingRelease } from './proofs.js'
 import { addCredit, proofCredit, slideWindow } from './credits.js'
 import { issueChallenges, challengeDeadline } from './challenges.js'
@@ -144,10 +145,13 @@ export function applyBlock (parent: ChainState, block: Block, config: PootConfig
 
   // Evidence of block or vote equivocation jails the offending entity for a window.
   const offences = [
-    ...block.body.evidence.map((e, i) => ({ where: `evidence-${i}`, check: () => validateEquivocation(e, registry), offender: e.a.header.proposer, at: e.a.header.slot, future: e.a.header.slot > slot })),
+    ...block.body.evidence.map((e, i) => {
+      const { offender, at } = blockOffence(e)
+      return { where: `evidence-${i}`, check: () => validateEquivocation(e, registry), offender: offender as EntityId, at, future: at > slot }
+    }),
     ...block.body.voteEvidence.map((e, i) => {
-      const at = Math.max(e.a.slot, e.b.slot)
-      return { where: `vote-evidence-${i}`, check: () => validateVoteEvidence(e, registry), offender: registry.entityOfNode.get(e.a.node) as EntityId, at, future: at >= slot }
+      const { offender, at } = voteOffence(e, registry)
+      return { where: `vote-evidence-${i}`, check: () => validateVoteEvidence(e, registry), offender: offender as EntityId, at, future: at >= slot }
     })
   ]
   let jailedUntil: Map<EntityId, number> | null = null

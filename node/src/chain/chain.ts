@@ -18,7 +18,7 @@ import { createTx, type TypedTransaction, type TypedTxData } from '@ethereumjs/t
 import { Address, ValueEncoding, bytesToHex, createAddressFromString, createWithdrawal, equalsBytes, hexToBytes, type WithdrawalData } from '@ethereumjs/util'
 import {
   applyBlock, eligibilityReport, epochConfig, NOTHING_RETIRED, retireStates, type Retired, epochOf, governedParams, governedPayoutEpochSlots, governedPayoutParams, type PayoutParams, payoutEpochAt, payoutScheduleOf, payoutWritesDue, withEpochLengthAfter, type PayoutSchedule, type PayoutWritesDue, headerHash, selectProofs, isAncestor, makeBlock, scheduleFor, validateArrival, validateEquivocation, ForkChoice,
-  attestationMessage, validateVoteEvidence, validateHeaderSignatures, validateHeader, registrationsNeeded, listableSessions, anchorsAssumedBy, NO_ANCHORS,
+  attestationMessage, validateVoteEvidence, validateHeaderSignatures, validateHeader, registrationsNeeded, listableSessions, anchorsAssumedBy, NO_ANCHORS, windowSlots, blockOffence, voteOffence, offenceSettled,
   type AnchorLookup, type Block as PootBlock, type Entity, type MemberSignature, type BlockBody, type ChainState, type PayoutWrite, type PootConfig, type RegistryValues, type VoteEvidence, type EquivocationEvidence, type NodeKey, type SessionAnchor, type SignedHeader, type TaskProof
 } from '../../../protocols/poot/index.js'
 import { partialConfig } from '../../../protocols/poot/partial-config.js'
@@ -472,6 +472,16 @@ export class Chain {
     this.registryAfter.delete(h)
   }
 
+  /** Evidence no later block can take any more (settled-evidence.ts): forgotten also by a node that never proposes. */
+  private forgetSettledEvidence (): void {
+    const final = this.pootByEvm.get(this.finalizedHash)
+    if (final === undefined) return
+    const window = windowSlots(this.configAt(final.slot + 1).params)
+    const { registry } = this.genesis.poot
+    for (const [k, e] of this.evidence) if (offenceSettled(blockOffence(e), final, window)) this.evidence.delete(k)
+    for (const [k, e] of this.voteEvidence) if (offenceSettled(voteOffence(e, registry), final, window)) this.voteEvidence.delete(k)
+  }
+
   /**
    * Drops what no rule reads any more from the PoOT states deep below the finalized block, and forgets the pruned
    * ones (below the finalized credit window too) altogether: what the chain keeps in memory stops growing with its
@@ -708,6 +718,7 @@ export class Chain {
     for (const tx of abandoned.flatMap((b) => b.transactions)) { try { await this.mempool.add(tx, this.mempoolContext(), tx.serialize().length) } catch {} }
     if (this.forkChoice.finalized.hash !== before) {
       await this.store.setFinal(hexToBytes(this.finalizedHash as `0x${string}`))
+      this.forgetSettledEvidence()
       this.retireOldStates()
       if (this.forkChoice.finalized.height - this.snapshotHeight >= this.snapshotEvery) await this.writeSnapshot()
       // a side block at or below the finalized height, or on a branch that left the finalized block's line, can never

@@ -123,6 +123,17 @@ describe('chain: two in-process nodes, fallback and catch-up', function () {
       assert.ok((await x.importEnvelope((await y.envelopeOf(after))!, slotTime(100))).ok)
       assert.ok((x.headPoot.jailedUntil.get(h.proposer) ?? 0) > x.headPoot.slot)
       assert.ok(!x.schedule(x.headPoot.slot + 1).includes(h.proposer), 'a jailed entity is not scheduled')
+
+      // x caught the twin too but never proposes again: it forgets the evidence once the jailing block is final
+      assert.match((await x.importEnvelope(twin, slotTime(100)) as { reason: string }).reason, /^equivocation: /)
+      assert.equal(x.pendingEvidence.length, 1)
+      const decide = localProposer(signersFrom(y, [...devNodeKeys(9), devServerKey()]))
+      for (let t = y.headPoot.slot + 1; t < y.headPoot.slot + 30 && x.headPoot.finalizedHeight < Number(withEvidence.header.number); t++) {
+        const voted = await y.build({ ...decide(y, t, slotTime(t))!, proofs: devNodeKeys(9).map((k) => makeVote(k, y.headPoot, t - 1)) })
+        assert.ok((await x.importEnvelope((await y.envelopeOf(voted))!, slotTime(t, 100))).ok)
+      }
+      assert.ok(x.headPoot.finalizedHeight >= Number(withEvidence.header.number), `finalized only up to ${x.headPoot.finalizedHeight}`)
+      assert.equal(x.pendingEvidence.length, 0)
     } finally { await x.close(); await y.close() }
   })
 
