@@ -68,8 +68,9 @@ contract PayoutBatches is EIP712 {
     /// entities' reward addresses, which every node knows from genesis), rollovers and the holdings vault.
     address[] private _holders;
     mapping(address => bool) private _isHolder;
-    address[] private _rolloverAccounts;
-    uint256[] private _rolloverAmounts;
+    /// @dev Each rollover in one word, the account above the amount (USD, 6 decimals, at most 2^96 - 1): one storage
+    /// write per rollover at each system write instead of two, and none for an entry that did not change.
+    uint256[] private _rollovers;
     uint256 private _vaultBalanceUsd;
     uint256 private _vaultNextGoalUsd;
 
@@ -98,6 +99,7 @@ contract PayoutBatches is EIP712 {
     error EntitlementsAlreadyWritten(uint64 epoch);
     error RootMismatch(uint64 epoch, bytes32 expected, bytes32 given);
     error LengthMismatch();
+    error RolloverTooLarge(address account, uint256 amountUsd);
     error BadPartCount(uint256 parts);
     error UnknownPart(uint64 epoch, uint32 part);
     error PartAlreadyPublished(uint64 epoch, uint32 part);
@@ -223,11 +225,22 @@ contract PayoutBatches is EIP712 {
         w.written = true;
         w.blockNumber = uint64(block.number);
         for (uint256 i = 0; i < newHolders.length; i++) _addHolder(newHolders[i]);
-        _rolloverAccounts = rolloverAccounts;
-        _rolloverAmounts = rolloverAmounts;
+        _storeRollovers(rolloverAccounts, rolloverAmounts);
         _vaultBalanceUsd = vaultBalanceUsd;
         _vaultNextGoalUsd = vaultNextGoalUsd;
         emit PayoutEntitlements(epoch, root, entries);
+    }
+
+    function _storeRollovers(address[] calldata accounts, uint256[] calldata amounts) private {
+        uint256 n = accounts.length;
+        uint256 had = _rollovers.length;
+        for (uint256 i = 0; i < n; i++) {
+            if (amounts[i] > type(uint96).max) revert RolloverTooLarge(accounts[i], amounts[i]);
+            uint256 word = (uint256(uint160(accounts[i])) << 96) | amounts[i];
+            if (i >= had) _rollovers.push(word);
+            else if (_rollovers[i] != word) _rollovers[i] = word;
+        }
+        for (uint256 i = had; i > n; i--) _rollovers.pop();
     }
 
     /// @notice What the disbursers sign to declare an epoch's income.
@@ -250,7 +263,15 @@ contract PayoutBatches is EIP712 {
 
     /// @notice The state the next system write starts from (vault next goal 0: no write yet).
     function payoutState() external view returns (uint256 vaultBalanceUsd, uint256 vaultNextGoalUsd, address[] memory rolloverAccounts, uint256[] memory rolloverAmounts) {
-        return (_vaultBalanceUsd, _vaultNextGoalUsd, _rolloverAccounts, _rolloverAmounts);
+        uint256 n = _rollovers.length;
+        rolloverAccounts = new address[](n);
+        rolloverAmounts = new uint256[](n);
+        for (uint256 i = 0; i < n; i++) {
+            uint256 word = _rollovers[i];
+            rolloverAccounts[i] = address(uint160(word >> 96));
+            rolloverAmounts[i] = uint96(word);
+        }
+        return (_vaultBalanceUsd, _vaultNextGoalUsd, rolloverAccounts, rolloverAmounts);
     }
 
     function payoutHolders() external view returns (address[] memory) {

@@ -3,6 +3,7 @@
 // and a disbursers' commit must then carry that root.
 import assert from 'node:assert/strict'
 import { ethers } from 'ethers'
+import fc from 'fast-check'
 import { COMMIT_TYPES, ascendingSigners, ENTITLEMENTS_EVENT, INCOME_TYPES, commitDomain, encodeEntitlements, decodeEntitlements, type CommittedEntry } from '../../protocols/poot/payout-commitment.js'
 import { getChain, type TestChain } from './support/chain.js'
 import { as, deploy, eventsOf, mined, rejectsWith, fundedWallets, wallets } from './support/contracts.js'
@@ -87,6 +88,23 @@ describe('contracts: PayoutBatches income and entitlements', function () {
     assert.deepEqual([...await batches.payoutHolders()], [a, b])
     const st2 = await batches.payoutState()
     assert.deepEqual([st2[0], [...st2[2]]], [500n, []])
+  })
+
+  it('property: the stored rollover list is always the last one written, whatever it replaced (packed one word each)', async function () {
+    const addr = (n: number): string => ethers.getAddress('0x' + n.toString(16).padStart(40, '0'))
+    const MAX = 2n ** 96n - 1n
+    const lists = fc.array(fc.array(fc.tuple(fc.integer({ min: 1, max: 40 }), fc.oneof(fc.constant(1n), fc.constant(MAX), fc.bigInt({ min: 1n, max: MAX }))), { maxLength: 6 }), { minLength: 1, maxLength: 4 })
+    let epoch = 100
+    await fc.assert(fc.asyncProperty(lists, async (writes) => {
+      for (const w of writes) {
+        const list = [...new Map(w.map(([n, usd]) => [addr(n), usd])).entries()].sort((x, y) => (x[0] < y[0] ? -1 : 1))
+        await mined(record(epoch++, root, [], [list.map((x) => x[0]), list.map((x) => x[1])]))
+        const st = await batches.payoutState()
+        assert.deepEqual([[...st[2]], [...st[3]]], [list.map((x) => x[0]), list.map((x) => x[1])])
+      }
+    }), { numRuns: Number(process.env.LUCID_PROPERTY_RUNS ?? 25) })
+    // an amount a word cannot hold is refused, naming the account
+    await rejectsWith(record(epoch, root, [], [[addr(1)], [MAX + 1n]]), batches, 'RolloverTooLarge', [addr(1), MAX + 1n])
   })
 
   it('records the holders of a block: only from the system address, each once, only accounts with a balance and no code', async function () {
