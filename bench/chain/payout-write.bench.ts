@@ -1,7 +1,9 @@
 /**
  * The payout system write at a payout epoch's first block (PayoutBatches.recordEntitlements from the system address,
  * PAYOUT_WRITE_GAS): execution time and gas for N entries with N new holders (each stored: the write's main cost)
- * and for N entries of holders already stored, on a scratch VM at the dev genesis state, as the chain runs it.
+ * and for N entries of holders already stored, on a scratch VM at the dev genesis state, as the chain runs it; and a
+ * write carrying N rollovers (holders whose share is under the minimum, no entries): the first, one where every
+ * amount changed, and one where none did (PayoutBatches skips an unchanged word).
  * Baseline in the same run: registerSession transactions through a bare runTx loop on the same kind of VM, as
  * milliseconds per million gas, so the write's time reads as blocks' worth of ordinary execution.
  * Env: LUCID_BENCH_PAYOUT_HOLDERS (comma-separated N, default 1000,4000).
@@ -38,6 +40,21 @@ async function write (n: number, stored: boolean): Promise<{ ms: number, gas: bi
   return { ms, gas: r.gasUsed }
 }
 
+/** Three writes of `n` rollovers in a row on one VM: the first, every amount changed, none changed. */
+async function rollovers (n: number): Promise<Array<{ case: string, ms: number, gas: bigint }>> {
+  const vm = await scratchVm(g)
+  const accounts = syntheticHolders(n, 3).sort()
+  const out: Array<{ case: string, ms: number, gas: bigint }> = []
+  for (const [epoch, what, base] of [[1, 'first', 1_000n], [2, 'all changed', 2_000n], [3, 'none changed', 2_000n]] as const) {
+    const data = recordEntitlementsData(epoch, [], { rollover: accounts.map((a, i) => [a, base + BigInt(i)] as const) })
+    const t0 = performance.now()
+    const r = await runSystemWrite(vm, g, data, PAYOUT_WRITE_GAS)
+    if (r.error !== undefined) throw new Error(`rollover write of ${n}: ${r.error}`)
+    out.push({ case: what, ms: performance.now() - t0, gas: r.gasUsed })
+  }
+  return out
+}
+
 await baselineMsPerMgas() // warm-up (JIT)
 const base = await baselineMsPerMgas()
 for (const n of SIZES) {
@@ -55,6 +72,20 @@ for (const n of SIZES) {
       baseline: 'registerSession through a bare runTx loop, ms per million gas',
       baselineMsPerMgas: Number(base.toFixed(1)),
       blocksOfGas: Number((mgas / 30).toFixed(2))
+    }))
+  }
+}
+for (const n of SIZES) {
+  for (const r of await rollovers(n)) {
+    console.log(JSON.stringify({
+      bench: 'chain-payout-write-rollovers',
+      rollovers: n,
+      case: r.case,
+      ms: Math.round(r.ms),
+      msPerRollover: Number((r.ms / n).toFixed(3)),
+      gas: Number(r.gas),
+      msPerMgas: Number((r.ms / (Number(r.gas) / 1e6)).toFixed(1)),
+      baselineMsPerMgas: Number(base.toFixed(1))
     }))
   }
 }

@@ -18,10 +18,14 @@ export async function scratchVm (g: Genesis): Promise<VM> {
 /** `n` distinct addresses that are not dev accounts. */
 export const syntheticHolders = (n: number, salt = 0): string[] => Array.from({ length: n }, (_, i) => ethers.getAddress('0x' + ethers.id(`holder-${salt}-${i}`).slice(26)).toLowerCase())
 
-/** recordEntitlements(epoch, root, entries, newHolders, …) with one end-user (V0 route) entry per holder, each new unless told. */
-export function recordEntitlementsData (epoch: number, holders: string[], opts: { newHolders?: boolean } = {}): Uint8Array {
+/**
+ * recordEntitlements(epoch, root, entries, newHolders, rollovers, …) with one end-user (V0 route) entry per holder,
+ * each new unless told, and the given rollovers (none by default).
+ */
+export function recordEntitlementsData (epoch: number, holders: string[], opts: { newHolders?: boolean, rollover?: ReadonlyArray<readonly [string, bigint]> } = {}): Uint8Array {
   const entries: CommittedEntry[] = holders.map((address, index) => ({ index, address, route: 'v0', grossUsd: 1_000_000n + BigInt(index), networkFeeUsd: 1_000n, platformFeeUsd: 0n, netUsd: 999_000n + BigInt(index) }))
-  return ethers.getBytes(payoutBatchesInterface().encodeFunctionData('recordEntitlements', [epoch, ethers.id(`root-${epoch}`), encodeEntitlements(entries), opts.newHolders === false ? [] : holders, [], [], 0n, 1n]))
+  const roll = opts.rollover ?? []
+  return ethers.getBytes(payoutBatchesInterface().encodeFunctionData('recordEntitlements', [epoch, ethers.id(`root-${epoch}`), encodeEntitlements(entries), opts.newHolders === false ? [] : holders, roll.map((r) => r[0]), roll.map((r) => r[1]), 0n, 1n]))
 }
 
 /** Runs `data` as the system write to PayoutBatches with `gas`; its error (if any) and gas used. */
