@@ -6,9 +6,9 @@
  *
  * Writes: the stock `put` runs `mkdir -p` on the shard directory before every block (3 % of the fetcher's CPU profile
  * in the transfer bench; MB/s within noise without it) and writes through a temporary file named after the block
- * alone, so concurrent puts of one block race on it and the losers retry their rename every 100 ms. Here a shard directory is created once per
- * process (again if it was removed), and each write has its own temporary file, renamed over the block's name: a
- * reader sees the whole block or none, as before.
+ * alone, so concurrent puts of one block race on it and the losers retry their rename every 100 ms. Here a shard
+ * directory is created once per process (again if it was removed), and each write has its own temporary file, renamed
+ * over the block's name: a reader sees the whole block or none, as before.
  */
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'

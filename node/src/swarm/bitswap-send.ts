@@ -223,15 +223,15 @@ class OutboundStreams {
   /** The peer's open stream, or a new one; `reused` says whether it had carried messages before. */
   async acquire (peer: PeerId, options: any): Promise<{ entry: OutboundStream, reused: boolean }> {
     const key = peer.toString()
-    const pending = this.open.get(key)
-    if (pending !== undefined) {
+    for (let pending = this.open.get(key); pending !== undefined; pending = this.open.get(key)) {
       const entry = await pending.catch(() => undefined)
+      if (this.open.get(key) !== pending) continue // replaced while we waited: look at the new one
       if (entry !== undefined && writable(entry.stream)) {
         clearTimeout(entry.idle)
         entry.sending++
         return { entry, reused: true }
       }
-      if (this.open.get(key) === pending) this.open.delete(key)
+      this.open.delete(key)
     }
     const opening = (async () => {
       const stream = await this.dial(peer, options)
