@@ -68,9 +68,11 @@ contract PayoutBatches is EIP712 {
     /// entities' reward addresses, which every node knows from genesis), rollovers and the holdings vault.
     address[] private _holders;
     mapping(address => bool) private _isHolder;
-    /// @dev Each rollover in one word, the account above the amount (USD, 6 decimals, at most 2^96 - 1): one storage
-    /// write per rollover at each system write instead of two, and none for an entry that did not change.
-    uint256[] private _rollovers;
+    /// @dev Rollover i in one word, the account above the amount (USD, 6 decimals, at most 2^96 - 1), and how many
+    /// there are: one storage write per rollover that changed, none for one that did not, and the count written once
+    /// (a storage array's push rewrites its length at every element).
+    mapping(uint256 => uint256) private _rolloverWords;
+    uint256 private _rolloverCount;
     uint256 private _vaultBalanceUsd;
     uint256 private _vaultNextGoalUsd;
 
@@ -233,14 +235,14 @@ contract PayoutBatches is EIP712 {
 
     function _storeRollovers(address[] calldata accounts, uint256[] calldata amounts) private {
         uint256 n = accounts.length;
-        uint256 had = _rollovers.length;
+        uint256 had = _rolloverCount;
         for (uint256 i = 0; i < n; i++) {
             if (amounts[i] > type(uint96).max) revert RolloverTooLarge(accounts[i], amounts[i]);
             uint256 word = (uint256(uint160(accounts[i])) << 96) | amounts[i];
-            if (i >= had) _rollovers.push(word);
-            else if (_rollovers[i] != word) _rollovers[i] = word;
+            if (i >= had || _rolloverWords[i] != word) _rolloverWords[i] = word;
         }
-        for (uint256 i = had; i > n; i--) _rollovers.pop();
+        for (uint256 i = n; i < had; i++) delete _rolloverWords[i];
+        if (n != had) _rolloverCount = n;
     }
 
     /// @notice What the disbursers sign to declare an epoch's income.
@@ -263,11 +265,11 @@ contract PayoutBatches is EIP712 {
 
     /// @notice The state the next system write starts from (vault next goal 0: no write yet).
     function payoutState() external view returns (uint256 vaultBalanceUsd, uint256 vaultNextGoalUsd, address[] memory rolloverAccounts, uint256[] memory rolloverAmounts) {
-        uint256 n = _rollovers.length;
+        uint256 n = _rolloverCount;
         rolloverAccounts = new address[](n);
         rolloverAmounts = new uint256[](n);
         for (uint256 i = 0; i < n; i++) {
-            uint256 word = _rollovers[i];
+            uint256 word = _rolloverWords[i];
             rolloverAccounts[i] = address(uint160(word >> 96));
             rolloverAmounts[i] = uint96(word);
         }
