@@ -7,6 +7,7 @@
  * blockstore is what bitswap reads to serve peers, so every read through it is a served byte (counted by
  * counting-blockstore.ts), and the node's reads skip Helia's locks and wrappers.
  */
+import { WholeFileBlockstore } from './fs-blockstore.js'
 import { createUnsafe } from 'multiformats/block'
 import type { CID } from 'multiformats/cid'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -189,10 +190,11 @@ export class BlockStore {
     return await this.helia.pins.isPinned(manifest)
   }
 
-  /** Deletes every block no pin reaches; returns how many were deleted. */
+  /** Deletes every block no pin reaches, and writes a killed process left half done; returns how many blocks. */
   async gc (): Promise<number> {
     let deleted = 0
     await this.helia.gc({ onProgress: (evt) => { if (evt.type === 'helia:gc:deleted') deleted++ } })
+    if (this.local instanceof WholeFileBlockstore) await this.local.removeStaleTemporaryFiles()
     return deleted
   }
 }

@@ -8,9 +8,10 @@
  * in the transfer bench; MB/s within noise without it) and writes through a temporary file named after the block
  * alone, so concurrent puts of one block race on it and the losers retry their rename every 100 ms. Here a shard
  * directory is created once per process (again if it was removed), and each write has its own temporary file, renamed
- * over the block's name: a reader sees the whole block or none, as before.
+ * over the block's name: a reader sees the whole block or none, as before. A write cut short by a kill leaves its
+ * temporary file, which `lucid gc` removes (removeStaleTemporaryFiles).
  */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { FsBlockstore } from 'blockstore-fs'
 import { NextToLast, type ShardingStrategy } from 'blockstore-fs/sharding'
@@ -23,6 +24,8 @@ function notFound (message: string): Error {
   err.name = 'NotFoundError'
   return err
 }
+
+const TMP_SUFFIX = '.tmp'
 
 function putFailed (message: string): Error {
   const err = new Error(message)
@@ -60,17 +63,17 @@ export class WholeFileBlockstore extends FsBlockstore {
     options?.signal?.throwIfAborted()
     const { dir, file } = this.sharding.encode(key)
     const dirPath = join(this.path, dir)
-    const tmp = join(dirPath, `.${file}.${process.pid}-${this.writes++}.tmp`)
+    const tmp = join(dirPath, `.${file}.${process.pid}-${this.writes++}${TMP_SUFFIX}`)
+    const write = async (): Promise<void> => {
+      if (!this.dirs.has(dir)) await this.makeDir(dir, dirPath)
+      await writeFile(tmp, bytes, { signal: options?.signal })
+    }
     try {
-      try {
-        if (!this.dirs.has(dir)) await this.makeDir(dir, dirPath)
-        await writeFile(tmp, bytes, { signal: options?.signal })
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
-        // the shard directory was removed since it was made here
-        await this.makeDir(dir, dirPath)
-        await writeFile(tmp, bytes, { signal: options?.signal })
-      }
+      await write().catch(async (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err
+        this.dirs.delete(dir) // the shard directory was removed since it was made here
+        await write()
+      })
       await rename(tmp, join(dirPath, file))
     } catch (err) {
       await rm(tmp, { force: true }).catch(() => {})
@@ -78,6 +81,24 @@ export class WholeFileBlockstore extends FsBlockstore {
       throw putFailed(`cannot store block ${key.toString()}: ${(err as Error).message}`)
     }
     return key
+  }
+
+  /**
+   * Removes the temporary files writes left when their process was killed before the rename, blockstore-fs's own
+   * writer's (`.<file>.tmp`) included; this process's, possibly in flight, are kept. Returns how many.
+   */
+  async removeStaleTemporaryFiles (): Promise<number> {
+    const own = `.${process.pid}-`
+    let removed = 0
+    for (const dir of await readdir(this.path).catch(() => [] as string[])) {
+      const names = await readdir(join(this.path, dir)).catch(() => [] as string[])
+      for (const name of names) {
+        if (!name.startsWith('.') || !name.endsWith(TMP_SUFFIX) || name.includes(own)) continue
+        await rm(join(this.path, dir, name), { force: true })
+        removed++
+      }
+    }
+    return removed
   }
 
   private async makeDir (dir: string, dirPath: string): Promise<void> {

@@ -66,4 +66,18 @@ describe('WholeFileBlockstore', () => {
     const block = new Uint8Array(randomBytes(100))
     await assert.rejects(store.put(blobCid(block), block), (err: Error) => err.name === 'PutFailedError' && err.message.includes(blobCid(block).toString()))
   })
+
+  it('removes the temporary files of writes a killed process left, keeping blocks and this process\'s own', async () => {
+    const store = new WholeFileBlockstore(dir)
+    await store.open()
+    const block = new Uint8Array(randomBytes(100))
+    await store.put(blobCid(block), block)
+    const [shard] = await readdir(dir)
+    const stale = [`.${'A'.repeat(10)}.data.1-0.tmp`, `.${'B'.repeat(10)}.data.tmp`] // another pid's, blockstore-fs's writer's
+    const own = `.${'C'.repeat(10)}.data.${process.pid}-7.tmp`
+    for (const name of [...stale, own]) await writeFile(join(dir, shard, name), 'partial')
+    assert.equal(await store.removeStaleTemporaryFiles(), 2)
+    assert.deepEqual((await readdir(join(dir, shard))).filter((f) => f.endsWith('.tmp')), [own])
+    assert.ok((await all(store.get(blobCid(block)))).equals(block))
+  })
 })
