@@ -21,7 +21,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { Uint8ArrayList } from 'uint8arraylist'
 import type { Helia } from '@helia/interface'
-import type { PeerId } from '@libp2p/interface'
+import type { AbortOptions, PeerId, Stream } from '@libp2p/interface'
 import { bitswapOf } from './bitswap-internals.js'
 
 const BITSWAP_120 = '/ipfs/bitswap/1.2.0'
@@ -150,7 +150,7 @@ class ProgressEvent<T> extends Event {
 interface SendJob { status: string, options: { peerId: PeerId, message?: QueuedMessage }, join: (options?: unknown) => Promise<void> }
 interface NetworkInternals {
   running: boolean
-  libp2p: { dialProtocol: (peer: PeerId, protocol: string, options?: object) => Promise<any> }
+  libp2p: { dialProtocol: (peer: PeerId, protocol: string, options?: object) => Promise<Stream> }
   sendQueue: { queue: SendJob[], add: (fn: (options: any) => Promise<void>, options: object) => Promise<void> }
   runOnLimitedConnections: boolean
   maxOutgoingMessageSize: number
@@ -203,9 +203,9 @@ export async function bitswapCodecs (): Promise<PbCodecs | undefined> {
  */
 export const OUTBOUND_STREAM_IDLE_MS = 3_000
 
-interface OutboundStream { stream: any, sending: number, idle?: ReturnType<typeof setTimeout> }
+interface OutboundStream { stream: Stream, sending: number, idle?: ReturnType<typeof setTimeout> }
 
-function writable (stream: any): boolean {
+function writable (stream: Stream): boolean {
   return stream.status === 'open' && stream.writeStatus === 'writable'
 }
 
@@ -218,10 +218,10 @@ function writable (stream: any): boolean {
 class OutboundStreams {
   private readonly open = new Map<string, Promise<OutboundStream>>()
 
-  constructor (private readonly dial: (peer: PeerId, options: any) => Promise<any>, private readonly idleMs: number) {}
+  constructor (private readonly dial: (peer: PeerId, options: AbortOptions) => Promise<Stream>, private readonly idleMs: number) {}
 
   /** The peer's open stream, or a new one; `reused` says whether it had carried messages before. */
-  async acquire (peer: PeerId, options: any): Promise<{ entry: OutboundStream, reused: boolean }> {
+  async acquire (peer: PeerId, options: AbortOptions): Promise<{ entry: OutboundStream, reused: boolean }> {
     const key = peer.toString()
     for (let pending = this.open.get(key); pending !== undefined; pending = this.open.get(key)) {
       const entry = await pending.catch(() => undefined)
@@ -233,7 +233,7 @@ class OutboundStreams {
       }
       this.open.delete(key)
     }
-    const opening = (async () => {
+    const opening = (async (): Promise<OutboundStream> => {
       const stream = await this.dial(peer, options)
       await stream.closeRead(options)
       return { stream, sending: 0 }
@@ -295,7 +295,7 @@ export async function sendBitswapBlocksWithoutCopies (helia: Helia, idleMs = OUT
   const { maxOutgoingMessageSize } = network
   const streams = new OutboundStreams(async (peer, options) => await network.libp2p.dialProtocol(peer, BITSWAP_120, { ...options, runOnLimitedConnection: network.runOnLimitedConnections }), idleMs)
   /** Writes every part; a stream that fails is aborted and the error thrown. */
-  async function writeParts (peerId: PeerId, message: QueuedMessage, options: any): Promise<{ reused: boolean }> {
+  async function writeParts (peerId: PeerId, message: QueuedMessage, options: AbortOptions): Promise<{ reused: boolean }> {
     const { entry, reused } = await streams.acquire(peerId, options)
     try {
       for (const part of encodeMessageParts(message, maxOutgoingMessageSize, pb)) {
