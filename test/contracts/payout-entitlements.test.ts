@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict'
 import { ethers } from 'ethers'
 import fc from 'fast-check'
+import { loadArtifact } from '../../contracts/index.js'
 import { COMMIT_TYPES, ascendingSigners, ENTITLEMENTS_EVENT, INCOME_TYPES, commitDomain, encodeEntitlements, decodeEntitlements, type CommittedEntry } from '../../protocols/poot/payout-commitment.js'
 import { getChain, type TestChain } from './support/chain.js'
 import { as, deploy, eventsOf, mined, rejectsWith, fundedWallets, wallets } from './support/contracts.js'
@@ -90,17 +91,23 @@ describe('contracts: PayoutBatches income and entitlements', function () {
     assert.deepEqual([st2[0], [...st2[2]]], [500n, []])
   })
 
-  it('property: the stored rollover list is always the last one written, whatever it replaced (packed one word each)', async function () {
+  it('property: the stored rollover list is always the last one written, whatever it replaced, and no word of a longer one is left in storage', async function () {
     const addr = (n: number): string => ethers.getAddress('0x' + n.toString(16).padStart(40, '0'))
     const MAX = 2n ** 96n - 1n
     const lists = fc.array(fc.array(fc.tuple(fc.integer({ min: 1, max: 40 }), fc.oneof(fc.constant(1n), fc.constant(MAX), fc.bigInt({ min: 1n, max: MAX }))), { maxLength: 6 }), { minLength: 1, maxLength: 4 })
+    // the words by index (solc's storage layout: mapping(uint256 => uint256) at `slot`): a shorter list leaves none behind
+    const wordsSlot = BigInt(loadArtifact('PayoutBatches').storage.find((v) => v.label === '_rolloverWords')!.slot)
+    const word = async (i: number): Promise<bigint> => BigInt(await chain.provider.getStorage(await batches.getAddress(), ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(['uint256', 'uint256'], [i, wordsSlot]))))
     let epoch = 100
     await fc.assert(fc.asyncProperty(lists, async (writes) => {
+      let had = (await batches.payoutState())[2].length as number
       for (const w of writes) {
         const list = [...new Map(w.map(([n, usd]) => [addr(n), usd])).entries()].sort((x, y) => (x[0] < y[0] ? -1 : 1))
         await mined(record(epoch++, root, [], [list.map((x) => x[0]), list.map((x) => x[1])]))
         const st = await batches.payoutState()
         assert.deepEqual([[...st[2]], [...st[3]]], [list.map((x) => x[0]), list.map((x) => x[1])])
+        for (let i = list.length; i < had; i++) assert.equal(await word(i), 0n, `word ${i} left behind`)
+        had = list.length
       }
     }), { numRuns: Number(process.env.LUCID_PROPERTY_RUNS ?? 25) })
     // an amount a word cannot hold is refused, naming the account
