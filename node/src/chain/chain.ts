@@ -811,7 +811,8 @@ export class Chain {
    * finalized one (its head or another branch's) that passes every import check (the proposer's signatures counted
    * as present, not to the threshold) and re-executes to its roots, and when this member has signed no other header
    * of the pool for the slot; the header is recorded (synced) before the signatures are returned. Checks and record
-   * run in the chain's queue, so two drafts for one slot never both pass. The draft is not stored (the leader publishes the signed block, imported as any other).
+   * run in the chain's queue, so two drafts for one slot never both pass. The draft is not stored (the leader
+   * publishes the signed block, imported as any other).
    */
   async cosign (raw: Uint8Array, signer: { member: number, key: NodeKey }, nowMs: number): Promise<{ ok: true, poot: Uint8Array, seal: Uint8Array } | { ok: false, reason: string }> {
     const decoded = decodeOrReason(raw)
