@@ -10,6 +10,7 @@
  *   status            Map    sessionId            status level (1–5)                      only upwards, each level needs its evidence (below)
  *   holding           Map    sessionId            { since }                               the author holds a replica; may be removed
  *   anchors           Map    sessionId            AnchorRecord                            set once
+ *   anchorFinal       Map    sessionId            AnchorFinality                          set once, needs anchors[sid]
  *   incidents         Array  —                    Incident                                append only
  */
 import { MAX_DETAIL, MAX_PARTICIPANTS, MAX_TEXT } from './constants.js'
@@ -20,6 +21,7 @@ export const ROOT_OBSERVERS = 'observers'
 export const ROOT_STATUS = 'status'
 export const ROOT_HOLDING = 'holding'
 export const ROOT_ANCHORS = 'anchors'
+export const ROOT_ANCHOR_FINAL = 'anchorFinal'
 export const ROOT_INCIDENTS = 'incidents'
 export const CHUNKS_PREFIX = 'chunks/'
 
@@ -49,7 +51,10 @@ export type IncidentKind = typeof INCIDENT_KINDS[number]
 
 export interface SessionRecord { owner: string, participants: string[], policyHash: string, createdAt: number }
 export interface SealRecord { manifest: string, merkleRoot: string, chunkCount: number, plaintextSize: number, sealedAt: number }
+/** The anchor transaction as first included: `block` is the block that included it then (a reorg may move it). */
 export interface AnchorRecord { tx: string, chainId: number, block: number, at: number }
+/** The anchor transaction's block once final on the author's chain (its number and hash on the finalized line). */
+export interface AnchorFinality { block: number, blockHash: string, at: number }
 export interface HoldingRecord { since: number }
 export interface ObserverRecord { at: number }
 export interface Incident { kind: IncidentKind, sessionId: string, subject: string, detail: string, at: number }
@@ -85,6 +90,7 @@ const textList = (max: number): Check => (v) => Array.isArray(v) && v.length <= 
 export const checkSessionRecord: Check = (v) => obj(v, { owner: text(MAX_TEXT, 1), participants: textList(MAX_PARTICIPANTS), policyHash: match(HEX32, '32 bytes in hex'), createdAt: int() })
 export const checkSealRecord: Check = (v) => obj(v, { manifest: match(CID_TEXT, 'a base32 CID'), merkleRoot: match(HEX32, '32 bytes in hex'), chunkCount: int(1, 262_144), plaintextSize: int(), sealedAt: int() })
 export const checkAnchorRecord: Check = (v) => obj(v, { tx: match(TX, 'a 0x-prefixed 32-byte transaction hash'), chainId: int(1), block: int(), at: int() })
+export const checkAnchorFinality: Check = (v) => obj(v, { block: int(), blockHash: match(TX, 'a 0x-prefixed 32-byte block hash'), at: int() })
 export const checkHoldingRecord: Check = (v) => obj(v, { since: int() })
 export const checkObserverRecord: Check = (v) => obj(v, { at: int() })
 export const checkIncident: Check = (v) => obj(v, {

@@ -6,7 +6,7 @@
 import { CHUNK_BATCH } from './constants.js'
 import type { VerifiedEnvelope } from './envelope.js'
 import type { SwarmState } from './state.js'
-import type { AnchorRecord, Incident, SealRecord, SessionRecord } from './schema.js'
+import type { AnchorFinality, AnchorRecord, Incident, SealRecord, SessionRecord } from './schema.js'
 
 const some = (e: VerifiedEnvelope | null): VerifiedEnvelope[] => e === null ? [] : [e]
 
@@ -47,6 +47,11 @@ export function recordReplicated (state: SwarmState, sessionId: string): Verifie
 
 export function recordAnchor (state: SwarmState, sessionId: string, anchor: AnchorRecord): VerifiedEnvelope[] {
   return some(state.write((w) => w.recordAnchor(sessionId, anchor)))
+}
+
+/** The anchor's block became final on the author's chain (a no-op before the anchor is recorded, or twice). */
+export function recordAnchorFinal (state: SwarmState, sessionId: string, finality: AnchorFinality): VerifiedEnvelope[] {
+  return some(state.write((w) => w.recordAnchorFinal(sessionId, finality)))
 }
 
 export function recordIncident (state: SwarmState, incident: Incident): VerifiedEnvelope[] {

@@ -15,8 +15,8 @@
  */
 import * as Y from 'yjs'
 import {
-  CHUNKS_PREFIX, ROOT_ANCHORS, ROOT_HOLDING, ROOT_INCIDENTS, ROOT_OBSERVERS, ROOT_SEALED, ROOT_SESSIONS, ROOT_STATUS, STATUS_EVIDENCE,
-  checkAnchorRecord, checkChunk, checkHoldingRecord, checkIncident, checkObserverRecord, checkSealRecord, checkSessionRecord, checkStatus,
+  CHUNKS_PREFIX, ROOT_ANCHOR_FINAL, ROOT_ANCHORS, ROOT_HOLDING, ROOT_INCIDENTS, ROOT_OBSERVERS, ROOT_SEALED, ROOT_SESSIONS, ROOT_STATUS, STATUS_EVIDENCE,
+  checkAnchorFinality, checkAnchorRecord, checkChunk, checkHoldingRecord, checkIncident, checkObserverRecord, checkSealRecord, checkSessionRecord, checkStatus,
   isSessionId, parseObserverKey, statusName
 } from './schema.js'
 
@@ -28,8 +28,8 @@ interface LocalStruct { clock: number, length: number, struct: Y.Item | Y.GC, lo
 class Reject extends Error {}
 const fail = (detail: string): never => { throw new Reject(detail) }
 
-const MAP_ROOTS = new Set([ROOT_SESSIONS, ROOT_SEALED, ROOT_OBSERVERS, ROOT_STATUS, ROOT_HOLDING, ROOT_ANCHORS])
-const SET_ONCE = new Set([ROOT_SESSIONS, ROOT_SEALED, ROOT_OBSERVERS, ROOT_ANCHORS])
+const MAP_ROOTS = new Set([ROOT_SESSIONS, ROOT_SEALED, ROOT_OBSERVERS, ROOT_STATUS, ROOT_HOLDING, ROOT_ANCHORS, ROOT_ANCHOR_FINAL])
+const SET_ONCE = new Set([ROOT_SESSIONS, ROOT_SEALED, ROOT_OBSERVERS, ROOT_ANCHORS, ROOT_ANCHOR_FINAL])
 
 /** Root type → its name, cached per document (findRootTypeKey is a linear scan). */
 const rootNames = new WeakMap<Y.Doc, { size: number, names: Map<unknown, string> }>()
@@ -258,6 +258,11 @@ function checkItem (
       case ROOT_ANCHORS:
         need(isSessionId(k), 'key must be a session ID')
         bad(checkAnchorRecord(value))
+        break
+      case ROOT_ANCHOR_FINAL:
+        need(isSessionId(k), 'key must be a session ID')
+        bad(checkAnchorFinality(value))
+        need(presentAfter(ROOT_ANCHORS, k), "needs this author's 'anchors' entry")
         break
       case ROOT_HOLDING:
         need(isSessionId(k), 'key must be a session ID')

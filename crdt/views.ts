@@ -14,8 +14,8 @@
 import type * as Y from 'yjs'
 import type { SwarmState, AuthorLog } from './state.js'
 import {
-  ROOT_ANCHORS, ROOT_HOLDING, ROOT_INCIDENTS, ROOT_OBSERVERS, ROOT_SEALED, ROOT_SESSIONS, ROOT_STATUS, chunksRoot, parseObserverKey, statusName,
-  type AnchorRecord, type Incident, type SealRecord, type SessionRecord, type Status
+  ROOT_ANCHOR_FINAL, ROOT_ANCHORS, ROOT_HOLDING, ROOT_INCIDENTS, ROOT_OBSERVERS, ROOT_SEALED, ROOT_SESSIONS, ROOT_STATUS, chunksRoot, parseObserverKey, statusName,
+  type AnchorFinality, type AnchorRecord, type Incident, type SealRecord, type SessionRecord, type Status
 } from './schema.js'
 import { compareStrings } from './bytes.js'
 
@@ -32,11 +32,14 @@ export interface SessionState {
   chunks: string[]
   observers: string[]
   holders: string[]
-  anchors: Array<AnchorRecord & { by: string }>
+  /** every author's anchor, with its final block once that author recorded it final */
+  anchors: AuthoredAnchor[]
   incidents: AuthoredIncident[]
   /** Other authors that claimed the same session ID (duplicate-ID conflict). */
   duplicateClaims: string[]
 }
+
+export type AuthoredAnchor = AnchorRecord & { by: string, final: AnchorFinality | null }
 
 export interface SessionSummary { sessionId: string, status: Status | null, recorder: string | null, owner: string | null, holders: number, chunkCount: number }
 
@@ -56,7 +59,7 @@ export function sessionState (state: SwarmState, sessionId: string): SessionStat
   const winner = all[0]
   const statusBy: Record<string, Status> = {}
   const holders: string[] = []
-  const anchors: Array<AnchorRecord & { by: string }> = []
+  const anchors: AuthoredAnchor[] = []
   let level = 0
   let known = winner !== undefined
   for (const log of state.authors()) {
@@ -68,7 +71,11 @@ export function sessionState (state: SwarmState, sessionId: string): SessionStat
     }
     if (map(log.doc, ROOT_HOLDING).has(sessionId)) { holders.push(log.authorId); known = true }
     const a = map(log.doc, ROOT_ANCHORS).get(sessionId) as AnchorRecord | undefined
-    if (a !== undefined) { anchors.push({ ...a, by: log.authorId }); known = true }
+    if (a !== undefined) {
+      const final = (map(log.doc, ROOT_ANCHOR_FINAL).get(sessionId) as AnchorFinality | undefined) ?? null
+      anchors.push({ ...a, by: log.authorId, final: final === null ? null : { ...final } })
+      known = true
+    }
   }
   const incidents = allIncidents(state).filter((i) => i.sessionId === sessionId)
   if (!known && incidents.length === 0) return null

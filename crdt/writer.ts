@@ -4,8 +4,8 @@
  */
 import * as Y from 'yjs'
 import {
-  ROOT_ANCHORS, ROOT_HOLDING, ROOT_INCIDENTS, ROOT_OBSERVERS, ROOT_SEALED, ROOT_SESSIONS, ROOT_STATUS, chunksRoot, observerKey, statusLevel,
-  type AnchorRecord, type Incident, type SealRecord, type SessionRecord, type Status
+  ROOT_ANCHOR_FINAL, ROOT_ANCHORS, ROOT_HOLDING, ROOT_INCIDENTS, ROOT_OBSERVERS, ROOT_SEALED, ROOT_SESSIONS, ROOT_STATUS, chunksRoot, observerKey, statusLevel,
+  type AnchorFinality, type AnchorRecord, type Incident, type SealRecord, type SessionRecord, type Status
 } from './schema.js'
 
 export class AuthorWriter {
@@ -54,6 +54,19 @@ export class AuthorWriter {
   recordAnchor (sessionId: string, anchor: AnchorRecord): void {
     this.doc.getMap(ROOT_ANCHORS).set(sessionId, { ...anchor })
     this.setStatus(sessionId, 'anchored')
+  }
+
+  anchorOf (sessionId: string): AnchorRecord | undefined { return this.doc.getMap<AnchorRecord>(ROOT_ANCHORS).get(sessionId) }
+  anchorFinalityOf (sessionId: string): AnchorFinality | undefined { return this.doc.getMap<AnchorFinality>(ROOT_ANCHOR_FINAL).get(sessionId) }
+  /** Sessions this author anchored whose anchor it has not yet recorded final. */
+  anchorsAwaitingFinality (): Array<{ sessionId: string, anchor: AnchorRecord }> {
+    const final = this.doc.getMap(ROOT_ANCHOR_FINAL)
+    return [...this.doc.getMap<AnchorRecord>(ROOT_ANCHORS).entries()].filter(([sid]) => !final.has(sid)).map(([sessionId, anchor]) => ({ sessionId, anchor }))
+  }
+
+  /** Records the anchor's final block (once; needs the anchor recorded first). */
+  recordAnchorFinal (sessionId: string, finality: AnchorFinality): void {
+    if (this.anchorOf(sessionId) !== undefined && this.anchorFinalityOf(sessionId) === undefined) this.doc.getMap(ROOT_ANCHOR_FINAL).set(sessionId, { ...finality })
   }
 
   addIncident (incident: Incident): void {

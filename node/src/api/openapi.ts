@@ -33,7 +33,25 @@ const session = {
         status: { type: ['string', 'null'], enum: ['recording', 'sealed', 'replicated', 'anchored', 'archived', null] },
         recorder: { type: ['string', 'null'], description: 'peer ID of the recording node' },
         holders: { type: 'array', items: { type: 'string' }, description: 'peer IDs that say they hold a replica' },
-        anchors: { type: 'array', items: { type: 'object' } },
+        anchors: {
+          type: 'array',
+          description: 'anchor transactions in LucidAnchors, by the node that sent them',
+          items: {
+            type: 'object',
+            properties: {
+              tx: { type: 'string', description: 'transaction hash' },
+              chainId: { type: 'integer' },
+              block: { type: 'integer', description: 'the block that first included it (a reorg before finality can move it)' },
+              at: { type: 'integer', description: 'when it was recorded (ms since the epoch)' },
+              by: { type: 'string', description: 'peer ID of the anchoring node' },
+              final: {
+                type: ['object', 'null'],
+                description: 'the block it is in once final on the anchoring node\'s chain; null until then',
+                properties: { block: { type: 'integer' }, blockHash: { type: 'string' }, at: { type: 'integer' } }
+              }
+            }
+          }
+        },
         incidents: { type: 'array', items: { type: 'object' } },
         duplicateClaims: { type: 'array', items: { type: 'string' }, description: 'other peers claiming the same session ID' }
       }

@@ -2,7 +2,8 @@
  * Anchoring (docs/chain.md): after a put, the node registers the session in LucidAnchors through its own JSON-RPC
  * with ethers, as any Ethereum client would: `registerSession(id, manifestHash, startedAt, owner, merkleRoot,
  * chunkCount)` signed by the node's chain account (a secp256k1 key kept encrypted in its keystore). `submit`
- * resolves once the chain's mempool accepted the transaction; `confirm` once a block includes it.
+ * resolves once the chain's mempool accepted the transaction; `view` is what the AnchorTracker reads to follow it to a
+ * final block.
  * On chain the session ID is bytes32 = its 16 UUID bytes then 16 zero bytes (sessionIdToBytes32); the manifest hash
  * is the seal's `manifestHash` (SHA-256 of the signed manifest, its CID's digest).
  */
@@ -10,6 +11,7 @@ import { ethers } from 'ethers'
 import type { Manifest } from '../../../protocols/session/manifest.js'
 import { sessionIdToBytes32 } from '../../../protocols/session/session-id.js'
 import { loadArtifact } from '../../../contracts/index.js'
+import type { AnchorChainView } from './anchor-tracker.js'
 
 /** Keystore entry of the node's chain account key (32 bytes). */
 export const CHAIN_ACCOUNT_KEY = 'chain-account'
@@ -47,11 +49,19 @@ export class Anchorer {
     return { tx: tx.hash, submitMs: performance.now() - started }
   }
 
-  /** Waits until a block includes the transaction; throws when it reverted. */
-  async confirm (txHash: string, timeoutMs = 120_000): Promise<{ block: number }> {
-    const receipt = await (this.wallet.provider as ethers.JsonRpcProvider).waitForTransaction(txHash, 1, timeoutMs)
-    if (receipt === null) throw new Error(`anchor ${txHash} not included within ${timeoutMs} ms`)
-    if (receipt.status !== 1) throw new Error(`anchor ${txHash} reverted in block ${receipt.blockNumber}`)
-    return { block: receipt.blockNumber }
+  /** The chain as the tracker reads it, over the same JSON-RPC (raw calls: no caching between looks). */
+  view (): AnchorChainView {
+    const provider = this.wallet.provider as ethers.JsonRpcProvider
+    const block = async (tag: string): Promise<{ number: string, hash: string } | null> => await provider.send('eth_getBlockByNumber', [tag, false])
+    return {
+      headNumber: async () => Number(await provider.send('eth_blockNumber', [])),
+      receipt: async (tx) => {
+        const r = await provider.send('eth_getTransactionReceipt', [tx]) as { blockNumber: string, blockHash: string, status: string } | null
+        return r === null ? null : { block: Number(r.blockNumber), blockHash: r.blockHash, succeeded: r.status === '0x1' }
+      },
+      finalizedNumber: async () => Number((await block('finalized'))?.number ?? 0),
+      blockHash: async (height) => (await block(ethers.toQuantity(height)))?.hash ?? null,
+      known: async (tx) => (await provider.send('eth_getTransactionByHash', [tx])) !== null
+    }
   }
 }

@@ -102,15 +102,14 @@ export async function swarmDemo (opts: { nodes: number, dir?: string, keep?: boo
     say('fetched', `node ${reader.index} fetched it ${where}, verified and decrypted it in ${sec(Date.now() - t1)}: ${same ? 'byte-identical' : 'DIFFERENT'} (sha256 ${digest.slice(0, 16)}…)`)
     if (!same) throw new Error('the fetched session differs from the recording')
 
-    const anchor = await until('the anchor in the session state', async () => {
-      const v = await api<{ crdt: { anchors: Array<{ tx: string, block: number }> } | null }>(reader, `/api/v1/sessions/${put.sessionId}`)
-      return v.crdt?.anchors[0]
+    const anchored = await until('the anchor final in the session state', async () => {
+      const v = await api<{ crdt: { anchors: Array<{ tx: string, block: number, final: { block: number } | null }> } | null }>(reader, `/api/v1/sessions/${put.sessionId}`)
+      const a = v.crdt?.anchors[0]
+      return a?.final != null ? { ...a, final: a.final } : undefined
     })
-    const final = await until('the anchor block finalized', async () => {
-      const f = await rpc<Finality>(reader, 'lucid_finality')
-      return Number(f.finalized.number) >= anchor.block ? f : undefined
-    })
-    say('final', `the anchor is in block #${anchor.block} (in the session state on node ${reader.index}), finalized: node ${reader.index} is final at #${Number(final.finalized.number)}`)
+    const f = await rpc<Finality>(reader, 'lucid_finality')
+    const moved = anchored.final.block !== anchored.block ? ` (first included in #${anchored.block}, moved by a reorg before finality)` : ''
+    say('final', `the anchor is in block #${anchored.final.block}${moved}, final: node 1 recorded its final block in the session state (read from node ${reader.index}, final at #${Number(f.finalized.number)})`)
 
     // payouts in sandbox mode: an epoch's batch committed on the chain, paid by the sidecar on the local TRON stand-in
     await payoutDemo({ devnet, dir, say })

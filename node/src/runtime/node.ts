@@ -195,6 +195,9 @@ export class LucidNode {
           index: node.index,
           blocks: node.blocks,
           traffic,
+          state: node.sessionState,
+          datastore,
+          now,
           log: logger,
           registry: node.metrics.registry,
           onRejected: (topic, reason) => node.metrics.gossipRejected.inc({ topic, reason })
@@ -405,7 +408,7 @@ export class LucidNode {
     this.heartbeatNow()
     this.kick()
     // [chain hook] register the session in LucidAnchors; its inclusion lands in the session state
-    const anchor = this.chain === undefined ? null : await this.chain.anchor(this.sessionState, manifest, summary.manifestHash, this.now)
+    const anchor = this.chain === undefined ? null : await this.chain.anchor(manifest, summary.manifestHash)
     return { ...summary, announcedTo, sessionKey, anchor }
   }
 

@@ -16,7 +16,7 @@ import { SyncDecodeError } from '../../../crdt/sync.js'
 import type { VerifiedEnvelope } from '../../../crdt/envelope.js'
 import * as flow from '../../../crdt/session-flow.js'
 import { allIncidents, listSessions, sessionIds, sessionState, type AuthoredIncident, type SessionState, type SessionSummary } from '../../../crdt/views.js'
-import type { AnchorRecord, Incident, SealRecord, SessionRecord } from '../../../crdt/schema.js'
+import type { AnchorFinality, AnchorRecord, Incident, SealRecord, SessionRecord } from '../../../crdt/schema.js'
 import { DatastoreStateStorage } from './storage.js'
 import { PenaltyBox } from './penalties.js'
 import { syncAsDialler, syncAsListener, type SyncOutcome } from './sync-stream.js'
@@ -240,6 +240,7 @@ export class StateService {
   async holding (sessionId: string, held: boolean): Promise<void> { await this.write(() => flow.recordHolding(this.state, sessionId, held, this.now())) }
   async replicated (sessionId: string): Promise<void> { await this.write(() => flow.recordReplicated(this.state, sessionId)) }
   async anchored (sessionId: string, anchor: AnchorRecord): Promise<void> { await this.write(() => flow.recordAnchor(this.state, sessionId, anchor)) }
+  async anchorFinal (sessionId: string, finality: AnchorFinality): Promise<void> { await this.write(() => flow.recordAnchorFinal(this.state, sessionId, finality)) }
   async incident (incident: Incident): Promise<void> { await this.write(() => flow.recordIncident(this.state, incident)) }
 
   // ---- reads ----
@@ -249,6 +250,8 @@ export class StateService {
   sessionIds (): string[] { return sessionIds(this.state) }
   session (sessionId: string): SessionState | null { return sessionState(this.state, sessionId) }
   incidents (): AuthoredIncident[] { return allIncidents(this.state) }
+  /** This node's anchors not yet recorded final (to follow again after a restart). */
+  anchorsAwaitingFinality (): Array<{ sessionId: string, anchor: AnchorRecord }> { return this.state.own((w) => w.anchorsAwaitingFinality()) }
 
   async stop (): Promise<void> {
     if (this.stopped) return

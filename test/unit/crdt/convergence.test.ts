@@ -7,7 +7,7 @@
 import { strict as assert } from 'node:assert'
 import fc from 'fast-check'
 import {
-  allIncidents, listSessions, recordAnchor, recordChunks, recordHolding, recordIncident, recordReplicated, recordSealed, recordSessionStart,
+  allIncidents, listSessions, recordAnchor, recordAnchorFinal, recordChunks, recordHolding, recordIncident, recordReplicated, recordSealed, recordSessionStart,
   sessionIds, sessionState, statusLevel, type SwarmState, type VerifiedEnvelope
 } from '../../../crdt/index.js'
 import { cid, node, rng, seal, sid } from './helpers.js'
@@ -15,10 +15,10 @@ import { cid, node, rng, seal, sid } from './helpers.js'
 const REPLICAS = 4
 const SESSIONS = 3
 
-type Op = { kind: 'start' | 'chunks' | 'seal' | 'hold' | 'unhold' | 'replicated' | 'anchor' | 'incident', actor: number, session: number, n: number }
+type Op = { kind: 'start' | 'chunks' | 'seal' | 'hold' | 'unhold' | 'replicated' | 'anchor' | 'anchor-final' | 'incident', actor: number, session: number, n: number }
 
 const opArb: fc.Arbitrary<Op> = fc.record({
-  kind: fc.constantFrom('start', 'chunks', 'seal', 'hold', 'unhold', 'replicated', 'anchor', 'incident'),
+  kind: fc.constantFrom('start', 'chunks', 'seal', 'hold', 'unhold', 'replicated', 'anchor', 'anchor-final', 'incident'),
   actor: fc.integer({ min: 0, max: REPLICAS - 1 }),
   session: fc.integer({ min: 0, max: SESSIONS - 1 }),
   n: fc.integer({ min: 1, max: 5 })
@@ -36,12 +36,13 @@ function apply (s: SwarmState, op: Op, clock: number): VerifiedEnvelope[] {
     case 'unhold': return recordHolding(s, S, false, clock)
     case 'replicated': return recordReplicated(s, S)
     case 'anchor': return s.own((w) => w.currentStatus(S)) < 4 ? recordAnchor(s, S, { tx: '0x' + clock.toString(16).padStart(64, '0'), chainId: 1, block: clock, at: clock }) : []
+    case 'anchor-final': return recordAnchorFinal(s, S, { block: clock, blockHash: '0x' + clock.toString(16).padStart(64, '0'), at: clock })
     case 'incident': return recordIncident(s, { kind: 'failed-challenge', sessionId: S, subject: `peer${op.n}`, detail: '', at: clock })
   }
 }
 
 /** What a replica has shown so far, to check that nothing moves backwards. */
-interface Seen { status: Map<string, number>, sealedChunks: Map<string, string>, incidents: number }
+interface Seen { status: Map<string, number>, sealedChunks: Map<string, string>, finals: Map<string, string>, incidents: number }
 
 function checkInvariants (s: SwarmState, seen: Seen): void {
   for (const id of sessionIds(s)) {
@@ -57,6 +58,13 @@ function checkInvariants (s: SwarmState, seen: Seen): void {
       const chunks = v.chunks.join(',')
       if (seen.sealedChunks.has(key)) assert.equal(seen.sealedChunks.get(key), chunks, 'a sealed chunk list never changes')
       seen.sealedChunks.set(key, chunks)
+    }
+    for (const a of v.anchors) {
+      const key = `${a.by}/${id}`
+      if (a.final === null) { assert.ok(!seen.finals.has(key), 'a final anchor block is never taken back'); continue }
+      const final = JSON.stringify(a.final)
+      if (seen.finals.has(key)) assert.equal(seen.finals.get(key), final, 'a final anchor block never changes')
+      seen.finals.set(key, final)
     }
   }
   const n = allIncidents(s).length
@@ -89,7 +97,7 @@ describe('crdt: random delivery order, drops and duplicates converge', () => {
     fc.assert(fc.property(fc.array(opArb, { minLength: 1, maxLength: 60 }), fc.integer({ min: 1, max: 2 ** 31 - 1 }), (ops, seed) => {
       const random = rng(seed)
       const replicas = Array.from({ length: REPLICAS }, (_, i) => node(i))
-      const seen: Seen[] = replicas.map(() => ({ status: new Map(), sealedChunks: new Map(), incidents: 0 }))
+      const seen: Seen[] = replicas.map(() => ({ status: new Map(), sealedChunks: new Map(), finals: new Map(), incidents: 0 }))
       const inFlight: Array<{ to: number, bytes: Uint8Array }> = []
       const deliverSome = (): void => {
         const k = random() % 4

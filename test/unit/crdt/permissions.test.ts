@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert'
 import { Y } from '../../../crdt/index.js'
 import {
-  MAX_ENVELOPE_BYTES, MAX_UPDATE_BYTES, openEnvelope, recordChunks, recordHolding, recordSealed, recordSessionStart, sessionState, sealEnvelope, encodeEnvelope
+  MAX_ENVELOPE_BYTES, MAX_UPDATE_BYTES, openEnvelope, recordAnchor, recordAnchorFinal, recordChunks, recordHolding, recordSealed, recordSessionStart, sessionState, sealEnvelope, encodeEnvelope
 } from '../../../crdt/index.js'
 import { SESSION, cid, craft, keyOf, node, peerOf, seal, sid } from './helpers.js'
 import { ed25519 } from '@noble/curves/ed25519.js'
@@ -89,6 +89,32 @@ describe('crdt: envelopes and permission checks', () => {
     expectRejected(b, craft(b, 0, (d) => d.getMap('sealed').set(sid(7), seal(1))).bytes, 'forbidden', /only the recorder seals/)
     const c = craft(b, 0, (d) => { d.getMap('sessions').set(sid(8), SESSION); d.getArray(`chunks/${sid(8)}`).push([cid(1)]); d.getMap('sealed').set(sid(8), seal(3)) })
     expectRejected(b, c.bytes, 'forbidden', /chunk count 3 differs/)
+  })
+
+  it("an anchor's final block: only after the author's own anchor, once, well formed; shown with the anchor", () => {
+    const { a, b, S } = setup()
+    const TX = '0x' + 'ab'.repeat(32)
+    const HASH = '0x' + 'cd'.repeat(32)
+    const final = { block: 7, blockHash: HASH, at: 9 }
+    // before any anchor: the writer does nothing, and a crafted entry is refused
+    assert.deepEqual(recordAnchorFinal(a, S, final), [])
+    expectRejected(b, craft(b, 0, (d) => d.getMap('anchorFinal').set(S, final)).bytes, 'forbidden', /needs this author's 'anchors' entry/)
+    // node 2's anchor does not let node 0 record a final block
+    for (const e of recordAnchor(node(2), S, { tx: TX, chainId: 1, block: 6, at: 8 })) assert.equal(b.ingest(e.bytes).status, 'applied')
+    expectRejected(b, craft(b, 0, (d) => d.getMap('anchorFinal').set(S, final)).bytes, 'forbidden', /'anchors' entry/)
+    for (const e of recordAnchor(a, S, { tx: TX, chainId: 1, block: 6, at: 8 })) assert.equal(b.ingest(e.bytes).status, 'applied')
+    expectRejected(b, craft(b, 0, (d) => d.getMap('anchorFinal').set(S, { ...final, blockHash: '0x12' })).bytes, 'forbidden', /blockHash must be/)
+    expectRejected(b, craft(b, 0, (d) => d.getMap('anchorFinal').set(S, { ...final, tx: TX })).bytes, 'forbidden', /unknown field 'tx'/)
+    expectRejected(b, craft(b, 0, (d) => d.getMap('anchorFinal').set('x', final)).bytes, 'forbidden', /session ID/)
+    const mine = sessionState(b, S)?.anchors.find((x) => x.by === peerOf(0))
+    assert.equal(mine?.final, null, 'not final yet')
+    for (const e of recordAnchorFinal(a, S, final)) assert.equal(b.ingest(e.bytes).status, 'applied')
+    assert.deepEqual(sessionState(b, S)?.anchors.find((x) => x.by === peerOf(0)), { tx: TX, chainId: 1, block: 6, at: 8, by: peerOf(0), final })
+    // set once: the writer does not write it again, a crafted rewrite or deletion is refused
+    assert.deepEqual(recordAnchorFinal(a, S, { ...final, block: 8 }), [])
+    expectRejected(b, craft(b, 0, (d) => d.getMap('anchorFinal').set(S, { ...final, block: 8 })).bytes, 'forbidden', /set once/)
+    expectRejected(b, craft(b, 0, (d) => d.getMap('anchorFinal').delete(S)).bytes, 'forbidden', /not removable/)
+    assert.deepEqual(a.own((w) => w.anchorsAwaitingFinality()), [])
   })
 
   it('rejects unknown roots, nested types, text and bad values', () => {

@@ -121,10 +121,12 @@ export function sessionCommand (): Command {
       const t = await resolveApi(opts)
       const s = await (await apiFetch(t, `/api/v1/sessions/${id}`)).json() as Record<string, any>
       if (opts.json === true) { process.stdout.write(JSON.stringify(s) + '\n'); return }
-      // an anchor is final once the node's chain finalized its block
-      const chain = (await (await apiFetch(t, '/api/v1/status')).json() as { chain?: { finalized: number } | null }).chain
-      const anchors = ((s.crdt?.anchors ?? []) as Array<{ tx: string, block: number }>)
-        .map((a) => `; anchored in ${a.tx} (block ${a.block}${chain == null ? '' : a.block <= chain.finalized ? ', final' : ', not final yet'})`).join('')
+      // the anchoring node records the block that first included its transaction, then the final one (a reorg before
+      // finality can move the transaction to another block)
+      const anchors = ((s.crdt?.anchors ?? []) as Array<{ tx: string, block: number, final: { block: number } | null }>)
+        .map((a) => `; anchored in ${a.tx} (${a.final === null
+          ? `block ${a.block}, not final yet`
+          : `block ${a.final.block}, final${a.final.block !== a.block ? `; first included in block ${a.block}` : ''}`})`).join('')
       process.stdout.write([
         `session  ${s.sessionId as string}`,
         `manifest ${s.manifest as string}`,
