@@ -37,17 +37,28 @@ export class Anchorer {
   async submit (manifest: Manifest, manifestHash: string): Promise<Submitted> {
     const started = performance.now()
     const owner = ethers.isAddress(manifest.owner) ? manifest.owner : this.address
-    const tx = await this.contract.registerSession(
-      sessionIdToBytes32(manifest.sessionId),
-      '0x' + manifestHash,
-      BigInt(Math.floor(manifest.startedAt / 1000)),
-      owner,
-      ethers.hexlify(manifest.merkleRoot),
-      manifest.chunkCount,
-      { gasLimit: 200_000n }
-    ) as ethers.TransactionResponse
+    let tx: ethers.TransactionResponse
+    try {
+      tx = await this.contract.registerSession(
+        sessionIdToBytes32(manifest.sessionId),
+        '0x' + manifestHash,
+        BigInt(Math.floor(manifest.startedAt / 1000)),
+        owner,
+        ethers.hexlify(manifest.merkleRoot),
+        manifest.chunkCount,
+        { gasLimit: 200_000n }
+      ) as ethers.TransactionResponse
+    } catch (err) {
+      // ethers' NonceManager counted the nonce before the send: a transaction the node refused would leave a gap
+      // that no later transaction of this account could ever fill
+      this.resetNonce()
+      throw err
+    }
     return { tx: tx.hash, submitMs: performance.now() - started }
   }
+
+  /** The next transaction takes its nonce from the chain's pending count again (after a failure or a lost one). */
+  resetNonce (): void { this.wallet.reset() }
 
   /** The chain as the tracker reads it, over the same JSON-RPC (raw calls: no caching between looks). */
   view (): AnchorChainView {

@@ -176,6 +176,7 @@ async function resubmitAnchor (nc: NodeChain, pending: PendingAnchors, sessionId
     return
   }
   done.add(sessionId)
+  nc.anchorer?.resetNonce() // the lost transaction's nonce was never used: the chain's pending count gives it again
   try {
     const encoded = await init.blocks.get(CID.parse(rec.manifest), { offline: true })
     await anchorSession(nc, pending, decodeSignedManifest(encoded).manifest, toHex(manifestHash(encoded)), init.log)
