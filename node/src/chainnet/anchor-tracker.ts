@@ -52,7 +52,7 @@ export interface AnchorTrackerInit {
     final: (sessionId: string, finality: AnchorFinality) => Promise<void>
   }
   /** a followed transaction the chain lost (e.g. the node was killed before gossiping it): no longer followed */
-  lost?: (sessionId: string, tx: string) => void
+  lost?: (sessionId: string, tx: string) => Promise<void> | void
   log: { info: (o: object, m: string) => void, warn: (o: object, m: string) => void, debug: (o: object, m: string) => void }
   now: () => number
   /** how often the head is looked at; anchors are looked at again only when it moved */
@@ -124,7 +124,7 @@ export class AnchorTracker {
       if (++f.unknownLooks < LOST_AFTER_LOOKS) return
       this.followed.delete(sessionId)
       log.warn({ sessionId, tx: f.tx }, 'anchor transaction unknown to the chain: lost')
-      this.init.lost?.(sessionId, f.tx)
+      await this.init.lost?.(sessionId, f.tx)
       return
     }
     if (step.kind === 'reverted') {

@@ -20,7 +20,7 @@ import type { SessionIndex } from '../store/session-index.js'
 import type { BlockStore } from '../store/block-store.js'
 import type { TransferTraffic } from '../store/traffic.js'
 import { Anchorer, CHAIN_ACCOUNT_KEY, type Submitted } from '../chainnet/anchorer.js'
-import { AnchorTracker } from '../chainnet/anchor-tracker.js'
+import { Anchoring } from '../chainnet/anchoring.js'
 import { PendingAnchors } from '../chainnet/pending-anchors.js'
 import type { Datastore } from 'interface-datastore'
 import { toHex } from '../../../protocols/session/bytes.js'
@@ -34,12 +34,11 @@ export interface NodeChain {
   rpc: RpcServer
   /** registers sealed sessions in LucidAnchors; absent when the keystore has no chain account */
   anchorer?: Anchorer
-  /** follows the anchors to their final blocks and records both in the session state; with the anchorer */
-  anchors?: AnchorTracker
-  /** registers a put session on chain (anchorSession); `manifestHash` is the seal summary's */
+  /** sends, follows and records the anchors (chainnet/anchoring.ts); with the anchorer */
+  anchoring?: Anchoring
+  /** registers a put session on chain; `manifestHash` is the seal summary's. Null without a chain account, or when
+   * the node refused the submission (kept and sent again later) */
   anchor: (manifest: Manifest, manifestHash: string) => Promise<Submitted | null>
-  /** registers a session again whose anchor transaction the chain lost (once per session and process) */
-  resubmit: (sessionId: string) => Promise<void>
   /** what the node's status shows of its chain */
   status: () => { chainId: number, head: number, headSlot: number, finalized: number, rpc: string, account: string | null }
   stop: () => Promise<void>
@@ -87,24 +86,21 @@ export async function startNodeChain (init: NodeChainInit): Promise<NodeChain> {
   const anchorer = (await home.keystore.has(CHAIN_ACCOUNT_KEY)) && anchors !== undefined
     ? new Anchorer(rpc.url, await home.keystore.get(CHAIN_ACCOUNT_KEY), anchors, chain.chainId)
     : undefined
-  const pending = new PendingAnchors(init.datastore)
-  const resubmitted = new Set<string>()
-  const tracker = anchorer === undefined ? undefined : await followAnchors(anchorer, Number(chain.chainId), pending, init, (id) => nc.resubmit(id))
-  log.info({ chainId: Number(chain.chainId), head: Number(chain.head.header.number), rpc: rpc.url, entity: chain.genesis.poot.registry.entityOfNode.get(nodeKey.id) ?? null, account: anchorer?.address ?? null, anchorsFollowed: tracker?.pending.length ?? 0 }, 'chain started')
+  const anchoring = anchorer === undefined ? undefined : await startAnchoring(anchorer, Number(chain.chainId), init)
+  log.info({ chainId: Number(chain.chainId), head: Number(chain.head.header.number), rpc: rpc.url, entity: chain.genesis.poot.registry.entityOfNode.get(nodeKey.id) ?? null, account: anchorer?.address ?? null, anchorsFollowed: anchoring?.followed ?? 0 }, 'chain started')
   const nc: NodeChain = {
     chain,
     service,
     rpc,
     anchorer,
-    anchors: tracker,
-    anchor: async (manifest, manifestHash) => await anchorSession(nc, pending, manifest, manifestHash, log),
-    resubmit: async (sessionId) => { await resubmitAnchor(nc, pending, sessionId, init, resubmitted) },
+    anchoring,
+    anchor: async (manifest, manifestHash) => await (anchoring?.anchor(manifest, manifestHash) ?? null),
     status: () => {
       const poot = chain.headPoot
       return { chainId: Number(chain.chainId), head: Number(chain.head.header.number), headSlot: poot.slot, finalized: poot.finalized.height, rpc: rpc.url, account: anchorer?.address ?? null }
     },
     stop: async () => {
-      await tracker?.stop()
+      await anchoring?.stop()
       await rpc.close().catch(() => {})
       await service.stop().catch((err) => log.warn({ err: (err as Error).message }, 'chain service stop failed'))
       await chain.close().catch(() => {})
@@ -113,76 +109,31 @@ export async function startNodeChain (init: NodeChainInit): Promise<NodeChain> {
   return nc
 }
 
-/**
- * The anchor tracker of a node with a chain account. A node stopped or killed before its anchors were final follows
- * them again: those its state records without a final block, and those it had sent but not yet seen in a block (kept
- * in the datastore). The datastore entry goes once the inclusion is in the state.
- */
-async function followAnchors (anchorer: Anchorer, chainId: number, pending: PendingAnchors, init: NodeChainInit, resubmit: (sessionId: string) => Promise<void>): Promise<AnchorTracker> {
-  const { state, log, now } = init
-  const tracker = new AnchorTracker({
+/** The anchoring of a node with a chain account, resumed from its state and datastore. */
+async function startAnchoring (anchorer: Anchorer, chainId: number, init: NodeChainInit): Promise<Anchoring> {
+  const { state, index, blocks } = init
+  const anchoring = new Anchoring({
+    sender: anchorer,
     view: anchorer.view(),
     chainId,
-    record: {
-      included: async (id, anchor) => { await state.anchored(id, anchor); await pending.delete(id) },
-      final: async (id, finality) => { await state.anchorFinal(id, finality) }
+    pending: new PendingAnchors(init.datastore),
+    state: {
+      anchored: async (id, anchor) => { await state.anchored(id, anchor) },
+      anchorFinal: async (id, finality) => { await state.anchorFinal(id, finality) },
+      anchorsAwaitingFinality: () => state.anchorsAwaitingFinality(),
+      hasAnchor: (id) => state.hasAnchor(id)
     },
-    lost: (id) => { resubmit(id).catch((err: Error) => { log.warn({ sessionId: id, err: err.message }, 'lost anchor not sent again') }) },
-    log,
-    now
+    manifestOf: async (id) => {
+      const rec = index.get(id)
+      if (rec === undefined) return null
+      const encoded = await blocks.get(CID.parse(rec.manifest), { offline: true })
+      return { manifest: decodeSignedManifest(encoded).manifest, manifestHash: toHex(manifestHash(encoded)) }
+    },
+    log: init.log,
+    now: init.now
   })
-  const recorded = new Set<string>()
-  for (const { sessionId, anchor } of state.anchorsAwaitingFinality()) {
-    recorded.add(sessionId)
-    if (anchor.chainId === chainId) tracker.follow(sessionId, anchor.tx, true)
-  }
-  const { pending: sent, bad } = await pending.all()
-  for (const key of bad) log.warn({ key }, 'unreadable pending anchor entry ignored')
-  for (const { sessionId, tx } of sent) {
-    if (recorded.has(sessionId) || state.session(sessionId)?.anchors.some((a) => a.tx === tx) === true) await pending.delete(sessionId)
-    else tracker.follow(sessionId, tx)
-  }
-  tracker.start()
-  return tracker
-}
-
-/**
- * Registers a put session on chain: resolves with the submitted transaction (null without an account or when the
- * submission failed, which is logged); the tracker then records its inclusion and its final block in the session's
- * CRDT state.
- */
-async function anchorSession (nc: NodeChain, pending: PendingAnchors, manifest: Manifest, manifestHash: string, log: ChainLog): Promise<Submitted | null> {
-  if (nc.anchorer === undefined || nc.anchors === undefined) return null
-  let sent: Submitted
-  try { sent = await nc.anchorer.submit(manifest, manifestHash) } catch (err) {
-    log.warn({ sessionId: manifest.sessionId, err: (err as Error).message.split('\n')[0] }, 'session not anchored')
-    return null
-  }
-  log.info({ sessionId: manifest.sessionId, tx: sent.tx, submitMs: Math.round(sent.submitMs) }, 'anchor submitted')
-  await pending.put(manifest.sessionId, sent.tx)
-  nc.anchors.follow(manifest.sessionId, sent.tx)
-  return sent
-}
-
-/**
- * The tracker gave up a transaction the chain never knew: the session is registered again from its stored manifest,
- * once per session (`done`: those sent again by this process).
- */
-async function resubmitAnchor (nc: NodeChain, pending: PendingAnchors, sessionId: string, init: NodeChainInit, done: Set<string>): Promise<void> {
-  const rec = init.index.get(sessionId)
-  if (done.has(sessionId) || rec === undefined) {
-    init.log.warn({ sessionId }, 'anchor lost and not sent again: the session is not anchored')
-    await pending.delete(sessionId)
-    return
-  }
-  done.add(sessionId)
-  nc.anchorer?.resetNonce() // the lost transaction's nonce was never used: the chain's pending count gives it again
-  try {
-    const encoded = await init.blocks.get(CID.parse(rec.manifest), { offline: true })
-    await anchorSession(nc, pending, decodeSignedManifest(encoded).manifest, toHex(manifestHash(encoded)), init.log)
-  } catch (err) {
-    init.log.warn({ sessionId, err: (err as Error).message }, 'anchor lost and its manifest unreadable: the session is not anchored')
-  }
+  await anchoring.start()
+  return anchoring
 }
 
 /**

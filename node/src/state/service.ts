@@ -252,6 +252,8 @@ export class StateService {
   incidents (): AuthoredIncident[] { return allIncidents(this.state) }
   /** This node's anchors not yet recorded final (to follow again after a restart). */
   anchorsAwaitingFinality (): Array<{ sessionId: string, anchor: AnchorRecord }> { return this.state.own((w) => w.anchorsAwaitingFinality()) }
+  /** Whether this node's own state records an anchor of the session. */
+  hasAnchor (sessionId: string): boolean { return this.state.own((w) => w.anchorOf(sessionId) !== undefined) }
 
   async stop (): Promise<void> {
     if (this.stopped) return

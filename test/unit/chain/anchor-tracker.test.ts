@@ -8,55 +8,10 @@ import { strict as assert } from 'node:assert'
 import fc from 'fast-check'
 import { AnchorTracker, LOST_AFTER_LOOKS, anchorStep, type AnchorChainView } from '../../../node/src/chainnet/anchor-tracker.js'
 import type { AnchorFinality, AnchorRecord } from '../../../crdt/schema.js'
+import { ScriptedChain } from './scripted-chain.js'
 
 const TX = '0x' + 'aa'.repeat(32)
 const S = '00000000-0000-4000-8000-000000000001'
-
-interface Block { hash: string, txs: Map<string, boolean> }
-
-/** A canonical chain of blocks (index = height, 0 = genesis) with a finalized height reorgs never go below. */
-class ScriptedChain {
-  blocks: Block[] = [{ hash: hashOf(0), txs: new Map() }]
-  finalized = 0
-  private made = 1
-  calls = 0
-  /** transactions known to the node but in no canonical block */
-  readonly mempool = new Set<string>()
-  /** run before every read the tracker makes (to change the chain between its reads) */
-  beforeRead: () => void = () => {}
-
-  get head (): number { return this.blocks.length - 1 }
-  extend (txs: Array<[string, boolean]> = []): void { this.blocks.push({ hash: hashOf(this.made++), txs: new Map(txs) }) }
-  /**
-   * Replaces the blocks above `height` (never at or below the finalized one) with `count` new ones, the anchor
-   * transaction in the new one at `txAt` unless the kept blocks have it (a transaction is in one canonical block).
-   */
-  reorg (height: number, count: number, txAt?: number): void {
-    const from = Math.max(height, this.finalized) + 1
-    this.blocks.length = Math.min(this.blocks.length, from)
-    const kept = this.where(TX) >= 0
-    for (let i = 0; i < count; i++) this.extend(txAt === i && !kept ? [[TX, true]] : [])
-  }
-
-  finalize (height: number): void { this.finalized = Math.max(this.finalized, Math.min(height, this.head)) }
-  where (tx: string): number { return this.blocks.findIndex((b) => b.txs.has(tx)) }
-
-  view (): AnchorChainView {
-    const read = <T>(f: () => T): T => { this.calls++; this.beforeRead(); return f() }
-    return {
-      headNumber: async () => read(() => this.head),
-      receipt: async (tx) => read(() => {
-        const h = this.where(tx)
-        return h < 0 ? null : { block: h, blockHash: this.blocks[h].hash, succeeded: this.blocks[h].txs.get(tx) as boolean }
-      }),
-      finalizedNumber: async () => read(() => this.finalized),
-      blockHash: async (h) => read(() => this.blocks[h]?.hash ?? null),
-      known: async (tx) => read(() => this.where(tx) >= 0 || this.mempool.has(tx))
-    }
-  }
-}
-
-function hashOf (n: number): string { return '0x' + n.toString(16).padStart(64, '0') }
 
 interface Recorded { included: AnchorRecord[], final: AnchorFinality[], warnings: string[], lost: string[] }
 
@@ -107,7 +62,7 @@ describe('chain: anchor tracker', () => {
     await t.tick()
     const first = chain.blocks[2].hash
     // the late primary's block wins height 2 without the transaction; it returns to the mempool and lands in height 3
-    chain.reorg(1, 2, 1)
+    chain.reorg(1, 2, { tx: TX, at: 1 })
     assert.notEqual(chain.blocks[2].hash, first)
     chain.finalize(3)
     await t.tick()
@@ -122,7 +77,7 @@ describe('chain: anchor tracker', () => {
     // the finalized line does not have (the chain's finalized height moves past it in the same breath)
     let reads = 0
     chain.beforeRead = () => {
-      if (++reads === 2) { chain.reorg(1, 3, 2); chain.finalize(2) }
+      if (++reads === 2) { chain.reorg(1, 3, { tx: TX, at: 2 }); chain.finalize(2) }
     }
     const step = await anchorStep(chain.view(), TX)
     assert.equal(step.kind, 'pending')
@@ -205,7 +160,7 @@ describe('chain: anchor tracker', () => {
         const free = chain.where(TX) < 0
         if (o.kind === 'extend') chain.extend(o.tx && free ? [[TX, true]] : [])
         else if (o.kind === 'reorg') {
-          chain.reorg(chain.head - o.depth, o.count, o.txAt)
+          chain.reorg(chain.head - o.depth, o.count, { tx: TX, at: o.txAt })
           // finality may move on in the same breath (two changes between two reads of the tracker)
           if (o.thenFinalize >= 0) chain.finalize(chain.head - o.thenFinalize)
         }

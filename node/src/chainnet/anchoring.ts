@@ -1,0 +1,167 @@
+/**
+ * The node's anchoring, from a put to the anchor's final block in the session state (docs/chain.md, "Anchoring"):
+ * sends registerSession, follows the transaction (AnchorTracker), and keeps every anchor that is not yet in a block
+ * in the datastore (PendingAnchors), so that nothing is forgotten over a restart:
+ *   - a submission the node refused (e.g. the chain account has no LUCID for gas yet) is kept as unsent and sent
+ *     again, the oldest first, every `retryMs` until the node accepts it;
+ *   - a sent transaction not yet in a block is followed again after a restart;
+ *   - a transaction the chain lost (unknown to it for a few blocks: the node was killed before gossiping it) is sent
+ *     again once, from the chain's pending nonce.
+ * I/O is behind the sender, the chain view, the state and the manifest reader, so tests drive it with a scripted chain.
+ */
+import type { AnchorFinality, AnchorRecord } from '../../../crdt/schema.js'
+import type { Manifest } from '../../../protocols/session/manifest.js'
+import { AnchorTracker, type AnchorChainView } from './anchor-tracker.js'
+import type { PendingAnchors } from './pending-anchors.js'
+import type { Submitted } from './anchorer.js'
+
+/** Sends registerSession (the Anchorer). */
+export interface AnchorSender {
+  submit: (manifest: Manifest, manifestHash: string) => Promise<Submitted>
+  /** the next submission takes its nonce from the chain's pending count */
+  resetNonce: () => void
+}
+
+/** What anchoring reads and writes of the session state (StateService). */
+export interface AnchorState {
+  anchored: (sessionId: string, anchor: AnchorRecord) => Promise<void>
+  anchorFinal: (sessionId: string, finality: AnchorFinality) => Promise<void>
+  /** this node's anchors recorded without a final block */
+  anchorsAwaitingFinality: () => Array<{ sessionId: string, anchor: AnchorRecord }>
+  /** whether this node's state already records the session's anchor */
+  hasAnchor: (sessionId: string) => boolean
+}
+
+export interface AnchoringInit {
+  sender: AnchorSender
+  view: AnchorChainView
+  chainId: number
+  pending: PendingAnchors
+  state: AnchorState
+  /** the session's manifest and its hash (hex) from the local store, or null when the node no longer has it */
+  manifestOf: (sessionId: string) => Promise<{ manifest: Manifest, manifestHash: string } | null>
+  log: { info: (o: object, m: string) => void, warn: (o: object, m: string) => void, debug: (o: object, m: string) => void }
+  now: () => number
+  pollMs?: number
+  retryMs?: number
+}
+
+export class Anchoring {
+  readonly tracker: AnchorTracker
+  /** sessions whose submission the node refused, oldest first */
+  private readonly unsent = new Set<string>()
+  /** sessions sent again after a loss by this process (once each) */
+  private readonly resent = new Set<string>()
+  private retryTimer: NodeJS.Timeout | undefined
+  private retrying: Promise<void> | undefined
+
+  constructor (private readonly init: AnchoringInit) {
+    this.tracker = new AnchorTracker({
+      view: init.view,
+      chainId: init.chainId,
+      record: {
+        included: async (id, anchor) => { await init.state.anchored(id, anchor); await init.pending.delete(id) },
+        final: async (id, finality) => { await init.state.anchorFinal(id, finality) }
+      },
+      lost: async (id) => { await this.resend(id).catch((err: Error) => { init.log.warn({ sessionId: id, err: err.message }, 'lost anchor not sent again') }) },
+      log: init.log,
+      now: init.now,
+      pollMs: init.pollMs
+    })
+  }
+
+  /** Resumes what a previous run left (see above) and starts following and retrying. */
+  async start (): Promise<void> {
+    const { state, pending, log, chainId } = this.init
+    for (const { sessionId, anchor } of state.anchorsAwaitingFinality()) {
+      if (anchor.chainId === chainId) this.tracker.follow(sessionId, anchor.tx, true)
+    }
+    const { pending: kept, bad } = await pending.all()
+    for (const key of bad) log.warn({ key }, 'unreadable pending anchor entry ignored')
+    for (const { sessionId, tx } of kept) {
+      if (state.hasAnchor(sessionId)) await pending.delete(sessionId)
+      else if (tx === null) this.unsent.add(sessionId)
+      else this.tracker.follow(sessionId, tx)
+    }
+    this.tracker.start()
+    this.retryTimer = setInterval(() => { void this.retryUnsent() }, this.init.retryMs ?? 5000)
+    this.retryTimer.unref()
+  }
+
+  /** Anchors in this process: followed, and those waiting to be sent (the put that is refused stays queued). */
+  get followed (): number { return this.tracker.pending.length + this.unsent.size }
+
+  async stop (): Promise<void> {
+    clearInterval(this.retryTimer)
+    this.retryTimer = undefined
+    await this.retrying
+    await this.tracker.stop()
+  }
+
+  /**
+   * Registers a put session: resolves with the transaction once the node's mempool accepted it, or null when the
+   * node refused it (kept and sent again later; the reason is logged).
+   */
+  async anchor (manifest: Manifest, manifestHash: string): Promise<Submitted | null> {
+    const sent = await this.send(manifest, manifestHash)
+    if (sent === null) {
+      await this.init.pending.put(manifest.sessionId, null)
+      this.unsent.add(manifest.sessionId)
+    }
+    return sent
+  }
+
+  private async send (manifest: Manifest, manifestHash: string): Promise<Submitted | null> {
+    const { sender, pending, log } = this.init
+    let sent: Submitted
+    try { sent = await sender.submit(manifest, manifestHash) } catch (err) {
+      log.warn({ sessionId: manifest.sessionId, err: (err as Error).message.split('\n')[0] }, 'anchor not accepted by the node: sent again later')
+      return null
+    }
+    log.info({ sessionId: manifest.sessionId, tx: sent.tx, submitMs: Math.round(sent.submitMs) }, 'anchor submitted')
+    await pending.put(manifest.sessionId, sent.tx)
+    this.tracker.follow(manifest.sessionId, sent.tx)
+    return sent
+  }
+
+  /** Sends the unsent anchors again, oldest first, until the node refuses one (then the rest wait for the next round). */
+  async retryUnsent (): Promise<void> {
+    if (this.retrying !== undefined || this.unsent.size === 0) return
+    this.retrying = (async () => {
+      for (const sessionId of [...this.unsent]) {
+        const read = await this.readManifest(sessionId)
+        if (read === null) { this.unsent.delete(sessionId); continue }
+        if (await this.send(read.manifest, read.manifestHash) === null) return
+        this.unsent.delete(sessionId)
+      }
+    })().finally(() => { this.retrying = undefined })
+    await this.retrying
+  }
+
+  /** The tracker gave up a transaction the chain never knew: sent again once, from the chain's pending nonce. */
+  private async resend (sessionId: string): Promise<void> {
+    if (this.resent.has(sessionId)) {
+      this.init.log.warn({ sessionId }, 'anchor lost again and not sent a third time: the session is not anchored')
+      await this.init.pending.delete(sessionId)
+      return
+    }
+    const read = await this.readManifest(sessionId)
+    if (read === null) return
+    this.resent.add(sessionId)
+    this.init.sender.resetNonce() // the lost transaction's nonce was never used
+    if (await this.send(read.manifest, read.manifestHash) === null) {
+      await this.init.pending.put(sessionId, null)
+      this.unsent.add(sessionId)
+    }
+  }
+
+  /** The manifest, or null (pending entry dropped, warned) when the node no longer has it. */
+  private async readManifest (sessionId: string): Promise<{ manifest: Manifest, manifestHash: string } | null> {
+    const read = await this.init.manifestOf(sessionId).catch(() => null)
+    if (read === null) {
+      this.init.log.warn({ sessionId }, 'anchor not sent: the session\'s manifest is no longer stored here')
+      await this.init.pending.delete(sessionId)
+    }
+    return read
+  }
+}

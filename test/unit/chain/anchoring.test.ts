@@ -1,0 +1,176 @@
+/**
+ * The node's anchoring over a scripted chain and a real LevelDB datastore: a submission the node refuses is kept and
+ * sent again once it can be; a restart (a new Anchoring on the same datastore and state) takes up unsent and sent
+ * anchors; a transaction the chain lost is sent again once from the pending nonce, a second loss is given up.
+ */
+import { strict as assert } from 'node:assert'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { randomUUID } from 'node:crypto'
+import { LevelDatastore } from 'datastore-level'
+import { Key } from 'interface-datastore'
+import { Anchoring, type AnchorState } from '../../../node/src/chainnet/anchoring.js'
+import { LOST_AFTER_LOOKS } from '../../../node/src/chainnet/anchor-tracker.js'
+import { PendingAnchors } from '../../../node/src/chainnet/pending-anchors.js'
+import type { AnchorFinality, AnchorRecord } from '../../../crdt/schema.js'
+import type { Manifest } from '../../../protocols/session/manifest.js'
+import { ScriptedChain, hashOf } from './scripted-chain.js'
+
+/** The node's side: a sender that puts transactions in the scripted chain's mempool, the state, the stored manifests. */
+class Node {
+  funded = true
+  /** the next accepted transaction never reaches the mempool (the node was killed before gossiping it) */
+  loseNext = 0
+  resets = 0
+  sent: string[] = []
+  warnings: string[] = []
+  readonly anchors = new Map<string, AnchorRecord>()
+  readonly finals = new Map<string, AnchorFinality>()
+  readonly manifests = new Map<string, Manifest>()
+  private n = 1000
+
+  constructor (readonly chain: ScriptedChain, readonly pending: PendingAnchors) {}
+
+  session (): Manifest {
+    const m = { sessionId: randomUUID() } as unknown as Manifest
+    this.manifests.set(m.sessionId, m)
+    return m
+  }
+
+  state (): AnchorState {
+    return {
+      anchored: async (id, a) => { assert.ok(!this.anchors.has(id), 'anchored once'); this.anchors.set(id, a) },
+      anchorFinal: async (id, f) => { assert.ok(!this.finals.has(id), 'final once'); this.finals.set(id, f) },
+      anchorsAwaitingFinality: () => [...this.anchors].filter(([id]) => !this.finals.has(id)).map(([sessionId, anchor]) => ({ sessionId, anchor })),
+      hasAnchor: (id) => this.anchors.has(id)
+    }
+  }
+
+  anchoring (): Anchoring {
+    return new Anchoring({
+      sender: {
+        submit: async () => {
+          if (!this.funded) throw new Error('insufficient funds for gas × price + value: balance 0, cost 1')
+          const tx = hashOf(this.n++)
+          this.sent.push(tx)
+          if (this.loseNext > 0) this.loseNext--
+          else this.chain.mempool.add(tx)
+          return { tx, submitMs: 1 }
+        },
+        resetNonce: () => { this.resets++ }
+      },
+      view: this.chain.view(),
+      chainId: 7,
+      pending: this.pending,
+      state: this.state(),
+      manifestOf: async (id) => { const m = this.manifests.get(id); return m === undefined ? null : { manifest: m, manifestHash: 'ab'.repeat(32) } },
+      log: { info: () => {}, debug: () => {}, warn: (_o, m) => { this.warnings.push(m) } },
+      now: () => 5,
+      pollMs: 60_000,
+      retryMs: 60_000
+    })
+  }
+}
+
+/** Blocks go by: each one mined and made final, the anchoring looks at each. */
+async function blocks (node: Node, a: Anchoring, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) { node.chain.mineAndFinalize(); await a.tracker.tick() }
+}
+
+describe('chain: anchoring (send, keep, follow, resume)', () => {
+  let dir: string
+  let datastore: LevelDatastore
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'lucid-anchoring-'))
+    datastore = new LevelDatastore(join(dir, 'datastore'))
+    await datastore.open()
+  })
+  afterEach(async () => { await datastore.close(); await rm(dir, { recursive: true, force: true }) })
+
+  it('a refused submission is kept and sent again once the node accepts it; then included and final', async () => {
+    const node = new Node(new ScriptedChain(), new PendingAnchors(datastore))
+    const a = node.anchoring()
+    await a.start()
+    node.funded = false
+    const m = node.session()
+    assert.equal(await a.anchor(m, 'ab'.repeat(32)), null)
+    assert.deepEqual((await node.pending.all()).pending, [{ sessionId: m.sessionId, tx: null }])
+    await a.retryUnsent()
+    assert.deepEqual(node.sent, [], 'still refused')
+    node.funded = true
+    await a.retryUnsent()
+    assert.equal(node.sent.length, 1)
+    await blocks(node, a, 1)
+    assert.equal(node.anchors.get(m.sessionId)?.tx, node.sent[0])
+    assert.deepEqual(node.finals.get(m.sessionId), { block: 1, blockHash: node.chain.blocks[1].hash, at: 5 })
+    assert.deepEqual((await node.pending.all()).pending, [], 'the entry goes once the inclusion is in the state')
+    await a.stop()
+  })
+
+  it('a restart takes up what the last run left: an unsent anchor, a sent one not yet in a block, one included but not final', async () => {
+    const chain = new ScriptedChain()
+    const node = new Node(chain, new PendingAnchors(datastore))
+    const first = node.anchoring()
+    await first.start()
+    const included = node.session()
+    await first.anchor(included, '')
+    chain.extend([...chain.mempool].map((tx) => [tx, true])) // in a block, not final
+    await first.tracker.tick()
+    assert.ok(node.anchors.has(included.sessionId) && !node.finals.has(included.sessionId))
+    const sent = node.session()
+    await first.anchor(sent, '')
+    node.funded = false
+    const unsent = node.session()
+    await first.anchor(unsent, '')
+    // killed: nothing stopped cleanly; a new run on the same datastore and state
+    node.funded = true
+    const second = node.anchoring()
+    await second.start()
+    assert.equal(second.followed, 3)
+    await second.retryUnsent()
+    await blocks(node, second, 2)
+    for (const m of [included, sent, unsent]) assert.ok(node.finals.has(m.sessionId), `${m.sessionId} final`)
+    assert.equal(node.sent.length, 3, 'each sent once')
+    assert.deepEqual((await node.pending.all()).pending, [])
+    await first.stop(); await second.stop()
+  })
+
+  it('a transaction the chain lost is sent again once, from the pending nonce; a second loss is given up', async () => {
+    const node = new Node(new ScriptedChain(), new PendingAnchors(datastore))
+    const a = node.anchoring()
+    await a.start()
+    const m = node.session()
+    node.loseNext = 1
+    assert.ok(await a.anchor(m, '') !== null)
+    await blocks(node, a, LOST_AFTER_LOOKS)
+    assert.equal(node.sent.length, 2, 'sent again')
+    assert.equal(node.resets, 1, 'with the nonce taken from the chain again')
+    await blocks(node, a, 1)
+    assert.equal(node.finals.get(m.sessionId)?.block, node.chain.where(node.sent[1]))
+
+    const twice = node.session()
+    node.loseNext = 2
+    await a.anchor(twice, '')
+    await blocks(node, a, 2 * LOST_AFTER_LOOKS + 1)
+    assert.equal(node.sent.length, 4, 'sent twice in all, not a third time')
+    assert.ok(node.warnings.includes('anchor lost again and not sent a third time: the session is not anchored'))
+    assert.ok(!node.anchors.has(twice.sessionId))
+    assert.deepEqual((await node.pending.all()).pending, [], 'nothing left to take up')
+    await a.stop()
+  })
+
+  it('an unreadable entry is reported and skipped; an entry for a session whose manifest is gone is dropped', async () => {
+    await datastore.put(new Key('/lucid/anchor-pending/x'), Buffer.from('{not json'))
+    const node = new Node(new ScriptedChain(), new PendingAnchors(datastore))
+    const gone = randomUUID()
+    await node.pending.put(gone, null)
+    const a = node.anchoring()
+    await a.start()
+    assert.ok(node.warnings.includes('unreadable pending anchor entry ignored'))
+    await a.retryUnsent()
+    assert.ok(node.warnings.includes('anchor not sent: the session\'s manifest is no longer stored here'))
+    assert.deepEqual((await node.pending.all()).pending, [])
+    await a.stop()
+  })
+})
