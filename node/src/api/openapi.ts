@@ -89,7 +89,20 @@ export function openapiDocument (): Record<string, unknown> {
             { name: 'exportKey', in: 'query', description: 'return the session key (base64) in the response', schema: { type: 'boolean' } }
           ],
           requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
-          responses: { 201: { description: 'sealed and announced', content: json({ type: 'object' }) }, ...errors(400, 401, 403, 413, 415) }
+          responses: {
+            201: {
+              description: 'sealed and announced',
+              content: json({
+                type: 'object',
+                properties: {
+                  sessionId: { type: 'string' },
+                  anchor: { type: ['object', 'null'], description: 'the registerSession transaction once the node\'s mempool accepted it ({ tx, submitMs }); null without a chain account or when queued', properties: { tx: { type: 'string' }, submitMs: { type: 'number' } } },
+                  anchorQueued: { type: 'boolean', description: 'the node refused the anchor now (e.g. no LUCID for gas yet; its log says why): kept and sent again until accepted' }
+                }
+              })
+            },
+            ...errors(400, 401, 403, 413, 415)
+          }
         }
       },
       '/api/v1/sessions/{id}': { get: { summary: 'one session, with holders and replication state', parameters: [idParam], responses: { 200: { description: 'session', content: json({ $ref: '#/components/schemas/Session' }) }, ...errors(400, 404) } } },

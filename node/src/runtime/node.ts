@@ -57,7 +57,7 @@ export interface NodeInit { home: OpenHome, config: Config, logger: Logger, now?
 
 export interface PutOptions { owner?: string, participants?: string[], chunkSize?: number }
 /** `anchor`: the LucidAnchors transaction submitted for the session (null when the node has no chain account). */
-export interface PutResult extends SealSummary { announcedTo: number, sessionKey: Uint8Array, anchor: { tx: string, submitMs: number } | null }
+export interface PutResult extends SealSummary { announcedTo: number, sessionKey: Uint8Array, anchor: { tx: string, submitMs: number } | null, anchorQueued: boolean }
 
 export interface SessionView extends SessionRecord {
   /**
@@ -407,9 +407,10 @@ export class LucidNode {
     this.provideInBackground([manifestCid, ...manifest.chunks])
     this.heartbeatNow()
     this.kick()
-    // [chain hook] register the session in LucidAnchors; its inclusion lands in the session state
+    // [chain hook] register the session in LucidAnchors; its inclusion and final block land in the session state. A
+    // submission the node refused now is kept and sent again (anchorQueued)
     const anchor = this.chain === undefined ? null : await this.chain.anchor(manifest, summary.manifestHash)
-    return { ...summary, announcedTo, sessionKey, anchor }
+    return { ...summary, announcedTo, sessionKey, anchor, anchorQueued: anchor === null && this.chain?.anchoring !== undefined }
   }
 
   /**

@@ -115,8 +115,9 @@ describe('chain devnet: 5 real node processes and a follower', function () {
     const n = producers[0]
     const res = await fetch(`${n.api}/api/v1/sessions`, { method: 'POST', headers: { authorization: `Bearer ${n.adminToken}`, 'content-type': 'application/octet-stream' }, body: randomBytes(300_000) })
     assert.equal(res.status, 201)
-    const put = await res.json() as { sessionId: string, anchor: { tx: string, submitMs: number } | null }
+    const put = await res.json() as { sessionId: string, anchor: { tx: string, submitMs: number } | null, anchorQueued: boolean }
     assert.ok(put.anchor !== null, 'the put was not anchored')
+    assert.equal(put.anchorQueued, false)
     interface Anchor { tx: string, block: number, final: { block: number, blockHash: string } | null }
     const anchorOf = async (): Promise<Anchor | undefined> => {
       const s = await (await fetch(`${n.api}/api/v1/sessions/${put.sessionId}`, { headers: { authorization: `Bearer ${n.adminToken}` } })).json() as { crdt: { anchors: Anchor[] } | null }

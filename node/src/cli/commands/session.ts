@@ -51,7 +51,7 @@ export function sessionCommand (): Command {
       const res = await apiFetch(t, `/api/v1/sessions?${q.toString()}`, {
         method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: Readable.toWeb(body) as ReadableStream, duplex: 'half'
       }, true)
-      const r = await res.json() as { sessionId: string, sessionKey?: string, chunkCount: number, plaintextSize: number, storedBytes: number, manifestCid: string, merkleRoot: string, announcedTo: number, origin: string, anchor?: { tx: string, submitMs: number } | null }
+      const r = await res.json() as { sessionId: string, sessionKey?: string, chunkCount: number, plaintextSize: number, storedBytes: number, manifestCid: string, merkleRoot: string, announcedTo: number, origin: string, anchor?: { tx: string, submitMs: number } | null, anchorQueued?: boolean }
       if (opts.exportKey !== undefined && r.sessionKey !== undefined) await writeKeyFile(opts.exportKey, r.sessionId, Buffer.from(r.sessionKey, 'base64'))
       delete r.sessionKey
       if (opts.json === true) { process.stdout.write(JSON.stringify(r) + '\n'); return }
@@ -60,7 +60,8 @@ export function sessionCommand (): Command {
         `  ${r.chunkCount} chunks, ${mb(r.plaintextSize)} in, ${mb(r.storedBytes)} stored`,
         `  manifest ${r.manifestCid}`,
         `  announced to ${r.announcedTo} peers${opts.exportKey !== undefined ? `; key written to ${opts.exportKey}` : ''}`,
-        ...(r.anchor != null ? [`  anchor ${r.anchor.tx} accepted in ${Math.round(r.anchor.submitMs)} ms (LucidAnchors)`] : [])
+        ...(r.anchor != null ? [`  anchor ${r.anchor.tx} accepted in ${Math.round(r.anchor.submitMs)} ms (LucidAnchors)`] : []),
+        ...(r.anchorQueued === true ? ['  anchor not accepted by the node now (its log says why): kept and sent again until it is'] : [])
       ].join('\n') + '\n')
     }))
 
