@@ -86,7 +86,15 @@ export async function startNodeChain (init: NodeChainInit): Promise<NodeChain> {
   const anchorer = (await home.keystore.has(CHAIN_ACCOUNT_KEY)) && anchors !== undefined
     ? new Anchorer(rpc.url, await home.keystore.get(CHAIN_ACCOUNT_KEY), anchors, chain.chainId)
     : undefined
-  const anchoring = anchorer === undefined ? undefined : await startAnchoring(anchorer, Number(chain.chainId), init)
+  let anchoring: Anchoring | undefined
+  try {
+    anchoring = anchorer === undefined ? undefined : await startAnchoring(anchorer, Number(chain.chainId), init)
+  } catch (err) {
+    await rpc.close().catch(() => {})
+    await service.stop().catch(() => {})
+    await chain.close().catch(() => {})
+    throw new Error(`cannot resume the node's anchors: ${(err as Error).message}`)
+  }
   log.info({ chainId: Number(chain.chainId), head: Number(chain.head.header.number), rpc: rpc.url, entity: chain.genesis.poot.registry.entityOfNode.get(nodeKey.id) ?? null, account: anchorer?.address ?? null, anchorsFollowed: anchoring?.followed ?? 0 }, 'chain started')
   const nc: NodeChain = {
     chain,
@@ -117,12 +125,7 @@ async function startAnchoring (anchorer: Anchorer, chainId: number, init: NodeCh
     view: anchorer.view(),
     chainId,
     pending: new PendingAnchors(init.datastore),
-    state: {
-      anchored: async (id, anchor) => { await state.anchored(id, anchor) },
-      anchorFinal: async (id, finality) => { await state.anchorFinal(id, finality) },
-      anchorsAwaitingFinality: () => state.anchorsAwaitingFinality(),
-      hasAnchor: (id) => state.hasAnchor(id)
-    },
+    state,
     manifestOf: async (id) => {
       const rec = index.get(id)
       if (rec === undefined) return null
