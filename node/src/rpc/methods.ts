@@ -13,7 +13,7 @@ import { LUCID_VERSION } from '../version.js'
 import { CallFailed, type Chain, type CallRequest } from '../chain/chain.js'
 import { MempoolError } from '../chain/mempool.js'
 import { RpcError, RPC, invalidParams } from './errors.js'
-import { address, blockTag, bool, data, expectCount, hash, object, quantity, type BlockTag, type Params } from './params.js'
+import { address, blockTag, bool, data, expectCount, hash, numberOrQuantity, object, quantity, type BlockTag, type Params } from './params.js'
 import { formatBlock, formatReceipts, formatTx } from './format.js'
 import { FilterManager, matches, parseCriteria, type LogCriteria, type RpcLog } from './filters.js'
 
@@ -103,7 +103,7 @@ export function makeMethods (chain: Chain, filters: FilterManager): Map<string, 
   def('eth_blobBaseFee', 0, 0, async () => '0x1')
 
   def('eth_feeHistory', 2, 3, async ([count, newest, percentiles]) => {
-    const n = quantity(typeof count === 'number' ? q(count) : count, 'params[0] (blockCount)')
+    const n = numberOrQuantity(count, 'params[0] (blockCount)')
     if (n < 1n || n > 1024n) throw invalidParams('params[0] (blockCount): must be 1 to 1024')
     const last = await resolve(blockTag(newest, 'params[1] (newestBlock)'), 'params[1]')
     const pcts = percentiles === undefined || percentiles === null ? undefined : (percentiles as unknown[])
@@ -342,7 +342,7 @@ export function makeMethods (chain: Chain, filters: FilterManager): Map<string, 
     return batchesIface.decodeFunctionResult(fn, bytesToHex(r.returnValue))
   }
   def('lucid_payoutBatches', 0, 1, async ([e]) => {
-    const only = e === undefined || e === null ? undefined : quantity(typeof e === 'number' ? q(e) : e, 'params[0] (epoch)')
+    const only = e === undefined || e === null ? undefined : numberOrQuantity(e, 'params[0] (epoch)')
     if (only !== undefined && only >= 2n ** 64n) throw invalidParams('params[0] (epoch): must fit in 64 bits')
     const head = chain.head
     const finalBlock = await chain.blockByHash(hexToBytes(chain.finalizedHash as `0x${string}`))
@@ -375,7 +375,7 @@ export function makeMethods (chain: Chain, filters: FilterManager): Map<string, 
   })
   // ---- lucid_payoutEntitlements: the entitlements the chain's system write recorded for an epoch (null: none) ----
   def('lucid_payoutEntitlements', 1, 1, async ([e]) => {
-    const epoch = quantity(typeof e === 'number' ? q(e) : e, 'params[0] (epoch)')
+    const epoch = numberOrQuantity(e, 'params[0] (epoch)')
     if (epoch > BigInt(Number.MAX_SAFE_INTEGER)) throw invalidParams('params[0] (epoch): too large')
     let r
     try { r = await chain.payoutEntitlements(Number(epoch)) } catch (err) { throw new RpcError(RPC.INTERNAL, (err as Error).message) }

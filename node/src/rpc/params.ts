@@ -21,6 +21,13 @@ export function quantity (x: unknown, name: string): bigint {
   return BigInt(x)
 }
 
+/** A quantity some clients send as a JSON number: a whole, non-negative one, or a hex quantity. */
+export function numberOrQuantity (x: unknown, name: string): bigint {
+  if (typeof x !== 'number') return quantity(x, name)
+  if (!Number.isSafeInteger(x) || x < 0) throw invalidParams(`${name}: expected a whole number from 0 or a hex quantity, got ${x}`)
+  return BigInt(x)
+}
+
 export function data (x: unknown, name: string): Uint8Array {
   if (typeof x !== 'string' || !DATA.test(x)) throw invalidParams(`${name}: expected 0x-prefixed hex bytes, got ${JSON.stringify(x)?.slice(0, 80)}`)
   return hexToBytes(x as `0x${string}`)

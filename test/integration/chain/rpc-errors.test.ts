@@ -1,8 +1,11 @@
 // JSON-RPC over HTTP: each kind of bad call gets its JSON-RPC 2.0 error; batches and notifications; ethers works.
 import { strict as assert } from 'node:assert'
 import { ethers } from 'ethers'
+import fc from 'fast-check'
 import type { Chain } from '../../../node/src/chain/index.js'
 import { startRpcServer, type RpcServer } from '../../../node/src/rpc/server.js'
+import { makeMethods } from '../../../node/src/rpc/methods.js'
+import { FilterManager } from '../../../node/src/rpc/filters.js'
 import { openDevChain, produce, removeChainDirs, DEV_KEYS } from './support.js'
 
 describe('chain: JSON-RPC errors and batches', function () {
@@ -53,6 +56,10 @@ describe('chain: JSON-RPC errors and batches', function () {
       ['eth_getTransactionReceipt', ['0x12'], /params\[0\] \(transaction hash\)/],
       ['eth_getLogs', [{ topics: ['0x12'] }], /params\[0\] \(filter\)\.topics\[0\]/],
       ['eth_chainId', [1], /expected 0 parameter/],
+      ['eth_feeHistory', [1.5, 'latest'], /params\[0\] \(blockCount\): expected a whole number/],
+      ['eth_feeHistory', [-2, 'latest'], /params\[0\] \(blockCount\)/],
+      ['lucid_payoutBatches', [1e300], /params\[0\] \(epoch\)/],
+      ['lucid_payoutEntitlements', [0.5], /params\[0\] \(epoch\)/],
       ['eth_getBalance', { address: '0x00' }, /params must be an array/]
     ]
     for (const [method, params, pattern] of cases) {
@@ -60,6 +67,25 @@ describe('chain: JSON-RPC errors and batches', function () {
       assert.equal(r.error?.code, -32602, `${method} ${JSON.stringify(params)}`)
       assert.match(r.error.message, pattern)
     }
+  })
+
+  it('property: any parameters to any method get a JSON-RPC answer, never an internal error', async () => {
+    const methods = [...makeMethods(chain, new FilterManager()).keys()]
+    // a server of its own: the filters the property installs (up to the limit) stay out of the other tests' way
+    const own = await startRpcServer(chain, { port: 0 })
+    const leaf = fc.oneof(fc.constant(null), fc.boolean(), fc.integer(), fc.double(), fc.string({ maxLength: 70 }), fc.bigInt().map(String),
+      fc.constantFrom('latest', 'pending', 'finalized', 'earliest', '0x0', '0x1', '0x', '0xzz', '0x01', '-0x1', '0x' + 'ff'.repeat(32), '0x' + '00'.repeat(20), '0x' + 'f'.repeat(80)))
+    const value = fc.letrec((tie) => ({
+      v: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('v'), { maxLength: 3 }),
+        fc.dictionary(fc.constantFrom('from', 'to', 'data', 'input', 'gas', 'gasPrice', 'value', 'nonce', 'fromBlock', 'toBlock', 'address', 'topics', 'blockHash'), tie('v'), { maxKeys: 4 }))
+    })).v
+    await fc.assert(fc.asyncProperty(fc.constantFrom(...methods), fc.array(value, { maxLength: 4 }), async (method, params) => {
+      const res = await fetch(own.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
+      assert.equal(res.status, 200)
+      const json = await res.json() as { result?: unknown, error?: { code: number, message: string } }
+      assert.ok(json.result !== undefined || json.error !== undefined, JSON.stringify(json))
+      assert.notEqual(json.error?.code, -32603, `${method} ${JSON.stringify(params)}: ${json.error?.message ?? ''}`)
+    }), { numRuns: Number(process.env.LUCID_PROPERTY_RUNS ?? 2000) }).finally(async () => { await own.close() })
   })
 
   it('bad raw transactions -32000 with a reason', async () => {
