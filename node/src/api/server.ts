@@ -4,7 +4,7 @@
  */
 import { Readable } from 'node:stream'
 import type { IncomingMessage } from 'node:http'
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { isSessionId } from '../../../protocols/session/session-id.js'
 import { MIN_CHUNK_SIZE } from '../../../protocols/session/constants.js'
 import { MAX_SWARM_CHUNK_SIZE } from '../../../protocols/swarm/constants.js'
@@ -44,7 +44,18 @@ async function * limited (source: AsyncIterable<Uint8Array>, max: number): Async
 }
 
 export function buildApi (node: LucidNode, opts: ApiOptions): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 1 << 20, return503OnClosing: true, forceCloseConnections: true })
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 1 << 20,
+    return503OnClosing: true,
+    forceCloseConnections: true,
+    // the router's own refusals (a malformed URL, a path segment over 100 characters) in the API's error shape
+    frameworkErrors: (err, _req, reply) => {
+      const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400
+      const code = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'path-too-long' : 'bad-url'
+      void (reply as unknown as FastifyReply).code(status).type('application/json').send({ error: { code, message: err.message.slice(0, 200) } })
+    }
+  })
   // Checked in onRequest, before any body is read or parsed.
   const onRequest = async (req: FastifyRequest): Promise<void> => { checkToken(req.headers.authorization, opts.token) }
   const guarded = { onRequest }

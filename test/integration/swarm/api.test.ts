@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto'
 import { request } from 'node:http'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import fc from 'fast-check'
 import type { LucidNode } from '../../../node/src/runtime/node.js'
 import { startApi, type RunningApi } from '../../../node/src/api/server.js'
 import { readAdminToken } from '../../../node/src/home/home.js'
@@ -83,6 +84,36 @@ describe('operator API', function () {
     await expectError(await fetch(`${api.url}/api/v1/sessions?chunkSize=12`, { method: 'POST', headers: { ...auth(), 'content-type': 'application/octet-stream' }, body: 'x' }), 400, 'bad-chunk-size')
     await expectError(await get('/api/v1/sessions/not-a-uuid'), 400, 'bad-session-id')
     await expectError(await get('/api/v1/sessions/3f0c2a8e-9b1d-4c2e-8f00-0a1b2c3d4e5f/content', { ...auth(), 'x-lucid-session-key': 'short' }), 400, 'bad-session-key')
+  })
+
+  it('answers a path segment over the router\'s limit with 414 in the API\'s error shape', async () => {
+    await expectError(await get(`/api/v1/sessions/${'a'.repeat(300)}/content`), 414, 'path-too-long')
+  })
+
+  it('property: any method, path, query, headers and body get an answer below 500, every error the API\'s JSON error', async () => {
+    const ids = ['3f0c2a8e-9b1d-4c2e-8f00-0a1b2c3d4e5f', 'abc', '%00', '..%2F..%2Fetc', 'A'.repeat(150), '3F0C2A8E-9B1D-4C2E-8F00-0A1B2C3D4E5F']
+    const path = fc.oneof(
+      fc.constantFrom('/healthz', '/readyz', '/metrics', '/api/v1/status', '/api/v1/peers', '/api/v1/sessions', '/api/v1/gc', '/api/v1/openapi.json', '/api/v1/', '/', '/api/v2/status', '/%', '/api/v1/sessions/%E0%A4%A'),
+      fc.tuple(fc.constantFrom(...ids), fc.constantFrom('', '/content', '/announce', '/x')).map(([id, rest]) => `/api/v1/sessions/${id}${rest}`)
+    )
+    const query = fc.dictionary(fc.constantFrom('owner', 'participants', 'chunkSize', 'exportKey', 'x'),
+      fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('1', '0', '-1', '65536', '1048577', 'true', 'a,b,,c', '9'.repeat(30))), { maxKeys: 3 })
+    const headers = fc.record({
+      authorization: fc.constantFrom(`Bearer ${token}`, 'Bearer x', 'Basic abc', `Bearer ${token} extra`),
+      'content-type': fc.constantFrom('application/octet-stream', 'application/json', 'text/plain', 'multipart/form-data; boundary=x'),
+      'x-lucid-session-key': fc.constantFrom('AAAA', 'not base64!', Buffer.alloc(32).toString('base64'))
+    }, { requiredKeys: [] })
+    const body = fc.oneof(fc.constant(undefined), fc.uint8Array({ maxLength: 2000 }), fc.constantFrom('{', '{"a":1}', 'null'))
+    await fc.assert(fc.asyncProperty(fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'), path, query, headers, body, async (method, p, q, h, b) => {
+      const qs = Object.keys(q).length > 0 ? '?' + new URLSearchParams(q).toString() : ''
+      const res = await fetch(`${api.url}${p}${qs}`, { method, headers: h, body: method === 'GET' ? undefined : b })
+      const text = await res.text()
+      assert.ok(res.status < 500, `${method} ${p}${qs}: ${res.status} ${text.slice(0, 200)}`)
+      if (res.status >= 400) {
+        const e = (JSON.parse(text) as { error?: { code?: unknown, message?: unknown } }).error
+        assert.ok(typeof e?.code === 'string' && typeof e.message === 'string', `${method} ${p}${qs}: ${res.status} ${text.slice(0, 200)}`)
+      }
+    }), { numRuns: Number(process.env.LUCID_PROPERTY_RUNS ?? 600) })
   })
 
   it('answers unknown session IDs and endpoints with 404', async () => {
