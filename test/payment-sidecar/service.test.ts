@@ -1,6 +1,7 @@
 // Modes and switches (dry-run, pause, TRX buffer, local daily cap), reconcile, the HTTP API and the CLI.
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
+import { request as httpRequest } from 'node:http'
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Guard } from '../../payment-sidecar/src/service/crash.js'
@@ -108,6 +109,20 @@ describe('payment sidecar: modes, switches, API and CLI', function () {
       assert.equal((await get('/batches/abcdef0123')).status, 404)
       assert.equal((await get('/batches/xyz')).status, 400)
       assert.equal((await get('/health', 'secret-token', 'POST')).status, 405)
+      // a request target that is no URL (fetch would normalise it: sent raw) gets a 400, and the API keeps serving
+      const raw = await new Promise<{ status: number, body: string }>((resolve, reject) => {
+        const { port } = new URL(api.url)
+        const req = httpRequest({ host: '127.0.0.1', port, path: '//[', headers: { authorization: 'Bearer secret-token' } }, (res) => {
+          let body = ''
+          res.on('data', (d: Buffer) => { body += d.toString() })
+          res.on('end', () => { resolve({ status: res.statusCode ?? 0, body }) })
+        })
+        req.on('error', reject)
+        req.end()
+      })
+      assert.equal(raw.status, 400, raw.body)
+      assert.match(raw.body, /malformed request target/)
+      assert.equal((await get('/health')).status, 200)
       const metrics = await (await get('/metrics')).text()
       assert.match(metrics, new RegExp(`^lucid_payout_payouts_confirmed_total ${batch.entries.length}$`, 'm'))
       const paid = batch.entries.reduce((x, e) => x + e.netUsd, 0n)

@@ -19,7 +19,9 @@ export async function startApi (s: PayoutService, opts: { host: string, port: nu
     const auth = Buffer.from(req.headers.authorization ?? '')
     if (auth.length !== expected.length || !timingSafeEqual(auth, expected)) return send(401, { error: 'missing or wrong bearer token' })
     if (req.method !== 'GET') return send(405, { error: `method ${req.method ?? ''} not allowed: the API is read-only` })
-    const url = new URL(req.url ?? '/', 'http://x')
+    let url: URL
+    // a request target such as '//[' is no URL: answered, not thrown (a throw here would end the process)
+    try { url = new URL(req.url ?? '/', 'http://x') } catch { return send(400, { error: 'malformed request target' }) }
     if (url.pathname === '/health') {
       return send(s.lastError === undefined ? 200 : 503, { ok: s.lastError === undefined, mode: s.d.config.mode, paused: opts.isPaused(), tronHead: s.head, trxBalanceSun: s.trxBalanceSun, lastError: s.lastError, lastTickAt: s.lastTickAt, cursor: s.state.cursor })
     }
