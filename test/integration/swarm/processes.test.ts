@@ -24,6 +24,16 @@ async function lucid (args: string[], env: Record<string, string> = {}): Promise
   })
 }
 
+/** Runs `lucid args` on a pseudo-terminal (util-linux `script`), where the session commands draw progress bars. */
+async function onTerminal (args: string[]): Promise<{ code: number | null, output: string }> {
+  const command = [process.execPath, LUCID_BIN, ...args].map((a) => `'${a}'`).join(' ')
+  const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  child.stdout.on('data', (d: Buffer) => { output += d.toString() })
+  child.stderr.on('data', (d: Buffer) => { output += d.toString() })
+  return { code: await new Promise<number | null>((resolve) => child.on('close', resolve)), output }
+}
+
 async function api<T> (n: DevnetNode, path: string): Promise<T> {
   const res = await fetch(n.api + path, { headers: { authorization: `Bearer ${n.adminToken}` } })
   if (!res.ok) throw new Error(`${path}: ${res.status}`)
@@ -75,6 +85,19 @@ describe('lucid processes: devnet, session commands, SIGKILL and restart', funct
     const noKey = await lucid(['session', 'get', sessionId, '--out', join(tmp.dir, 'nokey.bin'), '--home', devnet.nodes[2].home])
     assert.equal(noKey.code, 1)
     assert.match(noKey.stderr, /does not have the key/)
+  })
+
+  it('on a terminal, session put and get draw progress bars', async () => {
+    const file = join(tmp.dir, 'tty.bin')
+    await writeFile(file, randomBytes(6_000_000))
+    const keyFile = join(tmp.dir, 'tty-key.json')
+    const put = await onTerminal(['session', 'put', file, '--home', devnet.nodes[0].home, '--export-key', keyFile])
+    assert.equal(put.code, 0, put.output)
+    assert.match(put.output, /sealing on the node \[#{30}\] 100% 6\.0\/6\.0 MB/)
+    const id = /session ([0-9a-f-]{36}) sealed/.exec(put.output)?.[1] as string
+    const get = await onTerminal(['session', 'get', id, '--out', join(tmp.dir, 'tty-back.bin'), '--key', keyFile, '--home', devnet.nodes[2].home])
+    assert.equal(get.code, 0, get.output)
+    assert.match(get.output, new RegExp(`fetching ${id.slice(0, 8)}… \\[#{30}\\] 100% 6\\.0/6\\.0 MB`))
   })
 
   it('a node SIGKILLed in the middle of an upload restarts with an intact store and still serves its sessions', async () => {

@@ -7,12 +7,19 @@ import { apiFetch, resolveApi } from '../api-client.js'
 import { readKeyFile, writeKeyFile } from '../key-file.js'
 import { parseChunkSizeFlag, parseSessionIdFlag } from '../parse.js'
 import { UsageError } from '../usage-error.js'
+import { createProgress, type Progress } from '../progress.js'
 import { writeFileAtomicFrom } from '../../home/atomic-write.js'
 
 interface Common { home?: string, api?: string, json?: boolean }
 const collect = (value: string, prev: string[] = []): string[] => [...prev, value]
 const mb = (n: number): string => `${(n / 1e6).toFixed(1)} MB`
 const short = (p: string): string => `…${p.slice(-8)}`
+
+/** The same bytes, counted into a progress bar as they pass. */
+async function * counted (source: AsyncIterable<Uint8Array>, progress: Progress): AsyncGenerator<Uint8Array> {
+  let done = 0
+  for await (const piece of source) { done += piece.length; progress.update(done); yield piece }
+}
 
 function common (cmd: Command): Command {
   return cmd.option('--home <dir>', 'node home directory (default: $LUCID_HOME, else ~/.lucid)')
@@ -36,13 +43,18 @@ export function sessionCommand (): Command {
         const exists = await stat(opts.exportKey).then(() => true, () => false)
         if (exists) throw new UsageError(`--export-key ${opts.exportKey} already exists; it is never overwritten`, 1)
       }
-      let body: Readable
-      if (file === '-') body = process.stdin
+      let source: Readable
+      let size: number | undefined
+      if (file === '-') source = process.stdin
       else {
         const s = await stat(file).catch(() => undefined)
         if (s === undefined || !s.isFile()) throw new UsageError(`cannot read ${file}: no such file`, 1)
-        body = createReadStream(file)
+        source = createReadStream(file)
+        size = s.size
       }
+      // the node seals as it receives, so the upload's progress is the seal's
+      const progress = createProgress('sealing on the node', size, process.stderr.isTTY === true && opts.json !== true)
+      const body = Readable.from(counted(source, progress))
       const q = new URLSearchParams()
       if (opts.chunkSize !== undefined) q.set('chunkSize', String(opts.chunkSize))
       if (opts.owner !== undefined) q.set('owner', opts.owner)
@@ -51,6 +63,7 @@ export function sessionCommand (): Command {
       const res = await apiFetch(t, `/api/v1/sessions?${q.toString()}`, {
         method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: Readable.toWeb(body) as ReadableStream, duplex: 'half'
       }, true)
+      progress.finish()
       const r = await res.json() as { sessionId: string, sessionKey?: string, chunkCount: number, plaintextSize: number, storedBytes: number, manifestCid: string, merkleRoot: string, announcedTo: number, origin: string, anchor?: { tx: string, submitMs: number } | null, anchorQueued?: boolean }
       if (opts.exportKey !== undefined && r.sessionKey !== undefined) await writeKeyFile(opts.exportKey, r.sessionId, Buffer.from(r.sessionKey, 'base64'))
       delete r.sessionKey
@@ -81,21 +94,24 @@ export function sessionCommand (): Command {
       const expected = Number(res.headers.get('x-lucid-plaintext-size'))
       if (res.body === null) throw new UsageError('the node sent no content', 1)
       let got = 0
+      const progress = createProgress(`fetching ${id.slice(0, 8)}…`, expected > 0 ? expected : undefined, process.stderr.isTTY === true && !toStdout)
+      const content = counted(res.body as unknown as AsyncIterable<Uint8Array>, progress)
       if (toStdout) {
-        for await (const piece of res.body as unknown as AsyncIterable<Uint8Array>) {
+        for await (const piece of content) {
           got += piece.length
           if (!process.stdout.write(piece)) await new Promise((resolve) => process.stdout.once('drain', resolve))
         }
       } else {
         try {
           await writeFileAtomicFrom(target, async (write) => {
-            for await (const piece of res.body as unknown as AsyncIterable<Uint8Array>) { got += piece.length; await write(piece) }
+            for await (const piece of content) { got += piece.length; await write(piece) }
             if (got !== expected) throw new UsageError(`the node stopped after ${got} of ${expected} bytes (verification failed on the node, or it went away)`, 1)
           })
         } catch (err) {
           const e = err as Error
           throw e instanceof UsageError ? e : new UsageError(`fetching session ${id} failed after ${got} bytes: ${e.message}`, 1)
         }
+        progress.finish()
         process.stderr.write(`session ${id}: ${got} bytes verified and decrypted → ${target}\n`)
       }
       if (got !== expected) throw new UsageError(`the node stopped after ${got} of ${expected} bytes`, 1)
