@@ -90,6 +90,8 @@ export class Anchoring {
 
   /** Anchors in this process: followed, and those waiting to be sent (the put that is refused stays queued). */
   get followed (): number { return this.tracker.pending.length + this.unsent.size }
+  /** Anchors the node refused, waiting to be sent again. */
+  get waiting (): number { return this.unsent.size }
 
   async stop (): Promise<void> {
     clearInterval(this.retryTimer)

@@ -3,7 +3,8 @@
  * `lucid genesis create` or `lucid devnet`): the Chain on LevelDB, the ChainService on the node's libp2p peer, and
  * the Ethereum JSON-RPC server. The node's identity key is its PoOT node key.
  */
-import type { Registry } from 'prom-client'
+import { Counter, type Registry } from 'prom-client'
+import { liveGauge } from '../api/metrics.js'
 import { nodeKeyFromSeed } from '../../../protocols/poot/index.js'
 import type { Config } from '../home/config.js'
 import type { OpenHome } from '../home/home.js'
@@ -119,13 +120,19 @@ export async function startNodeChain (init: NodeChainInit): Promise<NodeChain> {
 
 /** The anchoring of a node with a chain account, resumed from its state and datastore. */
 async function startAnchoring (anchorer: Anchorer, chainId: number, init: NodeChainInit): Promise<Anchoring> {
-  const { state, index, blocks } = init
+  const { state, index, blocks, registry } = init
+  const finals = new Counter({ name: 'lucid_chain_anchors_final_total', help: 'anchors this node recorded final in the session state, since start', registers: [registry] })
   const anchoring = new Anchoring({
     sender: anchorer,
     view: anchorer.view(),
     chainId,
     pending: new PendingAnchors(init.datastore),
-    state,
+    state: {
+      anchored: async (id, anchor) => { await state.anchored(id, anchor) },
+      anchorFinal: async (id, finality) => { await state.anchorFinal(id, finality); finals.inc() },
+      anchorsAwaitingFinality: () => state.anchorsAwaitingFinality(),
+      hasAnchor: (id) => state.hasAnchor(id)
+    },
     manifestOf: async (id) => {
       const rec = index.get(id)
       if (rec === undefined) return null
@@ -136,6 +143,8 @@ async function startAnchoring (anchorer: Anchorer, chainId: number, init: NodeCh
     now: init.now
   })
   await anchoring.start()
+  liveGauge(registry, 'lucid_chain_anchors_pending', 'anchors not yet final: followed on chain, or waiting to be sent again', () => anchoring.followed)
+  liveGauge(registry, 'lucid_chain_anchors_unsent', 'anchors the node refused (e.g. no LUCID for gas yet), waiting to be sent again', () => anchoring.waiting)
   return anchoring
 }
 

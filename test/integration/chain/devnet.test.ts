@@ -138,6 +138,9 @@ describe('chain devnet: 5 real node processes and a follower', function () {
     const show = await runLucid(['session', 'show', put.sessionId, '--home', n.home])
     assert.equal(show.code, 0, show.stderr)
     assert.match(show.stdout, new RegExp(`anchored in ${put.anchor.tx} \\(block ${final.block}, final`))
+    const metrics = await (await fetch(`${n.api}/metrics`)).text()
+    assert.match(metrics, /^lucid_chain_anchors_final_total [1-9]\d*$/m)
+    assert.match(metrics, /^lucid_chain_anchors_unsent 0$/m)
   })
 
   it('holders claim the session, answer its challenges with their chunks; a holder that deleted its chunks misses and loses credits', async () => {
