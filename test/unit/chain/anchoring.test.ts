@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomUUID } from 'node:crypto'
+import fc from 'fast-check'
 import { LevelDatastore } from 'datastore-level'
 import { Key } from 'interface-datastore'
 import { Anchoring, type AnchorState } from '../../../node/src/chainnet/anchoring.js'
@@ -158,6 +159,49 @@ describe('chain: anchoring (send, keep, follow, resume)', () => {
     assert.ok(!node.anchors.has(twice.sessionId))
     assert.deepEqual((await node.pending.all()).pending, [], 'nothing left to take up')
     await a.stop()
+  })
+
+  it('property: whatever refusals, losses, reorgs and restarts, each session ends final once, or given up after two losses', async () => {
+    type Op = 'put' | 'unfund' | 'fund' | 'lose' | 'block' | 'reorg' | 'finalize' | 'tick' | 'retry' | 'restart'
+    const ops = fc.array(fc.constantFrom<Op>('put', 'put', 'unfund', 'fund', 'lose', 'block', 'block', 'reorg', 'finalize', 'tick', 'tick', 'retry', 'restart'), { maxLength: 60 })
+    let run = 0
+    await fc.assert(fc.asyncProperty(ops, async (script) => {
+      const ds = new LevelDatastore(join(dir, `run-${run++}`))
+      await ds.open()
+      const store = new PendingAnchors(ds)
+      const chain = new ScriptedChain()
+      const node = new Node(chain, store)
+      let a = node.anchoring()
+      await a.start()
+      const all: Anchoring[] = [a]
+      const puts: string[] = []
+      for (const op of script) {
+        if (op === 'put') { const m = node.session(); puts.push(m.sessionId); await a.anchor(m, '') }
+        else if (op === 'unfund') node.funded = false
+        else if (op === 'fund') node.funded = true
+        else if (op === 'lose') node.loseNext = 1
+        else if (op === 'block') chain.extend([...chain.mempool].filter((tx) => chain.where(tx) < 0).map((tx) => [tx, true]))
+        else if (op === 'reorg') chain.reorg(chain.head - 2, 3) // the abandoned blocks' transactions stay in the mempool
+        else if (op === 'finalize') chain.finalize(chain.head - 1)
+        else if (op === 'tick') await a.tracker.tick()
+        else if (op === 'retry') await a.retryUnsent()
+        else { a = node.anchoring(); all.push(a); await a.start() } // killed: a new run on the same datastore and state
+      }
+      // then the node is funded, loses nothing more, and blocks go by until everything settles
+      node.funded = true
+      node.loseNext = 0
+      for (let i = 0; i < 2 * LOST_AFTER_LOOKS + 4; i++) { await a.retryUnsent(); chain.mineAndFinalize(); await a.tracker.tick() }
+      const givenUp = node.warnings.filter((w) => w.startsWith('anchor lost again')).length
+      const final = puts.filter((id) => node.finals.has(id))
+      assert.equal(final.length + givenUp, puts.length, `final ${final.length}, given up ${givenUp}, put ${puts.length}`)
+      for (const id of final) {
+        const f = node.finals.get(id) as AnchorFinality
+        assert.equal(chain.blocks[f.block].hash, f.blockHash, 'the final block is on the finalized line')
+      }
+      assert.deepEqual((await store.all()).pending, [], 'nothing left pending')
+      for (const x of all) await x.stop()
+      await ds.close()
+    }), { numRuns: 60 })
   })
 
   it('an unreadable entry is reported and skipped; an entry for a session whose manifest is gone is dropped', async () => {
