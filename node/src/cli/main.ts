@@ -21,7 +21,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   genesis: async () => (await import('./commands/genesis.js')).genesisCommand(),
   contracts: async () => (await import('./commands/contracts.js')).contractsCommand(),
   devnet: async () => (await import('./commands/devnet.js')).devnetCommand(),
-  payout: async () => (await import('./commands/payout.js')).payoutCommand()
+  payout: async () => (await import('./commands/payout.js')).payoutCommand(),
+  sim: async () => (await import('./commands/sim.js')).simCommand()
 }
 
 export async function buildProgram (argv: string[] = []): Promise<Command> {

@@ -4,24 +4,27 @@ export interface Progress {
   finish: () => void
 }
 
-const MB = 1e6
+/** What the bar counts: bytes shown in MB by default. */
+export interface ProgressUnit { name: string, size: number, decimals: number }
+const MB: ProgressUnit = { name: 'MB', size: 1e6, decimals: 1 }
 
-export function createProgress (label: string, total: number | undefined, enabled = process.stderr.isTTY === true): Progress {
+export function createProgress (label: string, total: number | undefined, enabled = process.stderr.isTTY === true, unit: ProgressUnit = MB): Progress {
   if (!enabled) return { update () {}, finish () {} }
   const started = performance.now()
   let last = 0
   let current = 0
   const render = (): void => {
     const seconds = Math.max(1e-3, (performance.now() - started) / 1000)
-    const rate = `${(current / MB / seconds).toFixed(0)} MB/s`
+    const amount = (n: number): string => (n / unit.size).toFixed(unit.decimals)
+    const rate = `${(current / unit.size / seconds).toFixed(unit.decimals === 0 ? 1 : 0)} ${unit.name}/s`
     let line: string
     if (total !== undefined && total > 0) {
       const fraction = Math.min(1, current / total)
       const width = 30
       const filled = Math.round(fraction * width)
-      line = `${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% ${(current / MB).toFixed(1)}/${(total / MB).toFixed(1)} MB ${rate}`
+      line = `${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% ${amount(current)}/${amount(total)} ${unit.name} ${rate}`
     } else {
-      line = `${label} ${(current / MB).toFixed(1)} MB ${rate}`
+      line = `${label} ${amount(current)} ${unit.name} ${rate}`
     }
     process.stderr.write(`\r${line}\u001b[K`)
   }

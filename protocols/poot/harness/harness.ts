@@ -60,7 +60,8 @@ interface SimNode {
   readonly answered: Set<string>
 }
 
-interface Pooled<T> { readonly item: T, readonly id: number, readonly from: number, readonly time: number, readonly forged: boolean, judged: boolean }
+/** `replay`: a forger's second copy of its own real proof (only a forgery where the original was counted first). */
+interface Pooled<T> { readonly item: T, readonly id: number, readonly from: number, readonly time: number, readonly forged: boolean, readonly replay?: boolean, judged: boolean }
 
 export interface HarnessStats {
   blocksProposed: number
@@ -69,6 +70,11 @@ export interface HarnessStats {
   /** Reasons proposers gave when refusing a forged proof (each forged proof judged once). */
   readonly rejectedForgedProofs: Map<string, number>
   forgedProofsAccepted: number
+  /**
+   * A forger's replayed copy that reached a proposer whose network dropped the original: the proposer counts it as
+   * the original it is (same signed content, counted once), so it is no forgery accepted.
+   */
+  replaysCountedAsOriginal: number
   /** (slot, proposer) pairs for which some node produced equivocation evidence. */
   readonly equivocations: Set<string>
   /** (node, slot) pairs for which some proposer produced double-vote evidence. */
@@ -86,7 +92,7 @@ export class Harness {
   readonly queue = new EventQueue()
   readonly genesis: ChainState
   readonly nodes: SimNode[]
-  readonly stats: HarnessStats = { blocksProposed: 0, rejectedBlocks: new Map(), rejectedForgedProofs: new Map(), forgedProofsAccepted: 0, equivocations: new Set(), doubleVotes: new Set(), finalityReverts: 0 }
+  readonly stats: HarnessStats = { blocksProposed: 0, rejectedBlocks: new Map(), rejectedForgedProofs: new Map(), forgedProofsAccepted: 0, replaysCountedAsOriginal: 0, equivocations: new Set(), doubleVotes: new Set(), finalityReverts: 0 }
   private readonly net: NetworkModel
   private readonly seed: number
   private readonly applied = new Map<string, Result<ChainState>>()
@@ -176,8 +182,8 @@ export class Harness {
 
   private active (n: SimNode): boolean { return n.online && n.behaviour !== 'silent' }
 
-  private publish (from: number, proof: TaskProof, forged = false): void {
-    this.pool.push({ item: proof, id: this.msgSeq++, from, time: this.queue.now, forged, judged: false })
+  private publish (from: number, proof: TaskProof, forged = false, replay = false): void {
+    this.pool.push({ item: proof, id: this.msgSeq++, from, time: this.queue.now, forged, replay, judged: false })
   }
 
   private prune (slot: number): void {
@@ -193,7 +199,7 @@ export class Harness {
       if (n.behaviour === 'forge') this.forgeProofs(n, slot, beat)
       const real = makeHeartbeat(n.key, slot, beat, n.fc.head)
       this.publish(n.index, real)
-      if (n.behaviour === 'forge') this.publish(n.index, { ...real }, true) // a replay: duplicate
+      if (n.behaviour === 'forge') this.publish(n.index, { ...real }, true, true) // a replay: duplicate
     }
   }
 
@@ -308,7 +314,8 @@ export class Harness {
         const e = entries.get(proof) as Pooled<TaskProof>
         if (!e.forged || e.judged) return
         e.judged = true
-        if (ok.ok) this.stats.forgedProofsAccepted++
+        if (ok.ok && e.replay === true) this.stats.replaysCountedAsOriginal++
+        else if (ok.ok) this.stats.forgedProofsAccepted++
         else bump(this.stats.rejectedForgedProofs, ok.reason)
       }
     })

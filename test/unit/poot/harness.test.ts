@@ -189,6 +189,15 @@ describe('poot harness (virtual time, many nodes)', function () {
     }
   })
 
+  it('with drops, a replayed copy that reaches a proposer instead of its original counts once, as the original: no forgery accepted', () => {
+    // seed 1, 5 % drops: one proposer misses the forger's real heartbeat of slot 19 and gets its replay only
+    const h = new Harness({ seed: 1, nodes: 50, behaviours: { 47: 'forge' }, network: { dropRate: 0.05 }, sessionsPerSlot: 5, relaysPerSlot: 20 })
+    h.runUntilSlot(21)
+    assert.equal(h.stats.forgedProofsAccepted, 0)
+    assert.ok(h.stats.replaysCountedAsOriginal >= 1, 'the case this checks happened')
+    assert.ok((h.stats.rejectedForgedProofs.get('duplicate') ?? 0) > 0, 'other replays are refused as duplicates')
+  })
+
   it('a node that crashed catches up on recovery and agrees with the others', () => {
     const h = new Harness({ seed: 15, nodes: 12, crashes: [{ node: 3, fromSlot: 5, toSlot: 20 }], network: { dropRate: 0.1 } })
     h.runUntilSlot(30)

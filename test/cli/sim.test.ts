@@ -1,0 +1,71 @@
+// `lucid sim`: the harness for researchers from the command line: deterministic for a seed, Byzantine behaviours
+// evidenced and refused, the safety counters, clear errors for bad flags.
+import { strict as assert } from 'node:assert'
+import { runLucid } from '../support/run-lucid.js'
+
+interface Summary {
+  nodes: number, slots: number, seed: number, wallSeconds: number, blocksProposed: number, canonicalByRank: Record<string, number>, serverBlocks: number
+  headHeight: { min: number, max: number }, finalizedHeight: { min: number, max: number }, finalityAgreed: boolean, finalityReverts: number
+  forgedProofsAccepted: number, rejectedForgedProofs: Record<string, number>, equivocationsEvidenced: number, doubleVotesEvidenced: number
+}
+
+async function sim (args: string[]): Promise<Summary> {
+  const r = await runLucid(['sim', '--json', ...args])
+  assert.equal(r.code, 0, r.stderr)
+  return JSON.parse(r.stdout) as Summary
+}
+
+describe('lucid sim', function () {
+  this.timeout(120_000)
+
+  it('is deterministic for a seed, and every slot gets a block that finalizes', async () => {
+    const args = ['--nodes', '30', '--slots', '16', '--seed', '7', '--drop', '0.05']
+    const a = await sim(args)
+    const b = await sim(args)
+    assert.deepEqual({ ...a, wallSeconds: 0 }, { ...b, wallSeconds: 0 })
+    assert.notDeepEqual({ ...a, wallSeconds: 0 }, { ...(await sim(['--nodes', '30', '--slots', '16', '--seed', '8', '--drop', '0.05'])), wallSeconds: 0 })
+    assert.equal(a.nodes, 30)
+    assert.equal(Object.values(a.canonicalByRank).reduce((x, y) => x + y, 0) + a.serverBlocks, a.headHeight.max)
+    assert.ok(a.headHeight.min >= 15, JSON.stringify(a.headHeight))
+    assert.ok(a.finalizedHeight.min > 0 && a.finalityAgreed && a.finalityReverts === 0)
+  })
+
+  it('Byzantine nodes are evidenced and refused; the safety counters stay at 0', async () => {
+    const s = await sim(['--nodes', '12', '--slots', '30', '--seed', '3', '--behaviour', 'equivocate:2', '--behaviour', 'forge:1', '--behaviour', 'double-vote:1'])
+    assert.ok(s.equivocationsEvidenced > 0, 'equivocations evidenced')
+    assert.ok(s.doubleVotesEvidenced > 0, 'double votes evidenced')
+    assert.ok((s.rejectedForgedProofs['bad-signature'] ?? 0) > 0)
+    assert.equal(s.forgedProofsAccepted, 0)
+    assert.equal(s.finalityReverts, 0)
+    assert.ok(s.finalityAgreed)
+  })
+
+  it('with more than a third silent, nothing finalizes; with the primary crashed, its slot falls to the next rank', async () => {
+    const stalled = await sim(['--nodes', '9', '--slots', '12', '--behaviour', 'silent:4'])
+    assert.equal(stalled.finalizedHeight.max, 0)
+    const crashed = await sim(['--nodes', '8', '--slots', '20', '--crash', '0:1'])
+    assert.ok(Object.keys(crashed.canonicalByRank).some((r) => r !== '0') || crashed.serverBlocks > 0, JSON.stringify(crashed.canonicalByRank))
+  })
+
+  it('prints a report, and refuses bad flags naming them', async () => {
+    const r = await runLucid(['sim', '--nodes', '10', '--slots', '5'])
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stdout, /^simulated 10 nodes \(\+ the Server\) for 5 slots/)
+    assert.match(r.stdout, /safety {6}finality agreed, 0 finality reverts, 0 forged proofs accepted/)
+    const bad: Array<[string[], RegExp]> = [
+      [['--nodes', '0'], /--nodes must be a whole number from 1/],
+      [['--drop', '1.5'], /--drop must be a number from 0 to below 1/],
+      [['--behaviour', 'evil:2'], /--behaviour 'evil:2': expected KIND:COUNT/],
+      [['--nodes', '5', '--crash', '9:1'], /--crash: node 9 does not exist/],
+      [['--crash', '1:5:3'], /--crash '1:5:3'/],
+      [['--min-delay', '500', '--max-delay', '10'], /--min-delay 500 is above --max-delay 10/],
+      [['--nodes', '4', '--behaviour', 'silent:5'], /5 misbehaving nodes, --nodes is 4/],
+      [['--pool', '3:4'], /--pool '3:4'/]
+    ]
+    for (const [args, message] of bad) {
+      const run = await runLucid(['sim', ...args])
+      assert.notEqual(run.code, 0, args.join(' '))
+      assert.match(run.stderr, message)
+    }
+  })
+})
