@@ -113,11 +113,14 @@ export class Anchoring {
     return sent
   }
 
-  private async send (manifest: Manifest, manifestHash: string): Promise<Submitted | null> {
+  /** `retry`: a refusal is logged at debug level (the first one was a warning; lucid_chain_anchors_unsent counts them). */
+  private async send (manifest: Manifest, manifestHash: string, retry = false): Promise<Submitted | null> {
     const { sender, pending, log } = this.init
     let sent: Submitted
     try { sent = await sender.submit(manifest, manifestHash) } catch (err) {
-      log.warn({ sessionId: manifest.sessionId, err: (err as Error).message.split('\n')[0] }, 'anchor not accepted by the node: sent again later')
+      const fields = { sessionId: manifest.sessionId, err: (err as Error).message.split('\n')[0] }
+      if (retry) log.debug(fields, 'anchor still not accepted by the node')
+      else log.warn(fields, 'anchor not accepted by the node: sent again later')
       return null
     }
     log.info({ sessionId: manifest.sessionId, tx: sent.tx, submitMs: Math.round(sent.submitMs) }, 'anchor submitted')
@@ -133,7 +136,7 @@ export class Anchoring {
       for (const sessionId of [...this.unsent]) {
         const read = await this.readManifest(sessionId)
         if (read === null) { this.unsent.delete(sessionId); continue }
-        if (await this.send(read.manifest, read.manifestHash) === null) return
+        if (await this.send(read.manifest, read.manifestHash, true) === null) return
         this.unsent.delete(sessionId)
       }
     })().finally(() => { this.retrying = undefined })
