@@ -47,6 +47,17 @@ describe('lucid sim', function () {
     assert.ok(Object.keys(crashed.canonicalByRank).some((r) => r !== '0') || crashed.serverBlocks > 0, JSON.stringify(crashed.canonicalByRank))
   })
 
+  it('--trace: one JSON line per slot before the summary, heights never moving back', async () => {
+    const r = await runLucid(['sim', '--nodes', '15', '--slots', '10', '--trace', '--crash', '2:3:6'])
+    assert.equal(r.code, 0, r.stderr)
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { slot?: number, headHeight: { min: number, max: number }, finalizedHeight: { min: number, max: number }, online?: number })
+    assert.equal(lines.length, 11)
+    assert.deepEqual(lines.slice(0, 10).map((l) => l.slot), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+    assert.deepEqual(lines.slice(0, 10).map((l) => l.online), [16, 16, 15, 15, 15, 16, 16, 16, 16, 16], 'node 2 down for slots 3 to 5')
+    for (let i = 1; i < 10; i++) assert.ok(lines[i].finalizedHeight.max >= lines[i - 1].finalizedHeight.max)
+    assert.deepEqual(lines[10].finalizedHeight, lines[9].finalizedHeight, 'the summary ends where the last slot did')
+  })
+
   it('prints a report, and refuses bad flags naming them', async () => {
     const r = await runLucid(['sim', '--nodes', '10', '--slots', '5'])
     assert.equal(r.code, 0, r.stderr)

@@ -4,4 +4,4 @@ export { buildFixture, HARNESS_PARAMS, type Fixture, type FixtureOptions } from 
 export { EventQueue } from './event-queue.js'
 export { DEFAULT_NETWORK, deliveryDelay, type NetworkModel } from './network.js'
 export { mulberry32, hash32, unit, seedBytes } from './prng.js'
-export { summarize, type SimSummary } from './summary.js'
+export { summarize, traceSlot, type SimSummary, type SlotTrace } from './summary.js'

@@ -28,10 +28,28 @@ export interface SimSummary {
   doubleVotesEvidenced: number
 }
 
-export function summarize (h: Harness, slots: number): SimSummary {
+/** One slot's line of a trace: where the honest nodes that are up stand after the slot. */
+export interface SlotTrace { slot: number, headHeight: { min: number, max: number }, finalizedHeight: { min: number, max: number }, blocksProposed: number, online: number }
+
+function honestUp (h: Harness): { heads: ChainState[], finals: ChainState[] } {
   const honest = h.nodes.filter((n) => n.online && n.behaviour === 'honest')
-  const heads = honest.map((n) => h.head(n.index))
-  const finals = honest.map((n) => h.finalized(n.index))
+  return { heads: honest.map((n) => h.head(n.index)), finals: honest.map((n) => h.finalized(n.index)) }
+}
+
+function heights (states: ChainState[]): { min: number, max: number } {
+  let min = Infinity
+  let max = 0
+  for (const s of states) { min = Math.min(min, s.height); max = Math.max(max, s.height) }
+  return { min: states.length === 0 ? 0 : min, max }
+}
+
+export function traceSlot (h: Harness, slot: number): SlotTrace {
+  const { heads, finals } = honestUp(h)
+  return { slot, headHeight: heights(heads), finalizedHeight: heights(finals), blocksProposed: h.stats.blocksProposed, online: h.nodes.filter((n) => n.online).length }
+}
+
+export function summarize (h: Harness, slots: number): SimSummary {
+  const { heads, finals } = honestUp(h)
   const canonicalByRank: Record<string, number> = {}
   let serverBlocks = 0
   const server = h.nodes[h.serverIndex].entity
@@ -41,9 +59,6 @@ export function summarize (h: Harness, slots: number): SimSummary {
     if (header.proposer === server) serverBlocks++
     else canonicalByRank[String(header.rank)] = (canonicalByRank[String(header.rank)] ?? 0) + 1
   }
-  const range = (states: ChainState[]): { min: number, max: number } => states.length === 0
-    ? { min: 0, max: 0 }
-    : { min: Math.min(...states.map((s) => s.height)), max: Math.max(...states.map((s) => s.height)) }
   // on one chain: the highest finalized block descends from every other
   const top = finals.reduce<ChainState | undefined>((a, b) => a === undefined || b.height > a.height ? b : a, undefined)
   return {
@@ -52,8 +67,8 @@ export function summarize (h: Harness, slots: number): SimSummary {
     blocksProposed: h.stats.blocksProposed,
     canonicalByRank,
     serverBlocks,
-    headHeight: range(heads),
-    finalizedHeight: range(finals),
+    headHeight: heights(heads),
+    finalizedHeight: heights(finals),
     finalityAgreed: top === undefined || finals.every((f) => isAncestor(f, top)),
     finalityReverts: h.stats.finalityReverts,
     forgedProofsAccepted: h.stats.forgedProofsAccepted,

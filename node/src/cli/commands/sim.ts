@@ -4,7 +4,7 @@
  * and Byzantine behaviours, deterministic for a seed. Prints what the run came to (or one JSON object with --json).
  */
 import { Command, InvalidArgumentError } from 'commander'
-import { Harness, summarize, type Behaviour, type SimSummary } from '../../../../protocols/poot/harness/index.js'
+import { Harness, summarize, traceSlot, type Behaviour, type SimSummary } from '../../../../protocols/poot/harness/index.js'
 import { createProgress } from '../progress.js'
 
 const BEHAVIOURS: readonly Behaviour[] = ['silent', 'equivocate', 'double-vote', 'forge']
@@ -50,7 +50,7 @@ function pool (text: string, previous: Array<{ size: number, threshold: number }
 interface SimOptions {
   nodes: number, slots: number, seed: number, drop: number, minDelay: number, maxDelay: number, sessions: number, relays: number
   behaviour: Array<{ kind: Behaviour, count: number }>, crash: Array<{ node: number, fromSlot: number, toSlot?: number }>
-  pool: Array<{ size: number, threshold: number }>, serverDown?: boolean, json?: boolean
+  pool: Array<{ size: number, threshold: number }>, serverDown?: boolean, json?: boolean, trace?: boolean
 }
 
 /** The behaviours by node index: each kind takes `count` nodes from the highest indexes down. */
@@ -98,8 +98,10 @@ export function simCommand (): Command {
     .option('--pool <size:threshold>', 'the next nodes from index 0 form one pool entity; repeatable', pool, [])
     .option('--server-down', 'the Server entity (every slot\'s last fallback) never proposes')
     .option('--json', 'print the summary as one JSON object')
+    .option('--trace', 'before the summary, one JSON line per slot: head and finalized heights (min, max over the honest nodes that are up), blocks proposed so far, nodes up (implies --json)')
     .action((opts: SimOptions) => {
       check(opts)
+      if (opts.trace === true) opts.json = true
       const h = new Harness({
         seed: opts.seed,
         nodes: opts.nodes,
@@ -115,6 +117,7 @@ export function simCommand (): Command {
       const started = performance.now()
       for (let slot = 1; slot <= opts.slots; slot++) {
         h.runUntilSlot(slot + 1)
+        if (opts.trace === true) process.stdout.write(JSON.stringify(traceSlot(h, slot)) + '\n')
         progress.update(slot)
       }
       progress.finish()
