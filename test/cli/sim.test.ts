@@ -43,7 +43,9 @@ describe('lucid sim', function () {
   it('with more than a third silent, nothing finalizes; with the primary crashed, its slot falls to the next rank', async () => {
     const stalled = await sim(['--nodes', '9', '--slots', '12', '--behaviour', 'silent:4'])
     assert.equal(stalled.finalizedHeight.max, 0)
-    const crashed = await sim(['--nodes', '8', '--slots', '20', '--crash', '0:1'])
+    const crashed = await sim(['--nodes', '8', '--slots', '20', '--crash', '0:1', '--param', 'slotTimeoutMs=3000'])
+    assert.equal((crashed as unknown as { params: { slotTimeoutMs: number, cooldownSlots: number } }).params.slotTimeoutMs, 3000, 'the run reports the parameters it ran with')
+    assert.equal((crashed as unknown as { params: { cooldownSlots: number } }).params.cooldownSlots, 8)
     assert.ok(Object.keys(crashed.canonicalByRank).some((r) => r !== '0') || crashed.serverBlocks > 0, JSON.stringify(crashed.canonicalByRank))
   })
 
@@ -71,7 +73,10 @@ describe('lucid sim', function () {
       [['--crash', '1:5:3'], /--crash '1:5:3'/],
       [['--min-delay', '500', '--max-delay', '10'], /--min-delay 500 is above --max-delay 10/],
       [['--nodes', '4', '--behaviour', 'silent:5'], /5 misbehaving nodes, --nodes is 4/],
-      [['--pool', '3:4'], /--pool '3:4'/]
+      [['--pool', '3:4'], /--pool '3:4'/],
+      [['--param', 'nope=1'], /--param 'nope=1': expected NAME=WHOLE_NUMBER with NAME one of slotMs, /],
+      [['--param', 'cooldownSlots=0'], /--param: param-out-of-bounds:cooldownSlots \(from \d+ to \d+\)/],
+      [['--param', 'slotTimeoutMs=9000'], /--param: param-relation:fallbacks-exceed-slot/]
     ]
     for (const [args, message] of bad) {
       const run = await runLucid(['sim', ...args])

@@ -6,6 +6,8 @@
 import { Command, InvalidArgumentError } from 'commander'
 import { Harness, summarize, traceSlot, type Behaviour, type SimSummary } from '../../../../protocols/poot/harness/index.js'
 import { createProgress } from '../progress.js'
+import { DEFAULT_PARAMS, PARAM_BOUNDS, checkParams, type PootParams } from '../../../../protocols/poot/params.js'
+import { HARNESS_PARAMS } from '../../../../protocols/poot/harness/index.js'
 
 const BEHAVIOURS: readonly Behaviour[] = ['silent', 'equivocate', 'double-vote', 'forge']
 
@@ -39,6 +41,13 @@ function crash (text: string, previous: Array<{ node: number, fromSlot: number, 
   return [...previous, { node: Number(m[1]), fromSlot: Number(m[2]), ...(m[3] !== undefined ? { toSlot: Number(m[3]) } : {}) }]
 }
 
+/** `name=value`: a PoOT parameter other than the harness's (docs/poot.md, "Parameters"). */
+function param (text: string, previous: Partial<PootParams>): Partial<PootParams> {
+  const m = /^([A-Za-z]+)=(\d+)$/.exec(text)
+  if (m === null || !(m[1] in PARAM_BOUNDS)) throw new InvalidArgumentError(`--param '${text}': expected NAME=WHOLE_NUMBER with NAME one of ${Object.keys(PARAM_BOUNDS).join(', ')}`)
+  return { ...previous, [m[1]]: Number(m[2]) }
+}
+
 function pool (text: string, previous: Array<{ size: number, threshold: number }>): Array<{ size: number, threshold: number }> {
   const m = /^(\d+):(\d+)$/.exec(text)
   const size = Number(m?.[1])
@@ -50,7 +59,7 @@ function pool (text: string, previous: Array<{ size: number, threshold: number }
 interface SimOptions {
   nodes: number, slots: number, seed: number, drop: number, minDelay: number, maxDelay: number, sessions: number, relays: number
   behaviour: Array<{ kind: Behaviour, count: number }>, crash: Array<{ node: number, fromSlot: number, toSlot?: number }>
-  pool: Array<{ size: number, threshold: number }>, serverDown?: boolean, json?: boolean, trace?: boolean
+  pool: Array<{ size: number, threshold: number }>, param: Partial<PootParams>, serverDown?: boolean, json?: boolean, trace?: boolean
 }
 
 /** The behaviours by node index: each kind takes `count` nodes from the highest indexes down. */
@@ -68,6 +77,13 @@ function check (opts: SimOptions): void {
   if (pooled > opts.nodes) throw new InvalidArgumentError(`--pool: the pools take ${pooled} nodes, --nodes is ${opts.nodes}`)
   for (const c of opts.crash) if (c.node >= opts.nodes) throw new InvalidArgumentError(`--crash: node ${c.node} does not exist (nodes are 0 to ${opts.nodes - 1})`)
   if (opts.minDelay > opts.maxDelay) throw new InvalidArgumentError(`--min-delay ${opts.minDelay} is above --max-delay ${opts.maxDelay}`)
+  const params = { ...DEFAULT_PARAMS, ...HARNESS_PARAMS, ...opts.param }
+  const verdict = checkParams(params)
+  if (!verdict.ok) {
+    const name = verdict.reason.split(':')[1] as keyof PootParams | undefined
+    const bounds = name !== undefined && name in PARAM_BOUNDS ? ` (from ${PARAM_BOUNDS[name][0]} to ${PARAM_BOUNDS[name][1]})` : ''
+    throw new InvalidArgumentError(`--param: ${verdict.reason}${bounds}; the harness runs ${JSON.stringify(HARNESS_PARAMS)} over the defaults`)
+  }
 }
 
 function report (s: SimSummary, seconds: number): string {
@@ -96,6 +112,7 @@ export function simCommand (): Command {
     .option('--behaviour <kind:count>', `misbehaving nodes, taken from the highest indexes (${BEHAVIOURS.join(', ')}); repeatable`, behaviour, [])
     .option('--crash <node:from[:to]>', 'a node down from the start of slot FROM (until TO); repeatable', crash, [])
     .option('--pool <size:threshold>', 'the next nodes from index 0 form one pool entity; repeatable', pool, [])
+    .option('--param <name=value>', 'a PoOT parameter (e.g. slotTimeoutMs=3000, cooldownSlots=4); repeatable; checked against its bounds', param, {})
     .option('--server-down', 'the Server entity (every slot\'s last fallback) never proposes')
     .option('--json', 'print the summary as one JSON object')
     .option('--trace', 'before the summary, one JSON line per slot: head and finalized heights (min, max over the honest nodes that are up), blocks proposed so far, nodes up (implies --json)')
@@ -106,6 +123,7 @@ export function simCommand (): Command {
         seed: opts.seed,
         nodes: opts.nodes,
         pools: opts.pool,
+        params: opts.param,
         network: { dropRate: opts.drop, minDelayMs: opts.minDelay, maxDelayMs: opts.maxDelay },
         behaviours: behavioursOf(opts),
         crashes: opts.crash,
@@ -123,7 +141,9 @@ export function simCommand (): Command {
       progress.finish()
       const seconds = (performance.now() - started) / 1000
       const s = summarize(h, opts.slots)
-      process.stdout.write(opts.json === true ? JSON.stringify({ ...s, seed: opts.seed, wallSeconds: Number(seconds.toFixed(3)) }) + '\n' : report(s, seconds))
+      // the JSON carries everything that makes the run reproducible: the seed, the network and the effective parameters
+      const run = { seed: opts.seed, network: { dropRate: opts.drop, minDelayMs: opts.minDelay, maxDelayMs: opts.maxDelay }, params: h.params }
+      process.stdout.write(opts.json === true ? JSON.stringify({ ...s, ...run, wallSeconds: Number(seconds.toFixed(3)) }) + '\n' : report(s, seconds))
       if (s.finalityReverts > 0 || !s.finalityAgreed || s.forgedProofsAccepted > 0) process.exitCode = 3
     })
 }
