@@ -3,7 +3,8 @@
  * through the nodes' JSON-RPC only: the nodes' own heartbeats and sessions put through their HTTP API (anchored in
  * LucidAnchors, then listed as the next blocks' sessions, which pays their proposers) make the entities' reward
  * addresses eligible in NodeEligibility; a LucidGovernor proposal raises `leader.timeoutMs` from 1000 to 1300 ms (and,
- * in the same proposal, `reward.baseMbPerSession` to 7 and `reward.dMinPpm` to 300,000, which the rules read from
+ * in the same proposal, `reward.baseMbPerSession` to 7, `reward.dMinPpm` to 300,000, `leader.cooldownSlots` to 9 and
+ * `credit.windowDays` to 4, which the rules read from
  * the same next epoch on every node, `lucid_chainInfo`), the
  * reward addresses vote, the proposal is queued and, after the Timelock's delay, executed. Every node then holds the
  * new value in ParamRegistry and spaces the turns of the next epoch's slots by it (`lucid_schedule`), the Server's
@@ -35,7 +36,9 @@ interface ChainInfo { slotTimeoutMs: number, params: Record<string, number>, con
 /** also changed by the proposal: ParamRegistry key, the PoOT parameter, the new registry value, as the rules read it */
 const ALSO_GOVERNED: Array<[string, string, number, (v: number) => number]> = [
   ['reward.baseMbPerSession', 'baseMbPerSession', 7, (v) => v],
-  ['reward.dMinPpm', 'dMinPermille', 300_000, (v) => v / 1000]
+  ['reward.dMinPpm', 'dMinPermille', 300_000, (v) => v / 1000],
+  ['leader.cooldownSlots', 'cooldownSlots', 9, (v) => v],
+  ['credit.windowDays', 'creditWindowDays', 4, (v) => v]
 ]
 
 describe('chain devnet: a consensus parameter governed through ParamRegistry on real node processes', function () {
