@@ -5,12 +5,12 @@
 import { strict as assert } from 'node:assert'
 import { randomUUID } from 'node:crypto'
 import { ethers } from 'ethers'
-import { ChainNode, devNodeKeys, devServerKey, localProposer, signersFrom, type Chain } from '../../../node/src/chain/index.js'
-import { startRpcServer, type RpcServer } from '../../../node/src/rpc/server.js'
+import type { Chain } from '../../../node/src/chain/index.js'
+import type { RpcServer } from '../../../node/src/rpc/server.js'
 import { Anchorer } from '../../../node/src/chainnet/anchorer.js'
 import type { Manifest } from '../../../protocols/session/manifest.js'
 import { waitFor } from '../../support/wait-for.js'
-import { openDevChain, removeChainDirs, DEV_KEYS } from './support.js'
+import { liveDevChain, DEV_KEYS, type LiveDevChain } from './support.js'
 
 /** The fields of a manifest that registerSession takes (the rest plays no part in anchoring). */
 function manifest (): Manifest {
@@ -21,17 +21,12 @@ describe('chain: the Anchorer over JSON-RPC', function () {
   this.timeout(120_000)
   let chain: Chain
   let rpc: RpcServer
-  let node: ChainNode
   let provider: ethers.JsonRpcProvider
 
-  before(async () => {
-    chain = await openDevChain()
-    rpc = await startRpcServer(chain, { port: 0 })
-    node = new ChainNode(chain, { decide: localProposer(signersFrom(chain, [...devNodeKeys(9), devServerKey()])) })
-    node.start()
-    provider = new ethers.JsonRpcProvider(rpc.url, undefined, { staticNetwork: true, pollingInterval: 200, cacheTimeout: -1 })
-  })
-  after(async () => { provider.destroy(); await node.stop(); await rpc.close(); await chain.close(); removeChainDirs() })
+  let live: LiveDevChain
+
+  before(async () => { live = await liveDevChain(); ({ chain, rpc, provider } = live) })
+  after(async () => { await live.close() })
 
   it('a submission the mempool refuses leaves no nonce gap: the next one is included', async () => {
     const account = ethers.Wallet.createRandom()

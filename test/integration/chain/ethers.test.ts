@@ -4,26 +4,21 @@
 import { strict as assert } from 'node:assert'
 import { ethers } from 'ethers'
 import { loadArtifact } from '../../../contracts/index.js'
-import { ChainNode, devNodeKeys, devServerKey, localProposer, signersFrom, type Chain } from '../../../node/src/chain/index.js'
-import { startRpcServer, type RpcServer } from '../../../node/src/rpc/server.js'
-import { openDevChain, removeChainDirs, DEV_KEYS } from './support.js'
+import type { Chain } from '../../../node/src/chain/index.js'
+import type { RpcServer } from '../../../node/src/rpc/server.js'
+import { liveDevChain, DEV_KEYS, type LiveDevChain } from './support.js'
 
 describe('chain: ethers v6 over JSON-RPC', function () {
   this.timeout(120_000)
   let chain: Chain
   let rpc: RpcServer
-  let node: ChainNode
   let provider: ethers.JsonRpcProvider
   const abi = (name: 'LucidAnchors' | 'ParamRegistry' | 'LucidTimelock') => loadArtifact(name).abi as ethers.InterfaceAbi
 
-  before(async () => {
-    chain = await openDevChain()
-    rpc = await startRpcServer(chain, { port: 0 })
-    node = new ChainNode(chain, { decide: localProposer(signersFrom(chain, [...devNodeKeys(9), devServerKey()])) })
-    node.start()
-    provider = new ethers.JsonRpcProvider(rpc.url, undefined, { staticNetwork: true, pollingInterval: 200, cacheTimeout: -1 })
-  })
-  after(async () => { provider.destroy(); await node.stop(); await rpc.close(); await chain.close(); removeChainDirs() })
+  let live: LiveDevChain
+
+  before(async () => { live = await liveDevChain(); ({ chain, rpc, provider } = live) })
+  after(async () => { await live.close() })
 
   it('has the genesis contracts deployed and wired', async () => {
     const { contracts } = chain.genesis

@@ -10,7 +10,8 @@ import type { EntityId, NodeKey, SessionAnchor, TaskProof } from '../../../proto
 import { sessionIdToBytes32 } from '../../../protocols/session/session-id.js'
 import { dueProofs, freshDuties } from '../../../node/src/chainnet/duties.js'
 import { BlockSessions } from '../../../node/src/chainnet/block-sessions.js'
-import { Chain, DEV_FUNDED_ACCOUNTS, buildGenesis, checkGenesisSpec, devAccountKeys, devGenesisSpec, devNodeKeys, devServerKey, localProposer, signersFrom, type ChainOptions, type Genesis } from '../../../node/src/chain/index.js'
+import { startRpcServer, type RpcServer } from '../../../node/src/rpc/server.js'
+import { Chain, ChainNode, DEV_FUNDED_ACCOUNTS, buildGenesis, checkGenesisSpec, devAccountKeys, devGenesisSpec, devNodeKeys, devServerKey, localProposer, signersFrom, type ChainOptions, type Genesis } from '../../../node/src/chain/index.js'
 
 export const GENESIS_MS = 1_700_000_000_000
 export const SLOT_MS = 1500
@@ -84,4 +85,16 @@ export function sessionAnchoring (chain: Chain, key = devAccountKeys(DEV_FUNDED_
       return sessions.forProposal(proposer)
     }
   }
+}
+
+export interface LiveDevChain { chain: Chain, rpc: RpcServer, node: ChainNode, provider: ethers.JsonRpcProvider, close: () => Promise<void> }
+
+/** A dev chain whose nine dev nodes and Server produce blocks on the wall clock, with its JSON-RPC and an ethers provider. */
+export async function liveDevChain (): Promise<LiveDevChain> {
+  const chain = await openDevChain()
+  const rpc = await startRpcServer(chain, { port: 0 })
+  const node = new ChainNode(chain, { decide: localProposer(signersFrom(chain, [...devNodeKeys(9), devServerKey()])) })
+  node.start()
+  const provider = new ethers.JsonRpcProvider(rpc.url, undefined, { staticNetwork: true, pollingInterval: 200, cacheTimeout: -1 })
+  return { chain, rpc, node, provider, close: async () => { provider.destroy(); await node.stop(); await rpc.close(); await chain.close(); removeChainDirs() } }
 }
