@@ -72,7 +72,7 @@ export class BlockStore {
    * @param isConnected - whether a provider's peer already has a connection (its address then need not be dialled)
    * @param traffic - told which peer delivered each fetched block
    */
-  constructor (private readonly helia: Helia, private readonly local: Blockstore, private readonly isConnected: (peerId: string) => boolean = () => false, private readonly traffic?: TransferTraffic) {
+  constructor (private readonly helia: Helia, private readonly local: WholeFileBlockstore, private readonly isConnected: (peerId: string) => boolean = () => false, private readonly traffic?: TransferTraffic) {
     withProvidersOnly(helia)
     this.walker = pinWalker(local)
   }
@@ -194,7 +194,7 @@ export class BlockStore {
   async gc (): Promise<number> {
     let deleted = 0
     await this.helia.gc({ onProgress: (evt) => { if (evt.type === 'helia:gc:deleted') deleted++ } })
-    if (this.local instanceof WholeFileBlockstore) await this.local.removeStaleTemporaryFiles()
+    await this.local.removeStaleTemporaryFiles()
     return deleted
   }
 }
