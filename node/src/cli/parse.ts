@@ -15,6 +15,15 @@ export function parseByteSize (text: string): number {
   return bytes
 }
 
+/** A parser for a flag taking a whole number from `min` to `max` (commander calls it with the flag's text). */
+export function parseWholeFlag (flag: string, min: number, max: number): (text: string) => number {
+  return (text) => {
+    const n = Number(text)
+    if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${flag} must be a whole number from ${min} to ${max}`)
+    return n
+  }
+}
+
 export function parseChunkSizeFlag (text: string): number {
   try {
     return checkChunkSize(parseByteSize(text))

@@ -5,30 +5,19 @@ import { join, resolve } from 'node:path'
 import { Devnet } from '../../devnet/devnet.js'
 import { DEVNET_SLOT_MS, parseDevnetPool, type DevnetPool } from '../../devnet/chain-genesis.js'
 import { devAccountKeys } from '../../chain/dev.js'
-
-function count (text: string): number {
-  const n = Number(text)
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('--nodes must be an integer from 1 to 64')
-  return n
-}
+import { parseWholeFlag } from '../parse.js'
 
 function pool (text: string, previous: DevnetPool[]): DevnetPool[] {
   try { return [...previous, parseDevnetPool(text)] } catch (e) { throw new InvalidArgumentError((e as Error).message) }
 }
 
-function slotMs (text: string): number {
-  const n = Number(text)
-  if (!Number.isInteger(n) || n < 1001 || n > 120_000) throw new InvalidArgumentError('--slot-ms must be an integer from 1001 to 120000')
-  return n
-}
-
 export function devnetCommand (): Command {
   return new Command('devnet')
     .description('run a local swarm of N real node processes on 127.0.0.1, bootstrapped to each other; Ctrl-C stops them all')
-    .option('--nodes <n>', 'number of nodes', count, 5)
+    .option('--nodes <n>', 'number of nodes', parseWholeFlag('--nodes', 1, 64), 5)
     .option('--dir <dir>', 'where the node homes go (kept; default: a temporary directory, removed on exit)')
-    .option('--replication <r>', 'replication factor R for every node', count)
-    .option('--slot-ms <ms>', `chain slot length (fixed in the devnet's genesis; default ${DEVNET_SLOT_MS})`, slotMs, DEVNET_SLOT_MS)
+    .option('--replication <r>', 'replication factor R for every node', parseWholeFlag('--replication', 1, 64))
+    .option('--slot-ms <ms>', `chain slot length (fixed in the devnet's genesis; default ${DEVNET_SLOT_MS})`, parseWholeFlag('--slot-ms', 1001, 120_000), DEVNET_SLOT_MS)
     .option('--pool <members:threshold>', 'make the next nodes one pool entity signing threshold of members (e.g. 3:2: nodes 1-3 are one entity, each holding only its own key, its blocks co-signed over the network); repeatable, pools take nodes in order, the rest stay solo entities', pool, [])
     .option('--no-chain', 'run the swarm without the chain')
     .option('--json', 'one JSON line per node: home, API URL, admin token, multiaddrs, JSON-RPC URL; then one with the development keys')

@@ -6,16 +6,11 @@
 import { Command, InvalidArgumentError } from 'commander'
 import { Harness, summarize, traceSlot, type Behaviour, type SimSummary } from '../../../../protocols/poot/harness/index.js'
 import { createProgress } from '../progress.js'
+import { parseWholeFlag as whole } from '../parse.js'
 import { DEFAULT_PARAMS, PARAM_BOUNDS, checkParams, type PootParams } from '../../../../protocols/poot/params.js'
 import { HARNESS_PARAMS } from '../../../../protocols/poot/harness/index.js'
 
 const BEHAVIOURS: readonly Behaviour[] = ['silent', 'equivocate', 'double-vote', 'forge']
-
-const whole = (flag: string, min: number, max: number) => (text: string): number => {
-  const n = Number(text)
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${flag} must be a whole number from ${min} to ${max}`)
-  return n
-}
 
 function fraction (text: string): number {
   const x = Number(text)
