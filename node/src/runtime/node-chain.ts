@@ -134,10 +134,10 @@ async function startAnchoring (anchorer: Anchorer, chainId: number, init: NodeCh
       hasAnchor: (id) => state.hasAnchor(id)
     },
     manifestOf: async (id) => {
-      const rec = index.get(id)
-      if (rec === undefined) return null
-      const encoded = await blocks.get(CID.parse(rec.manifest), { offline: true })
-      return { manifest: decodeSignedManifest(encoded).manifest, manifestHash: toHex(manifestHash(encoded)) }
+      const encoded = await localManifest(index, blocks, id)
+      if (encoded === null) return null
+      const { manifest } = decodeSignedManifest(encoded)
+      return manifest.sessionId === id ? { manifest, manifestHash: toHex(manifestHash(encoded)) } : null
     },
     log: init.log,
     now: init.now
@@ -148,6 +148,17 @@ async function startAnchoring (anchorer: Anchorer, chainId: number, init: NodeCh
   return anchoring
 }
 
+/** A block from the local store only (never fetched from a peer), or null. */
+async function localBlock (blocks: BlockStore, cid: CID): Promise<Uint8Array | null> {
+  try { return await blocks.get(cid, { offline: true }) } catch { return null }
+}
+
+/** The encoded signed manifest of a session this node indexed, from its local store, or null. */
+async function localManifest (index: SessionIndex, blocks: BlockStore, sessionId: string): Promise<Uint8Array | null> {
+  const rec = index.get(sessionId)
+  return rec === undefined ? null : await localBlock(blocks, CID.parse(rec.manifest))
+}
+
 /**
  * The node's held sessions as the chain sees them: verified and pinned sessions, their chunks read from the local
  * store only (a chunk this node lost is missing, not fetched from a peer). Leaf hashes are computed once per session.
@@ -155,12 +166,10 @@ async function startAnchoring (anchorer: Anchorer, chainId: number, init: NodeCh
 function chainHoldings (index: SessionIndex, blocks: BlockStore): HoldingSource {
   const chunks = new Map<string, CID[]>()
   const leaves = new Map<string, Uint8Array[]>()
-  const local = async (cid: CID): Promise<Uint8Array | null> => { try { return await blocks.get(cid, { offline: true }) } catch { return null } }
   const chunkCids = async (sessionId: string): Promise<CID[] | null> => {
     const known = chunks.get(sessionId)
     if (known !== undefined) return known
-    const rec = index.get(sessionId)
-    const encoded = rec === undefined ? null : await local(CID.parse(rec.manifest))
+    const encoded = await localManifest(index, blocks, sessionId)
     if (encoded === null) return null
     const cids = decodeSignedManifest(encoded).manifest.chunks
     chunks.set(sessionId, cids)
@@ -170,7 +179,7 @@ function chainHoldings (index: SessionIndex, blocks: BlockStore): HoldingSource 
     held: () => index.held().map((r) => ({ sessionId: r.sessionId, root: Buffer.from(r.merkleRoot, 'hex'), chunkCount: r.chunkCount })),
     blob: async (sessionId, i) => {
       const cids = await chunkCids(sessionId)
-      return cids === null || cids[i] === undefined ? null : await local(cids[i])
+      return cids === null || cids[i] === undefined ? null : await localBlock(blocks, cids[i])
     },
     leaves: async (sessionId) => {
       const known = leaves.get(sessionId)
@@ -179,7 +188,7 @@ function chainHoldings (index: SessionIndex, blocks: BlockStore): HoldingSource 
       if (cids === null) return null
       const out: Uint8Array[] = []
       for (const cid of cids) {
-        const blob = await local(cid)
+        const blob = await localBlock(blocks, cid)
         if (blob === null) return null
         out.push(leafHash(blob))
       }
