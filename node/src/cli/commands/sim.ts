@@ -4,11 +4,10 @@
  * and Byzantine behaviours, deterministic for a seed. Prints what the run came to (or one JSON object with --json).
  */
 import { Command, InvalidArgumentError } from 'commander'
-import { Harness, summarize, traceSlot, type Behaviour, type SimSummary } from '../../../../protocols/poot/harness/index.js'
+import { HARNESS_PARAMS, Harness, summarize, traceSlot, type Behaviour, type SimSummary } from '../../../../protocols/poot/harness/index.js'
 import { createProgress } from '../progress.js'
 import { parseWholeFlag as whole } from '../parse.js'
 import { DEFAULT_PARAMS, PARAM_BOUNDS, checkParams, type PootParams } from '../../../../protocols/poot/params.js'
-import { HARNESS_PARAMS } from '../../../../protocols/poot/harness/index.js'
 
 const BEHAVIOURS: readonly Behaviour[] = ['silent', 'equivocate', 'double-vote', 'forge']
 
