@@ -135,8 +135,14 @@ export function makeMethods (chain: Chain, filters: FilterManager): Map<string, 
   def('eth_getTransactionCount', 1, 2, async ([a, tag]) => {
     const addr = address(a, 'params[0] (address)')
     const t = blockTag(tag, 'params[1] (block)')
-    const nonce = (await (await stateAt(tag, 'params[1] (block)')).getAccount(addr))?.nonce ?? 0n
-    return q('tag' in t && t.tag === 'pending' ? chain.mempool.pendingNonce(addr.toString(), nonce) : nonce)
+    if (!('tag' in t && t.tag === 'pending')) return q((await (await stateAt(tag, 'params[1] (block)')).getAccount(addr))?.nonce ?? 0n)
+    // The head's nonce and the mempool, read as one: a block stored while the state was read takes its transactions
+    // out of the mempool, and counting from the older head's nonce would then hand out a nonce that block used.
+    for (;;) {
+      const head = chain.head
+      const nonce = (await (await chain.stateAt(head.header.stateRoot)).getAccount(addr))?.nonce ?? 0n
+      if (chain.head === head) return q(chain.mempool.pendingNonce(addr.toString(), nonce))
+    }
   })
   def('eth_getCode', 1, 2, async ([a, tag]) => bytesToHex(await (await stateAt(tag, 'params[1] (block)')).getCode(address(a, 'params[0] (address)'))))
   def('eth_getStorageAt', 2, 3, async ([a, slot, tag]) => {
