@@ -18,7 +18,14 @@ export interface AnchorChainView {
   blockHash: (height: number) => Promise<string | null>
   /** whether the node knows the transaction at all (in a block or in its mempool) */
   known: (tx: string) => Promise<boolean>
+  /**
+   * The session's registration in LucidAnchors on the canonical chain (who registered which root, by which
+   * transaction in which block), or null while it is not registered.
+   */
+  registration: (sessionId: string) => Promise<Registration | null>
 }
+
+export interface Registration { tx: string, block: number, registrant: string, merkleRoot: string }
 
 /** Head changes after which a transaction the chain does not know at all is given up as lost (never gossiped). */
 export const LOST_AFTER_LOOKS = 3
@@ -51,8 +58,12 @@ export interface AnchorTrackerInit {
     included: (sessionId: string, anchor: AnchorRecord) => Promise<void>
     final: (sessionId: string, finality: AnchorFinality) => Promise<void>
   }
-  /** a followed transaction the chain lost (e.g. the node was killed before gossiping it): no longer followed */
-  lost?: (sessionId: string, tx: string) => Promise<void> | void
+  /**
+   * A followed transaction is no longer followed: 'lost' when the chain does not know it (e.g. the node was killed
+   * before gossiping it, or a reorg took it out and its nonce went to another), 'reverted' when it failed in a final
+   * block (e.g. the session ID was registered first, by another account or by an earlier transaction of ours).
+   */
+  gone: (sessionId: string, tx: string, why: 'lost' | 'reverted') => Promise<void> | void
   log: { info: (o: object, m: string) => void, warn: (o: object, m: string) => void, debug: (o: object, m: string) => void }
   now: () => number
   /** how often the head is looked at; anchors are looked at again only when it moved */
@@ -120,16 +131,18 @@ export class AnchorTracker {
     const { record, log, now, chainId } = this.init
     const step = await anchorStep(this.init.view, f.tx)
     if (step.kind === 'pending') {
-      if (f.included || await this.init.view.known(f.tx)) { f.unknownLooks = 0; return }
+      // an included one too: a reorg puts it back in the mempool, where it is known
+      if (await this.init.view.known(f.tx)) { f.unknownLooks = 0; return }
       if (++f.unknownLooks < LOST_AFTER_LOOKS) return
       this.followed.delete(sessionId)
-      log.warn({ sessionId, tx: f.tx }, 'anchor transaction unknown to the chain: lost')
-      await this.init.lost?.(sessionId, f.tx)
+      log.info({ sessionId, tx: f.tx }, 'anchor transaction unknown to the chain: lost')
+      await this.init.gone(sessionId, f.tx, 'lost')
       return
     }
     if (step.kind === 'reverted') {
       this.followed.delete(sessionId)
-      log.warn({ sessionId, tx: f.tx, block: step.block }, 'anchor reverted in a final block: the session is not anchored')
+      log.info({ sessionId, tx: f.tx, block: step.block }, 'anchor transaction reverted in a final block')
+      await this.init.gone(sessionId, f.tx, 'reverted')
       return
     }
     if (!f.included && step.succeeded) {

@@ -11,7 +11,7 @@ import { ethers } from 'ethers'
 import type { Manifest } from '../../../protocols/session/manifest.js'
 import { sessionIdToBytes32 } from '../../../protocols/session/session-id.js'
 import { loadArtifact } from '../../../contracts/index.js'
-import type { AnchorChainView } from './anchor-tracker.js'
+import type { AnchorChainView, Registration } from './anchor-tracker.js'
 
 /** Keystore entry of the node's chain account key (32 bytes). */
 export const CHAIN_ACCOUNT_KEY = 'chain-account'
@@ -72,7 +72,22 @@ export class Anchorer {
       },
       finalizedNumber: async () => Number((await block('finalized'))?.number ?? 0),
       blockHash: async (height) => (await block(ethers.toQuantity(height)))?.hash ?? null,
-      known: async (tx) => (await provider.send('eth_getTransactionByHash', [tx])) !== null
+      known: async (tx) => (await provider.send('eth_getTransactionByHash', [tx])) !== null,
+      registration: async (sessionId) => await this.registration(sessionId)
     }
+  }
+
+  /** The session's registration: from the contract's storage, then the transaction from the block's log of it. */
+  private async registration (sessionId: string): Promise<Registration | null> {
+    const id = sessionIdToBytes32(sessionId)
+    const reader = this.contract.connect(this.wallet.provider) as ethers.Contract
+    const at = Number(await reader.registeredAt(id) as bigint)
+    if (at === 0) return null
+    const [registrant, merkleRoot] = await reader.sessionAnchor(id) as [string, string]
+    const logs = await reader.queryFilter(reader.filters.SessionRegistered(id), at, at)
+    const log = logs.find((l) => l.blockNumber === at)
+    // a reorg between the reads moved the registration: the caller reads it again later
+    if (log === undefined) throw new Error(`the registration of ${sessionId} is no longer in block ${at}`)
+    return { tx: log.transactionHash, block: at, registrant, merkleRoot }
   }
 }

@@ -6,17 +6,23 @@
  *     again, the oldest first, every `retryMs` until the node accepts it;
  *   - a sent transaction not yet in a block is followed again after a restart;
  *   - a transaction the chain lost (unknown to it for a few blocks: the node was killed before gossiping it) is sent
- *     again once, from the chain's pending nonce.
+ *     again once, from the chain's pending nonce;
+ *   - a transaction lost or reverted is first looked up by its session's registration: when the chain has the
+ *     session registered by this node's account with this root (an earlier transaction of ours got in after all, or a
+ *     reorg moved it), that registration is followed instead; one by another account or with another root is
+ *     reported and not sent again.
  * I/O is behind the sender, the chain view, the state and the manifest reader, so tests drive it with a scripted chain.
  */
 import type { AnchorFinality, AnchorRecord } from '../../../crdt/schema.js'
 import type { Manifest } from '../../../protocols/session/manifest.js'
-import { AnchorTracker, type AnchorChainView } from './anchor-tracker.js'
+import { AnchorTracker, type AnchorChainView, type Registration } from './anchor-tracker.js'
 import type { PendingAnchors } from './pending-anchors.js'
 import type { Submitted } from './anchorer.js'
 
 /** Sends registerSession (the Anchorer). */
 export interface AnchorSender {
+  /** the chain account that signs the registrations */
+  address: string
   submit: (manifest: Manifest, manifestHash: string) => Promise<Submitted>
   /** the next submission takes its nonce from the chain's pending count */
   resetNonce: () => void
@@ -60,10 +66,21 @@ export class Anchoring {
       view: init.view,
       chainId: init.chainId,
       record: {
-        included: async (id, anchor) => { await init.state.anchored(id, anchor); await init.pending.delete(id) },
+        included: async (id, anchor) => {
+          // recorded once (set once in the CRDT): a transaction sent again after a recorded one was reorged out and
+          // lost leaves the first transaction in the record, and its final block is the new one's
+          if (!init.state.hasAnchor(id)) await init.state.anchored(id, anchor)
+          await init.pending.delete(id)
+        },
         final: async (id, finality) => { await init.state.anchorFinal(id, finality) }
       },
-      lost: async (id) => { await this.resend(id).catch((err: Error) => { init.log.warn({ sessionId: id, err: err.message }, 'lost anchor not sent again') }) },
+      gone: async (id, tx, why) => {
+        await this.settle(id, tx, why).catch((err: Error) => {
+          // the chain could not be read: the same transaction is followed again, and settled again if still gone
+          init.log.debug({ sessionId: id, tx, err: err.message }, 'anchor not settled yet')
+          this.tracker.follow(id, tx, init.state.hasAnchor(id))
+        })
+      },
       log: init.log,
       now: init.now,
       pollMs: init.pollMs
@@ -73,11 +90,12 @@ export class Anchoring {
   /** Resumes what a previous run left (see above) and starts following and retrying. */
   async start (): Promise<void> {
     const { state, pending, log, chainId } = this.init
+    const abandoned = await pending.abandoned()
     for (const { sessionId, anchor } of state.anchorsAwaitingFinality()) {
-      if (anchor.chainId === chainId) this.tracker.follow(sessionId, anchor.tx, true)
+      if (anchor.chainId === chainId && !abandoned.has(sessionId)) this.tracker.follow(sessionId, anchor.tx, true)
     }
     const { pending: kept, bad } = await pending.all()
-    for (const key of bad) log.warn({ key }, 'unreadable pending anchor entry ignored')
+    for (const key of bad) log.warn({ key, keptAs: await pending.setAside(key) }, 'unreadable pending anchor entry set aside')
     for (const { sessionId, tx } of kept) {
       if (state.hasAnchor(sessionId)) await pending.delete(sessionId)
       else if (tx === null) this.unsent.add(sessionId)
@@ -143,15 +161,38 @@ export class Anchoring {
     await this.retrying
   }
 
-  /** The tracker gave up a transaction the chain never knew: sent again once, from the chain's pending nonce. */
-  private async resend (sessionId: string): Promise<void> {
-    if (this.resent.has(sessionId)) {
-      this.init.log.warn({ sessionId }, 'anchor lost again and not sent a third time: the session is not anchored')
-      await this.init.pending.delete(sessionId)
-      return
-    }
+  /** The tracker no longer follows `tx`: follow our registration, report another's, or send again (see above). */
+  private async settle (sessionId: string, tx: string, why: 'lost' | 'reverted'): Promise<void> {
+    const { state, pending, log, view, sender } = this.init
     const read = await this.readManifest(sessionId)
     if (read === null) return
+    const reg = await view.registration(sessionId)
+    if (reg !== null && isOurs(reg, sender.address, read.manifest.merkleRoot)) {
+      const included = state.hasAnchor(sessionId)
+      if (!included) await pending.put(sessionId, reg.tx)
+      this.tracker.follow(sessionId, reg.tx, included)
+      log.info({ sessionId, tx: reg.tx, block: reg.block, [why]: tx }, 'anchor found in the session\'s registration')
+      return
+    }
+    if (reg !== null) {
+      log.warn({ sessionId, tx, registrant: reg.registrant, merkleRoot: reg.merkleRoot, registeredBy: reg.tx },
+        'session ID already registered by another account or with another root: the session is not anchored')
+    } else if (why === 'reverted') {
+      log.warn({ sessionId, tx }, 'anchor reverted in a final block: the session is not anchored')
+    } else {
+      await this.resend(sessionId, read)
+      return
+    }
+    await pending.abandon(sessionId)
+  }
+
+  /** The tracker gave up a transaction the chain never knew: sent again once, from the chain's pending nonce. */
+  private async resend (sessionId: string, read: { manifest: Manifest, manifestHash: string }): Promise<void> {
+    if (this.resent.has(sessionId)) {
+      this.init.log.warn({ sessionId }, 'anchor lost again and not sent a third time: the session is not anchored')
+      await this.init.pending.abandon(sessionId)
+      return
+    }
     this.resent.add(sessionId)
     this.init.sender.resetNonce() // the lost transaction's nonce was never used
     if (await this.send(read.manifest, read.manifestHash) === null) {
@@ -165,8 +206,14 @@ export class Anchoring {
     const read = await this.init.manifestOf(sessionId).catch(() => null)
     if (read === null) {
       this.init.log.warn({ sessionId }, 'anchor not sent: the session\'s manifest is no longer stored here')
-      await this.init.pending.delete(sessionId)
+      await this.init.pending.abandon(sessionId)
     }
     return read
   }
+}
+
+const hex = (b: Uint8Array): string => '0x' + Buffer.from(b).toString('hex')
+
+function isOurs (reg: Registration, address: string, merkleRoot: Uint8Array): boolean {
+  return reg.registrant.toLowerCase() === address.toLowerCase() && reg.merkleRoot.toLowerCase() === hex(merkleRoot)
 }

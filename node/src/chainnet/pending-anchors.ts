@@ -2,12 +2,17 @@
  * Anchors not yet seen in a block, kept in the node's LevelDB datastore (each put atomic) so that a node stopped or
  * killed before the block that includes them takes them up again when it restarts: a sent transaction (`tx`) is
  * followed again, an unsent one (`tx: null`, the node refused the submission) is sent again. An entry goes once the
- * inclusion is in the session's CRDT state (which then carries the transaction).
+ * inclusion is in the session's CRDT state (which then carries the transaction), or as the node gives the anchor up
+ * (`abandon`: the session stays marked, so that an anchor its state records as included but that was lost after all
+ * is not followed again at every start). An unreadable entry is moved under UNREADABLE_PREFIX (kept for the operator
+ * to look at, reported once, never acted on).
  */
 import { Key, type Datastore } from 'interface-datastore'
 import { isSessionId } from '../../../crdt/schema.js'
 
 const PREFIX = '/lucid/anchor-pending/'
+export const UNREADABLE_PREFIX = '/lucid/anchor-pending-unreadable/'
+const ABANDONED_PREFIX = '/lucid/anchor-abandoned/'
 const TX = /^0x[0-9a-f]{64}$/
 
 export interface PendingAnchor { sessionId: string, tx: string | null }
@@ -20,6 +25,31 @@ export class PendingAnchors {
   }
 
   async delete (sessionId: string): Promise<void> { await this.datastore.delete(new Key(PREFIX + sessionId)) }
+
+  /** The node gave the session's anchor up: no longer pending, and marked (one atomic write). */
+  async abandon (sessionId: string): Promise<void> {
+    const batch = this.datastore.batch()
+    batch.put(new Key(ABANDONED_PREFIX + sessionId), new Uint8Array(0))
+    batch.delete(new Key(PREFIX + sessionId))
+    await batch.commit()
+  }
+
+  /** The sessions whose anchor the node gave up. */
+  async abandoned (): Promise<Set<string>> {
+    const out = new Set<string>()
+    for await (const key of this.datastore.queryKeys({ prefix: ABANDONED_PREFIX })) out.add(key.toString().slice(ABANDONED_PREFIX.length))
+    return out
+  }
+
+  /** Moves an unreadable entry (a key `all` returned in `bad`) under UNREADABLE_PREFIX; returns its new key. */
+  async setAside (key: string): Promise<string> {
+    const aside = new Key(UNREADABLE_PREFIX + key.slice(PREFIX.length))
+    const batch = this.datastore.batch() // one atomic write: the entry is never in both places, nor in neither
+    batch.put(aside, await this.datastore.get(new Key(key)))
+    batch.delete(new Key(key))
+    await batch.commit()
+    return aside.toString()
+  }
 
   /** Every entry; an unreadable one is returned in `bad` (its key) rather than thrown. */
   async all (): Promise<{ pending: PendingAnchor[], bad: string[] }> {

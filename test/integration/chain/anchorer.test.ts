@@ -1,7 +1,7 @@
 // The node's Anchorer against an in-process chain's JSON-RPC while a ChainNode produces blocks on the wall clock: a
 // submission the mempool refuses leaves no nonce gap (the next one is included), and the view the anchor tracker
-// reads gives the same receipt, block hashes and finalized height as ethers and lucid_finality, and knows a
-// transaction while it waits in the mempool.
+// reads gives the same receipt, block hashes and finalized height as ethers and lucid_finality, knows a
+// transaction while it waits in the mempool, and finds a session's registration (registrant, root, transaction).
 import { strict as assert } from 'node:assert'
 import { randomUUID } from 'node:crypto'
 import { ethers } from 'ethers'
@@ -46,8 +46,11 @@ describe('chain: the Anchorer over JSON-RPC', function () {
     const view = anchorer.view()
     // no block while it waits: the transaction is in the mempool only, known but without a receipt
     await live.node.stop()
-    const sent = await anchorer.submit(manifest(), 'ef'.repeat(32))
+    const m = manifest()
+    assert.equal(await view.registration(m.sessionId), null, 'not registered yet')
+    const sent = await anchorer.submit(m, 'ef'.repeat(32))
     assert.equal(await view.receipt(sent.tx), null)
+    assert.equal(await view.registration(m.sessionId), null, 'a registration in the mempool is not one yet')
     assert.equal(await view.known(sent.tx), true, 'a transaction in the mempool is known')
     live.node.start()
     assert.equal(await view.known('0x' + '12'.repeat(32)), false)
@@ -58,6 +61,9 @@ describe('chain: the Anchorer over JSON-RPC', function () {
     assert.deepEqual(await view.receipt(sent.tx), { block: receipt.blockNumber, blockHash: receipt.blockHash, succeeded: true })
     assert.equal(await view.blockHash(receipt.blockNumber), (await provider.getBlock(receipt.blockNumber))?.hash)
     assert.equal(await view.known(sent.tx), true)
+    assert.deepEqual(await view.registration(m.sessionId),
+      { tx: sent.tx, block: receipt.blockNumber, registrant: anchorer.address, merkleRoot: ethers.hexlify(m.merkleRoot) },
+      'the registration: by whom, with which root, in which transaction and block')
     assert.ok(await view.headNumber() >= receipt.blockNumber)
     assert.equal(await view.blockHash(await view.headNumber() + 1000), null, 'no block above the head')
     const finalized = async (): Promise<number> => Number((await provider.send('lucid_finality', []) as { finalized: { number: string } }).finalized.number)

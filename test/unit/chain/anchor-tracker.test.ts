@@ -13,10 +13,10 @@ import { ScriptedChain } from './scripted-chain.js'
 const TX = '0x' + 'aa'.repeat(32)
 const S = '00000000-0000-4000-8000-000000000001'
 
-interface Recorded { included: AnchorRecord[], final: AnchorFinality[], warnings: string[], lost: string[] }
+interface Recorded { included: AnchorRecord[], final: AnchorFinality[], warnings: string[], lost: string[], reverted: string[] }
 
 function tracker (chain: ScriptedChain, fail = { reads: 0 }): { t: AnchorTracker, rec: Recorded } {
-  const rec: Recorded = { included: [], final: [], warnings: [], lost: [] }
+  const rec: Recorded = { included: [], final: [], warnings: [], lost: [], reverted: [] }
   const view = chain.view()
   const flaky: AnchorChainView = {
     ...view,
@@ -29,7 +29,7 @@ function tracker (chain: ScriptedChain, fail = { reads: 0 }): { t: AnchorTracker
       included: async (id, a) => { assert.equal(id, S); rec.included.push(a) },
       final: async (id, f) => { assert.equal(id, S); rec.final.push(f) }
     },
-    lost: (id, tx) => { assert.equal(id, S); rec.lost.push(tx) },
+    gone: (id, tx, why) => { assert.equal(id, S); rec[why].push(tx) },
     log: { info: () => {}, debug: () => {}, warn: (_o, m) => { rec.warnings.push(m) } },
     now: () => 1000
   })
@@ -88,7 +88,7 @@ describe('chain: anchor tracker', () => {
     assert.deepEqual(await anchorStep(chain.view(), TX), { kind: 'final', block: 4, blockHash: chain.blocks[4].hash, succeeded: true })
   })
 
-  it('a transaction reverted in a final block is dropped with a warning, nothing recorded', async () => {
+  it('a transaction reverted in a final block is handed back as reverted, nothing recorded', async () => {
     const chain = new ScriptedChain()
     chain.extend([[TX, false]])
     const { t, rec } = tracker(chain)
@@ -97,7 +97,7 @@ describe('chain: anchor tracker', () => {
     assert.deepEqual(rec.included, [], 'a reverted inclusion is not an anchor')
     chain.extend(); chain.finalize(1)
     await t.tick()
-    assert.deepEqual(rec, { included: [], final: [], warnings: ['anchor reverted in a final block: the session is not anchored'], lost: [] })
+    assert.deepEqual(rec, { included: [], final: [], warnings: [], lost: [], reverted: [TX] })
     assert.deepEqual(t.pending, [])
   })
 
@@ -114,6 +114,25 @@ describe('chain: anchor tracker', () => {
     assert.deepEqual(rec.lost, [])
     chain.extend(); await t.tick()
     assert.deepEqual(rec.lost, [OTHER])
+    assert.deepEqual(t.pending, [])
+  })
+
+  it('an included transaction a reorg took out, then gone from the mempool too, is handed back as lost', async () => {
+    const chain = new ScriptedChain()
+    chain.extend([[TX, true]])
+    const { t, rec } = tracker(chain)
+    t.follow(S, TX)
+    await t.tick()
+    assert.equal(rec.included.length, 1)
+    chain.reorg(0, 2) // its block abandoned; the transaction is in neither the new blocks nor the mempool
+    for (let i = 0; i < LOST_AFTER_LOOKS - 1; i++) { chain.extend(); await t.tick() }
+    assert.deepEqual(rec.lost, [])
+    chain.mempool.add(TX) // back in the mempool: known again, the count starts over
+    for (let i = 0; i < LOST_AFTER_LOOKS; i++) { chain.extend(); await t.tick() }
+    assert.deepEqual(rec.lost, [])
+    chain.mempool.delete(TX)
+    for (let i = 0; i < LOST_AFTER_LOOKS; i++) { chain.extend(); await t.tick() }
+    assert.deepEqual(rec.lost, [TX], 'given back, not followed forever')
     assert.deepEqual(t.pending, [])
   })
 

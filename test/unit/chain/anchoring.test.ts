@@ -1,31 +1,39 @@
 /**
  * The node's anchoring over a scripted chain and a real LevelDB datastore: a submission the node refuses is kept and
  * sent again once it can be; a restart (a new Anchoring on the same datastore and state) takes up unsent and sent
- * anchors; a transaction the chain lost is sent again once from the pending nonce, a second loss is given up.
+ * anchors; a transaction the chain lost is sent again once from the pending nonce, a second loss is given up; a lost
+ * or failed transaction is settled by the session's registration (ours: followed; another account's: reported).
  */
 import { strict as assert } from 'node:assert'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { randomUUID } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import fc from 'fast-check'
 import { LevelDatastore } from 'datastore-level'
 import { Key } from 'interface-datastore'
 import { Anchoring, type AnchorState } from '../../../node/src/chainnet/anchoring.js'
 import { LOST_AFTER_LOOKS } from '../../../node/src/chainnet/anchor-tracker.js'
-import { PendingAnchors } from '../../../node/src/chainnet/pending-anchors.js'
+import { PendingAnchors, UNREADABLE_PREFIX } from '../../../node/src/chainnet/pending-anchors.js'
 import type { AnchorFinality, AnchorRecord } from '../../../crdt/schema.js'
 import type { Manifest } from '../../../protocols/session/manifest.js'
 import { ScriptedChain, hashOf } from './scripted-chain.js'
+
+const ADDRESS = '0x' + '11'.repeat(20)
+const RIVAL = '0x' + '22'.repeat(20)
 
 /** The node's side: a sender that puts transactions in the scripted chain's mempool, the state, the stored manifests. */
 class Node {
   funded = true
   /** the next accepted transaction never reaches the mempool (the node was killed before gossiping it) */
   loseNext = 0
+  /** the transactions lost so far */
+  readonly lost: string[] = []
   resets = 0
   sent: string[] = []
   warnings: string[] = []
+  /** the last warning about each session */
+  readonly warned = new Map<string, string>()
   readonly anchors = new Map<string, AnchorRecord>()
   readonly finals = new Map<string, AnchorFinality>()
   readonly manifests = new Map<string, Manifest>()
@@ -34,7 +42,7 @@ class Node {
   constructor (readonly chain: ScriptedChain, readonly pending: PendingAnchors) {}
 
   session (): Manifest {
-    const m = { sessionId: randomUUID() } as unknown as Manifest
+    const m = { sessionId: randomUUID(), merkleRoot: Uint8Array.from(randomBytes(32)) } as unknown as Manifest
     this.manifests.set(m.sessionId, m)
     return m
   }
@@ -51,12 +59,13 @@ class Node {
   anchoring (): Anchoring {
     return new Anchoring({
       sender: {
-        submit: async () => {
+        address: ADDRESS,
+        submit: async (m) => {
           if (!this.funded) throw new Error('insufficient funds for gas × price + value: balance 0, cost 1')
           const tx = hashOf(this.n++)
           this.sent.push(tx)
-          if (this.loseNext > 0) this.loseNext--
-          else this.chain.mempool.add(tx)
+          this.chain.registers.set(tx, { sessionId: m.sessionId, registrant: ADDRESS, merkleRoot: '0x' + Buffer.from(m.merkleRoot).toString('hex') })
+          if (this.loseNext > 0) { this.loseNext--; this.lost.push(tx) } else this.chain.mempool.add(tx)
           return { tx, submitMs: 1 }
         },
         resetNonce: () => { this.resets++ }
@@ -66,7 +75,11 @@ class Node {
       pending: this.pending,
       state: this.state(),
       manifestOf: async (id) => { const m = this.manifests.get(id); return m === undefined ? null : { manifest: m, manifestHash: 'ab'.repeat(32) } },
-      log: { info: () => {}, debug: () => {}, warn: (_o, m) => { this.warnings.push(m) } },
+      log: {
+        info: () => {},
+        debug: () => {},
+        warn: (o, m) => { this.warnings.push(m); if ('sessionId' in o) this.warned.set(o.sessionId as string, m) }
+      },
       now: () => 5,
       pollMs: 60_000,
       retryMs: 60_000
@@ -161,9 +174,49 @@ describe('chain: anchoring (send, keep, follow, resume)', () => {
     await a.stop()
   })
 
-  it('property: whatever refusals, losses, reorgs and restarts, each session ends final once, or given up after two losses', async () => {
-    type Op = 'put' | 'unfund' | 'fund' | 'lose' | 'block' | 'reorg' | 'finalize' | 'tick' | 'retry' | 'restart'
-    const ops = fc.array(fc.constantFrom<Op>('put', 'put', 'unfund', 'fund', 'lose', 'block', 'block', 'reorg', 'finalize', 'tick', 'tick', 'retry', 'restart'), { maxLength: 60 })
+  it('a lost transaction that gets in after all, before the one sent again: its registration is followed to final', async () => {
+    const chain = new ScriptedChain()
+    const node = new Node(chain, new PendingAnchors(datastore))
+    const a = node.anchoring()
+    await a.start()
+    const m = node.session()
+    node.loseNext = 1
+    await a.anchor(m, '')
+    await blocks(node, a, LOST_AFTER_LOOKS)
+    assert.equal(node.sent.length, 2, 'sent again')
+    chain.extend([[node.sent[0], true]]) // the first one was gossiped after all, and a block has it first
+    await blocks(node, a, 2) // the second one's block: it fails, the session being registered already
+    assert.equal(chain.succeeded(node.sent[1], chain.where(node.sent[1])), false, 'the second one failed')
+    assert.deepEqual(node.warnings, [])
+    assert.deepEqual(node.finals.get(m.sessionId), { block: chain.where(node.sent[0]), blockHash: chain.blocks[chain.where(node.sent[0])].hash, at: 5 })
+    assert.equal(node.anchors.get(m.sessionId)?.tx, node.sent[0])
+    assert.equal(node.sent.length, 2, 'not sent a third time')
+    assert.deepEqual((await node.pending.all()).pending, [])
+    await a.stop()
+  })
+
+  it('a session ID another account registered first is reported and not sent again', async () => {
+    const chain = new ScriptedChain()
+    const node = new Node(chain, new PendingAnchors(datastore))
+    const a = node.anchoring()
+    await a.start()
+    const m = node.session()
+    const rival = hashOf(1)
+    chain.registers.set(rival, { sessionId: m.sessionId, registrant: RIVAL, merkleRoot: '0x' + '33'.repeat(32) })
+    chain.extend([[rival, true]])
+    await a.anchor(m, '')
+    await blocks(node, a, 2)
+    assert.deepEqual(node.warnings, ['session ID already registered by another account or with another root: the session is not anchored'])
+    assert.ok(!node.anchors.has(m.sessionId) && !node.finals.has(m.sessionId))
+    assert.equal(node.sent.length, 1)
+    assert.deepEqual((await node.pending.all()).pending, [])
+    assert.equal(a.followed, 0)
+    await a.stop()
+  })
+
+  it('property: whatever refusals, losses, late arrivals, rivals, reorgs and restarts, each session ends final once where it is registered, or is reported', async () => {
+    type Op = 'put' | 'unfund' | 'fund' | 'lose' | 'late' | 'rival' | 'block' | 'reorg' | 'finalize' | 'tick' | 'retry' | 'restart'
+    const ops = fc.array(fc.constantFrom<Op>('put', 'put', 'unfund', 'fund', 'lose', 'late', 'rival', 'block', 'block', 'reorg', 'finalize', 'tick', 'tick', 'retry', 'restart'), { minLength: 20, maxLength: 80, size: 'max' })
     let run = 0
     await fc.assert(fc.asyncProperty(ops, async (script) => {
       const ds = new LevelDatastore(join(dir, `run-${run++}`))
@@ -180,6 +233,12 @@ describe('chain: anchoring (send, keep, follow, resume)', () => {
         else if (op === 'unfund') node.funded = false
         else if (op === 'fund') node.funded = true
         else if (op === 'lose') node.loseNext = 1
+        else if (op === 'late') { const tx = node.lost.shift(); if (tx !== undefined) chain.extend([[tx, true]]) } // another node had it after all
+        else if (op === 'rival') { // another account registers the last put session's ID
+          const tx = hashOf(10_000 + chain.registers.size)
+          if (puts.length > 0) chain.registers.set(tx, { sessionId: puts[puts.length - 1], registrant: RIVAL, merkleRoot: '0x' + '33'.repeat(32) })
+          chain.mempool.add(tx)
+        }
         else if (op === 'block') chain.extend([...chain.mempool].filter((tx) => chain.where(tx) < 0).map((tx) => [tx, true]))
         else if (op === 'reorg') chain.reorg(chain.head - 2, 3) // the abandoned blocks' transactions stay in the mempool
         else if (op === 'finalize') chain.finalize(chain.head - 1)
@@ -187,16 +246,26 @@ describe('chain: anchoring (send, keep, follow, resume)', () => {
         else if (op === 'retry') await a.retryUnsent()
         else { a = node.anchoring(); all.push(a); await a.start() } // killed: a new run on the same datastore and state
       }
-      // then the node is funded, loses nothing more, and blocks go by until everything settles
+      // then every lost transaction gets into a block after all (another node had it), the node is funded, loses
+      // nothing more, and blocks go by until everything settles
+      for (const tx of node.lost.splice(0)) chain.extend([[tx, true]])
       node.funded = true
       node.loseNext = 0
       for (let i = 0; i < 2 * LOST_AFTER_LOOKS + 4; i++) { await a.retryUnsent(); chain.mineAndFinalize(); await a.tracker.tick() }
       const givenUp = node.warnings.filter((w) => w.startsWith('anchor lost again')).length
+      const taken = node.warnings.filter((w) => w.startsWith('session ID already registered')).length
       const final = puts.filter((id) => node.finals.has(id))
-      assert.equal(final.length + givenUp, puts.length, `final ${final.length}, given up ${givenUp}, put ${puts.length}`)
+      assert.equal(final.length + givenUp + taken, puts.length, `final ${final.length}, given up ${givenUp}, taken ${taken}, put ${puts.length}`)
       for (const id of final) {
         const f = node.finals.get(id) as AnchorFinality
         assert.equal(chain.blocks[f.block].hash, f.blockHash, 'the final block is on the finalized line')
+        const reg = chain.registration(id)
+        assert.ok(reg !== null && reg.block === f.block && reg.registrant === ADDRESS, 'final where our registration is')
+      }
+      for (const id of puts.filter((id) => !node.finals.has(id))) {
+        const why = node.warned.get(id)
+        if (why?.startsWith('session ID already registered') === true) assert.equal(chain.registration(id)?.registrant, RIVAL, 'reported taken only when another account has it')
+        else assert.ok(why?.startsWith('anchor lost again'), `not final: ${String(why)}`)
       }
       assert.deepEqual((await store.all()).pending, [], 'nothing left pending')
       for (const x of all) await x.stop()
@@ -204,17 +273,23 @@ describe('chain: anchoring (send, keep, follow, resume)', () => {
     }), { numRuns: 60 })
   })
 
-  it('an unreadable entry is reported and skipped; an entry for a session whose manifest is gone is dropped', async () => {
+  it('an unreadable entry is reported once and set aside; an entry for a session whose manifest is gone is dropped', async () => {
     await datastore.put(new Key('/lucid/anchor-pending/x'), Buffer.from('{not json'))
     const node = new Node(new ScriptedChain(), new PendingAnchors(datastore))
     const gone = randomUUID()
     await node.pending.put(gone, null)
     const a = node.anchoring()
     await a.start()
-    assert.ok(node.warnings.includes('unreadable pending anchor entry ignored'))
+    assert.deepEqual(node.warnings, ['unreadable pending anchor entry set aside'])
     await a.retryUnsent()
     assert.ok(node.warnings.includes('anchor not sent: the session\'s manifest is no longer stored here'))
-    assert.deepEqual((await node.pending.all()).pending, [])
+    assert.deepEqual(await node.pending.all(), { pending: [], bad: [] })
+    assert.equal(Buffer.from(await datastore.get(new Key(UNREADABLE_PREFIX + 'x'))).toString(), '{not json', 'kept as it was')
     await a.stop()
+    node.warnings.length = 0
+    const again = node.anchoring()
+    await again.start()
+    assert.deepEqual(node.warnings, [], 'not reported at every start')
+    await again.stop()
   })
 })
