@@ -3,8 +3,8 @@
  * through the nodes' JSON-RPC only: the nodes' own heartbeats and sessions put through their HTTP API (anchored in
  * LucidAnchors, then listed as the next blocks' sessions, which pays their proposers) make the entities' reward
  * addresses eligible in NodeEligibility; a LucidGovernor proposal raises `leader.timeoutMs` from 1000 to 1300 ms (and,
- * in the same proposal, `reward.baseMbPerSession` to 7, `reward.dMinPpm` to 300,000, `leader.cooldownSlots` to 9 and
- * `credit.windowDays` to 4, which the rules read from
+ * in the same proposal, `reward.baseMbPerSession` to 7, `reward.dMinPpm` to 300,000, `leader.cooldownSlots` to 9,
+ * `credit.windowDays` to 4 and `heartbeat.intervalS` from 10 to 20 s (every node then beats at 20 s), which the rules read from
  * the same next epoch on every node, `lucid_chainInfo`), the
  * reward addresses vote, the proposal is queued and, after the Timelock's delay, executed. Every node then holds the
  * new value in ParamRegistry and spaces the turns of the next epoch's slots by it (`lucid_schedule`), the Server's
@@ -26,6 +26,8 @@ const NODES = 3
 const OLD_TIMEOUT = 1000
 const NEW_TIMEOUT = 1300
 const EPOCH_SLOTS = 16
+/** the devnet beats every 10 s (chain/dev.ts); the proposal makes it 20 s */
+const NEW_BEAT_S = 20
 
 const governorIface = new ethers.Interface(loadArtifact('LucidGovernor').abi as ethers.InterfaceAbi)
 const registryIface = new ethers.Interface(loadArtifact('ParamRegistry').abi as ethers.InterfaceAbi)
@@ -38,7 +40,8 @@ const ALSO_GOVERNED: Array<[string, string, number, (v: number) => number]> = [
   ['reward.baseMbPerSession', 'baseMbPerSession', 7, (v) => v],
   ['reward.dMinPpm', 'dMinPermille', 300_000, (v) => v / 1000],
   ['leader.cooldownSlots', 'cooldownSlots', 9, (v) => v],
-  ['credit.windowDays', 'creditWindowDays', 4, (v) => v]
+  ['credit.windowDays', 'creditWindowDays', 4, (v) => v],
+  ['heartbeat.intervalS', 'heartbeatIntervalMs', NEW_BEAT_S, (v) => v * 1000]
 ]
 
 describe('chain devnet: a consensus parameter governed through ParamRegistry on real node processes', function () {
@@ -209,6 +212,30 @@ describe('chain devnet: a consensus parameter governed through ParamRegistry on 
       const info = await rpc<ChainInfo>(url(n), 'lucid_chainInfo')
       assert.equal(info.slotTimeoutMs, NEW_TIMEOUT, `node ${n.index}`)
       for (const [k, param, v, toPoot] of ALSO_GOVERNED) assert.equal(info.params[param], toPoot(v), `node ${n.index}: ${k}`)
+    }
+  })
+
+  it('from the next epoch on every node beats at the new interval, and the others include its beats', async () => {
+    const n1 = devnet.nodes[0]
+    const beats = new Map<string, Array<{ beat: number, slot: number }>>()
+    await waitFor('two beats of every node due after the epoch start, in blocks', async () => {
+      beats.clear()
+      const head = await headNumber(url(n1))
+      for (const b of await envelopes(url(n1), executedAt, head - executedAt + 1)) {
+        for (const p of b.poot.body.proofs) {
+          if (p.kind !== 'heartbeat' || p.slot < nextEpochStart) continue
+          beats.set(p.node, [...(beats.get(p.node) ?? []), { beat: p.beat, slot: p.slot }])
+        }
+      }
+      return beats.size === NODES && [...beats.values()].every((x) => x.length >= 2)
+    }, 90_000, 1000)
+    // a beat is due in its proof's slot: consecutive beats are 20 s apart (13 or 14 slots of 1.5 s), not 10 s (6 or 7)
+    for (const [node, list] of beats) {
+      list.sort((a, b) => a.beat - b.beat)
+      for (let i = 1; i < list.length; i++) {
+        const gap = (list[i].slot - list[i - 1].slot) / (list[i].beat - list[i - 1].beat)
+        assert.ok(gap >= Math.floor(NEW_BEAT_S * 1000 / SLOT_MS) && gap <= Math.ceil(NEW_BEAT_S * 1000 / SLOT_MS), `${node}: beats ${JSON.stringify(list)}`)
+      }
     }
   })
 
