@@ -3,7 +3,7 @@
  * PAYOUT_WRITE_GAS): execution time and gas for N entries with N new holders (each stored: the write's main cost)
  * and for N entries of holders already stored, on a scratch VM at the dev genesis state, as the chain runs it; and a
  * write carrying N rollovers (holders whose share is under the minimum, no entries): the first, one where every
- * amount changed, and one where none did (PayoutBatches skips an unchanged word).
+ * amount changed, and one where none did (PayoutBatches stores only the list's hash and count, so the three cost alike).
  * Baseline in the same run: registerSession transactions through a bare runTx loop on the same kind of VM, as
  * milliseconds per million gas, so the write's time reads as blocks' worth of ordinary execution.
  * Env: LUCID_BENCH_PAYOUT_HOLDERS (comma-separated N, default 1000,4000).

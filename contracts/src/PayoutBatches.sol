@@ -68,10 +68,10 @@ contract PayoutBatches is EIP712 {
     /// entities' reward addresses, which every node knows from genesis), rollovers and the holdings vault.
     address[] private _holders;
     mapping(address => bool) private _isHolder;
-    /// @dev Rollover i in one word, the account above the amount (USD, 6 decimals, at most 2^96 - 1), and how many
-    /// there are: one storage write per rollover that changed, none for one that did not, and the count written once
-    /// (a storage array's push rewrites its length at every element).
-    mapping(uint256 => uint256) private _rolloverWords;
+    /// @dev The rollovers the last write carried, as keccak256(abi.encode(accounts, amounts)), and how many: two
+    /// storage words whatever their number. The list itself is in that write's calldata, and every node keeps it by
+    /// this hash for the next epoch's computation (the chain checks it against the hash before using it).
+    bytes32 private _rolloverHash;
     uint256 private _rolloverCount;
     uint256 private _vaultBalanceUsd;
     uint256 private _vaultNextGoalUsd;
@@ -101,7 +101,6 @@ contract PayoutBatches is EIP712 {
     error EntitlementsAlreadyWritten(uint64 epoch);
     error RootMismatch(uint64 epoch, bytes32 expected, bytes32 given);
     error LengthMismatch();
-    error RolloverTooLarge(address account, uint256 amountUsd);
     error BadPartCount(uint256 parts);
     error UnknownPart(uint64 epoch, uint32 part);
     error PartAlreadyPublished(uint64 epoch, uint32 part);
@@ -227,22 +226,11 @@ contract PayoutBatches is EIP712 {
         w.written = true;
         w.blockNumber = uint64(block.number);
         for (uint256 i = 0; i < newHolders.length; i++) _addHolder(newHolders[i]);
-        _storeRollovers(rolloverAccounts, rolloverAmounts);
+        _rolloverHash = keccak256(abi.encode(rolloverAccounts, rolloverAmounts));
+        if (_rolloverCount != rolloverAccounts.length) _rolloverCount = rolloverAccounts.length;
         _vaultBalanceUsd = vaultBalanceUsd;
         _vaultNextGoalUsd = vaultNextGoalUsd;
         emit PayoutEntitlements(epoch, root, entries);
-    }
-
-    function _storeRollovers(address[] calldata accounts, uint256[] calldata amounts) private {
-        uint256 n = accounts.length;
-        uint256 had = _rolloverCount;
-        for (uint256 i = 0; i < n; i++) {
-            if (amounts[i] > type(uint96).max) revert RolloverTooLarge(accounts[i], amounts[i]);
-            uint256 word = (uint256(uint160(accounts[i])) << 96) | amounts[i];
-            if (i >= had || _rolloverWords[i] != word) _rolloverWords[i] = word;
-        }
-        for (uint256 i = n; i < had; i++) delete _rolloverWords[i];
-        if (n != had) _rolloverCount = n;
     }
 
     /// @notice What the disbursers sign to declare an epoch's income.
@@ -263,17 +251,11 @@ contract PayoutBatches is EIP712 {
         return (w.written, w.root, w.blockNumber);
     }
 
-    /// @notice The state the next system write starts from (vault next goal 0: no write yet).
-    function payoutState() external view returns (uint256 vaultBalanceUsd, uint256 vaultNextGoalUsd, address[] memory rolloverAccounts, uint256[] memory rolloverAmounts) {
-        uint256 n = _rolloverCount;
-        rolloverAccounts = new address[](n);
-        rolloverAmounts = new uint256[](n);
-        for (uint256 i = 0; i < n; i++) {
-            uint256 word = _rolloverWords[i];
-            rolloverAccounts[i] = address(uint160(word >> 96));
-            rolloverAmounts[i] = uint96(word);
-        }
-        return (_vaultBalanceUsd, _vaultNextGoalUsd, rolloverAccounts, rolloverAmounts);
+    /// @notice The state the next system write starts from (vault next goal 0: no write yet): the vault, and the
+    /// rollovers as keccak256(abi.encode(accounts, amounts)) of the last write's lists and their length (zero hash
+    /// before any write).
+    function payoutState() external view returns (uint256 vaultBalanceUsd, uint256 vaultNextGoalUsd, bytes32 rolloverHash, uint256 rolloverCount) {
+        return (_vaultBalanceUsd, _vaultNextGoalUsd, _rolloverHash, _rolloverCount);
     }
 
     function payoutHolders() external view returns (address[] memory) {

@@ -36,7 +36,7 @@ import { Mempool, MempoolError, UNSUPPORTED_TX_TYPES, type MempoolContext } from
 import { eligibilityCalldata, PAYOUT_WRITE_GAS, SYSTEM_ADDRESS, SYSTEM_CALL_GAS } from './system.js'
 import { readRegistryValues } from './registry-values.js'
 import { readAnchors } from './anchor-values.js'
-import { computeChainPayouts, knownAccounts, payoutBatchesInterface, recordEntitlementsCalldata, recordHoldersCalldata } from './payout-system.js'
+import { computeChainPayouts, encodeRollover, knownAccounts, payoutBatchesInterface, recordEntitlementsCalldata, recordHoldersCalldata } from './payout-system.js'
 import { holderRecordCandidates } from '../../../protocols/poot/payout-write.js'
 import { storedBlockRef, type BlockRef } from './stored-block.js'
 import { decodePootSnapshot, encodePootSnapshot, storableConfig } from './poot-snapshot.js'
@@ -680,7 +680,12 @@ export class Chain {
    * as a side block, or the fork choice's refusal. The live VM is left at the head's state root either way.
    */
   private async commit (block: Block, receipts: StoredReceipt[], envelope: Uint8Array, poot: ChainState, signed: SignedHeader, config: PootConfig, payout: PayoutSchedule, written: Uint8Array[], payouts: readonly PayoutWrite[]): Promise<boolean | string> {
-    await this.store.putBlockData(block.hash(), receipts, envelope, written, payouts.length === 0 ? undefined : encodeEntitlementsRecords(payouts.map(entitlementsRecord)))
+    await this.store.putBlockData(block.hash(), receipts, envelope, written, payouts.length === 0
+      ? undefined
+      : {
+          records: encodeEntitlementsRecords(payouts.map(entitlementsRecord)),
+          rollovers: payouts.filter((w) => w.batch.rollover.size > 0).map((w) => encodeRollover(w.batch.rollover)).map((r) => ({ hash: hexToBytes(r.hash as `0x${string}`), encoded: r.encoded }))
+        })
     const before = this.forkChoice.finalized.hash
     const refused = this.remember(block, poot, signed, config, payout)
     if (refused !== null) {
@@ -1007,6 +1012,7 @@ export class Chain {
     const to = createAddressFromString(this.genesis.contracts.PayoutBatches)
     return await computeChainPayouts(this.genesis, await this.payoutParamsAt(parent), epochs, seen, {
       state: await this.stateAt(parent.header.stateRoot),
+      rollover: async (hash) => await this.store.rollover(hexToBytes(hash as `0x${string}`)),
       call: async (data) => {
         const r = await this.call({ to, data: hexToBytes(data as `0x${string}`) }, parent)
         if (!r.ok) throw new ChainError('payout-read', `PayoutBatches read failed: ${r.error ?? 'revert'}`)

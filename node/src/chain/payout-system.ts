@@ -1,7 +1,8 @@
 /**
  * The payout system write's inputs and calldata: what Chain reads from the parent block's state (PayoutBatches'
- * declared income and stored payout state, balances and code of the holder candidates) for the pure
- * computePayoutWrite of protocols/poot, and `PayoutBatches.recordEntitlements(...)` from its result.
+ * declared income and stored payout state, balances and code of the holder candidates, the last write's rollover
+ * list the node kept by its hash) for the pure computePayoutWrite of protocols/poot, and
+ * `PayoutBatches.recordEntitlements(...)` from its result.
  */
 import { ethers } from 'ethers'
 import { bigIntToBytes, bytesToBigInt, bytesToHex, createAddressFromString, setLengthLeft } from '@ethereumjs/util'
@@ -21,6 +22,34 @@ export interface PayoutReads {
   call: (data: string) => Promise<string>
   /** the parent block's state */
   state: MerkleStateManager
+  /** an encoded rollover list (encodeRollover) by its hash, as kept by the node that executed the write; undefined if not kept */
+  rollover: (hash: string) => Promise<Uint8Array | undefined>
+}
+
+const ROLLOVER = ['address[]', 'uint256[]']
+const abi = ethers.AbiCoder.defaultAbiCoder()
+
+/**
+ * A write's rollovers as PayoutBatches takes them (accounts ascending, their amounts) and keeps them: `hash` =
+ * keccak256(abi.encode(accounts, amounts)), the contract's `rolloverHash`; `encoded` is what the hash is over.
+ */
+export function encodeRollover (rollover: ReadonlyMap<string, bigint>): { accounts: string[], amounts: bigint[], encoded: Uint8Array, hash: string } {
+  const sorted = [...rollover].sort((a, b) => (a[0] < b[0] ? -1 : 1))
+  const accounts = sorted.map(([a]) => a)
+  const amounts = sorted.map(([, v]) => v)
+  const encoded = ethers.getBytes(abi.encode(ROLLOVER, [accounts, amounts]))
+  return { accounts, amounts, encoded, hash: ethers.keccak256(encoded) }
+}
+
+/** The rollover list the contract's hash and count name, from what the node kept; throws when it is missing or differs. */
+export async function storedRollover (reads: PayoutReads, hash: string, count: bigint): Promise<Map<string, bigint>> {
+  if (count === 0n) return new Map()
+  const encoded = await reads.rollover(hash)
+  if (encoded === undefined) throw new Error(`the rollover list ${hash} of the last payout write is not kept in this store (a store from before they were kept: sync it again)`)
+  if (ethers.keccak256(encoded) !== hash.toLowerCase()) throw new Error(`the rollover list kept as ${hash} does not hash to it (a damaged store)`)
+  const [accounts, amounts] = abi.decode(ROLLOVER, encoded) as unknown as [string[], bigint[]]
+  if (BigInt(accounts.length) !== count) throw new Error(`the rollover list ${hash} has ${accounts.length} entries, PayoutBatches counts ${count}`)
+  return new Map(accounts.map((a, i) => [a.toLowerCase(), amounts[i]]))
 }
 
 /** The genesis accounts every node knows: the allocation and every entity's reward address (lowercase). */
@@ -37,12 +66,12 @@ export function genesisHolders (genesis: Genesis): { all: string[], nodeWorkers:
  */
 export async function computeChainPayouts (genesis: Genesis, params: PayoutParams, epochs: readonly number[], seen: readonly string[], reads: PayoutReads): Promise<PayoutWrite[]> {
   const fn = async (name: string, args: unknown[]): Promise<ethers.Result> => batches.decodeFunctionResult(name, await reads.call(batches.encodeFunctionData(name, args)))
-  const [vaultBalanceUsd, vaultNextGoalUsd, rollAccounts, rollAmounts] = await fn('payoutState', []) as unknown as [bigint, bigint, string[], bigint[]]
+  const [vaultBalanceUsd, vaultNextGoalUsd, rolloverHash, rolloverCount] = await fn('payoutState', []) as unknown as [bigint, bigint, string, bigint]
   const stored = await readStoredHolders(reads.state, genesis.contracts.PayoutBatches)
   let state: StoredPayoutState = {
     vaultBalanceUsd,
     vaultNextGoalUsd,
-    rollover: new Map([...rollAccounts].map((a, i) => [a.toLowerCase(), rollAmounts[i]])),
+    rollover: await storedRollover(reads, rolloverHash, rolloverCount),
     holders: [...stored].map((a) => a.toLowerCase())
   }
   const { all, nodeWorkers } = genesisHolders(genesis)
@@ -110,9 +139,9 @@ export async function readStoredHolders (state: MerkleStateManager, contract: st
 
 /** `PayoutBatches.recordEntitlements(epoch, root, entries, newHolders, rollover accounts, amounts, vault balance, next goal)`. */
 export function recordEntitlementsCalldata (w: PayoutWrite): Uint8Array {
-  const roll = [...w.batch.rollover].sort((a, b) => (a[0] < b[0] ? -1 : 1))
+  const { accounts, amounts } = encodeRollover(w.batch.rollover)
   return ethers.getBytes(batches.encodeFunctionData('recordEntitlements', [
     w.epoch, payoutRootHex(w.batch), encodeEntitlements(w.batch.entries), [...w.newHolders],
-    roll.map(([a]) => a), roll.map(([, v]) => v), w.vault.balanceUsd, w.vault.nextGoalUsd
+    accounts, amounts, w.vault.balanceUsd, w.vault.nextGoalUsd
   ]))
 }

@@ -36,15 +36,25 @@ export class ChainStore {
 
   /**
    * Receipts, the envelope and the accounts written (touched-accounts.ts) of one block (any valid block, side blocks
-   * too), and its payout system writes when it made any (`payouts`, entitlements-record.ts), in one atomic batch.
+   * too), and its payout system writes when it made any (`payouts`: the records of entitlements-record.ts and the
+   * rollover lists by hash), in one atomic batch.
    */
-  async putBlockData (blockHash: Uint8Array, receipts: StoredReceipt[], envelope: Uint8Array, written: Uint8Array[], payouts?: Uint8Array): Promise<void> {
+  async putBlockData (blockHash: Uint8Array, receipts: StoredReceipt[], envelope: Uint8Array, written: Uint8Array[], payouts?: { records: Uint8Array, rollovers: Array<{ hash: Uint8Array, encoded: Uint8Array }> }): Promise<void> {
     await this.meta.batch([
       { type: 'put', key: key('r:', blockHash), value: encodeReceipts(receipts) },
       { type: 'put', key: key('e:', blockHash), value: envelope },
       { type: 'put', key: key('a:', blockHash), value: RLP.encode(written) },
-      ...(payouts === undefined ? [] : [{ type: 'put' as const, key: key('p:', blockHash), value: payouts }])
+      ...(payouts === undefined ? [] : [{ type: 'put' as const, key: key('p:', blockHash), value: payouts.records }]),
+      ...(payouts?.rollovers ?? []).map((r) => ({ type: 'put' as const, key: key('o:', r.hash), value: r.encoded }))
     ])
+  }
+
+  /**
+   * A payout write's rollover list (payout-system.ts encodeRollover) by its keccak256, which PayoutBatches stores
+   * instead of the list: content-addressed, so the same on every branch.
+   */
+  async rollover (hash: Uint8Array): Promise<Uint8Array | undefined> {
+    return await this.meta.get(key('o:', hash))
   }
 
   /** The encoded payout system writes of a block; undefined when it made none. */

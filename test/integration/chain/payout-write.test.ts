@@ -16,7 +16,7 @@ import { join } from 'node:path'
 import { bytesToHex, concatBytes, createAddressFromString, utf8ToBytes } from '@ethereumjs/util'
 import { ClassicLevel } from 'classic-level'
 import { ethers } from 'ethers'
-import { payoutBatchesInterface, readStoredHolders } from '../../../node/src/chain/payout-system.js'
+import { encodeRollover, payoutBatchesInterface, readStoredHolders } from '../../../node/src/chain/payout-system.js'
 import { encodePayoutEntry, leafHash, merkleRoot, payoutEpochOf, splitRevenue, USD } from '../../../protocols/poot/index.js'
 import { COMMIT_TYPES, ascendingSigners, INCOME_TYPES, KYC_TYPES, commitDomain, routerDomain } from '../../../protocols/poot/payout-commitment.js'
 import { Chain, MAX_PAYOUT_WRITES_PER_BLOCK, devDisburserKeys, devNodeKeys, devServerKey, localProposer, signersFrom } from '../../../node/src/chain/index.js'
@@ -45,6 +45,8 @@ describe('chain: the payout system write (PayoutBatches.recordEntitlements at ea
   // paid only inside contract creations' execution: no transaction names them
   const calledHolder = '0x' + 'a1'.repeat(20)
   const destructHolder = '0x' + 'a2'.repeat(20)
+  /** one LUCID: a share far under the payout minimum, carried over to the next epoch */
+  const smallHolder = '0x' + 'a3'.repeat(20)
   /** init code that CALLs `to` with all of its CALLVALUE (and deploys nothing) */
   const forwardCall = (to: string): string => '0x6000600060006000' + '34' + '73' + to.slice(2) + '5af100'
   /** init code that SELFDESTRUCTs to `to` (the created account's value goes there; EIP-6780: in the creating tx) */
@@ -90,6 +92,7 @@ describe('chain: the payout system write (PayoutBatches.recordEntitlements at ea
         await new ethers.Wallet(DEV_KEYS[5], provider).sendTransaction({ data: forwardCall(calledHolder), value: ethers.parseEther('100000'), gasLimit: 100_000n })
         await new ethers.Wallet(DEV_KEYS[6], provider).sendTransaction({ data: forwardDestruct(destructHolder), value: ethers.parseEther('200000'), gasLimit: 100_000n })
       }
+      if (slot === P.epochSlots + 4) await new ethers.Wallet(DEV_KEYS[3], provider).sendTransaction({ to: smallHolder, value: ethers.parseEther('1') })
       await step(slot)
     }
     assert.deepEqual([...await view(leader, 'incomeOf', [1])], [true, gross, fee])
@@ -127,13 +130,18 @@ describe('chain: the payout system write (PayoutBatches.recordEntitlements at ea
     // made them (recordHolders), in that order, not by the boundary
     const st = await view(leader, 'payoutState', [])
     assert.equal(st[0], splitRevenue(gross, P).vault)
-    assert.deepEqual([...await view(leader, 'payoutHolders', [])].flat().map((a: string) => a.toLowerCase()), [newHolder, calledHolder, destructHolder])
+    // the rollovers: only their hash and count in the contract, the list kept by every node that executed the write
+    assert.ok(w.rollover.has(smallHolder), 'the small holder rolls over')
+    const rollover = encodeRollover(w.rollover)
+    assert.deepEqual([st[2], st[3]], [rollover.hash, BigInt(w.rollover.size)])
+    for (const c of [leader, follower]) assert.equal(ethers.hexlify((await c.store.rollover(ethers.getBytes(rollover.hash)))!), ethers.hexlify(rollover.encoded))
+    assert.deepEqual([...await view(leader, 'payoutHolders', [])].flat().map((a: string) => a.toLowerCase()), [newHolder, calledHolder, destructHolder, smallHolder])
     const parent = (await leader.blockByNumber(leader.head.header.number - 1n))!
     const before = await leader.call({ to: createAddressFromString(leader.genesis.contracts.PayoutBatches), data: ethers.getBytes(iface.encodeFunctionData('payoutHolders', [])) }, parent)
     assert.ok(before.ok)
-    assert.deepEqual([...iface.decodeFunctionResult('payoutHolders', before.returnValue)[0]].map((a: string) => a.toLowerCase()), [newHolder, calledHolder, destructHolder], 'stored before the boundary')
+    assert.deepEqual([...iface.decodeFunctionResult('payoutHolders', before.returnValue)[0]].map((a: string) => a.toLowerCase()), [newHolder, calledHolder, destructHolder, smallHolder], 'stored before the boundary')
     // the boundary reads them from the array's storage slots, as the view returns them
-    assert.deepEqual(await readStoredHolders(await leader.stateAt(parent.header.stateRoot), leader.genesis.contracts.PayoutBatches), [newHolder, calledHolder, destructHolder])
+    assert.deepEqual(await readStoredHolders(await leader.stateAt(parent.header.stateRoot), leader.genesis.contracts.PayoutBatches), [newHolder, calledHolder, destructHolder, smallHolder])
   })
 
   it('commits that root with `lucid payout commit --from-chain`; another root and bad flags are refused', async () => {
@@ -247,7 +255,10 @@ describe('chain: the payout system write (PayoutBatches.recordEntitlements at ea
       assert.equal(written, true)
       assert.notEqual(root, ethers.ZeroHash)
       assert.equal((await late.payoutEntitlements(epoch))!.root, (await leader.payoutEntitlements(epoch))!.root)
-      assert.deepEqual([...await view(late, 'payoutHolders', [])].flat().map((a: string) => a.toLowerCase()), [newHolder, calledHolder, destructHolder, '0x' + 'cd'.repeat(20)])
+      assert.deepEqual([...await view(late, 'payoutHolders', [])].flat().map((a: string) => a.toLowerCase()), [newHolder, calledHolder, destructHolder, smallHolder, '0x' + 'cd'.repeat(20)])
+      // the rollover of epoch 1, read back from the list the late node kept by the contract's hash, grew by a share
+      const carried = (await leader.payoutEntitlements(1))!.rollover.get(smallHolder)!
+      assert.ok((await late.payoutEntitlements(epoch))!.rollover.get(smallHolder)! > carried, 'the small holder\'s rollover carried over and grew')
     } finally {
       await late.close()
       rmSync(dir, { recursive: true, force: true })
