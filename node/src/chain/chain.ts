@@ -17,7 +17,7 @@ import { createMPT } from '@ethereumjs/mpt'
 import { createTx, type TypedTransaction, type TypedTxData } from '@ethereumjs/tx'
 import { Address, ValueEncoding, bytesToHex, createAddressFromString, createWithdrawal, equalsBytes, hexToBytes, type WithdrawalData } from '@ethereumjs/util'
 import {
-  applyBlock, eligibilityReport, epochConfig, NOTHING_RETIRED, retireStates, type Retired, epochOf, governedParams, governedPayoutEpochSlots, governedPayoutParams, type PayoutParams, payoutEpochAt, payoutScheduleOf, payoutWritesDue, withEpochLengthAfter, type PayoutSchedule, type PayoutWritesDue, headerHash, selectProofs, isAncestor, makeBlock, scheduleFor, validateArrival, validateEquivocation, ForkChoice,
+  applyBlock, eligibilityReport, epochConfig, NOTHING_RETIRED, retireStates, type Retired, epochOf, governedParams, type PayoutParams, type PayoutSchedule, headerHash, selectProofs, isAncestor, makeBlock, scheduleFor, validateArrival, validateEquivocation, ForkChoice,
   attestationMessage, validateVoteEvidence, validateHeaderSignatures, validateHeader, registrationsNeeded, listableSessions, anchorsAssumedBy, NO_ANCHORS, windowSlots, blockOffence, voteOffence, offenceSettled,
   type AnchorLookup, type Block as PootBlock, type Entity, type MemberSignature, type BlockBody, type ChainState, type PayoutWrite, type PootConfig, type RegistryValues, type VoteEvidence, type EquivocationEvidence, type NodeKey, type SessionAnchor, type SignedHeader, type TaskProof
 } from '../../../protocols/poot/index.js'
@@ -33,14 +33,13 @@ import { checkSeal, sealBlock } from './seal.js'
 import { Slicer } from './slicer.js'
 import { decodeBlockSliced } from './sliced-block.js'
 import { Mempool, MempoolError, UNSUPPORTED_TX_TYPES, type MempoolContext } from './mempool.js'
-import { eligibilityCalldata, PAYOUT_WRITE_GAS, SYSTEM_ADDRESS, SYSTEM_CALL_GAS } from './system.js'
+import { eligibilityCalldata, SYSTEM_ADDRESS, SYSTEM_CALL_GAS } from './system.js'
 import { readRegistryValues } from './registry-values.js'
 import { readAnchors } from './anchor-values.js'
-import { computeChainPayouts, encodeRollover, knownAccounts, payoutBatchesInterface, recordEntitlementsCalldata, recordHoldersCalldata } from './payout-system.js'
-import { holderRecordCandidates } from '../../../protocols/poot/payout-write.js'
+import { ChainPayouts } from './chain-payouts.js'
 import { storedBlockRef, type BlockRef } from './stored-block.js'
 import { decodePootSnapshot, encodePootSnapshot, storableConfig } from './poot-snapshot.js'
-import { decodeEntitlementsRecords, encodeEntitlementsRecords, entitlementsRecord, type EntitlementsRecord } from './entitlements-record.js'
+import type { EntitlementsRecord } from './entitlements-record.js'
 
 export interface ChainOptions {
   /** LevelDB directory (created) */
@@ -173,16 +172,8 @@ export class Chain {
   /** the PoOT config each known block was checked with (by EVM hash); absent: the genesis config */
   private readonly configByEvm = new Map<string, PootConfig>()
   private closed = false
-  /**
-   * payout epochs a block left unwritten because of MAX_PAYOUT_WRITES_PER_BLOCK (by EVM hash; only blocks that left
-   * some: absent is none), owed by its child. Follows from the blocks' slots alone, rebuilt by replayPoot.
-   */
-  private readonly payoutBacklog = new Map<string, number>()
-  /** the payout epochs after each block (by EVM hash) when governance changed their length; absent: the genesis one */
-  private readonly payoutScheduleByEvm = new Map<string, PayoutSchedule>()
-  private readonly genesisPayoutSchedule: PayoutSchedule
-  /** accounts no holder record needs (payout-system.ts knownAccounts) */
-  private readonly knownHolders: ReadonlySet<string>
+  /** the payout side, per block (chain-payouts.ts) */
+  private readonly payouts: ChainPayouts
   /**
    * The last pool draft this member co-signed, as executed then: the leader's published block has the same EVM block
    * (the signatures are outside it), so its import takes these results instead of executing the block again.
@@ -209,8 +200,17 @@ export class Chain {
   ) {
     this.headBlock = head
     this.forkChoice = new ForkChoice(genesis.pootGenesis)
-    this.genesisPayoutSchedule = payoutScheduleOf(genesis.payout.epochSlots)
-    this.knownHolders = knownAccounts(genesis)
+    this.payouts = new ChainPayouts({
+      genesis,
+      store,
+      registryOf: async (block) => await this.registryOf(block),
+      registryAtGenesis: () => this.registryAtGenesis,
+      call: async (req, block) => await this.call(req, block),
+      stateAt: async (root) => await this.stateAt(root),
+      blockByNumber: async (n) => await this.blockByNumber(n),
+      head: () => this.headBlock,
+      error: (code, message) => new ChainError(code, message)
+    })
   }
 
   static async open (opts: ChainOptions): Promise<Chain> {
@@ -284,7 +284,7 @@ export class Chain {
       // (signatures were most of a replay's time, registrations are EVM state reads)
       const r = applyBlock(parent, env.poot, { ...config, trustSignatures: true }, anchorsAssumedBy(parent.height, env.poot.body))
       if (!r.ok) throw new Error(`chain store: block ${n} fails PoOT replay: ${r.reason}`)
-      const payout = await this.payoutScheduleForChild(parentBlock, parent.slot, env.poot.signed.header.slot)
+      const payout = await this.payouts.scheduleForChild(parentBlock, parent.slot, env.poot.signed.header.slot)
       const refused = this.remember(block, r.value, env.poot.signed, config, payout)
       if (refused !== null) throw new Error(`chain store: block ${n} refused by the fork choice: ${refused}`)
       parentBlock = block
@@ -317,8 +317,7 @@ export class Chain {
     }
     this.forkChoice = ForkChoice.resume(snap.state, [this.genesis.pootGenesis, ...kept])
     if (snap.config !== null) this.configByEvm.set(snap.blockHash, { ...snap.config, verifyInclusion: this.genesis.poot.verifyInclusion })
-    if (snap.payoutSchedule !== null) this.payoutScheduleByEvm.set(snap.blockHash, snap.payoutSchedule)
-    if (snap.payoutBacklog > 0) this.payoutBacklog.set(snap.blockHash, snap.payoutBacklog)
+    this.payouts.restore(snap.blockHash, snap)
     if (snap.registry !== null) this.registryAfter.set(snap.blockHash, snap.registry)
     this.retired = { ...snap.retired, pruned: [] }
     this.snapshotHeight = snap.height
@@ -346,8 +345,7 @@ export class Chain {
       state,
       evmHashes,
       config: config === undefined ? null : storableConfig(config),
-      payoutSchedule: this.payoutScheduleByEvm.get(h) ?? null,
-      payoutBacklog: this.payoutBacklog.get(h) ?? 0,
+      ...this.payouts.snapshotOf(h),
       registry: this.registryAfter.get(h) ?? null,
       retired: { below: this.retired.below, prunedBelow: this.retired.prunedBelow }
     }))
@@ -375,7 +373,7 @@ export class Chain {
       const parent = this.sideBlocks.get(parentHash) ?? await this.blockchain.getBlock(block.header.parentHash)
       const config = await this.configForChild(parent, parentPoot, signed.header.slot)
       const r = applyBlock(parentPoot, poot, { ...config, trustSignatures: true }, anchorsAssumedBy(parentPoot.height, poot.body))
-      const refused = r.ok ? this.remember(block, r.value, signed, config, await this.payoutScheduleForChild(parent, parentPoot.slot, signed.header.slot)) : r.reason
+      const refused = r.ok ? this.remember(block, r.value, signed, config, await this.payouts.scheduleForChild(parent, parentPoot.slot, signed.header.slot)) : r.reason
       if (refused !== null) { await this.store.unmarkSide(block.hash()); continue }
       this.sideBlocks.set(bytesToHex(block.hash()), block)
     }
@@ -445,14 +443,10 @@ export class Chain {
     const h = bytesToHex(block.hash())
     const parentHash = bytesToHex(block.header.parentHash)
     const parent = this.pootByEvm.get(parentHash)
-    if (parent !== undefined) {
-      const { backlog } = this.payoutDue(parentHash, parent.slot, state.slot, block.header.number === 1n)
-      if (backlog > 0) this.payoutBacklog.set(h, backlog)
-    }
+    this.payouts.remember(h, parent === undefined ? undefined : { hash: parentHash, slot: parent.slot }, state.slot, block.header.number === 1n, payout)
     this.pootByEvm.set(h, state)
     this.evmByPoot.set(state.hash, h)
     if (config !== undefined && config !== this.genesis.poot) this.configByEvm.set(h, config)
-    if (payout !== undefined && payout !== this.genesisPayoutSchedule) this.payoutScheduleByEvm.set(h, payout)
     return null
   }
 
@@ -467,8 +461,7 @@ export class Chain {
     this.pootByEvm.delete(h)
     this.evmByPoot.delete(pootHash)
     this.configByEvm.delete(h)
-    this.payoutScheduleByEvm.delete(h)
-    this.payoutBacklog.delete(h)
+    this.payouts.forget(h)
     this.registryAfter.delete(h)
   }
 
@@ -598,7 +591,7 @@ export class Chain {
     if (p.cosign !== undefined) await this.recordMemberSignature(p.slot, p.proposer, headerHash(pootBlock.signed.header))
     // the system writes read the parent's state through copies
     const { writes, payouts } = await this.systemWrites(parent, parentPoot, p.slot, config)
-    const payout = await this.payoutScheduleForChild(parent, parentPoot.slot, p.slot)
+    const payout = await this.payouts.scheduleForChild(parent, parentPoot.slot, p.slot)
     // executed on the execution worker: the system writes, then the mempool's transactions in its order while they
     // fit (gas, maxBuildMs); the transactions are offered up to what the block's gas could hold at the least
     const baseFee = parent.header.calcNextBaseFee()
@@ -680,12 +673,7 @@ export class Chain {
    * as a side block, or the fork choice's refusal. The live VM is left at the head's state root either way.
    */
   private async commit (block: Block, receipts: StoredReceipt[], envelope: Uint8Array, poot: ChainState, signed: SignedHeader, config: PootConfig, payout: PayoutSchedule, written: Uint8Array[], payouts: readonly PayoutWrite[]): Promise<boolean | string> {
-    await this.store.putBlockData(block.hash(), receipts, envelope, written, payouts.length === 0
-      ? undefined
-      : {
-          records: encodeEntitlementsRecords(payouts.map(entitlementsRecord)),
-          rollovers: payouts.filter((w) => w.batch.rollover.size > 0).map((w) => encodeRollover(w.batch.rollover)).map((r) => ({ hash: hexToBytes(r.hash as `0x${string}`), encoded: r.encoded }))
-        })
+    await this.store.putBlockData(block.hash(), receipts, envelope, written, this.payouts.blockData(payouts))
     const before = this.forkChoice.finalized.hash
     const refused = this.remember(block, poot, signed, config, payout)
     if (refused !== null) {
@@ -790,7 +778,7 @@ export class Chain {
       if (!checked.ok) return checked
       const { next, config } = checked
       try {
-        const payout = await this.payoutScheduleForChild(parent, parentPoot.slot, ph.slot)
+        const payout = await this.payouts.scheduleForChild(parent, parentPoot.slot, ph.slot)
         // executed on the execution worker: the system writes of this block (if any) first, on the parent's state,
         // then the block's transactions, with every check of ethereumjs' runBlock
         const { writes, payouts } = await this.systemWrites(parent, parentPoot, ph.slot, config)
@@ -939,120 +927,26 @@ export class Chain {
 
   /**
    * The system writes a block at `slot` on `parent` makes, in order: the eligibility report at a PoOT epoch's first
-   * block, then the entitlements of payout epoch e at the first block of a later payout epoch (`payouts`: those).
+   * block, then the payout writes (chain-payouts.ts: the entitlements of the payout epochs due, `payouts`, else the
+   * parent's new holders).
    */
   private async systemWrites (parent: Block, parentPoot: ChainState, slot: number, config: PootConfig): Promise<{ writes: ExecSystemWrite[], payouts: PayoutWrite[] }> {
     const writes: ExecSystemWrite[] = []
-    const caller = SYSTEM_ADDRESS
     const report = eligibilityReport(parentPoot, slot, config)
-    if (report !== null) writes.push({ caller, to: this.genesis.contracts.NodeEligibility, data: eligibilityCalldata(report, (e) => this.rewardAddress(e)), gas: SYSTEM_CALL_GAS })
-    const payouts = await this.payoutWritesFor(parent, parentPoot.slot, slot)
-    for (const w of payouts) {
-      writes.push({ caller, to: this.genesis.contracts.PayoutBatches, data: recordEntitlementsCalldata(w), gas: PAYOUT_WRITE_GAS })
-    }
-    // the parent's new holders: stored by the payout write when there is one, else recorded on their own
-    const candidates = payouts.length === 0 ? holderRecordCandidates(await this.accountsWrittenBy(parent), this.knownHolders) : []
-    if (candidates.length > 0) writes.push({ caller, to: this.genesis.contracts.PayoutBatches, data: recordHoldersCalldata(candidates), gas: PAYOUT_WRITE_GAS })
-    return { writes, payouts }
-  }
-
-  /**
-   * `PayoutBatches.recordEntitlements` for the payout epochs due at a block at `slot` on `parent`
-   * (protocols/poot payoutWritesDue: the parent's epoch when `slot` is in a later one, the epochs in between that had
-   * no block, and before them any the parent left unwritten, at most MAX_PAYOUT_WRITES_PER_BLOCK): computed
-   * (computePayoutWrite) from the parent's state and the accounts of the first one's blocks. Empty when none is due
-   * or it cannot be computed (the same on every node).
-   */
-  private async payoutWritesFor (parent: Block, parentSlot: number, slot: number): Promise<PayoutWrite[]> {
-    const { epochs } = this.payoutDue(bytesToHex(parent.hash()), parentSlot, slot, parent.header.number === 0n)
-    return epochs.length === 0 ? [] : await this.computePayoutsOn(parent, [...epochs])
-  }
-
-  private payoutDue (parentHash: string, parentSlot: number, slot: number, parentIsGenesis: boolean): PayoutWritesDue {
-    return payoutWritesDue(parentSlot, slot, this.payoutBacklog.get(parentHash) ?? 0, parentIsGenesis, this.payoutScheduleAfter(parentHash), MAX_PAYOUT_WRITES_PER_BLOCK)
-  }
-
-  /** The payout epochs as they stand after a block (by EVM hash): the genesis length unless governance changed it. */
-  private payoutScheduleAfter (blockHash: string): PayoutSchedule {
-    return this.payoutScheduleByEvm.get(blockHash) ?? this.genesisPayoutSchedule
-  }
-
-  /**
-   * The payout epochs after a block at `slot` on `parent`: its parent's, and when the block is the first of a payout
-   * epoch, the length ParamRegistry's `payout.epochS` gives in the parent's state for the epochs after that one
-   * (protocols/poot payout-epochs.ts; one registry read per payout epoch).
-   */
-  private async payoutScheduleForChild (parent: BlockRef, parentSlot: number, slot: number): Promise<PayoutSchedule> {
-    const schedule = this.payoutScheduleAfter(bytesToHex(parent.hash()))
-    const epoch = payoutEpochAt(schedule, slot)
-    if (epoch === payoutEpochAt(schedule, parentSlot) || this.genesis.contracts.ParamRegistry === undefined) return schedule
-    const length = governedPayoutEpochSlots(this.genesis.payout.epochSlots, this.genesis.poot.params.slotMs, this.registryAtGenesis, await this.registryOf(parent))
-    return withEpochLengthAfter(schedule, epoch, length)
+    if (report !== null) writes.push({ caller: SYSTEM_ADDRESS, to: this.genesis.contracts.NodeEligibility, data: eligibilityCalldata(report, (e) => this.rewardAddress(e)), gas: SYSTEM_CALL_GAS })
+    const payout = await this.payouts.systemWrites(parent, parentPoot.slot, slot)
+    return { writes: [...writes, ...payout.writes], payouts: payout.payouts }
   }
 
   /** The payout epoch of `slot` as the head's chain numbers them (for clients: which epoch income is declared for). */
-  payoutEpochAt (slot: number): number {
-    return payoutEpochAt(this.payoutScheduleAfter(bytesToHex(this.headBlock.hash())), slot)
-  }
+  payoutEpochAt (slot: number): number { return this.payouts.epochAt(slot) }
 
-  /**
-   * The payout parameters of a write made on `block`'s state: the genesis file's, with what governance changed in
-   * ParamRegistry by then (protocols/poot governedPayoutParams).
-   */
-  async payoutParamsAt (block: Block): Promise<PayoutParams> {
-    return governedPayoutParams(this.genesis.payout, this.registryAtGenesis, await this.registryOf(block))
-  }
+  /** The payout parameters of a write made on `block`'s state (the genesis file's, with governance's changes). */
+  async payoutParamsAt (block: Block): Promise<PayoutParams> { return await this.payouts.paramsAt(block) }
 
-  /**
-   * The writes of payout epochs `epochs` on `parent`'s state. Every block before the parent had its new holders
-   * recorded by its child's system write (recordHolders): the accounts still to see are the parent's.
-   */
-  private async computePayoutsOn (parent: Block, epochs: number[]): Promise<PayoutWrite[]> {
-    const seen = await this.accountsWrittenBy(parent)
-    const to = createAddressFromString(this.genesis.contracts.PayoutBatches)
-    return await computeChainPayouts(this.genesis, await this.payoutParamsAt(parent), epochs, seen, {
-      state: await this.stateAt(parent.header.stateRoot),
-      rollover: async (hash) => await this.store.rollover(hexToBytes(hash as `0x${string}`)),
-      call: async (data) => {
-        const r = await this.call({ to, data: hexToBytes(data as `0x${string}`) }, parent)
-        if (!r.ok) throw new ChainError('payout-read', `PayoutBatches read failed: ${r.error ?? 'revert'}`)
-        return bytesToHex(r.returnValue)
-      }
-    })
-  }
-
-  /**
-   * The entitlements the system wrote for `epoch` on the canonical chain, as kept with the writing block when this
-   * node executed it (the write makes no receipt; entitlements-record.ts), checked against the root PayoutBatches
-   * recorded; null when none was written.
-   */
+  /** The entitlements the system wrote for `epoch` on the canonical chain (ChainPayouts.entitlements), or null. */
   async payoutEntitlements (epoch: number): Promise<(EntitlementsRecord & { blockNumber: bigint }) | null> {
-    const iface = payoutBatchesInterface()
-    const to = createAddressFromString(this.genesis.contracts.PayoutBatches)
-    const head = this.headBlock
-    const r = await this.call({ to, data: hexToBytes(iface.encodeFunctionData('entitlementsOf', [epoch]) as `0x${string}`) }, head)
-    if (!r.ok) throw new ChainError('payout-read', `PayoutBatches.entitlementsOf failed: ${r.error ?? 'revert'}`)
-    const [written, root, blockNumber] = iface.decodeFunctionResult('entitlementsOf', bytesToHex(r.returnValue)) as unknown as [boolean, string, bigint]
-    if (!written) return null
-    const block = await this.blockByNumber(blockNumber)
-    if (block === undefined) throw new ChainError('payout-read', `block ${blockNumber} (the payout write of epoch ${epoch}) is not known`)
-    const raw = await this.store.payoutRecords(block.hash())
-    if (raw === undefined) throw new ChainError('payout-read', `block ${blockNumber} wrote epoch ${epoch}'s entitlements but has no stored record of them (a store from before records were kept: sync it again)`)
-    const record = decodeEntitlementsRecords(raw).find((x) => x.epoch === epoch)
-    if (record === undefined || record.root !== root.toLowerCase()) throw new ChainError('payout-mismatch', `epoch ${epoch}: the record kept with block ${blockNumber} does not give the root it wrote (${root})`)
-    return { ...record, blockNumber }
-  }
-
-  /**
-   * The accounts `block` wrote (0x, lowercase): its transactions' senders and recipients, and the accounts written
-   * inside execution (a contract paying out LUCID), as stored with it (touched-accounts.ts); for a block stored
-   * before those records were kept, its transactions' senders and recipients. None for the genesis block.
-   */
-  private async accountsWrittenBy (block: Block): Promise<string[]> {
-    if (block.header.number === 0n) return []
-    const written = await this.store.accountsWritten(block.hash())
-    if (written !== undefined) return written
-    return block.transactions.flatMap((tx) => [tx.getSenderAddress().toString(), ...(tx.to === undefined ? [] : [tx.to.toString()])]).map((a) => a.toLowerCase())
+    return await this.payouts.entitlements(epoch)
   }
 
   /** The hash of the canonical block at height `n` (at or below the head: the store must have it). */
@@ -1285,11 +1179,7 @@ function offerable (txs: readonly TypedTransaction[], gasLimit: bigint): TypedTr
   return out
 }
 
-/**
- * The most payout epochs one block writes (each write is a few ms to seconds of execution on every node): a chain
- * stalled for more than 15 payout epochs writes the rest in the blocks after (payoutWritesDue's backlog).
- */
-export const MAX_PAYOUT_WRITES_PER_BLOCK = 16
+export { MAX_PAYOUT_WRITES_PER_BLOCK } from './chain-payouts.js'
 
 /**
  * What ethereumjs' `Blockchain.validateHeader` checks of a header against its parent (pos: no difficulty), with the

@@ -5,19 +5,17 @@ import { strict as assert } from 'node:assert'
 import { ethers } from 'ethers'
 import { loadArtifact } from '../../../contracts/index.js'
 import type { Chain } from '../../../node/src/chain/index.js'
-import type { RpcServer } from '../../../node/src/rpc/server.js'
 import { liveDevChain, DEV_KEYS, type LiveDevChain } from './support.js'
 
 describe('chain: ethers v6 over JSON-RPC', function () {
   this.timeout(120_000)
   let chain: Chain
-  let rpc: RpcServer
   let provider: ethers.JsonRpcProvider
   const abi = (name: 'LucidAnchors' | 'ParamRegistry' | 'LucidTimelock') => loadArtifact(name).abi as ethers.InterfaceAbi
 
   let live: LiveDevChain
 
-  before(async () => { live = await liveDevChain(); ({ chain, rpc, provider } = live) })
+  before(async () => { live = await liveDevChain(); ({ chain, provider } = live) })
   after(async () => { await live.close() })
 
   it('has the genesis contracts deployed and wired', async () => {

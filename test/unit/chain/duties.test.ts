@@ -3,7 +3,7 @@
 // provable faults.
 import { strict as assert } from 'node:assert'
 import fc from 'fast-check'
-import { DEFAULT_PARAMS, genesisState, nodeKeyFromSeed, validateProof, type PootConfig } from '../../../protocols/poot/index.js'
+import { DEFAULT_PARAMS, genesisState, validateProof, type PootConfig } from '../../../protocols/poot/index.js'
 import { attestOffsetMs, dueProofs, freshDuties } from '../../../node/src/chainnet/duties.js'
 import { blockVerdict, proofVerdict } from '../../../node/src/chainnet/verdicts.js'
 import { buildFixture } from '../../../protocols/poot/harness/fixture.js'

@@ -2,7 +2,7 @@
 // relaxed threshold for drafts, and the leader's gathering of signatures (with a fake network).
 import { strict as assert } from 'node:assert'
 import fc from 'fast-check'
-import { headerHash, makeBlock, nodeKeyFromSeed, poolEntity, DEFAULT_PARAMS, type ChainState, type Entity, type NodeKey } from '../../../protocols/poot/index.js'
+import { makeBlock, nodeKeyFromSeed, poolEntity, DEFAULT_PARAMS, type ChainState, type Entity, type NodeKey } from '../../../protocols/poot/index.js'
 import { leaderOrder, leaderPosition, leaderTurnMs, liveMembers, liveWindowSlots, mayLead, poolTiming, rankTurnMs } from '../../../protocols/poot/pool-turns.js'
 import { partialConfig } from '../../../protocols/poot/partial-config.js'
 import { decodeCosignAnswer, decodeCosignRequest, encodeCosignAnswer, encodeCosignRequest, CosignCodecError } from '../../../node/src/chainnet/cosign-codec.js'

@@ -16,7 +16,6 @@ import type { PootConfig } from '../../../protocols/poot/config.js'
 
 const f = buildFixture({ nodes: 4, seed: 11 })
 const base = f.config
-const epochMs = base.params.epochSlots * base.params.slotMs
 const withInterval = (c: PootConfig, ms: number): PootConfig['params'] => ({ ...c.params, heartbeatIntervalMs: ms })
 
 describe('poot: heartbeat numbering across interval changes', () => {

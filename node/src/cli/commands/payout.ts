@@ -23,7 +23,7 @@ import { parseEntitlements, parseKycAttestations, type Entitlements, type KycAtt
 import { collect, evmAddress, fail, nonNegativeInt, rpcUrl } from './payout-flags.js'
 import { checkKeyFlags, disburserKeys } from './disburser-keys.js'
 import { pendingParts, sendBatch } from './payout-commit-send.js'
-import { chainContracts, connectChain, revertName } from './payout-rpc.js'
+import { chainContracts, connectChain } from './payout-rpc.js'
 import { incomeCommand } from './payout-income.js'
 
 /**
