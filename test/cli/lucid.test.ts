@@ -149,7 +149,10 @@ describe('lucid CLI (real binary)', function () {
       [['verify', join(dir, 'nowhere')], /has no manifest\.cbor: not a sealed session directory/],
       [['unseal', sealedDir, '--out', join(dir, 'y1'), '--key', recordingPath], /not a Lucid key file/],
       [['unseal', sealedDir, '--out', join(dir, 'y2'), '--key', join(dir, 'nokey')], /cannot read --key .* \(ENOENT\)/],
-      [['frobnicate'], /unknown command 'frobnicate'/]
+      [['frobnicate'], /unknown command 'frobnicate'/],
+      [['demo', '--nodes', '9'], /--nodes must be a whole number from 2 to 8/],
+      [['demo', '--nodes', 'three'], /--nodes must be a whole number from 2 to 8/],
+      [['chain', 'run', '--dev', '--slot-ms', '1000'], /--slot-ms must be a whole number from 1001 to 3600000/]
     ]
     for (const [args, pattern, env] of cases) oneLineError(await runLucid(args, { env }), pattern)
   })

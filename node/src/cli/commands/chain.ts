@@ -9,6 +9,7 @@ import { homePaths, openHome, resolveHome } from '../../home/home.js'
 import { readPassphrase } from '../passphrase.js'
 import { nodeKeyFromSeed, type NodeKey } from '../../../../protocols/poot/index.js'
 import { UsageError } from '../usage-error.js'
+import { parseWholeFlag } from '../parse.js'
 import { openChainAtHome } from '../../chain/open.js'
 import { ChainNode } from '../../chain/chain-node.js'
 import { localProposer, signersFrom } from '../../chain/local-proposer.js'
@@ -25,12 +26,6 @@ export function parseHostPort (text: string): { host: string, port: number } {
   const port = m === null ? NaN : Number(m[2])
   if (m === null || port > 65535) throw new UsageError(`--rpc: expected HOST:PORT, got ${text}`)
   return { host: m[1].replace(/^\[|\]$/g, ''), port }
-}
-
-function parseSlotMs (text: string): number {
-  const n = Number(text)
-  if (!Number.isInteger(n) || n < 1001 || n > 3_600_000) throw new UsageError(`--slot-ms: expected an integer from 1001 to 3600000, got ${text}`)
-  return n
 }
 
 async function rpc (url: string, method: string, params: unknown[] = []): Promise<any> {
@@ -50,11 +45,11 @@ export function chainCommand (): Command {
     .description('run a single-process chain and its JSON-RPC (--dev: development chain with funded well-known keys)')
     .option('--home <dir>', 'node home directory (default: $LUCID_HOME, else ~/.lucid); the chain lives in <home>/chain')
     .option('--rpc <host:port>', 'JSON-RPC address', `127.0.0.1:${DEFAULT_RPC_PORT}`)
-    .option('--slot-ms <n>', 'slot length of a new dev chain in ms (fixed in its genesis)', '1500')
+    .option('--slot-ms <n>', 'slot length of a new dev chain in ms (fixed in its genesis)', parseWholeFlag('--slot-ms', 1001, 3_600_000), 1500)
     .option('--dev', 'development chain: creates its genesis on first start; this process holds every entity key')
-    .action(async (opts: { home?: string, rpc: string, slotMs: string, dev?: boolean }) => {
+    .action(async (opts: { home?: string, rpc: string, slotMs: number, dev?: boolean }) => {
       const { host, port } = parseHostPort(opts.rpc)
-      const slotMs = parseSlotMs(opts.slotMs)
+      const slotMs = opts.slotMs
       const home = resolveHome(opts.home)
       const chain = await openChainAtHome({ home, dev: opts.dev === true ? { slotMs, nowMs: Date.now() } : undefined, maxBuildMs: 500 })
       let keys: NodeKey[] = []

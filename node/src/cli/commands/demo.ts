@@ -1,5 +1,5 @@
 import { Command } from 'commander'
-import { UsageError } from '../usage-error.js'
+import { parseWholeFlag } from '../parse.js'
 import { mkdtemp, mkdir, readFile, rm, writeFile, open } from 'node:fs/promises'
 import { createHash, randomBytes } from 'node:crypto'
 import { tmpdir } from 'node:os'
@@ -79,12 +79,11 @@ export function demoCommand (): Command {
   return new Command('demo')
     .description('run Lucid end to end on this machine: a local swarm of real node processes, a sample session put on node 1, replicated, fetched back byte-identical from another node (--offline: one node, seal/verify/tamper/unseal, no network)')
     .option('--offline', 'the single-node demo: seal, verify, detect tampering, unseal; no processes, no network')
-    .option('--nodes <n>', 'swarm size (2–8)', (v) => Number(v), 3)
+    .option('--nodes <n>', 'swarm size (2–8)', parseWholeFlag('--nodes', 2, 8), 3)
     .option('--dir <dir>', 'work directory (default: a new temporary directory, removed afterwards)')
     .option('--keep', 'keep the work directory')
     .action(async (opts: { offline?: boolean, nodes: number, dir?: string, keep?: boolean }) => {
       if (opts.offline === true) { await offlineDemo(opts); return }
-      if (!Number.isInteger(opts.nodes) || opts.nodes < 2 || opts.nodes > 8) throw new UsageError('--nodes must be an integer from 2 to 8')
       await swarmDemo({ nodes: opts.nodes, dir: opts.dir, keep: opts.keep })
     })
 }
