@@ -17,7 +17,7 @@ import { createMPT } from '@ethereumjs/mpt'
 import { createTx, type TypedTransaction, type TypedTxData } from '@ethereumjs/tx'
 import { Address, ValueEncoding, bytesToHex, createAddressFromString, createWithdrawal, equalsBytes, hexToBytes, type WithdrawalData } from '@ethereumjs/util'
 import {
-  applyBlock, eligibilityReport, epochConfig, NOTHING_RETIRED, retireStates, type Retired, epochOf, governedParams, type PayoutParams, type PayoutSchedule, headerHash, selectProofs, isAncestor, makeBlock, scheduleFor, validateArrival, validateEquivocation, ForkChoice,
+  applyBlock, eligibilityReport, epochConfig, NOTHING_RETIRED, retireStates, type Retired, epochOf, governedParams, type PayoutParams, type PayoutSchedule, headerHash, bodyHash, selectProofs, isAncestor, makeBlock, scheduleFor, validateArrival, validateEquivocation, ForkChoice,
   attestationMessage, validateVoteEvidence, validateHeaderSignatures, validateHeader, registrationsNeeded, listableSessions, anchorsAssumedBy, NO_ANCHORS, windowSlots, blockOffence, voteOffence, offenceSettled,
   type AnchorLookup, type Block as PootBlock, type Entity, type MemberSignature, type BlockBody, type ChainState, type PayoutWrite, type PootConfig, type RegistryValues, type VoteEvidence, type EquivocationEvidence, type NodeKey, type SessionAnchor, type SignedHeader, type TaskProof
 } from '../../../protocols/poot/index.js'
@@ -766,7 +766,13 @@ export class Chain {
       const equivocation = this.checkEquivocation(env.poot.signed)
       if (equivocation !== null) return { ok: false, reason: equivocation }
       const hash = bytesToHex(block.hash())
-      if (this.pootByEvm.has(hash)) return { ok: true, block, known: true }
+      const known = this.pootByEvm.get(hash)
+      if (known !== undefined) {
+        // the EVM header commits to the PoOT header, which commits to the body: a copy of a known block whose PoOT
+        // header or body differs was altered on the way (its sender is penalised; other signatures are only ignored)
+        const reason = knownBlockMismatch(env, known.hash)
+        return reason === null ? { ok: true, block, known: true } : { ok: false, reason }
+      }
       const parentHash = bytesToHex(block.header.parentHash)
       const parentPoot = this.pootByEvm.get(parentHash)
       if (parentPoot === undefined) return { ok: false, reason: `unknown-parent: ${parentHash}` }
@@ -1180,6 +1186,13 @@ function offerable (txs: readonly TypedTransaction[], gasLimit: bigint): TypedTr
 }
 
 export { MAX_PAYOUT_WRITES_PER_BLOCK } from './chain-payouts.js'
+
+/** Why an envelope of a block known here (PoOT hash `pootHash`) is not that block's, or null when its header and body are. */
+function knownBlockMismatch (env: Envelope, pootHash: string): string | null {
+  if (headerHash(env.poot.signed.header) !== pootHash) return `known-block-mismatch: the PoOT header is not the one the EVM block ${pootHash.slice(0, 18)}… commits to`
+  if (bodyHash(env.poot.body) !== env.poot.signed.header.bodyHash) return 'known-block-mismatch: the PoOT body does not hash to its header\'s bodyHash'
+  return null
+}
 
 /**
  * What ethereumjs' `Blockchain.validateHeader` checks of a header against its parent (pos: no difficulty), with the

@@ -3,9 +3,9 @@
 import { strict as assert } from 'node:assert'
 import { RLP } from '@ethereumjs/rlp'
 import { bytesToHex } from '@ethereumjs/util'
-import { decodeEnvelope, encodeEnvelope, type Chain } from '../../../node/src/chain/index.js'
+import { decodeEnvelope, devNodeKeys, encodeEnvelope, type Chain } from '../../../node/src/chain/index.js'
 import { makeBlock, nodeKeyFromSeed } from '../../../protocols/poot/index.js'
-import { openDevChain, produce, removeChainDirs, signedTx, slotTime, DEV_KEYS } from './support.js'
+import { heartbeats, openDevChain, produce, removeChainDirs, signedTx, slotTime, DEV_KEYS } from './support.js'
 
 describe('chain: follower re-execution', function () {
   this.timeout(120_000)
@@ -124,6 +124,23 @@ describe('chain: follower re-execution', function () {
       const r = await base.importEnvelope(next, slotTime(0))
       assert.equal(r.ok, false)
       assert.match((r as { reason: string }).reason, /future-block/)
+    })
+
+    it('a field in a non-canonical RLP encoding (a zero as the byte 0x00) is refused, though it decodes to the same block', async () => {
+      // difficulty (header field 7) is zero: as the byte 0x00 it decodes to the same header and hash, so the seal holds
+      await refuses(withHeaderField(next, 7, new Uint8Array([0])), /^bad evm block: the header, uncles or withdrawals not in its canonical RLP encoding/)
+    })
+
+    it('a copy of a known block with another PoOT header or body is refused; the block itself is known', async () => {
+      const e = decodeEnvelope(await envelopeAt(2n)) // base holds blocks 1 and 2
+      const { header } = e.poot.signed
+      const otherHeader = { ...e, poot: { ...e.poot, signed: { ...e.poot.signed, header: { ...header, timeMs: header.timeMs + 1 } } } }
+      const otherBody = { ...e, poot: { ...e.poot, body: { ...e.poot.body, proofs: heartbeats(devNodeKeys(1))(base, header.slot) } } }
+      assert.ok(otherBody.poot.body.proofs.length > 0)
+      await refuses(encodeEnvelope(otherHeader), /^known-block-mismatch: the PoOT header is not the one the EVM block/)
+      await refuses(encodeEnvelope(otherBody), /^known-block-mismatch: the PoOT body does not hash to its header's bodyHash/)
+      const r = await base.importEnvelope(await envelopeAt(2n), slotTime(100))
+      assert.ok(r.ok && r.known === true)
     })
 
     it('still accepts the honest block afterwards', async () => {
