@@ -17,9 +17,9 @@ import { createMPT } from '@ethereumjs/mpt'
 import { createTx, type TypedTransaction, type TypedTxData } from '@ethereumjs/tx'
 import { Address, ValueEncoding, bytesToHex, createAddressFromString, createWithdrawal, equalsBytes, hexToBytes, type WithdrawalData } from '@ethereumjs/util'
 import {
-  applyBlock, eligibilityReport, epochConfig, NOTHING_RETIRED, retireStates, type Retired, epochOf, governedParams, type PayoutParams, type PayoutSchedule, headerHash, bodyHash, selectProofs, isAncestor, makeBlock, scheduleFor, validateArrival, validateEquivocation, ForkChoice,
+  applyBlock, eligibilityReport, NOTHING_RETIRED, retireStates, type Retired, type PayoutParams, type PayoutSchedule, headerHash, bodyHash, selectProofs, isAncestor, makeBlock, scheduleFor, validateArrival, validateEquivocation, ForkChoice,
   attestationMessage, validateVoteEvidence, validateHeaderSignatures, validateHeader, registrationsNeeded, listableSessions, anchorsAssumedBy, NO_ANCHORS, windowSlots, blockOffence, voteOffence, offenceSettled,
-  type AnchorLookup, type Block as PootBlock, type Entity, type MemberSignature, type BlockBody, type ChainState, type PayoutWrite, type PootConfig, type RegistryValues, type VoteEvidence, type EquivocationEvidence, type NodeKey, type SessionAnchor, type SignedHeader, type TaskProof
+  type AnchorLookup, type Block as PootBlock, type Entity, type MemberSignature, type BlockBody, type ChainState, type PayoutWrite, type PootConfig, type VoteEvidence, type EquivocationEvidence, type NodeKey, type SessionAnchor, type SignedHeader, type TaskProof
 } from '../../../protocols/poot/index.js'
 import { partialConfig } from '../../../protocols/poot/partial-config.js'
 import type { Genesis } from './genesis.js'
@@ -34,9 +34,9 @@ import { Slicer } from './slicer.js'
 import { decodeBlockSliced } from './sliced-block.js'
 import { Mempool, MempoolError, UNSUPPORTED_TX_TYPES, type MempoolContext } from './mempool.js'
 import { eligibilityCalldata, SYSTEM_ADDRESS, SYSTEM_CALL_GAS } from './system.js'
-import { readRegistryValues } from './registry-values.js'
 import { readAnchors } from './anchor-values.js'
 import { ChainPayouts } from './chain-payouts.js'
+import { ChainConfigs } from './chain-configs.js'
 import { storedBlockRef, type BlockRef } from './stored-block.js'
 import { decodePootSnapshot, encodePootSnapshot, storableConfig } from './poot-snapshot.js'
 import type { EntitlementsRecord } from './entitlements-record.js'
@@ -163,14 +163,8 @@ export class Chain {
   private snapshotHeight = -1
   /** how far PoOT states deep below finality have been retired (protocols/poot retire.ts) */
   private retired: Retired = NOTHING_RETIRED
-  /**
-   * ParamRegistry's governed values in a block's state (by EVM hash), for the heads and the last blocks of epochs
-   * that needed them, and in genesis (registryOf)
-   */
-  private readonly registryAfter = new Map<string, RegistryValues>()
-  private registryAtGenesis: RegistryValues = {}
-  /** the PoOT config each known block was checked with (by EVM hash); absent: the genesis config */
-  private readonly configByEvm = new Map<string, PootConfig>()
+  /** the governed PoOT config and registry values per block (chain-configs.ts) */
+  private readonly configs: ChainConfigs
   private closed = false
   /** the payout side, per block (chain-payouts.ts) */
   private readonly payouts: ChainPayouts
@@ -200,11 +194,12 @@ export class Chain {
   ) {
     this.headBlock = head
     this.forkChoice = new ForkChoice(genesis.pootGenesis)
+    this.configs = new ChainConfigs(genesis, async (root) => await this.stateAt(root))
     this.payouts = new ChainPayouts({
       genesis,
       store,
-      registryOf: async (block) => await this.registryOf(block),
-      registryAtGenesis: () => this.registryAtGenesis,
+      registryOf: async (block) => await this.configs.registryOf(block),
+      registryAtGenesis: () => this.configs.registryAtGenesis,
       call: async (req, block) => await this.call(req, block),
       stateAt: async (root) => await this.stateAt(root),
       blockByNumber: async (n) => await this.blockByNumber(n),
@@ -251,7 +246,7 @@ export class Chain {
     const g = this.blockchain.genesisBlock
     this.pootByEvm.set(bytesToHex(g.hash()), this.genesis.pootGenesis)
     this.evmByPoot.set(this.genesis.pootGenesis.hash, bytesToHex(g.hash()))
-    this.registryAtGenesis = await this.registryOf(g)
+    await this.configs.open(g)
     let parentBlock: BlockRef = g
     const resumed = await this.resumeFromSnapshot(head)
     if (resumed !== undefined) parentBlock = resumed
@@ -279,7 +274,7 @@ export class Chain {
       const block = storedBlockRef(env.evm, this.common.customCrypto.keccak256)
       if (!equalsBytes(block.hash(), hash)) throw new Error(`chain store: block ${n}'s envelope holds another block`)
       const parent = this.pootByEvm.get(bytesToHex(parentBlock.hash())) as ChainState
-      const config = await this.configForChild(parentBlock, parent, env.poot.signed.header.slot)
+      const config = await this.configs.forChild(parentBlock, parent, env.poot.signed.header.slot)
       // the store holds only blocks checked before, signatures and registrations included: neither is checked again
       // (signatures were most of a replay's time, registrations are EVM state reads)
       const r = applyBlock(parent, env.poot, { ...config, trustSignatures: true }, anchorsAssumedBy(parent.height, env.poot.body))
@@ -290,7 +285,7 @@ export class Chain {
       parentBlock = block
       if (n % REPLAY_RETIRE_EVERY === 0n) this.retireOldStates() // a replay holds no more states than a running chain
     }
-    await this.registryOf(head) // configAt reads the head's
+    await this.configs.registryOf(head) // configAt reads the head's
     // the finalized pointer needs no reading back: the fork choice recomputes finality from the replayed states
   }
 
@@ -316,9 +311,8 @@ export class Chain {
       this.evmByPoot.set(s.hash, h)
     }
     this.forkChoice = ForkChoice.resume(snap.state, [this.genesis.pootGenesis, ...kept])
-    if (snap.config !== null) this.configByEvm.set(snap.blockHash, { ...snap.config, verifyInclusion: this.genesis.poot.verifyInclusion })
+    this.configs.restore(snap.blockHash, snap)
     this.payouts.restore(snap.blockHash, snap)
-    if (snap.registry !== null) this.registryAfter.set(snap.blockHash, snap.registry)
     this.retired = { ...snap.retired, pruned: [] }
     this.snapshotHeight = snap.height
     return await this.blockchain.getBlock(canonical)
@@ -338,15 +332,15 @@ export class Chain {
       if (e === undefined) break
       evmHashes.set(s.hash, e)
     }
-    const config = this.configByEvm.get(h)
+    const { config, registry } = this.configs.snapshotOf(h)
     await this.store.putSnapshot(encodePootSnapshot({
       blockHash: h,
       height: state.height,
       state,
       evmHashes,
-      config: config === undefined ? null : storableConfig(config),
+      config: config === null ? null : storableConfig(config),
       ...this.payouts.snapshotOf(h),
-      registry: this.registryAfter.get(h) ?? null,
+      registry,
       retired: { below: this.retired.below, prunedBelow: this.retired.prunedBelow }
     }))
     this.snapshotHeight = state.height
@@ -371,7 +365,7 @@ export class Chain {
       const parentPoot = this.pootByEvm.get(parentHash)
       if (this.pootByEvm.has(bytesToHex(block.hash())) || parentPoot === undefined) { await this.store.unmarkSide(block.hash()); continue }
       const parent = this.sideBlocks.get(parentHash) ?? await this.blockchain.getBlock(block.header.parentHash)
-      const config = await this.configForChild(parent, parentPoot, signed.header.slot)
+      const config = await this.configs.forChild(parent, parentPoot, signed.header.slot)
       const r = applyBlock(parentPoot, poot, { ...config, trustSignatures: true }, anchorsAssumedBy(parentPoot.height, poot.body))
       const refused = r.ok ? this.remember(block, r.value, signed, config, await this.payouts.scheduleForChild(parent, parentPoot.slot, signed.header.slot)) : r.reason
       if (refused !== null) { await this.store.unmarkSide(block.hash()); continue }
@@ -379,53 +373,8 @@ export class Chain {
     }
   }
 
-  /** ParamRegistry's governed values in `block`'s state: read from it (four storage reads, ~2 ms) the first time. */
-  private async registryOf (block: BlockRef): Promise<RegistryValues> {
-    const h = bytesToHex(block.hash())
-    let values = this.registryAfter.get(h)
-    if (values === undefined) {
-      const registry = this.genesis.contracts.ParamRegistry
-      values = registry === undefined ? {} : await readRegistryValues(await this.stateAt(block.header.stateRoot), registry)
-      this.registryAfter.set(h, values)
-    }
-    return values
-  }
-
-  /**
-   * A new head's registry values, for configAt: its parent's when the block has no log of ParamRegistry (values change
-   * only through `setParameter`, which logs ParameterSet), so a head costs no state read unless governance acted.
-   */
-  private async noteHeadRegistry (block: Block, receipts: StoredReceipt[]): Promise<void> {
-    const registry = this.genesis.contracts.ParamRegistry?.toLowerCase()
-    const parentValues = this.registryAfter.get(bytesToHex(block.header.parentHash))
-    const touched = receipts.some((r) => r.logs.some((l) => bytesToHex(l[0]) === registry))
-    if (parentValues !== undefined && !touched) this.registryAfter.set(bytesToHex(block.hash()), parentValues)
-    else await this.registryOf(block)
-  }
-
-  /** The config of a block at `slot` on `parent`, reading the parent's registry values when the block starts an epoch. */
-  private async configForChild (parent: BlockRef, parentPoot: ChainState, slot: number): Promise<PootConfig> {
-    const { params } = this.genesis.poot
-    if (epochOf(params, slot) !== epochOf(params, parentPoot.slot)) await this.registryOf(parent)
-    return this.configFor(bytesToHex(parent.hash()), parentPoot, slot)
-  }
-
-  /**
-   * The PoOT config a block at `slot` on `parentHash` is checked with: its parent's within an epoch; at an epoch's
-   * first block, the genesis parameters with what governance changed in ParamRegistry by the parent's state
-   * (protocols/poot/governed-params.ts; the parent's values must have been read: configForChild, or a head's).
-   */
-  private configFor (parentHash: string, parentPoot: ChainState, slot: number): PootConfig {
-    const base = this.genesis.poot
-    const inherited = this.configByEvm.get(parentHash) ?? base
-    if (epochOf(base.params, slot) === epochOf(base.params, parentPoot.slot)) return inherited
-    const values = this.registryAfter.get(parentHash)
-    if (values === undefined) return inherited
-    return epochConfig(base, inherited, governedParams(base.params, this.registryAtGenesis, values), slot)
-  }
-
   /** The config of a block at `slot` on the current head (scheduling, duties, gossip checks). */
-  configAt (slot: number): PootConfig { return this.configFor(bytesToHex(this.headBlock.hash()), this.headPoot, slot) }
+  configAt (slot: number): PootConfig { return this.configs.forParent(bytesToHex(this.headBlock.hash()), this.headPoot, slot) }
 
   private remember (block: BlockRef, state: ChainState, signed?: SignedHeader, config?: PootConfig, payout?: PayoutSchedule): string | null {
     if (signed !== undefined) {
@@ -446,7 +395,7 @@ export class Chain {
     this.payouts.remember(h, parent === undefined ? undefined : { hash: parentHash, slot: parent.slot }, state.slot, block.header.number === 1n, payout)
     this.pootByEvm.set(h, state)
     this.evmByPoot.set(state.hash, h)
-    if (config !== undefined && config !== this.genesis.poot) this.configByEvm.set(h, config)
+    this.configs.remember(h, config)
     return null
   }
 
@@ -460,9 +409,8 @@ export class Chain {
   private unindex (h: string, pootHash: string): void {
     this.pootByEvm.delete(h)
     this.evmByPoot.delete(pootHash)
-    this.configByEvm.delete(h)
+    this.configs.forget(h)
     this.payouts.forget(h)
-    this.registryAfter.delete(h)
   }
 
   /** Evidence no later block can take any more (settled-evidence.ts): forgotten also by a node that never proposes. */
@@ -551,7 +499,7 @@ export class Chain {
     if (this.hasSigned(p.slot, p.proposer)) throw new ChainError('already-signed', `${p.proposer} already signed a block for slot ${p.slot}`)
     const parent = this.headBlock
     const parentPoot = this.headPoot
-    const config = await this.configForChild(parent, parentPoot, p.slot)
+    const config = await this.configs.forChild(parent, parentPoot, p.slot)
     // a pool's draft carries fewer signatures than its threshold: every other rule is checked here, the threshold
     // once the other members signed (finishBuild)
     const checked = p.cosign === undefined ? config : partialConfig(config, p.proposer, p.signers.length)
@@ -702,7 +650,7 @@ export class Chain {
     const abandoned = reorg ? await this.abandonedBranch(oldHead, poot) : []
     for (const b of abandoned) { await this.store.markSide(b.hash()); this.sideBlocks.set(bytesToHex(b.hash()), b) }
     await index(block)
-    await this.noteHeadRegistry(block, receipts)
+    await this.configs.noteHead(block, receipts)
     await this.blockchain.putBlock(block)
     this.headBlock = block
     // the live VM at the new head's state (an imported block was executed on the execution worker)
@@ -873,7 +821,7 @@ export class Chain {
     const ph = env.poot.signed.header
     if (ph.parent !== parentPoot.hash) return { ok: false, reason: 'poot-parent-mismatch: the PoOT header names another parent than the EVM block' }
     const pootHash = headerHash(ph)
-    const config = await this.configForChild(parent, parentPoot, ph.slot)
+    const config = await this.configs.forChild(parent, parentPoot, ph.slot)
     // a draft being co-signed carries fewer signatures than the threshold: those present are checked
     const checked = partial ? partialConfig(config, ph.proposer, env.poot.signed.signatures.length) : config
     // a body that names registrations gets its header (proposer, turn, signatures) checked before they are read from
