@@ -82,7 +82,9 @@ export function flagLayer (o: Overrides): Layer {
 
 /** Merges the layers over the file's value and validates; errors name the layer that set the bad value. */
 export function effectiveConfig (fileValue: unknown, fileName: string, layers: Layer): Config {
-  const merged = structuredClone((fileValue ?? {}) as Record<string, unknown>)
+  const root = fileValue ?? {}
+  if (typeof root !== 'object' || Array.isArray(root)) throw new ConfigError(`${fileName}: (root): expected a JSON object, got ${Array.isArray(root) ? 'an array' : typeof root}`)
+  const merged = structuredClone(root as Record<string, unknown>)
   const sources = new Map<string, string>()
   for (const l of layers) {
     setPath(merged, l.path, l.value)

@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert'
+import fc from 'fast-check'
 import { effectiveConfig, envLayer, flagLayer } from '../../../node/src/runtime/settings.js'
+import { ConfigError } from '../../../node/src/home/config.js'
 
 describe('effective config: config.json < environment < flags', () => {
   const file = { version: 1, node: { maxPeers: 20, listen: ['/ip4/0.0.0.0/tcp/9000'] }, api: { port: 5000 } }
@@ -35,5 +37,26 @@ describe('effective config: config.json < environment < flags', () => {
       assert.ok(lines.some((l) => l.startsWith('--api: api.')), err.message)
       return true
     })
+  })
+
+  it('refuses a config file that is not a JSON object with one line naming the file, flags or not', () => {
+    for (const file of [5, 'x', true, [], [{ version: 1 }]]) {
+      for (const layers of [[], flagLayer({ listen: ['/ip4/127.0.0.1/tcp/0'], api: '127.0.0.1:1' })]) {
+        assert.throws(() => effectiveConfig(file, 'config.json', layers), (err: Error) => {
+          assert.ok(err instanceof ConfigError, `${String(err)}`)
+          assert.match(err.message, /^config\.json: \(root\): expected a JSON object, got (a number|a string|a boolean|an array|number|string|boolean)$/)
+          return true
+        })
+      }
+    }
+  })
+
+  it('property: whatever the file holds and the flags set, the result is a config or a ConfigError', () => {
+    const json = fc.jsonValue({ maxDepth: 3 })
+    const file = fc.oneof(json, fc.dictionary(fc.constantFrom('version', 'node', 'api', 'swarm', 'chain', 'log', 'seal'), json, { maxKeys: 4 }))
+    fc.assert(fc.property(file, fc.boolean(), (value, flags) => {
+      const layers = flags ? flagLayer({ listen: ['/ip4/127.0.0.1/tcp/0'], api: '127.0.0.1:1', logLevel: 'debug', rpc: '127.0.0.1:2' }) : []
+      try { effectiveConfig(value, 'config.json', layers) } catch (err) { assert.ok(err instanceof ConfigError, `${(err as Error).constructor.name}: ${(err as Error).message}`) }
+    }), { numRuns: 500 })
   })
 })
