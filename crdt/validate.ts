@@ -11,7 +11,7 @@
  *   are contiguous (no gaps, no overlap: an update never re-sends or skips history);
  * - no nested types, subdocuments, text, formats or embeds: only ContentAny values (and ContentDeleted);
  * - every origin and right origin exists (in the document or earlier in this update) and is not garbage-collected;
- * - every deleted range covers existing structs only.
+ * - every deleted range is non-empty and covers existing structs only.
  */
 import * as Y from 'yjs'
 import {
@@ -184,6 +184,8 @@ function check (doc: Y.Doc, update: Uint8Array): void {
   // Deletes: only a holder's own holding entries, and status values being overwritten in this same update.
   for (const [client, ranges] of ds.clients) {
     for (const r of ranges) {
+      // Yjs never writes an empty range, and applying one throws inside Y.applyUpdate, after part of it is applied
+      if (!(r.len > 0)) fail(`an empty delete range at ${client}:${r.clock}`)
       let clock = r.clock
       const end = r.clock + r.len
       while (clock < end) {

@@ -5,6 +5,7 @@ import {
 } from '../../../crdt/index.js'
 import { SESSION, cid, craft, keyOf, node, peerOf, seal, sid } from './helpers.js'
 import { ed25519 } from '@noble/curves/ed25519.js'
+import * as encoding from 'lib0/encoding'
 
 /** Author 0 records session S with 2 chunks and seals it; node 1 receives everything. */
 function setup (): { a: ReturnType<typeof node>, b: ReturnType<typeof node>, S: string } {
@@ -124,6 +125,23 @@ describe('crdt: envelopes and permission checks', () => {
     expectRejected(b, craft(b, 2, (d) => d.getText('incidents').insert(0, 'x')).bytes, 'forbidden', /ContentString/)
     expectRejected(b, craft(b, 2, (d) => d.getMap('holding').set('not-a-session', { since: 1 })).bytes, 'forbidden', /session ID/)
     expectRejected(b, craft(b, 2, (d) => d.getArray('incidents').push([{ kind: 'gossip', sessionId: '', subject: '', detail: '', at: 1 }])).bytes, 'forbidden', /kind/)
+  })
+
+  it('rejects an update with an empty delete range (which Y.applyUpdate throws on, part applied); later updates still apply', () => {
+    const { a, b, S } = setup()
+    // no structs, then a delete set of one client with one range of length 0, as an author could sign it
+    const enc = new Y.UpdateEncoderV1()
+    encoding.writeVarUint(enc.restEncoder, 0)
+    encoding.writeVarUint(enc.restEncoder, 1)
+    encoding.writeVarUint(enc.restEncoder, 12345)
+    encoding.writeVarUint(enc.restEncoder, 1)
+    enc.writeDsClock(0)
+    enc.writeDsLen(0)
+    const update = enc.toUint8Array()
+    const seq = (b.log(peerOf(0))?.seq ?? 0) + 1
+    expectRejected(b, sealEnvelope(update, seq, keyOf(0)).bytes, 'forbidden', /an empty delete range at 12345:0/)
+    for (const e of recordHolding(a, S, false, 9)) assert.equal(b.ingest(e.bytes).status, 'applied')
+    assert.equal(b.stateHash(), a.stateHash())
   })
 
   it('rejects equivocation: two different updates under one sequence number', () => {
