@@ -15,6 +15,9 @@ export interface EnvelopeSource {
 
 export interface SyncResult { imported: number, head: bigint }
 
+/** Where a catch-up stands, as Ethereum's `eth_syncing` reports it: the block it started from, the last one it imported, the source's head. */
+export interface SyncProgress { startingBlock: bigint, currentBlock: bigint, highestBlock: bigint }
+
 export class SyncError extends Error {
   constructor (readonly number: bigint, readonly reason: string) { super(`sync: block ${number} refused: ${reason}`) }
 }
@@ -25,11 +28,14 @@ export const SYNC_BATCH = 64
  * Imports the source's canonical blocks from `start` (default: just after our head) up to its head as seen at the
  * start; throws SyncError at the first bad block. Blocks we already have are recognised before re-execution, so a
  * node that may sit on a fork starts from its finalized block and only the differing part is executed.
+ * `onProgress` is told where it stands at the start and after each batch.
  */
-export async function syncFrom (chain: Chain, source: EnvelopeSource, nowMs: () => number = Date.now, start?: bigint): Promise<SyncResult> {
+export async function syncFrom (chain: Chain, source: EnvelopeSource, nowMs: () => number = Date.now, start?: bigint, onProgress?: (p: SyncProgress) => void): Promise<SyncResult> {
   const target = await source.headNumber()
   let imported = 0
   let next = start ?? chain.head.header.number + 1n
+  const startingBlock = next - 1n
+  onProgress?.({ startingBlock, currentBlock: startingBlock, highestBlock: target })
   while (next <= target) {
     const batch = await source.envelopes(next, SYNC_BATCH)
     if (batch.length === 0) throw new SyncError(next, 'the source sent no blocks')
@@ -39,6 +45,7 @@ export async function syncFrom (chain: Chain, source: EnvelopeSource, nowMs: () 
       if (r.known !== true) imported++
       next++
     }
+    onProgress?.({ startingBlock, currentBlock: next - 1n, highestBlock: target })
   }
   return { imported, head: chain.head.header.number }
 }

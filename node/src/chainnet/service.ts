@@ -19,7 +19,7 @@ import { ChainNode, systemClock, type Clock } from '../chain/chain-node.js'
 import { localProposer, signersFrom } from '../chain/local-proposer.js'
 import { poolMembershipsFrom, poolWakes, type PoolMembership, type PoolSigning } from '../chain/pool-member.js'
 import type { Cosigner } from '../chain/chain.js'
-import { syncFrom, SyncError } from '../chain/sync.js'
+import { syncFrom, SyncError, type SyncProgress } from '../chain/sync.js'
 import { decodeProof, encodeProof, ProofCodecError } from '../chain/proof-codec.js'
 import { decodeEnvelope } from '../chain/envelope.js'
 import { CHAIN_TOPICS, COSIGN_PROTOCOL, COSIGN_SERVE_TIMEOUT_MS, MAX_GOSSIP_BLOCK_BYTES, MAX_GOSSIP_PROOF_BYTES, RELAY_PROTOCOL, SYNC_PROTOCOL, TOPIC_BLOCKS, TOPIC_PROOFS, TOPIC_TXS } from './constants.js'
@@ -78,6 +78,8 @@ export interface RelayTraffic {
 }
 
 const TICK_MS = 100
+/** A catch-up logs where it stands at most this often. */
+const SYNC_LOG_MS = 5000
 
 export class ChainService {
   readonly pool: ProofPool
@@ -98,6 +100,8 @@ export class ChainService {
   private storageCheckedAt = ''
   private timer?: NodeJS.Timeout
   private syncing: Promise<void> | null = null
+  /** where the running catch-up stands (eth_syncing, /api/v1/status), null when none runs */
+  private syncProgress: SyncProgress | null = null
   private lastSyncAttempt = 0
   /** transactions of this node's clients still in its mempool: sent again every few slots until included */
   private readonly localTxs = new Map<string, { raw: Uint8Array, sentAt: number }>()
@@ -512,6 +516,24 @@ export class ChainService {
 
   private genesisHash (): string { return bytesToHex(this.chain.blockchain.genesisBlock.hash()) }
 
+  /** Where the running catch-up stands, or null when the node is not catching up. */
+  get syncStatus (): SyncProgress | null { return this.syncProgress }
+
+  /** Keeps a catch-up's progress for syncStatus and logs it every SYNC_LOG_MS (a sync from genesis can take minutes). */
+  private progressReporter (peer: string): (p: SyncProgress) => void {
+    const started = this.clock.now()
+    let logged = started
+    return (p) => {
+      this.syncProgress = p
+      const now = this.clock.now()
+      if (now - logged < SYNC_LOG_MS || p.currentBlock >= p.highestBlock) return
+      logged = now
+      const done = Number(p.currentBlock - p.startingBlock)
+      const perSecond = done / Math.max(0.001, (now - started) / 1000)
+      this.init.log.info({ peer, at: Number(p.currentBlock), target: Number(p.highestBlock), blocksPerSecond: Math.round(perSecond), etaS: Math.round(Number(p.highestBlock - p.currentBlock) / Math.max(perSecond, 0.001)) }, 'chain syncing')
+    }
+  }
+
   /** Imports the peer's canonical blocks from just after our finalized block (known ones are skipped quickly). */
   private async syncWith (peer: PeerId): Promise<void> {
     const id = peer.toString()
@@ -521,13 +543,15 @@ export class ChainService {
       if (status.head <= this.chain.head.header.number && status.headHash === bytesToHex(this.chain.head.hash())) return
       const finalized = this.chain.headPoot.finalized.height
       const start = BigInt(Math.min(finalized + 1, Number(this.chain.head.header.number) + 1))
-      const r = await syncFrom(this.chain, peerEnvelopeSource(this.init.libp2p, peer, status), this.clock.now, start)
+      const r = await syncFrom(this.chain, peerEnvelopeSource(this.init.libp2p, peer, status), this.clock.now, start, this.progressReporter(id))
+      this.syncProgress = null
       this.metrics?.syncs.inc({ outcome: 'ok' })
       if (r.imported > 0) {
         this.metrics?.blocksImported.inc({ via: 'sync' }, r.imported)
         this.init.log.info({ peer: id, imported: r.imported, head: Number(r.head) }, 'chain caught up')
       }
     } catch (err) {
+      this.syncProgress = null
       this.metrics?.syncs.inc({ outcome: err instanceof SyncError ? 'bad-block' : 'failed' })
       if (err instanceof SyncError || err instanceof SyncProtocolError) this.init.onRejected?.(SYNC_PROTOCOL, err instanceof SyncError ? 'bad-block' : 'bad-answer')
       this.init.log.warn({ peer: id, err: (err as Error).message }, 'chain sync failed')

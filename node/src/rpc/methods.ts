@@ -12,6 +12,7 @@ import { encodeEntitlements, publishedParts } from '../../../protocols/poot/payo
 import { LUCID_VERSION } from '../version.js'
 import { CallFailed, type Chain, type CallRequest } from '../chain/chain.js'
 import { MempoolError } from '../chain/mempool.js'
+import type { SyncProgress } from '../chain/sync.js'
 import { RpcError, RPC, invalidParams } from './errors.js'
 import { address, blockTag, bool, data, expectCount, hash, numberOrQuantity, object, quantity, type BlockTag, type Params } from './params.js'
 import { formatBlock, formatReceipts, formatTx } from './format.js'
@@ -35,7 +36,14 @@ const GETH_PHRASES: Record<string, string> = {
   'wrong-chain-id': 'invalid chain id'
 }
 
-export function makeMethods (chain: Chain, filters: FilterManager): Map<string, Handler> {
+/** What the JSON-RPC reads of the node around its chain; absent for a standalone chain (no peers, never catching up). */
+export interface RpcNodeView {
+  peerCount: () => number
+  /** the catch-up running from a peer, or null */
+  syncing: () => SyncProgress | null
+}
+
+export function makeMethods (chain: Chain, filters: FilterManager, node?: RpcNodeView): Map<string, Handler> {
   const m = new Map<string, Handler>()
   const def = (name: string, min: number, max: number, fn: Handler): void => {
     m.set(name, async (params) => { expectCount(params, min, max); return await fn(params) })
@@ -93,9 +101,12 @@ export function makeMethods (chain: Chain, filters: FilterManager): Map<string, 
   def('web3_sha3', 1, 1, async ([x]) => keccak256(data(x, 'params[0] (data)')))
   def('net_version', 0, 0, async () => chain.chainId.toString())
   def('net_listening', 0, 0, async () => true)
-  def('net_peerCount', 0, 0, async () => '0x0')
+  def('net_peerCount', 0, 0, async () => q(BigInt(node?.peerCount() ?? 0)))
   def('eth_chainId', 0, 0, async () => q(chain.chainId))
-  def('eth_syncing', 0, 0, async () => false)
+  def('eth_syncing', 0, 0, async () => {
+    const p = node?.syncing() ?? null
+    return p === null ? false : { startingBlock: q(p.startingBlock), currentBlock: q(p.currentBlock), highestBlock: q(p.highestBlock) }
+  })
   def('eth_accounts', 0, 0, async () => [])
   def('eth_blockNumber', 0, 0, async () => q(chain.head.header.number))
   def('eth_gasPrice', 0, 0, async () => q(chain.head.header.calcNextBaseFee() + 1_000_000_000n))

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net'
 import type { Chain } from '../chain/chain.js'
 import { RpcError, RPC } from './errors.js'
 import { FilterManager, type RpcLog } from './filters.js'
-import { makeMethods, type Handler } from './methods.js'
+import { makeMethods, type Handler, type RpcNodeView } from './methods.js'
 import { formatReceipts } from './format.js'
 import { bytesToHex } from '@ethereumjs/util'
 
@@ -18,7 +18,14 @@ export { DEFAULT_RPC_PORT }
 export const MAX_BODY_BYTES = 5 * 1024 * 1024
 export const MAX_BATCH = 1000
 
-export interface RpcServerOptions { host?: string, port?: number, maxBodyBytes?: number, log?: (line: string) => void }
+export interface RpcServerOptions {
+  host?: string
+  port?: number
+  maxBodyBytes?: number
+  log?: (line: string) => void
+  /** the node around the chain (peers, catch-up) for net_peerCount and eth_syncing */
+  node?: RpcNodeView
+}
 
 export interface RpcServer { url: string, server: Server, close: () => Promise<void> }
 
@@ -55,7 +62,7 @@ export async function dispatch (methods: Map<string, Handler>, req: unknown, log
 
 export async function startRpcServer (chain: Chain, opts: RpcServerOptions = {}): Promise<RpcServer> {
   const filters = new FilterManager()
-  const methods = makeMethods(chain, filters)
+  const methods = makeMethods(chain, filters, opts.node)
   const maxBody = opts.maxBodyBytes ?? MAX_BODY_BYTES
   chain.onHead((block) => {
     void chain.store.receipts(block.hash()).then((receipts) => {

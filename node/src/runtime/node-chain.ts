@@ -77,7 +77,12 @@ export async function startNodeChain (init: NodeChainInit): Promise<NodeChain> {
   let rpc: RpcServer
   try {
     await service.start()
-    rpc = await startRpcServer(chain, { host: config.chain.rpc.host, port: config.chain.rpc.port, log: (line) => log.debug({ line }, 'json-rpc') })
+    rpc = await startRpcServer(chain, {
+      host: config.chain.rpc.host,
+      port: config.chain.rpc.port,
+      log: (line) => log.debug({ line }, 'json-rpc'),
+      node: { peerCount: () => init.libp2p.getPeers().length, syncing: () => service.syncStatus }
+    })
   } catch (err) {
     await service.stop().catch(() => {})
     await chain.close().catch(() => {})
@@ -106,7 +111,16 @@ export async function startNodeChain (init: NodeChainInit): Promise<NodeChain> {
     anchor: async (manifest, manifestHash) => await (anchoring?.anchor(manifest, manifestHash) ?? null),
     status: () => {
       const poot = chain.headPoot
-      return { chainId: Number(chain.chainId), head: Number(chain.head.header.number), headSlot: poot.slot, finalized: poot.finalized.height, rpc: rpc.url, account: anchorer?.address ?? null }
+      const sync = service.syncStatus
+      return {
+        chainId: Number(chain.chainId),
+        head: Number(chain.head.header.number),
+        headSlot: poot.slot,
+        finalized: poot.finalized.height,
+        syncing: sync === null ? null : { from: Number(sync.startingBlock), at: Number(sync.currentBlock), target: Number(sync.highestBlock) },
+        rpc: rpc.url,
+        account: anchorer?.address ?? null
+      }
     },
     stop: async () => {
       await anchoring?.stop()

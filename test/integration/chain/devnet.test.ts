@@ -220,6 +220,9 @@ describe('chain devnet: 5 real node processes and a follower', function () {
     const [a, b] = await Promise.all([producers[0], follower].map(async (n) => await rpc<{ hash: string, stateRoot: string }>(url(n), 'eth_getBlockByNumber', [at, false])))
     assert.equal(b.hash, a.hash)
     assert.equal(b.stateRoot, a.stateRoot)
+    // its JSON-RPC says what an Ethereum client would: peers, and no catch-up running once it is there
+    assert.ok(Number(await rpc<string>(url(follower), 'net_peerCount')) >= 1)
+    await waitFor('eth_syncing false on the follower', async () => await rpc<unknown>(url(follower), 'eth_syncing') === false, 30_000, 250)
   })
 
   it('a transaction sent to the follower (which never proposes) is gossiped to the proposers and included', async () => {

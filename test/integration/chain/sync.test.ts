@@ -2,7 +2,7 @@
 // node from its own head; a source serving a tampered block is refused at that block with the reason.
 import { strict as assert } from 'node:assert'
 import { bytesToHex } from '@ethereumjs/util'
-import { syncFrom, rpcEnvelopeSource, SyncError, decodeEnvelope, encodeEnvelope, type Chain, type EnvelopeSource } from '../../../node/src/chain/index.js'
+import { syncFrom, type SyncProgress, rpcEnvelopeSource, SyncError, decodeEnvelope, encodeEnvelope, type Chain, type EnvelopeSource } from '../../../node/src/chain/index.js'
 import { startRpcServer, type RpcServer } from '../../../node/src/rpc/server.js'
 import { openDevChain, produce, removeChainDirs, signedTx, DEV_KEYS } from './support.js'
 
@@ -23,8 +23,12 @@ describe('chain: sync from another node', function () {
   it('a fresh node syncs from genesis to the same head and state root', async () => {
     const fresh = await openDevChain()
     try {
-      const r = await syncFrom(fresh, rpcEnvelopeSource(rpc.url), () => Number.MAX_SAFE_INTEGER)
+      const progress: SyncProgress[] = []
+      const r = await syncFrom(fresh, rpcEnvelopeSource(rpc.url), () => Number.MAX_SAFE_INTEGER, undefined, (p) => progress.push(p))
       assert.equal(r.imported, 70)
+      // where it stood: from genesis, after each batch of 64, up to the source's head
+      assert.deepEqual(progress.map((p) => p.currentBlock), [0n, 64n, 70n])
+      assert.ok(progress.every((p) => p.startingBlock === 0n && p.highestBlock === 70n))
       assert.equal(bytesToHex(fresh.head.hash()), bytesToHex(leader.head.hash()))
       assert.equal(bytesToHex(fresh.head.header.stateRoot), bytesToHex(leader.head.header.stateRoot))
       // returning: the leader moves on, the node syncs again from its own head
