@@ -100,7 +100,7 @@ export function makeMethods (chain: Chain, filters: FilterManager, node?: RpcNod
   def('web3_clientVersion', 0, 0, async () => `lucid/${LUCID_VERSION}/ethereumjs`)
   def('web3_sha3', 1, 1, async ([x]) => keccak256(data(x, 'params[0] (data)')))
   def('net_version', 0, 0, async () => chain.chainId.toString())
-  def('net_listening', 0, 0, async () => true)
+  def('net_listening', 0, 0, async () => node !== undefined) // a standalone chain (lucid chain run) has no peer network
   def('net_peerCount', 0, 0, async () => q(BigInt(node?.peerCount() ?? 0)))
   def('eth_chainId', 0, 0, async () => q(chain.chainId))
   def('eth_syncing', 0, 0, async () => {

@@ -108,13 +108,15 @@ describe('chain: JSON-RPC errors and batches', function () {
     } finally { chain.stateAt = stateAt }
   })
 
-  it('net_peerCount and eth_syncing say what the node around the chain knows (a standalone chain: no peers, not syncing)', async () => {
+  it('net_peerCount, net_listening and eth_syncing say what the node around the chain knows (a standalone chain: no peers, not listening, not syncing)', async () => {
     assert.equal((await call('net_peerCount', [])).result, '0x0')
+    assert.equal((await call('net_listening', [])).result, false)
     assert.equal((await call('eth_syncing', [])).result, false)
     let syncing: { startingBlock: bigint, currentBlock: bigint, highestBlock: bigint } | null = { startingBlock: 3n, currentBlock: 70n, highestBlock: 300n }
     const methods = makeMethods(chain, new FilterManager(), { peerCount: () => 4, syncing: () => syncing })
     const run = async (name: string): Promise<unknown> => await (methods.get(name) as (p: unknown[]) => Promise<unknown>)([])
     assert.equal(await run('net_peerCount'), '0x4')
+    assert.equal(await run('net_listening'), true)
     assert.deepEqual(await run('eth_syncing'), { startingBlock: '0x3', currentBlock: '0x46', highestBlock: '0x12c' })
     syncing = null
     assert.equal(await run('eth_syncing'), false)
