@@ -10,7 +10,7 @@ import { keccakTree, leafHash, leafOf } from '../../payment-sidecar/src/batch/le
 import { batchFromJson, batchToJson, type CommittedEntry } from '../../payment-sidecar/src/batch/types.js'
 import { ConfigError, loadConfig, MAINNET_USDT, parseConfig } from '../../payment-sidecar/src/config.js'
 import { openKeys, sealKeys } from '../../payment-sidecar/src/keystore.js'
-import { Ledger } from '../../payment-sidecar/src/ledger/ledger.js'
+import { Ledger, LedgerDamaged } from '../../payment-sidecar/src/ledger/ledger.js'
 import { CrashError, Guard } from '../../payment-sidecar/src/service/crash.js'
 import { batchLeaf, merkleTree } from '../contracts/support/merkle.js'
 
@@ -94,6 +94,20 @@ describe('payment sidecar: ledger', () => {
     const lines = readFileSync(path, 'utf8').split('\n').filter((x) => x !== '')
     assert.equal(lines.length, 3)
     assert.ok(lines.every((x) => JSON.parse(x) !== null))
+  })
+
+  it('refuses to open a ledger damaged before its last line, and changes nothing', () => {
+    const path = join(tmp(), 'ledger.jsonl')
+    const l = new Ledger(path)
+    for (const key of ['a', 'b', 'c']) l.append({ k: 'tx', key, state: 'confirmed' })
+    l.close()
+    const good = readFileSync(path, 'utf8').split('\n')
+    for (const bad of ['{"k":"tx","key":"b","sta', 'not json', '[1,2]', '{"key":"b"}', '']) {
+      const damaged = [good[0], bad, good[2], ''].join('\n')
+      writeFileSync(path, damaged)
+      assert.throws(() => new Ledger(path), (e: Error) => e instanceof LedgerDamaged && /line 2 is not a ledger record, and it is not a torn last line/.test(e.message), JSON.stringify(bad))
+      assert.equal(readFileSync(path, 'utf8'), damaged, 'nothing truncated: the records after the damage are kept')
+    }
   })
 
   it('refuses writes after an injected crash', () => {
