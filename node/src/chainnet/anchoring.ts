@@ -36,6 +36,8 @@ export interface AnchorState {
   anchorsAwaitingFinality: () => Array<{ sessionId: string, anchor: AnchorRecord }>
   /** whether this node's state already records the session's anchor */
   hasAnchor: (sessionId: string) => boolean
+  /** records a 'duplicate-id' incident: the session ID is registered on chain by another account or with another root */
+  duplicateId: (sessionId: string, subject: string, detail: string) => Promise<void>
 }
 
 export interface AnchoringInit {
@@ -177,6 +179,7 @@ export class Anchoring {
     if (reg !== null) {
       log.warn({ sessionId, tx, registrant: reg.registrant, merkleRoot: reg.merkleRoot, registeredBy: reg.tx },
         'session ID already registered by another account or with another root: the session is not anchored')
+      await state.duplicateId(sessionId, reg.registrant.toLowerCase(), `registered on chain by ${reg.registrant.toLowerCase()} with root ${reg.merkleRoot.toLowerCase()} (transaction ${reg.tx}): this node's anchor ${tx} is refused`)
     } else if (why === 'reverted') {
       log.warn({ sessionId, tx }, 'anchor reverted in a final block: the session is not anchored')
     } else {

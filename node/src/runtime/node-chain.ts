@@ -145,7 +145,8 @@ async function startAnchoring (anchorer: Anchorer, chainId: number, init: NodeCh
       anchored: async (id, anchor) => { await state.anchored(id, anchor) },
       anchorFinal: async (id, finality) => { await state.anchorFinal(id, finality); finals.inc() },
       anchorsAwaitingFinality: () => state.anchorsAwaitingFinality(),
-      hasAnchor: (id) => state.hasAnchor(id)
+      hasAnchor: (id) => state.hasAnchor(id),
+      duplicateId: async (id, subject, detail) => { await state.incident({ kind: 'duplicate-id', sessionId: id, subject, detail, at: init.now() }) }
     },
     manifestOf: async (id) => {
       const encoded = await localManifest(index, blocks, id)

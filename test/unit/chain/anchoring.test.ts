@@ -37,6 +37,7 @@ class Node {
   readonly anchors = new Map<string, AnchorRecord>()
   readonly finals = new Map<string, AnchorFinality>()
   readonly manifests = new Map<string, Manifest>()
+  readonly incidents: Array<{ id: string, subject: string, detail: string }> = []
   private n = 1000
 
   constructor (readonly chain: ScriptedChain, readonly pending: PendingAnchors) {}
@@ -52,7 +53,8 @@ class Node {
       anchored: async (id, a) => { assert.ok(!this.anchors.has(id), 'anchored once'); this.anchors.set(id, a) },
       anchorFinal: async (id, f) => { assert.ok(!this.finals.has(id), 'final once'); this.finals.set(id, f) },
       anchorsAwaitingFinality: () => [...this.anchors].filter(([id]) => !this.finals.has(id)).map(([sessionId, anchor]) => ({ sessionId, anchor })),
-      hasAnchor: (id) => this.anchors.has(id)
+      hasAnchor: (id) => this.anchors.has(id),
+      duplicateId: async (id, subject, detail) => { this.incidents.push({ id, subject, detail }) }
     }
   }
 
@@ -207,6 +209,8 @@ describe('chain: anchoring (send, keep, follow, resume)', () => {
     await a.anchor(m, '')
     await blocks(node, a, 2)
     assert.deepEqual(node.warnings, ['session ID already registered by another account or with another root: the session is not anchored'])
+    assert.deepEqual(node.incidents.map((i) => [i.id, i.subject]), [[m.sessionId, RIVAL]], 'a duplicate-id incident in the state, naming the registrant')
+    assert.match(node.incidents[0].detail, new RegExp(`^registered on chain by ${RIVAL} with root 0x(33){32} \\(transaction ${rival}\\)`))
     assert.ok(!node.anchors.has(m.sessionId) && !node.finals.has(m.sessionId))
     assert.equal(node.sent.length, 1)
     assert.deepEqual((await node.pending.all()).pending, [])
