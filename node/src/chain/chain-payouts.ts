@@ -19,7 +19,7 @@ import type { ChainStore } from './store.js'
 import type { ExecSystemWrite } from './exec-protocol.js'
 import type { BlockRef } from './stored-block.js'
 import { PAYOUT_WRITE_GAS, SYSTEM_ADDRESS } from './system.js'
-import { computeChainPayouts, encodeRollover, knownAccounts, payoutBatchesInterface, recordEntitlementsCalldata, recordHoldersCalldata } from './payout-system.js'
+import { computeChainPayouts, encodeRollover, knownAccounts, payoutBatchesInterface, readStoredHolders, recordEntitlementsCalldata, recordHoldersCalldata } from './payout-system.js'
 import { decodeEntitlementsRecords, encodeEntitlementsRecords, entitlementsRecord, type EntitlementsRecord } from './entitlements-record.js'
 
 /** At most this many payout epochs are written by one block; a longer stall is the next blocks' backlog. */
@@ -39,6 +39,8 @@ export interface PayoutChain {
   stateAt: (root: Uint8Array) => Promise<MerkleStateManager>
   blockByNumber: (n: bigint) => Promise<Block | undefined>
   head: () => Block
+  /** whether a block is final and canonical (so every block the chain can still add descends from it) */
+  isFinal: (hash: Uint8Array, height: bigint) => Promise<boolean>
   /** an error the chain's callers know (ChainError) */
   error: (code: string, message: string) => Error
 }
@@ -54,6 +56,8 @@ export class ChainPayouts {
   readonly genesisSchedule: PayoutSchedule
   /** accounts no holder record needs (payout-system.ts knownAccounts) */
   private readonly knownHolders: ReadonlySet<string>
+  /** the stored holders read at the last boundary's parent: their prefix of a later boundary's once that block is final */
+  private lastHolders: { hash: Uint8Array, height: bigint, holders: string[] } | null = null
 
   constructor (private readonly chain: PayoutChain) {
     this.genesisSchedule = payoutScheduleOf(chain.genesis.payout.epochSlots)
@@ -154,8 +158,10 @@ export class ChainPayouts {
     const { chain } = this
     const seen = await this.accountsWrittenBy(parent)
     const to = createAddressFromString(chain.genesis.contracts.PayoutBatches)
+    const state = await chain.stateAt(parent.header.stateRoot)
     return await computeChainPayouts(chain.genesis, await this.paramsAt(parent), epochs, seen, {
-      state: await chain.stateAt(parent.header.stateRoot),
+      state,
+      storedHolders: async () => await this.storedHoldersAt(parent, state),
       rollover: async (hash) => await chain.store.rollover(hexToBytes(hash as `0x${string}`)),
       call: async (data) => {
         const r = await chain.call({ to, data: hexToBytes(data as `0x${string}`) }, parent)
@@ -163,6 +169,18 @@ export class ChainPayouts {
         return bytesToHex(r.returnValue)
       }
     })
+  }
+
+  /**
+   * PayoutBatches' stored holders at `parent`: only those after the list read at an earlier boundary's parent, once
+   * that block is final (the array only grows, and every block still to come descends from a final one).
+   */
+  private async storedHoldersAt (parent: Block, state: MerkleStateManager): Promise<string[]> {
+    const last = this.lastHolders
+    const prefix = last !== null && last.height <= parent.header.number && await this.chain.isFinal(last.hash, last.height) ? last.holders : []
+    const holders = await readStoredHolders(state, this.chain.genesis.contracts.PayoutBatches, prefix)
+    this.lastHolders = { hash: parent.hash(), height: parent.header.number, holders }
+    return holders
   }
 
   /**

@@ -204,6 +204,7 @@ export class Chain {
       stateAt: async (root) => await this.stateAt(root),
       blockByNumber: async (n) => await this.blockByNumber(n),
       head: () => this.headBlock,
+      isFinal: async (hash, height) => height <= BigInt(this.forkChoice.finalized.height) && equalsBytes(await this.blockchain.safeNumberToHash(height) || new Uint8Array(), hash),
       error: (code, message) => new ChainError(code, message)
     })
   }

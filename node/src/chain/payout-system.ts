@@ -26,6 +26,11 @@ export interface PayoutReads {
   state: MerkleStateManager
   /** an encoded rollover list (encodeRollover) by its hash, as kept by the node that executed the write; undefined if not kept */
   rollover: (hash: string) => Promise<Uint8Array | undefined>
+  /**
+   * PayoutBatches' stored holders at the parent (readStoredHolders); the chain may pass the holders it read at an
+   * earlier final block as their known prefix
+   */
+  storedHolders?: () => Promise<string[]>
 }
 
 const ROLLOVER = ['address[]', 'uint256[]']
@@ -69,7 +74,7 @@ export function genesisHolders (genesis: Genesis): { all: string[], nodeWorkers:
 export async function computeChainPayouts (genesis: Genesis, params: PayoutParams, epochs: readonly number[], seen: readonly string[], reads: PayoutReads): Promise<PayoutWrite[]> {
   const fn = async (name: string, args: unknown[]): Promise<ethers.Result> => batches.decodeFunctionResult(name, await reads.call(batches.encodeFunctionData(name, args)))
   const [vaultBalanceUsd, vaultNextGoalUsd, rolloverHash, rolloverCount] = await fn('payoutState', []) as unknown as [bigint, bigint, string, bigint]
-  const stored = await readStoredHolders(reads.state, genesis.contracts.PayoutBatches)
+  const stored = await (reads.storedHolders?.() ?? readStoredHolders(reads.state, genesis.contracts.PayoutBatches))
   let state: StoredPayoutState = {
     vaultBalanceUsd,
     vaultNextGoalUsd,
@@ -129,9 +134,10 @@ const HOLDERS_READ_CACHE_NODES = 4096
  * a time: the view call reads them one after another inside the EVM, ~0.5 ms a slot on a cold state, which made a
  * boundary with many holders wait seconds on them. The slots are read through a storage trie of their own with a
  * node cache: the state manager's storage tries keep none, so every slot walked the trie from its root in LevelDB
- * (2,000 holders: 564 ms, most of a boundary's reads).
+ * (2,000 holders: 564 ms, most of a boundary's reads). `knownPrefix`: the holders read at an ancestor's state (only
+ * the slots after it are read).
  */
-export async function readStoredHolders (state: MerkleStateManager, contract: string): Promise<string[]> {
+export async function readStoredHolders (state: MerkleStateManager, contract: string, knownPrefix: readonly string[] = []): Promise<string[]> {
   const account = await state.getAccount(createAddressFromString(contract))
   if (account === undefined) return []
   // the account trie's own MPT, rooted at the contract's storage root (the state manager prefixes no storage keys)
@@ -143,8 +149,9 @@ export async function readStoredHolders (state: MerkleStateManager, contract: st
   }
   const length = Number(bytesToBigInt(await slot(HOLDERS_SLOT)))
   const base = BigInt(ethers.keccak256(setLengthLeft(bigIntToBytes(HOLDERS_SLOT), 32)))
-  const out: string[] = []
-  for (let i = 0; i < length; i += READ_AHEAD) {
+  // the array only grows (PayoutBatches pushes, never rewrites): a prefix read at an ancestor's state is still there
+  const out: string[] = knownPrefix.length <= length ? [...knownPrefix] : []
+  for (let i = out.length; i < length; i += READ_AHEAD) {
     const slots = Array.from({ length: Math.min(READ_AHEAD, length - i) }, (_, k) => (base + BigInt(i + k)) % (1n << 256n))
     for (const v of await Promise.all(slots.map(slot))) out.push(bytesToHex(setLengthLeft(v, 32).subarray(12)))
   }

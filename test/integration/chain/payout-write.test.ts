@@ -141,7 +141,11 @@ describe('chain: the payout system write (PayoutBatches.recordEntitlements at ea
     assert.ok(before.ok)
     assert.deepEqual([...iface.decodeFunctionResult('payoutHolders', before.returnValue)[0]].map((a: string) => a.toLowerCase()), [newHolder, calledHolder, destructHolder, smallHolder], 'stored before the boundary')
     // the boundary reads them from the array's storage slots, as the view returns them
-    assert.deepEqual(await readStoredHolders(await leader.stateAt(parent.header.stateRoot), leader.genesis.contracts.PayoutBatches), [newHolder, calledHolder, destructHolder, smallHolder])
+    const parentState = await leader.stateAt(parent.header.stateRoot)
+    assert.deepEqual(await readStoredHolders(parentState, leader.genesis.contracts.PayoutBatches), [newHolder, calledHolder, destructHolder, smallHolder])
+    // with the holders read at an ancestor as the known prefix, only the slots after it are read
+    assert.deepEqual(await readStoredHolders(parentState, leader.genesis.contracts.PayoutBatches, [newHolder, calledHolder]), [newHolder, calledHolder, destructHolder, smallHolder])
+    assert.deepEqual(await readStoredHolders(parentState, leader.genesis.contracts.PayoutBatches, ['0x' + '99'.repeat(20)]), ['0x' + '99'.repeat(20), calledHolder, destructHolder, smallHolder], 'the prefix is trusted: the caller passes only one read at a final ancestor')
   })
 
   it('commits that root with `lucid payout commit --from-chain`; another root and bad flags are refused', async () => {
