@@ -104,10 +104,17 @@ describe('chain: anchoring (send, keep, follow, resume)', () => {
   })
   afterEach(async () => { await datastore.close(); await rm(dir, { recursive: true, force: true }) })
 
-  it('a refused submission is kept and sent again once the node accepts it; then included and final', async () => {
-    const node = new Node(new ScriptedChain(), new PendingAnchors(datastore))
+  /** A node over a fresh scripted chain and the test's datastore, its anchoring started. */
+  async function started (): Promise<{ chain: ScriptedChain, node: Node, a: Anchoring }> {
+    const chain = new ScriptedChain()
+    const node = new Node(chain, new PendingAnchors(datastore))
     const a = node.anchoring()
     await a.start()
+    return { chain, node, a }
+  }
+
+  it('a refused submission is kept and sent again once the node accepts it; then included and final', async () => {
+    const { node, a } = await started()
     node.funded = false
     const m = node.session()
     assert.equal(await a.anchor(m, 'ab'.repeat(32)), null)
@@ -153,9 +160,7 @@ describe('chain: anchoring (send, keep, follow, resume)', () => {
   })
 
   it('a transaction the chain lost is sent again once, from the pending nonce; a second loss is given up', async () => {
-    const node = new Node(new ScriptedChain(), new PendingAnchors(datastore))
-    const a = node.anchoring()
-    await a.start()
+    const { node, a } = await started()
     const m = node.session()
     node.loseNext = 1
     assert.ok(await a.anchor(m, '') !== null)
@@ -177,10 +182,7 @@ describe('chain: anchoring (send, keep, follow, resume)', () => {
   })
 
   it('a lost transaction that gets in after all, before the one sent again: its registration is followed to final', async () => {
-    const chain = new ScriptedChain()
-    const node = new Node(chain, new PendingAnchors(datastore))
-    const a = node.anchoring()
-    await a.start()
+    const { chain, node, a } = await started()
     const m = node.session()
     node.loseNext = 1
     await a.anchor(m, '')
@@ -198,10 +200,7 @@ describe('chain: anchoring (send, keep, follow, resume)', () => {
   })
 
   it('a session ID another account registered first is reported and not sent again', async () => {
-    const chain = new ScriptedChain()
-    const node = new Node(chain, new PendingAnchors(datastore))
-    const a = node.anchoring()
-    await a.start()
+    const { chain, node, a } = await started()
     const m = node.session()
     const rival = hashOf(1)
     chain.registers.set(rival, { sessionId: m.sessionId, registrant: RIVAL, merkleRoot: '0x' + '33'.repeat(32) })
