@@ -15,7 +15,9 @@ import {
 } from '../../../protocols/poot/index.js'
 import { holderRecordCandidates } from '../../../protocols/poot/payout-write.js'
 import type { Genesis } from './genesis.js'
-import type { ChainStore } from './store.js'
+import type { ChainStore, PayoutBlockData } from './store.js'
+import type { CallRequest, CallResult } from './chain.js'
+import { ChainError } from './chain-error.js'
 import type { ExecSystemWrite } from './exec-protocol.js'
 import type { BlockRef } from './stored-block.js'
 import { PAYOUT_WRITE_GAS, SYSTEM_ADDRESS } from './system.js'
@@ -25,9 +27,6 @@ import { decodeEntitlementsRecords, encodeEntitlementsRecords, entitlementsRecor
 /** At most this many payout epochs are written by one block; a longer stall is the next blocks' backlog. */
 export const MAX_PAYOUT_WRITES_PER_BLOCK = 16
 
-/** A view call's outcome (Chain.call). */
-export type PayoutCallResult = { ok: true, returnValue: Uint8Array } | { ok: false, error?: string }
-
 /** What the payout side reads of the chain. */
 export interface PayoutChain {
   readonly genesis: Genesis
@@ -35,14 +34,12 @@ export interface PayoutChain {
   /** ParamRegistry's governed values in a block's state, and at genesis */
   registryOf: (block: BlockRef) => Promise<RegistryValues>
   registryAtGenesis: () => RegistryValues
-  call: (req: { to: ReturnType<typeof createAddressFromString>, data: Uint8Array }, block: Block) => Promise<PayoutCallResult>
+  call: (req: CallRequest, block: Block) => Promise<CallResult>
   stateAt: (root: Uint8Array) => Promise<MerkleStateManager>
   blockByNumber: (n: bigint) => Promise<Block | undefined>
   head: () => Block
   /** whether a block is final and canonical (so every block the chain can still add descends from it) */
   isFinal: (hash: Uint8Array, height: bigint) => Promise<boolean>
-  /** an error the chain's callers know (ChainError) */
-  error: (code: string, message: string) => Error
 }
 
 /** What a PoOT snapshot keeps of a block's payout side. */
@@ -65,9 +62,9 @@ export class ChainPayouts {
   }
 
   /** Records a block's payout side: the backlog it leaves (from its parent's, when the parent is known) and its schedule. */
-  remember (h: string, parent: { hash: string, slot: number } | undefined, slot: number, isFirst: boolean, schedule?: PayoutSchedule): void {
+  remember (h: string, parent: { hash: string, slot: number } | undefined, slot: number, parentIsGenesis: boolean, schedule?: PayoutSchedule): void {
     if (parent !== undefined) {
-      const { backlog } = this.due(parent.hash, parent.slot, slot, isFirst)
+      const { backlog } = this.due(parent.hash, parent.slot, slot, parentIsGenesis)
       if (backlog > 0) this.backlog.set(h, backlog)
     }
     if (schedule !== undefined && schedule !== this.genesisSchedule) this.scheduleByEvm.set(h, schedule)
@@ -105,7 +102,7 @@ export class ChainPayouts {
   }
 
   /** What is stored with a block that made payout writes (ChainStore.putBlockData), or undefined when it made none. */
-  blockData (payouts: readonly PayoutWrite[]): Parameters<ChainStore['putBlockData']>[4] {
+  blockData (payouts: readonly PayoutWrite[]): PayoutBlockData | undefined {
     if (payouts.length === 0) return undefined
     return {
       records: encodeEntitlementsRecords(payouts.map(entitlementsRecord)),
@@ -165,7 +162,7 @@ export class ChainPayouts {
       rollover: async (hash) => await chain.store.rollover(hexToBytes(hash as `0x${string}`)),
       call: async (data) => {
         const r = await chain.call({ to, data: hexToBytes(data as `0x${string}`) }, parent)
-        if (!r.ok) throw chain.error('payout-read', `PayoutBatches read failed: ${r.error ?? 'revert'}`)
+        if (!r.ok) throw new ChainError('payout-read', `PayoutBatches read failed: ${r.error ?? 'revert'}`)
         return bytesToHex(r.returnValue)
       }
     })
@@ -193,15 +190,15 @@ export class ChainPayouts {
     const iface = payoutBatchesInterface()
     const to = createAddressFromString(chain.genesis.contracts.PayoutBatches)
     const r = await chain.call({ to, data: hexToBytes(iface.encodeFunctionData('entitlementsOf', [epoch]) as `0x${string}`) }, chain.head())
-    if (!r.ok) throw chain.error('payout-read', `PayoutBatches.entitlementsOf failed: ${r.error ?? 'revert'}`)
+    if (!r.ok) throw new ChainError('payout-read', `PayoutBatches.entitlementsOf failed: ${r.error ?? 'revert'}`)
     const [written, root, blockNumber] = iface.decodeFunctionResult('entitlementsOf', bytesToHex(r.returnValue)) as unknown as [boolean, string, bigint]
     if (!written) return null
     const block = await chain.blockByNumber(blockNumber)
-    if (block === undefined) throw chain.error('payout-read', `block ${blockNumber} (the payout write of epoch ${epoch}) is not known`)
+    if (block === undefined) throw new ChainError('payout-read', `block ${blockNumber} (the payout write of epoch ${epoch}) is not known`)
     const raw = await chain.store.payoutRecords(block.hash())
-    if (raw === undefined) throw chain.error('payout-read', `block ${blockNumber} wrote epoch ${epoch}'s entitlements but has no stored record of them (a store from before records were kept: sync it again)`)
+    if (raw === undefined) throw new ChainError('payout-read', `block ${blockNumber} wrote epoch ${epoch}'s entitlements but has no stored record of them (a store from before records were kept: sync it again)`)
     const record = decodeEntitlementsRecords(raw).find((x) => x.epoch === epoch)
-    if (record === undefined || record.root !== root.toLowerCase()) throw chain.error('payout-mismatch', `epoch ${epoch}: the record kept with block ${blockNumber} does not give the root it wrote (${root})`)
+    if (record === undefined || record.root !== root.toLowerCase()) throw new ChainError('payout-mismatch', `epoch ${epoch}: the record kept with block ${blockNumber} does not give the root it wrote (${root})`)
     return { ...record, blockNumber }
   }
 

@@ -37,6 +37,7 @@ import { eligibilityCalldata, SYSTEM_ADDRESS, SYSTEM_CALL_GAS } from './system.j
 import { readAnchors } from './anchor-values.js'
 import { ChainPayouts } from './chain-payouts.js'
 import { ChainConfigs } from './chain-configs.js'
+import { ChainError } from './chain-error.js'
 import { storedBlockRef, type BlockRef } from './stored-block.js'
 import { decodePootSnapshot, encodePootSnapshot, storableConfig } from './poot-snapshot.js'
 import type { EntitlementsRecord } from './entitlements-record.js'
@@ -113,9 +114,7 @@ function decodeOrReason (raw: Uint8Array): { ok: true, env: Envelope } | { ok: f
   }
 }
 
-export class ChainError extends Error {
-  constructor (readonly reason: string, message?: string) { super(message ?? reason) }
-}
+export { ChainError }
 
 const GWEI = 1_000_000_000n
 /**
@@ -204,8 +203,7 @@ export class Chain {
       stateAt: async (root) => await this.stateAt(root),
       blockByNumber: async (n) => await this.blockByNumber(n),
       head: () => this.headBlock,
-      isFinal: async (hash, height) => height <= BigInt(this.forkChoice.finalized.height) && equalsBytes(await this.blockchain.safeNumberToHash(height) || new Uint8Array(), hash),
-      error: (code, message) => new ChainError(code, message)
+      isFinal: async (hash, height) => height <= BigInt(this.forkChoice.finalized.height) && equalsBytes(await this.blockchain.safeNumberToHash(height) || new Uint8Array(), hash)
     })
   }
 

@@ -26,11 +26,8 @@ export interface PayoutReads {
   state: MerkleStateManager
   /** an encoded rollover list (encodeRollover) by its hash, as kept by the node that executed the write; undefined if not kept */
   rollover: (hash: string) => Promise<Uint8Array | undefined>
-  /**
-   * PayoutBatches' stored holders at the parent (readStoredHolders); the chain may pass the holders it read at an
-   * earlier final block as their known prefix
-   */
-  storedHolders?: () => Promise<string[]>
+  /** PayoutBatches' stored holders in the parent's state (readStoredHolders, with what the chain already knows of them) */
+  storedHolders: () => Promise<string[]>
 }
 
 const ROLLOVER = ['address[]', 'uint256[]']
@@ -74,7 +71,7 @@ export function genesisHolders (genesis: Genesis): { all: string[], nodeWorkers:
 export async function computeChainPayouts (genesis: Genesis, params: PayoutParams, epochs: readonly number[], seen: readonly string[], reads: PayoutReads): Promise<PayoutWrite[]> {
   const fn = async (name: string, args: unknown[]): Promise<ethers.Result> => batches.decodeFunctionResult(name, await reads.call(batches.encodeFunctionData(name, args)))
   const [vaultBalanceUsd, vaultNextGoalUsd, rolloverHash, rolloverCount] = await fn('payoutState', []) as unknown as [bigint, bigint, string, bigint]
-  const stored = await (reads.storedHolders?.() ?? readStoredHolders(reads.state, genesis.contracts.PayoutBatches))
+  const stored = await reads.storedHolders()
   let state: StoredPayoutState = {
     vaultBalanceUsd,
     vaultNextGoalUsd,

@@ -31,6 +31,9 @@ function memberKey (slot: number, entity: string): Uint8Array {
   return concatBytes(utf8ToBytes('m:'), n, utf8ToBytes(entity))
 }
 
+/** What a block that made payout writes stores with it: its entitlements records and its rollover lists by keccak256. */
+export interface PayoutBlockData { records: Uint8Array, rollovers: Array<{ hash: Uint8Array, encoded: Uint8Array }> }
+
 export class ChainStore {
   constructor (private readonly meta: Sublevel) {}
 
@@ -39,7 +42,7 @@ export class ChainStore {
    * too), and its payout system writes when it made any (`payouts`: the records of entitlements-record.ts and the
    * rollover lists by hash), in one atomic batch.
    */
-  async putBlockData (blockHash: Uint8Array, receipts: StoredReceipt[], envelope: Uint8Array, written: Uint8Array[], payouts?: { records: Uint8Array, rollovers: Array<{ hash: Uint8Array, encoded: Uint8Array }> }): Promise<void> {
+  async putBlockData (blockHash: Uint8Array, receipts: StoredReceipt[], envelope: Uint8Array, written: Uint8Array[], payouts?: PayoutBlockData): Promise<void> {
     await this.meta.batch([
       { type: 'put', key: key('r:', blockHash), value: encodeReceipts(receipts) },
       { type: 'put', key: key('e:', blockHash), value: envelope },

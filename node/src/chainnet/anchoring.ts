@@ -13,6 +13,7 @@
  *     reported and not sent again.
  * I/O is behind the sender, the chain view, the state and the manifest reader, so tests drive it with a scripted chain.
  */
+import { bytesToHex } from '@ethereumjs/util'
 import type { AnchorFinality, AnchorRecord } from '../../../crdt/schema.js'
 import type { Manifest } from '../../../protocols/session/manifest.js'
 import { AnchorTracker, type AnchorChainView, type Registration } from './anchor-tracker.js'
@@ -215,8 +216,6 @@ export class Anchoring {
   }
 }
 
-const hex = (b: Uint8Array): string => '0x' + Buffer.from(b).toString('hex')
-
 function isOurs (reg: Registration, address: string, merkleRoot: Uint8Array): boolean {
-  return reg.registrant.toLowerCase() === address.toLowerCase() && reg.merkleRoot.toLowerCase() === hex(merkleRoot)
+  return reg.registrant.toLowerCase() === address.toLowerCase() && reg.merkleRoot.toLowerCase() === bytesToHex(merkleRoot)
 }

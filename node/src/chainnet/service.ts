@@ -544,17 +544,17 @@ export class ChainService {
       const finalized = this.chain.headPoot.finalized.height
       const start = BigInt(Math.min(finalized + 1, Number(this.chain.head.header.number) + 1))
       const r = await syncFrom(this.chain, peerEnvelopeSource(this.init.libp2p, peer, status), this.clock.now, start, this.progressReporter(id))
-      this.syncProgress = null
       this.metrics?.syncs.inc({ outcome: 'ok' })
       if (r.imported > 0) {
         this.metrics?.blocksImported.inc({ via: 'sync' }, r.imported)
         this.init.log.info({ peer: id, imported: r.imported, head: Number(r.head) }, 'chain caught up')
       }
     } catch (err) {
-      this.syncProgress = null
       this.metrics?.syncs.inc({ outcome: err instanceof SyncError ? 'bad-block' : 'failed' })
       if (err instanceof SyncError || err instanceof SyncProtocolError) this.init.onRejected?.(SYNC_PROTOCOL, err instanceof SyncError ? 'bad-block' : 'bad-answer')
       this.init.log.warn({ peer: id, err: (err as Error).message }, 'chain sync failed')
+    } finally {
+      this.syncProgress = null
     }
   }
 }

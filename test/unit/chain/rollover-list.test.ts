@@ -10,7 +10,8 @@ import { encodeRollover, storedRollover, type PayoutReads } from '../../../node/
 const reads = (kept: Map<string, Uint8Array>): PayoutReads => ({
   call: async () => { throw new Error('not used') },
   state: undefined as unknown as PayoutReads['state'],
-  rollover: async (hash) => kept.get(hash)
+  rollover: async (hash) => kept.get(hash),
+  storedHolders: async () => { throw new Error('not used') }
 })
 
 describe('chain: the rollover list kept by its hash', () => {
