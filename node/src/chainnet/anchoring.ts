@@ -10,7 +10,9 @@
  *   - a transaction lost or reverted is first looked up by its session's registration: when the chain has the
  *     session registered by this node's account with this root (an earlier transaction of ours got in after all, or a
  *     reorg moved it), that registration is followed instead; one by another account or with another root is
- *     reported and not sent again.
+ *     reported and not sent again once its block is final;
+ *   - an anchor given up because its transaction was lost twice is looked up by its registration every `watchMs` (a
+ *     lost transaction may still get in from another node's mempool): ours is then followed to its final block.
  * I/O is behind the sender, the chain view, the state and the manifest reader, so tests drive it with a scripted chain.
  */
 import { bytesToHex } from '@ethereumjs/util'
@@ -53,7 +55,12 @@ export interface AnchoringInit {
   now: () => number
   pollMs?: number
   retryMs?: number
+  /** how often the anchors given up after two losses are looked up by their registration (default 30 s) */
+  watchMs?: number
 }
+
+/** Registrations looked up per round of `recheckGivenUp` (the rest wait for the next rounds, in turn). */
+const RECHECKS_PER_ROUND = 32
 
 export class Anchoring {
   readonly tracker: AnchorTracker
@@ -61,8 +68,12 @@ export class Anchoring {
   private readonly unsent = new Set<string>()
   /** sessions sent again after a loss by this process (once each) */
   private readonly resent = new Set<string>()
+  /** sessions given up after their transaction was lost twice, looked up again in turn (least recently first) */
+  private readonly givenUp = new Set<string>()
   private retryTimer: NodeJS.Timeout | undefined
+  private watchTimer: NodeJS.Timeout | undefined
   private retrying: Promise<void> | undefined
+  private rechecking: Promise<void> | undefined
 
   constructor (private readonly init: AnchoringInit) {
     this.tracker = new AnchorTracker({
@@ -97,6 +108,7 @@ export class Anchoring {
     for (const { sessionId, anchor } of state.anchorsAwaitingFinality()) {
       if (anchor.chainId === chainId && !abandoned.has(sessionId)) this.tracker.follow(sessionId, anchor.tx, true)
     }
+    for (const [sessionId, why] of abandoned) if (why === 'lost') this.givenUp.add(sessionId)
     const { pending: kept, bad } = await pending.all()
     for (const key of bad) log.warn({ key, keptAs: await pending.setAside(key) }, 'unreadable pending anchor entry set aside')
     for (const { sessionId, tx } of kept) {
@@ -107,17 +119,23 @@ export class Anchoring {
     this.tracker.start()
     this.retryTimer = setInterval(() => { void this.retryUnsent() }, this.init.retryMs ?? 5000)
     this.retryTimer.unref()
+    this.watchTimer = setInterval(() => { void this.recheckGivenUp() }, this.init.watchMs ?? 30_000)
+    this.watchTimer.unref()
   }
 
   /** Anchors in this process: followed, and those waiting to be sent (the put that is refused stays queued). */
   get followed (): number { return this.tracker.pending.length + this.unsent.size }
   /** Anchors the node refused, waiting to be sent again. */
   get waiting (): number { return this.unsent.size }
+  /** Anchors given up after two losses, still looked up by their registration. */
+  get watched (): number { return this.givenUp.size }
 
   async stop (): Promise<void> {
     clearInterval(this.retryTimer)
-    this.retryTimer = undefined
+    clearInterval(this.watchTimer)
+    this.retryTimer = this.watchTimer = undefined
     await this.retrying
+    await this.rechecking
     await this.tracker.stop()
   }
 
@@ -164,37 +182,73 @@ export class Anchoring {
     await this.retrying
   }
 
+  /**
+   * Looks up the registration of the anchors given up after two losses (RECHECKS_PER_ROUND of them, in turn): ours is
+   * followed to its final block, another account's is reported; none yet, looked up again at a later round.
+   */
+  async recheckGivenUp (): Promise<void> {
+    if (this.rechecking !== undefined || this.givenUp.size === 0) return
+    this.rechecking = (async () => {
+      for (const sessionId of [...this.givenUp].slice(0, RECHECKS_PER_ROUND)) {
+        this.givenUp.delete(sessionId)
+        const reg = await this.init.view.registration(sessionId).catch(() => null)
+        if (reg === null) { this.givenUp.add(sessionId); continue } // to the back of the turn
+        const read = await this.readManifest(sessionId)
+        if (read === null) continue // given up for good (and marked so)
+        if (await this.followIfOurs(sessionId, reg, read, { givenUp: true })) continue
+        if (await this.isFinal(reg).catch(() => false)) await this.refuse(sessionId, reg, null)
+        else this.givenUp.add(sessionId) // another account's registration may still be reorged out
+      }
+    })().finally(() => { this.rechecking = undefined })
+    await this.rechecking
+  }
+
   /** The tracker no longer follows `tx`: follow our registration, report another's, or send again (see above). */
   private async settle (sessionId: string, tx: string, why: 'lost' | 'reverted'): Promise<void> {
-    const { state, pending, log, view, sender } = this.init
     const read = await this.readManifest(sessionId)
     if (read === null) return
-    const reg = await view.registration(sessionId)
-    if (reg !== null && isOurs(reg, sender.address, read.manifest.merkleRoot)) {
-      const included = state.hasAnchor(sessionId)
-      if (!included) await pending.put(sessionId, reg.tx)
-      this.tracker.follow(sessionId, reg.tx, included)
-      log.info({ sessionId, tx: reg.tx, block: reg.block, [why]: tx }, 'anchor found in the session\'s registration')
-      return
-    }
+    const reg = await this.init.view.registration(sessionId)
     if (reg !== null) {
-      log.warn({ sessionId, tx, registrant: reg.registrant, merkleRoot: reg.merkleRoot, registeredBy: reg.tx },
-        'session ID already registered by another account or with another root: the session is not anchored')
-      await state.duplicateId(sessionId, reg.registrant.toLowerCase(), `registered on chain by ${reg.registrant.toLowerCase()} with root ${reg.merkleRoot.toLowerCase()} (transaction ${reg.tx}): this node's anchor ${tx} is refused`)
+      if (await this.followIfOurs(sessionId, reg, read, { [why]: tx })) return
+      // another account's registration is acted on once final (a failed transaction of ours in a final block means
+      // the one before it is final too); before that a reorg may still take it out, so a lost anchor goes on as if
+      // the ID were free (what is sent again fails if that registration stays, and is settled then)
+      if (why === 'reverted' || await this.isFinal(reg)) { await this.refuse(sessionId, reg, tx); return }
     } else if (why === 'reverted') {
-      log.warn({ sessionId, tx }, 'anchor reverted in a final block: the session is not anchored')
-    } else {
-      await this.resend(sessionId, read)
+      this.init.log.warn({ sessionId, tx }, 'anchor reverted in a final block: the session is not anchored')
+      await this.init.pending.abandon(sessionId, 'settled')
       return
     }
-    await pending.abandon(sessionId)
+    await this.resend(sessionId, read)
+  }
+
+  private async isFinal (reg: Registration): Promise<boolean> { return reg.block <= await this.init.view.finalizedNumber() }
+
+  /** When `reg` is this node's registration of the session with its root: followed (and no longer given up). */
+  private async followIfOurs (sessionId: string, reg: Registration, read: { manifest: Manifest }, context: object): Promise<boolean> {
+    if (!isOurs(reg, this.init.sender.address, read.manifest.merkleRoot)) return false
+    const included = this.init.state.hasAnchor(sessionId)
+    await this.init.pending.resume(sessionId, included ? null : reg.tx)
+    this.tracker.follow(sessionId, reg.tx, included)
+    this.init.log.info({ sessionId, tx: reg.tx, block: reg.block, ...context }, 'anchor found in the session\'s registration')
+    return true
+  }
+
+  /** The session ID is registered by another account or with another root: reported, recorded, given up. */
+  private async refuse (sessionId: string, reg: Registration, tx: string | null): Promise<void> {
+    const registrant = reg.registrant.toLowerCase()
+    this.init.log.warn({ sessionId, tx, registrant: reg.registrant, merkleRoot: reg.merkleRoot, registeredBy: reg.tx },
+      'session ID already registered by another account or with another root: the session is not anchored')
+    await this.init.state.duplicateId(sessionId, registrant, `registered on chain by ${registrant} with root ${reg.merkleRoot.toLowerCase()} (transaction ${reg.tx}): this node's anchor${tx === null ? '' : ' ' + tx} is refused`)
+    await this.init.pending.abandon(sessionId, 'settled')
   }
 
   /** The tracker gave up a transaction the chain never knew: sent again once, from the chain's pending nonce. */
   private async resend (sessionId: string, read: { manifest: Manifest, manifestHash: string }): Promise<void> {
     if (this.resent.has(sessionId)) {
-      this.init.log.warn({ sessionId }, 'anchor lost again and not sent a third time: the session is not anchored')
-      await this.init.pending.abandon(sessionId)
+      this.init.log.warn({ sessionId }, 'anchor lost again and not sent a third time: given up, its registration still looked for')
+      await this.init.pending.abandon(sessionId, 'lost')
+      this.givenUp.add(sessionId)
       return
     }
     this.resent.add(sessionId)
@@ -210,7 +264,7 @@ export class Anchoring {
     const read = await this.init.manifestOf(sessionId).catch(() => null)
     if (read === null) {
       this.init.log.warn({ sessionId }, 'anchor not sent: the session\'s manifest is no longer stored here')
-      await this.init.pending.abandon(sessionId)
+      await this.init.pending.abandon(sessionId, 'settled')
     }
     return read
   }

@@ -4,7 +4,8 @@
  * followed again, an unsent one (`tx: null`, the node refused the submission) is sent again. An entry goes once the
  * inclusion is in the session's CRDT state (which then carries the transaction), or as the node gives the anchor up
  * (`abandon`: the session stays marked, so that an anchor its state records as included but that was lost after all
- * is not followed again at every start). An unreadable entry is moved under UNREADABLE_PREFIX (kept for the operator
+ * is not followed again at every start; the mark says why, and an anchor given up because its transactions were lost is
+ * looked up again by the anchoring, `resume` taking it up when one of them got in after all). An unreadable entry is moved under UNREADABLE_PREFIX (kept for the operator
  * to look at, reported once, never acted on).
  */
 import { Key, type Datastore } from 'interface-datastore'
@@ -17,6 +18,13 @@ const TX = /^0x[0-9a-f]{64}$/
 
 export interface PendingAnchor { sessionId: string, tx: string | null }
 
+/**
+ * Why an anchor was given up: 'lost' (its transactions never reached the chain: one may still get in from another
+ * node's mempool, so the anchoring keeps looking), 'settled' (registered by another account, reverted, or the manifest
+ * is gone: nothing more to look for). Marks written before the reason was kept read as 'settled'.
+ */
+export type GivenUp = 'lost' | 'settled'
+
 export class PendingAnchors {
   constructor (private readonly datastore: Datastore) {}
 
@@ -26,18 +34,31 @@ export class PendingAnchors {
 
   async delete (sessionId: string): Promise<void> { await this.datastore.delete(new Key(PREFIX + sessionId)) }
 
-  /** The node gave the session's anchor up: no longer pending, and marked (one atomic write). */
-  async abandon (sessionId: string): Promise<void> {
+  /** The node gave the session's anchor up: no longer pending, and marked with why (one atomic write). */
+  async abandon (sessionId: string, why: GivenUp): Promise<void> {
     const batch = this.datastore.batch()
-    batch.put(new Key(ABANDONED_PREFIX + sessionId), new Uint8Array(0))
+    batch.put(new Key(ABANDONED_PREFIX + sessionId), Buffer.from(why))
     batch.delete(new Key(PREFIX + sessionId))
     await batch.commit()
   }
 
-  /** The sessions whose anchor the node gave up. */
-  async abandoned (): Promise<Set<string>> {
-    const out = new Set<string>()
-    for await (const key of this.datastore.queryKeys({ prefix: ABANDONED_PREFIX })) out.add(key.toString().slice(ABANDONED_PREFIX.length))
+  /**
+   * An anchor given up is taken up again (one of its transactions got in after all): unmarked, and pending with `tx`
+   * unless the state already records it (`tx` null), in one atomic write.
+   */
+  async resume (sessionId: string, tx: string | null): Promise<void> {
+    const batch = this.datastore.batch()
+    batch.delete(new Key(ABANDONED_PREFIX + sessionId))
+    if (tx !== null) batch.put(new Key(PREFIX + sessionId), Buffer.from(JSON.stringify({ sessionId, tx })))
+    await batch.commit()
+  }
+
+  /** The sessions whose anchor the node gave up, with why. */
+  async abandoned (): Promise<Map<string, GivenUp>> {
+    const out = new Map<string, GivenUp>()
+    for await (const { key, value } of this.datastore.query({ prefix: ABANDONED_PREFIX })) {
+      out.set(key.toString().slice(ABANDONED_PREFIX.length), Buffer.from(value).toString() === 'lost' ? 'lost' : 'settled')
+    }
     return out
   }
 

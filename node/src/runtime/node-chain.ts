@@ -160,6 +160,7 @@ async function startAnchoring (anchorer: Anchorer, chainId: number, init: NodeCh
   await anchoring.start()
   liveGauge(registry, 'lucid_chain_anchors_pending', 'anchors not yet final: followed on chain, or waiting to be sent again', () => anchoring.followed)
   liveGauge(registry, 'lucid_chain_anchors_unsent', 'anchors the node refused (e.g. no LUCID for gas yet), waiting to be sent again', () => anchoring.waiting)
+  liveGauge(registry, 'lucid_chain_anchors_given_up', 'anchors whose transactions were lost twice, their registration still looked for', () => anchoring.watched)
   return anchoring
 }
 
