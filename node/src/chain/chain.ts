@@ -716,8 +716,9 @@ export class Chain {
       const known = this.pootByEvm.get(hash)
       if (known !== undefined) {
         // the EVM header commits to the PoOT header, which commits to the body: a copy of a known block whose PoOT
-        // header or body differs was altered on the way (its sender is penalised; other signatures are only ignored)
-        const reason = knownBlockMismatch(env, known.hash)
+        // header or body differs, whose transactions differ, or whose signatures do not hold was altered on the way
+        // (its sender is penalised); other valid signatures (a pool's members co-sign in varying subsets) are ignored
+        const reason = knownBlockMismatch(env, known.hash) ?? await this.knownCopyMismatch(env, block, hash)
         return reason === null ? { ok: true, block, known: true } : { ok: false, reason }
       }
       const parentHash = bytesToHex(block.header.parentHash)
@@ -804,6 +805,28 @@ export class Chain {
       await this.recordMemberSignature(ph.slot, ph.proposer, hash)
       return { ok: true, poot: signer.key.sign(hexToBytes(('0x' + hash) as `0x${string}`)), seal: signer.key.sign(block.hash()) }
     })
+  }
+
+  /**
+   * Why a copy of the known block `hash` (PoOT header and body already matched) is not that block: its transactions,
+   * withdrawals or ommers are not the known block's (the EVM header alone does not tell: the transactions are not
+   * decoded against its transactions root), or its PoOT signatures or seal do not hold for the proposer with the
+   * config the block was checked with. Null when it is the block.
+   */
+  private async knownCopyMismatch (env: Envelope, copy: Block, hash: string): Promise<string | null> {
+    const kept = await this.knownBlock(hash, copy.hash())
+    const sameTxs = copy.transactions.length === kept.transactions.length && copy.transactions.every((t, i) => equalsBytes(t.hash(), kept.transactions[i].hash()))
+    const [cw, kw] = [copy.withdrawals ?? [], kept.withdrawals ?? []]
+    const sameWithdrawals = cw.length === kw.length && cw.every((w, i) => w.index === kw[i].index && w.address.equals(kw[i].address) && w.amount === kw[i].amount)
+    if (!sameTxs || !sameWithdrawals || copy.uncleHeaders.length !== kept.uncleHeaders.length) {
+      return 'known-block-mismatch: the transactions, withdrawals or ommers are not the ones the EVM header commits to'
+    }
+    const entity = (this.configs.snapshotOf(hash).config ?? this.genesis.poot).registry.byId.get(env.poot.signed.header.proposer)
+    if (entity === undefined) return null // not this node's to judge (it accepted the block under that config)
+    const signed = validateHeaderSignatures(env.poot.signed, entity)
+    if (!signed.ok) return `known-block-mismatch: poot:header:${signed.reason}`
+    const sealErr = checkSeal(copy.hash(), env.seal, entity)
+    return sealErr === null ? null : `known-block-mismatch: ${sealErr}`
   }
 
   /** A block this node holds a PoOT state of: the head, a side block, or a canonical one (`hash` is `raw` in hex). */

@@ -143,6 +143,28 @@ describe('chain: follower re-execution', function () {
       assert.ok(r.ok && r.known === true)
     })
 
+    it('a copy of a known block with other transactions or signatures that do not hold is refused; valid ones are known', async () => {
+      const raw = await envelopeAt(1n) // four transactions
+      const e = decodeEnvelope(raw)
+      const withTxs = (edit: (txs: Uint8Array[]) => Uint8Array[]): Uint8Array => {
+        const evm = RLP.decode(e.evm) as unknown as Uint8Array[][]
+        evm[1] = edit(evm[1])
+        return encodeEnvelope({ ...e, evm: RLP.encode(evm as never) })
+      }
+      assert.equal((RLP.decode(e.evm) as unknown as Uint8Array[][])[1].length, 4)
+      const txs = /^known-block-mismatch: the transactions, withdrawals or ommers are not the ones the EVM header commits to$/
+      await refuses(withTxs((t) => t.slice(0, 3)), txs)
+      await refuses(withTxs((t) => [t[1], t[0], t[2], t[3]]), txs)
+      await refuses(withTxs(() => []), txs)
+      const flipped = (sig: Uint8Array): Uint8Array => { const c = Uint8Array.from(sig); c[7] ^= 1; return c }
+      const { signed } = e.poot
+      await refuses(encodeEnvelope({ ...e, poot: { ...e.poot, signed: { ...signed, signatures: signed.signatures.map((x) => ({ ...x, sig: flipped(x.sig) })) } } }), /^known-block-mismatch: poot:header:bad-signature$/)
+      await refuses(encodeEnvelope({ ...e, poot: { ...e.poot, signed: { ...signed, signatures: [] } } }), /^known-block-mismatch: poot:header:below-threshold$/)
+      await refuses(encodeEnvelope({ ...e, seal: e.seal.map((x) => ({ ...x, sig: flipped(x.sig) })) }), /^known-block-mismatch: seal-bad-signature$/)
+      const r = await base.importEnvelope(raw, slotTime(100))
+      assert.ok(r.ok && r.known === true, 'the block itself is still known')
+    })
+
     it('still accepts the honest block afterwards', async () => {
       const r = await base.importEnvelope(next, slotTime(100))
       assert.ok(r.ok, r.ok ? '' : r.reason)
