@@ -810,8 +810,8 @@ export class Chain {
   /**
    * Why a copy of the known block `hash` (PoOT header and body already matched) is not that block: its transactions,
    * withdrawals or ommers are not the known block's (the EVM header alone does not tell: the transactions are not
-   * decoded against its transactions root), or its PoOT signatures or seal do not hold for the proposer with the
-   * config the block was checked with. Null when it is the block.
+   * decoded against its transactions root), or its PoOT signatures or seal do not hold for the proposer. Null when it
+   * is the block.
    */
   private async knownCopyMismatch (env: Envelope, copy: Block, hash: string): Promise<string | null> {
     const kept = await this.knownBlock(hash, copy.hash())
@@ -821,8 +821,8 @@ export class Chain {
     if (!sameTxs || !sameWithdrawals || copy.uncleHeaders.length !== kept.uncleHeaders.length) {
       return 'known-block-mismatch: the transactions, withdrawals or ommers are not the ones the EVM header commits to'
     }
-    const entity = (this.configs.snapshotOf(hash).config ?? this.genesis.poot).registry.byId.get(env.poot.signed.header.proposer)
-    if (entity === undefined) return null // not this node's to judge (it accepted the block under that config)
+    // the entities are the genesis's (governance changes parameters, not members); the block's proposer is one
+    const entity = this.genesis.poot.registry.byId.get(env.poot.signed.header.proposer) as Entity
     const signed = validateHeaderSignatures(env.poot.signed, entity)
     if (!signed.ok) return `known-block-mismatch: poot:header:${signed.reason}`
     const sealErr = checkSeal(copy.hash(), env.seal, entity)
