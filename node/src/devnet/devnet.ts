@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
+import { closeSync, openSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -15,6 +15,7 @@ import { devAccountKeys, DEV_ACCOUNT_COUNT, DEV_FUNDED_ACCOUNTS } from '../chain
 import { CHAIN_ACCOUNT_KEY } from '../chainnet/anchorer.js'
 import { chainPaths, writeGenesisFile } from '../chain/open.js'
 import { freePorts } from './ports.js'
+import { STOP_WITH_PARENT_ENV } from '../runtime/parent-watch.js'
 import { devnetGenesisSpec, type DevnetPool } from './chain-genesis.js'
 
 export const LUCID_BIN = fileURLToPath(new URL('../../bin/lucid.js', import.meta.url))
@@ -129,14 +130,20 @@ export class Devnet {
       ...(n.rpc !== undefined ? { LUCID_RPC: new URL(n.rpc).host } : {}),
       // node 1 also proposes as the development Server (the empty-slot fallback)
       ...(n.rpc !== undefined && n.index === 1 ? { LUCID_CHAIN_DEV_SERVER: '1' } : {}),
+      // the node stops by itself if this process dies without stopping it (parent-watch.ts)
+      [STOP_WITH_PARENT_ENV]: String(process.pid),
       ...(this.opts.env ?? {})
     }
     delete env.LUCID_HOME
-    const out = createWriteStream(n.log, { flags: 'a' })
     // Own process group: a terminal's Ctrl-C reaches only the devnet, which then stops each node with one SIGTERM.
-    const child = spawn(process.execPath, this.args(n), { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
-    child.stdout?.pipe(out)
-    child.stderr?.pipe(out)
+    // The node writes its log file itself (not through a pipe to this process), so it outlives a devnet that dies.
+    const log = openSync(n.log, 'a')
+    let child: ChildProcess
+    try {
+      child = spawn(process.execPath, this.args(n), { env, stdio: ['ignore', log, log], detached: true })
+    } finally {
+      closeSync(log)
+    }
     n.process = child
     let exited: string | undefined
     child.once('exit', (code, signal) => { exited = `exited with ${signal ?? code}` })
