@@ -141,6 +141,7 @@ describe('chain devnet: 5 real node processes and a follower', function () {
     const metrics = await (await fetch(`${n.api}/metrics`)).text()
     assert.match(metrics, /^lucid_chain_anchors_final_total [1-9]\d*$/m)
     assert.match(metrics, /^lucid_chain_anchors_unsent 0$/m)
+    assert.match(metrics, /^lucid_chain_anchors_given_up 0$/m)
   })
 
   it('holders claim the session, answer its challenges with their chunks; a holder that deleted its chunks misses and loses credits', async () => {
