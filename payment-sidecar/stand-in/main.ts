@@ -12,6 +12,7 @@ import { ethers } from 'ethers'
 import { DEFAULT_CONTRACTS_DIR } from '../src/config.js'
 import { hexToBase58 } from '../src/tron/address.js'
 import { TronStandIn } from './server.js'
+import { stopWithParent } from '../src/stop-with-parent.js'
 import { DEV_COMPLIANCE, DEV_DISBURSERS, setUpPayouts, USD6 } from './setup.js'
 
 const HELP = `usage: lucid-tron-stand-in [options]
@@ -134,6 +135,7 @@ async function main (argv: string[]): Promise<number> {
   }
   await new Promise<void>((resolve) => {
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolve())
+    stopWithParent(process.env, (starter) => { log(`the process that started it (${starter}) is gone: stopping`) })
   })
   await tron.stop()
   log(`stopped at block ${tron.chain.head.number}`)

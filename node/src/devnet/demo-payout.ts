@@ -25,6 +25,7 @@ import { loadArtifact } from '../../../contracts/index.js'
 import { buildPayoutBatch, DEFAULT_PAYOUT_PARAMS, type Holder, type PayoutEntry } from '../../../protocols/poot/payouts.js'
 import { KYC_TYPES, routerDomain } from '../../../protocols/poot/payout-commitment.js'
 import { LUCID_BIN, type DevnetNode } from './devnet.js'
+import { STOP_WITH_PARENT_ENV } from '../runtime/parent-watch.js'
 
 /** The repository's payment-sidecar/ workspace: spawned by path, never imported. */
 export const SIDECAR_DIR = fileURLToPath(new URL('../../../payment-sidecar/', import.meta.url))
@@ -77,7 +78,8 @@ class Proc {
   constructor (readonly name: string, readonly log: string, bin: string, args: string[], env: NodeJS.ProcessEnv = {}) {
     this.out = createWriteStream(log, { flags: 'a' })
     this.out.write(`$ ${name} ${args.join(' ')}\n`)
-    this.p = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
+    // LUCID_STOP_WITH_PARENT: the program stops by itself if the demo dies without stopping it (SIGKILL, a crash)
+    this.p = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, [STOP_WITH_PARENT_ENV]: String(process.pid), ...env } })
     this.p.stdout!.on('data', (d: Buffer) => { this.stdout += d.toString(); this.out.write(d) })
     this.p.stderr!.on('data', (d: Buffer) => { this.stderr += d.toString(); this.out.write(d) })
     this.exit = new Promise((resolve) => {

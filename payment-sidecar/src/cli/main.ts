@@ -17,6 +17,7 @@ import { passphraseFrom, readKeystore, sealKeys, writeKeystore } from '../keysto
 import { startApi } from '../service/api.js'
 import { openService, pauseFile } from '../service/open.js'
 import { reconcile } from '../service/reconcile.js'
+import { stopWithParent } from '../stop-with-parent.js'
 
 class UsageError extends Error {}
 
@@ -88,6 +89,7 @@ async function main (argv: string[]): Promise<number> {
     process.stderr.write(`lucid-payout: ${c.mode} mode, API on ${api.url}, TRON ${c.tron.fullNode}, chain ${c.chain.rpcUrl}\n`)
     const stop = new AbortController()
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => stop.abort())
+    stopWithParent(process.env, (starter) => { process.stderr.write(`lucid-payout: the process that started it (${starter}) is gone: stopping\n`) })
     await s.run(stop.signal)
     await api.close()
     s.d.ledger.close()
