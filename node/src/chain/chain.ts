@@ -815,7 +815,8 @@ export class Chain {
    */
   private async knownCopyMismatch (env: Envelope, copy: Block, hash: string): Promise<string | null> {
     const kept = await this.knownBlock(hash, copy.hash())
-    const sameTxs = copy.transactions.length === kept.transactions.length && copy.transactions.every((t, i) => equalsBytes(t.hash(), kept.transactions[i].hash()))
+    const sameTx = (t: TypedTransaction, i: number): boolean => { try { return equalsBytes(t.hash(), kept.transactions[i].hash()) } catch { return false } } // an unsigned one has no hash
+    const sameTxs = copy.transactions.length === kept.transactions.length && copy.transactions.every(sameTx)
     const [cw, kw] = [copy.withdrawals ?? [], kept.withdrawals ?? []]
     const sameWithdrawals = cw.length === kw.length && cw.every((w, i) => w.index === kw[i].index && w.address.equals(kw[i].address) && w.amount === kw[i].amount)
     if (!sameTxs || !sameWithdrawals || copy.uncleHeaders.length !== kept.uncleHeaders.length) {
