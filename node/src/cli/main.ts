@@ -16,6 +16,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   start: async () => (await import('./commands/start.js')).startCommand(),
   config: async () => (await import('./commands/config.js')).configCommand(),
   session: async () => (await import('./commands/session.js')).sessionCommand(),
+  status: async () => (await import('./commands/status.js')).statusCommand(),
+  peers: async () => (await import('./commands/status.js')).peersCommand(),
   gc: async () => (await import('./commands/gc.js')).gcCommand(),
   chain: async () => (await import('./commands/chain.js')).chainCommand(),
   genesis: async () => (await import('./commands/genesis.js')).genesisCommand(),

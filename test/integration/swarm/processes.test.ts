@@ -87,6 +87,26 @@ describe('lucid processes: devnet, session commands, SIGKILL and restart', funct
     assert.match(noKey.stderr, /does not have the key/)
   })
 
+  it('status and peers: what the running node reports, for the terminal and as JSON; a home with no node named', async () => {
+    const n = devnet.nodes[1]
+    const status = await lucid(['status', '--home', n.home])
+    assert.equal(status.code, 0, status.stderr)
+    assert.match(status.stdout, new RegExp(`^node        ${n.peerId} \\(up `, 'm'))
+    assert.match(status.stdout, /^peers       2 connected, [23] swarm members$/m)
+    assert.match(status.stdout, /^sessions    \d+ held of \d+ known, \d+\.\d MiB stored$/m)
+    assert.match(status.stdout, /^chain       not run by this node$/m)
+    const json = JSON.parse((await lucid(['status', '--home', n.home, '--json'])).stdout) as { peerId: string, peers: number }
+    assert.deepEqual([json.peerId, json.peers], [n.peerId, 2])
+    const peers = await lucid(['peers', '--api', n.api])
+    assert.equal(peers.code, 0, peers.stderr)
+    const lines = peers.stdout.trim().split('\n')
+    assert.deepEqual(lines.map((l) => l.split(' ')[0]).sort(), [devnet.nodes[0].peerId, devnet.nodes[2].peerId].sort())
+    for (const l of lines) assert.match(l, /^12D3KooW\w+  connected, member, score -?\d+\.\d\d, holds \d+, heartbeat \d+s ago  \/ip4\/127\.0\.0\.1\/tcp\/\d+/)
+    const none = await lucid(['status', '--home', join(tmp.dir, 'no-such-home')])
+    assert.equal(none.code, 1)
+    assert.match(none.stderr, /^lucid: no running node found for home .*no-such-home: start one with 'lucid start', or pass --api URL$/m)
+  })
+
   it('on a terminal, session put and get draw progress bars', async () => {
     const file = join(tmp.dir, 'tty.bin')
     await writeFile(file, randomBytes(6_000_000))
