@@ -41,9 +41,12 @@ export interface NodeChain {
    * the node refused the submission (kept and sent again later) */
   anchor: (manifest: Manifest, manifestHash: string) => Promise<Submitted | null>
   /** what the node's status shows of its chain */
-  status: () => { chainId: number, head: number, headSlot: number, finalized: number, rpc: string, account: string | null }
+  status: () => { chainId: number, head: number, headSlot: number, finalized: number, rpc: string, account: string | null, anchors: AnchorCounts | null }
   stop: () => Promise<void>
 }
+
+/** This node's anchors not final yet (followed or waiting to be sent), refused by the node, given up after two losses. */
+export interface AnchorCounts { pending: number, unsent: number, givenUp: number }
 
 export interface NodeChainInit {
   home: OpenHome
@@ -119,7 +122,8 @@ export async function startNodeChain (init: NodeChainInit): Promise<NodeChain> {
         finalized: poot.finalized.height,
         syncing: sync === null ? null : { from: Number(sync.startingBlock), at: Number(sync.currentBlock), target: Number(sync.highestBlock) },
         rpc: rpc.url,
-        account: anchorer?.address ?? null
+        account: anchorer?.address ?? null,
+        anchors: anchoring === undefined ? null : { pending: anchoring.followed, unsent: anchoring.waiting, givenUp: anchoring.watched }
       }
     },
     stop: async () => {

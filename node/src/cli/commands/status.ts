@@ -17,7 +17,16 @@ interface Status {
   replication: number
   replicationDeficit: number
   fetching: string[]
-  chain: null | { chainId: number, head: number, headSlot: number, finalized: number, syncing: null | { from: number, at: number, target: number }, rpc: string, account: string | null }
+  chain: null | {
+    chainId: number
+    head: number
+    headSlot: number
+    finalized: number
+    syncing: null | { from: number, at: number, target: number }
+    rpc: string
+    account: string | null
+    anchors: null | { pending: number, unsent: number, givenUp: number }
+  }
 }
 
 interface Peer { peerId: string, addrs: string[], connected: boolean, member: boolean, lastHeartbeat?: number, score: number, held: number }
@@ -49,7 +58,10 @@ export function formatStatus (s: Status): string {
   if (c === null) lines.push('chain       not run by this node')
   else {
     const sync = c.syncing === null ? '' : `, catching up: block ${c.syncing.at} of ${c.syncing.target}`
-    lines.push(`chain       id ${c.chainId}, head ${c.head} (slot ${c.headSlot}), finalized ${c.finalized}${sync}; JSON-RPC ${c.rpc}${c.account !== null ? `, anchors as ${c.account}` : ''}`)
+    lines.push(`chain       id ${c.chainId}, head ${c.head} (slot ${c.headSlot}), finalized ${c.finalized}${sync}; JSON-RPC ${c.rpc}`)
+    const a = c.anchors
+    if (c.account === null || a === null) lines.push('anchoring   off (no chain account in the keystore)')
+    else lines.push(`anchoring   as ${c.account}: ${a.pending} not final yet${a.unsent > 0 ? ` (${a.unsent} refused by the node, sent again every 5 s)` : ''}${a.givenUp > 0 ? `, ${a.givenUp} given up after two losses (their registration still looked for)` : ''}`)
   }
   return lines.join('\n') + '\n'
 }
