@@ -59,6 +59,68 @@ const session = {
   }
 }
 
+const count = { type: 'integer', minimum: 0 }
+
+const status = {
+  type: 'object',
+  required: ['peerId', 'addrs', 'uptimeSeconds', 'peers', 'members', 'sessionsKnown', 'sessionsHeld', 'storedBytes', 'replication', 'replicationDeficit', 'sessionsRetained', 'fetching', 'chain'],
+  additionalProperties: false,
+  properties: {
+    peerId: { type: 'string' },
+    addrs: { type: 'array', items: { type: 'string' }, description: 'listening multiaddrs, with /p2p/<peerId>' },
+    uptimeSeconds: count,
+    peers: { ...count, description: 'connected libp2p peers' },
+    members: { ...count, description: 'swarm members known from their heartbeats' },
+    sessionsKnown: count,
+    sessionsHeld: { ...count, description: 'verified and pinned here' },
+    storedBytes: count,
+    replication: { ...count, description: 'R: holders each session should have' },
+    replicationDeficit: { ...count, description: 'missing replicas over the sessions this node knows' },
+    sessionsRetained: { ...count, description: 'sessions kept although no longer desired here (the chain still owes their storage proofs)' },
+    fetching: { type: 'array', items: { type: 'string' }, description: 'session IDs being replicated now' },
+    chain: {
+      type: ['object', 'null'],
+      description: 'null when the node does not run the chain',
+      required: ['chainId', 'head', 'headSlot', 'finalized', 'syncing', 'rpc', 'account', 'anchors'],
+      additionalProperties: false,
+      properties: {
+        chainId: count,
+        head: count,
+        headSlot: count,
+        finalized: count,
+        syncing: { type: ['object', 'null'], description: 'a catch-up under way: from, at and target block numbers', properties: { from: count, at: count, target: count } },
+        rpc: { type: 'string', description: 'the Ethereum JSON-RPC URL' },
+        account: { type: ['string', 'null'], description: 'the chain account that anchors this node\'s sessions' },
+        anchors: {
+          type: ['object', 'null'],
+          description: 'null without a chain account',
+          required: ['pending', 'unsent', 'givenUp'],
+          properties: {
+            pending: { ...count, description: 'not final yet: followed on chain, or waiting to be sent' },
+            unsent: { ...count, description: 'refused by the node (e.g. no LUCID for gas yet), sent again every 5 s' },
+            givenUp: { ...count, description: 'lost twice; their registration still looked for' }
+          }
+        }
+      }
+    }
+  }
+}
+
+const peer = {
+  type: 'object',
+  required: ['peerId', 'addrs', 'connected', 'member', 'score', 'held'],
+  additionalProperties: false,
+  properties: {
+    peerId: { type: 'string' },
+    addrs: { type: 'array', items: { type: 'string' } },
+    connected: { type: 'boolean' },
+    member: { type: 'boolean', description: 'a swarm member (heartbeats seen within the grace period)' },
+    lastHeartbeat: { type: 'integer', description: 'ms since the epoch' },
+    score: { type: 'number', description: 'its gossipsub score here (docs/swarm.md, "Peer scoring")' },
+    held: { ...count, description: 'sessions it says it holds' }
+  }
+}
+
 export function openapiDocument (): Record<string, unknown> {
   return {
     openapi: '3.1.0',
@@ -67,7 +129,9 @@ export function openapiDocument (): Record<string, unknown> {
       securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'contents of <home>/admin.token' } },
       schemas: {
         Error: { type: 'object', required: ['error'], properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } } } },
-        Session: session
+        Session: session,
+        Status: status,
+        Peer: peer
       }
     },
     paths: {
@@ -75,8 +139,8 @@ export function openapiDocument (): Record<string, unknown> {
       '/readyz': { get: { summary: 'readiness: libp2p started', responses: { 200: { description: 'ready', content: json({ type: 'object' }) }, 503: { description: 'not ready', content: json({ type: 'object' }) } } } },
       '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
       '/api/v1/openapi.json': { get: { summary: 'this document', responses: { 200: { description: 'OpenAPI 3.1', content: json({ type: 'object' }) } } } },
-      '/api/v1/status': { get: { summary: 'node status', responses: { 200: { description: 'peer ID, addresses, peers, members, sessions, replication deficit', content: json({ type: 'object' }) } } } },
-      '/api/v1/peers': { get: { summary: 'connected peers and swarm members, with gossipsub scores', responses: { 200: { description: 'peers', content: json({ type: 'object', properties: { peers: { type: 'array', items: { type: 'object' } } } }) } } } },
+      '/api/v1/status': { get: { summary: 'node status', responses: { 200: { description: 'peer ID, addresses, peers, members, sessions, replication deficit, the chain', content: json({ $ref: '#/components/schemas/Status' }) } } } },
+      '/api/v1/peers': { get: { summary: 'connected peers and swarm members, with gossipsub scores', responses: { 200: { description: 'peers', content: json({ type: 'object', required: ['peers'], properties: { peers: { type: 'array', items: { $ref: '#/components/schemas/Peer' } } } }) } } } },
       '/api/v1/sessions': {
         get: { summary: 'sessions known to this node', responses: { 200: { description: 'sessions', content: json({ type: 'object', properties: { sessions: { type: 'array', items: { $ref: '#/components/schemas/Session' } } } }) } } },
         post: {

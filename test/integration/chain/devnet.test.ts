@@ -23,6 +23,7 @@ import { RELAY_PROTOCOL, SYNC_PROTOCOL, TOPIC_BLOCKS, TOPIC_PROOFS } from '../..
 import { makeHome, startNode, testConfig, tempDir } from '../swarm/support.js'
 import { waitFor } from '../../support/wait-for.js'
 import { runLucid } from '../../support/run-lucid.js'
+import { assertConforms } from '../../support/openapi.js'
 import { envelopes, equivocate, headNumber, rpc, type Finality } from './devnet-support.js'
 
 const SLOT_MS = 2000
@@ -142,6 +143,7 @@ describe('chain devnet: 5 real node processes and a follower', function () {
     assert.equal(status.code, 0, status.stderr)
     assert.match(status.stdout, new RegExp(`^chain       id \\d+, head \\d+ \\(slot \\d+\\), finalized \\d+; JSON-RPC ${url(n)}$`, 'm'))
     assert.match(status.stdout, /^anchoring   as 0x[0-9a-fA-F]{40}: \d+ not final yet$/m)
+    assertConforms('Status', JSON.parse((await runLucid(['status', '--home', n.home, '--json'])).stdout))
     const metrics = await (await fetch(`${n.api}/metrics`)).text()
     assert.match(metrics, /^lucid_chain_anchors_final_total [1-9]\d*$/m)
     assert.match(metrics, /^lucid_chain_anchors_unsent 0$/m)

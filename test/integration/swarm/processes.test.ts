@@ -9,6 +9,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Devnet, LUCID_BIN, type DevnetNode } from '../../../node/src/devnet/devnet.js'
 import { tempDir, waitFor } from './support.js'
+import { assertConforms } from '../../support/openapi.js'
 
 interface Run { code: number | null, stdout: string, stderr: string }
 
@@ -97,6 +98,11 @@ describe('lucid processes: devnet, session commands, SIGKILL and restart', funct
     assert.match(status.stdout, /^chain       not run by this node$/m)
     const json = JSON.parse((await lucid(['status', '--home', n.home, '--json'])).stdout) as { peerId: string, peers: number }
     assert.deepEqual([json.peerId, json.peers], [n.peerId, 2])
+    assertConforms('Status', json)
+    for (const p of (JSON.parse((await lucid(['peers', '--home', n.home, '--json'])).stdout) as { peers: unknown[] }).peers) assertConforms('Peer', p)
+    const listed = JSON.parse((await lucid(['session', 'ls', '--home', n.home, '--json'])).stdout) as unknown[]
+    assert.ok(listed.length > 0)
+    for (const v of listed) assertConforms('Session', v)
     const peers = await lucid(['peers', '--api', n.api])
     assert.equal(peers.code, 0, peers.stderr)
     const lines = peers.stdout.trim().split('\n')
