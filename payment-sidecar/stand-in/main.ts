@@ -82,9 +82,11 @@ async function main (argv: string[]): Promise<number> {
   const payerKeysFile = flags.get('payer-keys') === undefined ? undefined : resolve(flags.get('payer-keys')!)
   const contractsDir = resolve(flags.get('contracts-dir') ?? DEFAULT_CONTRACTS_DIR)
 
+  const log = (m: string): void => { process.stderr.write(`lucid-tron-stand-in: ${m}\n`) }
+  // before anything starts: a malformed LUCID_STOP_WITH_PARENT is refused like a bad flag
+  stopWithParent(process.env, (starter) => { log(`the process that started it (${starter}) is gone: stopping`) })
   const payer = [0, 1, 2].map(() => new ethers.Wallet(ethers.hexlify(randomBytes(32))))
   const tron = await TronStandIn.start({ blockMs, port })
-  const log = (m: string): void => { process.stderr.write(`lucid-tron-stand-in: ${m}\n`) }
   try {
     const local = (label: string): string => ethers.computeAddress(ethers.keccak256(ethers.toUtf8Bytes(`lucid/tron-stand-in/${label}`)))
     const s = await setUpPayouts(tron.chain, {
@@ -135,7 +137,6 @@ async function main (argv: string[]): Promise<number> {
   }
   await new Promise<void>((resolve) => {
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolve())
-    stopWithParent(process.env, (starter) => { log(`the process that started it (${starter}) is gone: stopping`) })
   })
   await tron.stop()
   log(`stopped at block ${tron.chain.head.number}`)

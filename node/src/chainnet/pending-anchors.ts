@@ -4,9 +4,9 @@
  * followed again, an unsent one (`tx: null`, the node refused the submission) is sent again. An entry goes once the
  * inclusion is in the session's CRDT state (which then carries the transaction), or as the node gives the anchor up
  * (`abandon`: the session stays marked, so that an anchor its state records as included but that was lost after all
- * is not followed again at every start; the mark says why, and an anchor given up because its transactions were lost is
- * looked up again by the anchoring, `resume` taking it up when one of them got in after all). An unreadable entry is moved under UNREADABLE_PREFIX (kept for the operator
- * to look at, reported once, never acted on).
+ * is not followed again at every start; the mark says why, and an anchor given up because its transactions were lost
+ * is looked up again by the anchoring, `resume` taking it up when one of them got in after all). An unreadable entry
+ * is moved under UNREADABLE_PREFIX (kept for the operator to look at, reported once, never acted on).
  */
 import { Key, type Datastore } from 'interface-datastore'
 import { isSessionId } from '../../../crdt/schema.js'

@@ -84,12 +84,13 @@ async function main (argv: string[]): Promise<number> {
   const [c0, c1, c2] = cmd
   if (c0 === 'start' && cmd.length === 1) {
     const c = config(flags)
+    // before anything starts (a malformed value is refused like a bad flag); the SIGTERM it raises stops the run below
+    stopWithParent(process.env, (starter) => { process.stderr.write(`lucid-payout: the process that started it (${starter}) is gone: stopping\n`) })
     const s = openService(c, { log: (m) => process.stderr.write(`lucid-payout: ${m}\n`) })
     const api = await startApi(s, { host: c.api.host, port: c.api.port, token: apiToken(c), isPaused: () => c.paused || existsSync(pauseFile(c)) })
     process.stderr.write(`lucid-payout: ${c.mode} mode, API on ${api.url}, TRON ${c.tron.fullNode}, chain ${c.chain.rpcUrl}\n`)
     const stop = new AbortController()
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => stop.abort())
-    stopWithParent(process.env, (starter) => { process.stderr.write(`lucid-payout: the process that started it (${starter}) is gone: stopping\n`) })
     await s.run(stop.signal)
     await api.close()
     s.d.ledger.close()
