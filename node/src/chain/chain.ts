@@ -718,7 +718,7 @@ export class Chain {
         // the EVM header commits to the PoOT header, which commits to the body: a copy of a known block whose PoOT
         // header or body differs, whose transactions differ, or whose signatures do not hold was altered on the way
         // (its sender is penalised); other valid signatures (a pool's members co-sign in varying subsets) are ignored
-        const reason = knownBlockMismatch(env, known.hash) ?? await this.knownCopyMismatch(env, block, hash)
+        const reason = knownBlockMismatch(env, known.hash) ?? await this.knownCopyMismatch(env, block)
         return reason === null ? { ok: true, block, known: true } : { ok: false, reason }
       }
       const parentHash = bytesToHex(block.header.parentHash)
@@ -808,20 +808,14 @@ export class Chain {
   }
 
   /**
-   * Why a copy of the known block `hash` (PoOT header and body already matched) is not that block: its transactions,
-   * withdrawals or ommers are not the known block's (the EVM header alone does not tell: the transactions are not
-   * decoded against its transactions root), or its PoOT signatures or seal do not hold for the proposer. Null when it
-   * is the block.
+   * Why a copy of a known block (same EVM hash, PoOT header and body already matched) is not that block: its
+   * transactions, ommers or withdrawals are not the ones its header commits to (decoding does not check them against
+   * the header's roots), or its PoOT signatures or seal do not hold for the proposer. Null when it is the block.
    */
-  private async knownCopyMismatch (env: Envelope, copy: Block, hash: string): Promise<string | null> {
-    const kept = await this.knownBlock(hash, copy.hash())
-    const sameTx = (t: TypedTransaction, i: number): boolean => { try { return equalsBytes(t.hash(), kept.transactions[i].hash()) } catch { return false } } // an unsigned one has no hash
-    const sameTxs = copy.transactions.length === kept.transactions.length && copy.transactions.every(sameTx)
-    const [cw, kw] = [copy.withdrawals ?? [], kept.withdrawals ?? []]
-    const sameWithdrawals = cw.length === kw.length && cw.every((w, i) => w.index === kw[i].index && w.address.equals(kw[i].address) && w.amount === kw[i].amount)
-    if (!sameTxs || !sameWithdrawals || copy.uncleHeaders.length !== kept.uncleHeaders.length) {
-      return 'known-block-mismatch: the transactions, withdrawals or ommers are not the ones the EVM header commits to'
-    }
+  private async knownCopyMismatch (env: Envelope, copy: Block): Promise<string | null> {
+    const body = async (): Promise<boolean> => await copy.transactionsTrieIsValid() && copy.uncleHashIsValid() &&
+      (!copy.common.isActivatedEIP(4895) || await copy.withdrawalsTrieIsValid())
+    if (!await body().catch(() => false)) return 'known-block-mismatch: the transactions, withdrawals or ommers are not the ones the EVM header commits to'
     // the entities are the genesis's (governance changes parameters, not members); the block's proposer is one
     const entity = this.genesis.poot.registry.byId.get(env.poot.signed.header.proposer) as Entity
     const signed = validateHeaderSignatures(env.poot.signed, entity)
