@@ -23,6 +23,12 @@ import { ScriptedChain, hashOf } from './scripted-chain.js'
 const ADDRESS = '0x' + '11'.repeat(20)
 const RIVAL = '0x' + '22'.repeat(20)
 
+/** Makes `tx` another account's registration of the session (with another root); returns `tx`. */
+function rivalRegisters (chain: ScriptedChain, tx: string, sessionId: string): string {
+  chain.registers.set(tx, { sessionId, registrant: RIVAL, merkleRoot: '0x' + '33'.repeat(32) })
+  return tx
+}
+
 /** The node's side: a sender that puts transactions in the scripted chain's mempool, the state, the stored manifests. */
 class Node {
   funded = true
@@ -223,8 +229,7 @@ describe('chain: anchoring (send, keep, follow, resume)', () => {
     node.loseNext = 2
     await a.anchor(m, '')
     await blocks(node, a, 2 * LOST_AFTER_LOOKS + 1)
-    const rival = hashOf(1)
-    chain.registers.set(rival, { sessionId: m.sessionId, registrant: RIVAL, merkleRoot: '0x' + '33'.repeat(32) })
+    const rival = rivalRegisters(chain, hashOf(1), m.sessionId)
     chain.extend([[rival, true]])
     await a.recheckGivenUp()
     assert.equal(a.watched, 1, 'not before the registration is final: a reorg may still take it out')
@@ -259,8 +264,7 @@ describe('chain: anchoring (send, keep, follow, resume)', () => {
   it('a session ID another account registered first is reported and not sent again', async () => {
     const { chain, node, a } = await started()
     const m = node.session()
-    const rival = hashOf(1)
-    chain.registers.set(rival, { sessionId: m.sessionId, registrant: RIVAL, merkleRoot: '0x' + '33'.repeat(32) })
+    const rival = rivalRegisters(chain, hashOf(1), m.sessionId)
     chain.extend([[rival, true]])
     await a.anchor(m, '')
     await blocks(node, a, 2)
@@ -299,7 +303,7 @@ describe('chain: anchoring (send, keep, follow, resume)', () => {
         }
         else if (op === 'rival') { // another account registers the last put session's ID
           const tx = hashOf(10_000 + chain.registers.size)
-          if (puts.length > 0) chain.registers.set(tx, { sessionId: puts[puts.length - 1], registrant: RIVAL, merkleRoot: '0x' + '33'.repeat(32) })
+          if (puts.length > 0) rivalRegisters(chain, tx, puts[puts.length - 1])
           chain.mempool.add(tx)
         }
         else if (op === 'block') chain.extend([...chain.mempool].filter((tx) => chain.where(tx) < 0).map((tx) => [tx, true]))
