@@ -41,12 +41,25 @@ export interface NodeChain {
    * the node refused the submission (kept and sent again later) */
   anchor: (manifest: Manifest, manifestHash: string) => Promise<Submitted | null>
   /** what the node's status shows of its chain */
-  status: () => { chainId: number, head: number, headSlot: number, finalized: number, rpc: string, account: string | null, anchors: AnchorCounts | null }
+  status: () => NodeChainStatus
   stop: () => Promise<void>
 }
 
 /** This node's anchors not final yet (followed or waiting to be sent), refused by the node, given up after two losses. */
 export interface AnchorCounts { pending: number, unsent: number, givenUp: number }
+
+/** The chain part of the node's status (GET /api/v1/status, `lucid status`). */
+export interface NodeChainStatus {
+  chainId: number
+  head: number
+  headSlot: number
+  finalized: number
+  /** a catch-up from a peer under way, or null */
+  syncing: { from: number, at: number, target: number } | null
+  rpc: string
+  account: string | null
+  anchors: AnchorCounts | null
+}
 
 export interface NodeChainInit {
   home: OpenHome

@@ -41,7 +41,7 @@ import { StateService } from '../state/service.js'
 import { recordPut, reconcileHoldings, stateSummary, type StateSummary } from '../state/node-hooks.js'
 // The chain (issue 7, docs/chain.md), when the home has a chain genesis.
 // Loaded only when the home has a chain genesis: a node without a chain never loads the EVM, ethers or the RPC server.
-import type { NodeChain } from './node-chain.js'
+import type { NodeChain, NodeChainStatus } from './node-chain.js'
 import { hasChainGenesis } from '../chain/paths.js'
 
 /** When the origin re-publishes an announcement after the first publish. */
@@ -58,6 +58,26 @@ export interface NodeInit { home: OpenHome, config: Config, logger: Logger, now?
 export interface PutOptions { owner?: string, participants?: string[], chunkSize?: number }
 /** `anchor`: the LucidAnchors transaction submitted for the session (null when the node has no chain account). */
 export interface PutResult extends SealSummary { announcedTo: number, sessionKey: Uint8Array, anchor: { tx: string, submitMs: number } | null, anchorQueued: boolean }
+
+/** What GET /api/v1/status answers (docs/openapi.json, schema Status). */
+export interface NodeStatus {
+  peerId: string
+  addrs: string[]
+  uptimeSeconds: number
+  peers: number
+  members: number
+  sessionsKnown: number
+  sessionsHeld: number
+  storedBytes: number
+  replication: number
+  replicationDeficit: number
+  sessionsRetained: number
+  fetching: string[]
+  chain: NodeChainStatus | null
+}
+
+/** One peer of GET /api/v1/peers (schema Peer). */
+export interface PeerView { peerId: string, addrs: string[], connected: boolean, member: boolean, lastHeartbeat?: number, score: number, held: number }
 
 export interface SessionView extends SessionRecord {
   /**
@@ -542,7 +562,7 @@ export class LucidNode {
     return await this.blocks.gc()
   }
 
-  peers (): Array<{ peerId: string, addrs: string[], connected: boolean, member: boolean, lastHeartbeat?: number, score: number, held: number }> {
+  peers (): PeerView[] {
     const connected = new Set(this.libp2p.getPeers().map((p) => p.toString()))
     const ids = new Set([...connected, ...this.membership.all().map((m) => m.peerId)])
     return [...ids].sort().map((peerId) => {
@@ -559,7 +579,7 @@ export class LucidNode {
     })
   }
 
-  status (): Record<string, unknown> {
+  status (): NodeStatus {
     return {
       peerId: this.peerId,
       addrs: this.addrs(),

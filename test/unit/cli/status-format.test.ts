@@ -13,6 +13,7 @@ const base = {
   storedBytes: 3 * 1024 * 1024 + 512 * 1024,
   replication: 3,
   replicationDeficit: 1,
+  sessionsRetained: 0,
   fetching: ['s1'],
   chain: null
 }

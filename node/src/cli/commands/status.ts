@@ -4,32 +4,7 @@
  */
 import { Command } from 'commander'
 import { apiFetch, resolveApi } from '../api-client.js'
-
-interface Status {
-  peerId: string
-  addrs: string[]
-  uptimeSeconds: number
-  peers: number
-  members: number
-  sessionsKnown: number
-  sessionsHeld: number
-  storedBytes: number
-  replication: number
-  replicationDeficit: number
-  fetching: string[]
-  chain: null | {
-    chainId: number
-    head: number
-    headSlot: number
-    finalized: number
-    syncing: null | { from: number, at: number, target: number }
-    rpc: string
-    account: string | null
-    anchors: null | { pending: number, unsent: number, givenUp: number }
-  }
-}
-
-interface Peer { peerId: string, addrs: string[], connected: boolean, member: boolean, lastHeartbeat?: number, score: number, held: number }
+import type { NodeStatus, PeerView } from '../../runtime/node.js'
 
 const target = (c: Command): Command => c
   .option('--home <dir>', 'node home directory (default: $LUCID_HOME, else ~/.lucid)')
@@ -46,7 +21,7 @@ function duration (s: number): string {
 }
 
 /** The status as lines for a terminal. */
-export function formatStatus (s: Status): string {
+export function formatStatus (s: NodeStatus): string {
   const lines = [
     `node        ${s.peerId} (up ${duration(s.uptimeSeconds)})`,
     `listening   ${s.addrs.join(', ') || 'nowhere'}`,
@@ -67,7 +42,7 @@ export function formatStatus (s: Status): string {
 }
 
 /** The peers as one line each: connected or not, swarm member, gossip score, sessions held, last heartbeat. */
-export function formatPeers (peers: Peer[], now: number): string {
+export function formatPeers (peers: PeerView[], now: number): string {
   if (peers.length === 0) return 'no peers known\n'
   return peers.map((p) => {
     const seen = p.lastHeartbeat === undefined ? 'no heartbeat' : `heartbeat ${Math.max(0, Math.round((now - p.lastHeartbeat) / 1000))}s ago`
@@ -78,7 +53,7 @@ export function formatPeers (peers: Peer[], now: number): string {
 export function statusCommand (): Command {
   return target(new Command('status').description('what the running node reports: peers, sessions held, replication, chain head and finality'))
     .action(async (opts: { home?: string, api?: string, json?: boolean }) => {
-      const s = await (await apiFetch(await resolveApi(opts), '/api/v1/status')).json() as Status
+      const s = await (await apiFetch(await resolveApi(opts), '/api/v1/status')).json() as NodeStatus
       process.stdout.write(opts.json === true ? JSON.stringify(s) + '\n' : formatStatus(s))
     })
 }
@@ -86,7 +61,7 @@ export function statusCommand (): Command {
 export function peersCommand (): Command {
   return target(new Command('peers').description('the peers the running node knows: connected, swarm members, gossip scores, sessions they hold'))
     .action(async (opts: { home?: string, api?: string, json?: boolean }) => {
-      const { peers } = await (await apiFetch(await resolveApi(opts), '/api/v1/peers')).json() as { peers: Peer[] }
+      const { peers } = await (await apiFetch(await resolveApi(opts), '/api/v1/peers')).json() as { peers: PeerView[] }
       process.stdout.write(opts.json === true ? JSON.stringify({ peers }) + '\n' : formatPeers(peers, Date.now()))
     })
 }
